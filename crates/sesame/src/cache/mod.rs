@@ -1,0 +1,1 @@
+//! Caches shared with the AWS CLI v2.

@@ -1,0 +1,1 @@
+//! The AWS shared config and credentials files.

@@ -1,0 +1,1 @@
+//! Atomic writes and cross-process locks.

@@ -1,0 +1,1 @@
+//! IAM Identity Center: OIDC, portal and login flows.
