@@ -8,7 +8,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 ///
 /// `Debug` and `Display` print `<redacted>`; the only way to the value is [`Secret::expose`],
 /// called at the few places that must send or store it.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, Default)]
 pub struct Secret(String);
 
 impl Secret {

@@ -1,0 +1,73 @@
+//! The terminal side of a login: what the user sees on stderr, and the browser.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use sesame::sso::LoginPrompt;
+
+/// Prints the URL and code on stderr, and opens a browser unless told not to.
+pub(crate) struct TerminalPrompt {
+    pub(crate) open_browser: bool,
+    pub(crate) browser: Option<String>,
+}
+
+impl TerminalPrompt {
+    fn open(&self, url: &str) {
+        if !self.open_browser {
+            return;
+        }
+        let opened = match &self.browser {
+            Some(cmd) => open_with(cmd, url),
+            None => webbrowser::open(url).map_err(|e| e.to_string()),
+        };
+        if let Err(e) = opened {
+            eprintln!("(could not open a browser: {e}; open the URL above yourself)");
+        }
+    }
+}
+
+/// Runs `$BROWSER` the way Python's webbrowser does: the first of a `:`-separated list, `%s`
+/// replaced by the URL or the URL appended; not through a shell.
+fn open_with(browser: &str, url: &str) -> Result<(), String> {
+    let first = browser.split(':').find(|s| !s.trim().is_empty()).unwrap_or(browser);
+    let mut words: Vec<String> = first.split_whitespace().map(str::to_owned).collect();
+    if words.is_empty() {
+        return Err("BROWSER is empty".into());
+    }
+    if words.iter().any(|w| w.contains("%s")) {
+        for w in &mut words {
+            *w = w.replace("%s", url);
+        }
+    } else {
+        words.push(url.to_owned());
+    }
+    let mut child = Command::new(&words[0])
+        .args(&words[1..])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("{}: {e}", words[0]))?;
+    // Reap it in the background so it never lingers as a zombie.
+    std::thread::spawn(move || child.wait());
+    Ok(())
+}
+
+impl LoginPrompt for TerminalPrompt {
+    fn waiting_for_other_login(&self, _lock: &Path) {
+        eprintln!("Another sesame login for this session is in progress; waiting for it to finish...");
+    }
+
+    fn device_code(&self, verification_uri: &str, complete: Option<&str>, user_code: &str) {
+        eprintln!("To sign in, open this URL in a browser:\n\n    {}\n", complete.unwrap_or(verification_uri));
+        eprintln!("and check that it shows the code: {user_code}\n");
+        self.open(complete.unwrap_or(verification_uri));
+        eprintln!("Waiting for approval...");
+    }
+
+    fn authorize(&self, url: &str) {
+        eprintln!("To sign in, open this URL in a browser (it redirects back to sesame on this machine):\n\n    {url}\n");
+        self.open(url);
+        eprintln!("Waiting for approval in the browser...");
+    }
+}

@@ -1,0 +1,88 @@
+//! `sesame status` and `sesame logout`.
+
+use crate::support::{assert_clean_failure, assert_success, stdout, TestEnv, SESSION};
+
+#[test]
+fn status_shows_each_session_before_and_after_login() {
+    let env = TestEnv::new();
+    let out = env.sesame().args(["status", "--output", "json"]).output().unwrap();
+    assert_success(&out);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v[0]["session"], SESSION);
+    assert_eq!(v[0]["loggedIn"], false);
+
+    env.login();
+    let out = env.sesame().args(["status", "--output", "json"]).output().unwrap();
+    assert_success(&out);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v[0]["loggedIn"], true);
+    assert_eq!(v[0]["startUrl"], format!("{}/start", env.url()));
+    assert_eq!(v[0]["region"], "us-east-1");
+    assert_eq!(v[0]["refreshable"], true);
+    let token = env.token_json(SESSION);
+    assert_eq!(v[0]["tokenExpiresAt"], token["expiresAt"]);
+    assert_eq!(v[0]["sessionExpiresAt"], token["registrationExpiresAt"]);
+
+    let out = env.sesame().args(["status"]).output().unwrap();
+    assert_success(&out);
+    let table = stdout(&out);
+    assert!(table.starts_with("SESSION"), "{table}");
+    assert!(table.contains("acme") && table.contains("refreshable until"), "{table}");
+    assert!(!table.contains(token["accessToken"].as_str().unwrap()));
+}
+
+#[test]
+fn status_lists_legacy_start_url_logins_too() {
+    let env = TestEnv::new();
+    let start = format!("{}/start", env.url());
+    let out = env
+        .sesame()
+        .args(["login", "--device-code", "--start-url", &start, "--sso-region", "eu-west-1"])
+        .output()
+        .unwrap();
+    assert_success(&out);
+    assert!(env.token_path(&start).exists(), "a legacy login is keyed by the start URL");
+    let out = env.sesame().args(["status", "-o", "json"]).output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let legacy = v.as_array().unwrap().iter().find(|r| r["session"].is_null()).expect("the legacy login");
+    assert_eq!(legacy["region"], "eu-west-1");
+    assert_eq!(legacy["loggedIn"], true);
+}
+
+#[test]
+fn logout_ends_the_portal_session_and_deletes_the_token() {
+    let env = TestEnv::new();
+    env.login();
+    let token = env.token_json(SESSION);
+    // A cached role credential of the AWS CLI kind is deleted too; other files are not.
+    let cli_cache = env.home.path().join(".aws/cli/cache");
+    std::fs::create_dir_all(&cli_cache).unwrap();
+    std::fs::write(cli_cache.join("x.json"), r#"{"ProviderType": "sso", "Credentials": {}}"#).unwrap();
+    std::fs::write(cli_cache.join("y.json"), r#"{"ProviderType": "assume-role", "Credentials": {}}"#).unwrap();
+
+    let out = env.sesame().args(["logout"]).output().unwrap();
+    assert_success(&out);
+    assert!(!env.token_path(SESSION).exists());
+    assert!(!cli_cache.join("x.json").exists());
+    assert!(cli_cache.join("y.json").exists());
+    assert_eq!(env.emulator.stats().logouts, 1);
+
+    // The old token is dead at the portal: a command using it must ask for a login.
+    let bad = env.token_path(SESSION);
+    std::fs::create_dir_all(bad.parent().unwrap()).unwrap();
+    std::fs::write(&bad, serde_json::to_string(&token).unwrap()).unwrap();
+    let out = env.sesame().args(["accounts"]).output().unwrap();
+    assert_clean_failure(&out, 3, "UnauthorizedException");
+}
+
+#[test]
+fn logout_all_and_nothing_to_do() {
+    let env = TestEnv::new();
+    let out = env.sesame().args(["logout"]).output().unwrap();
+    assert_success(&out);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Not logged in"));
+    env.login();
+    let out = env.sesame().args(["logout", "--all"]).output().unwrap();
+    assert_success(&out);
+    assert!(!env.token_path(SESSION).exists());
+}

@@ -1,0 +1,95 @@
+//! The control API tests use to look inside and steer the emulator (`/_emulator/*`).
+//!
+//! Never throttled, delayed or faulted.
+
+use std::{collections::HashMap, sync::Arc};
+
+use axum::{
+    Json,
+    body::Bytes,
+    extract::{Query, State},
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::state::Shared;
+
+fn not_found(message: &str) -> Response {
+    (StatusCode::NOT_FOUND, Json(json!({ "message": message }))).into_response()
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DecisionRequest {
+    user_code: Option<String>,
+}
+
+/// Approves or denies one user code, or every pending one when `userCode` is absent.
+fn decide(shared: &Shared, body: &Bytes, approve: bool) -> Response {
+    let request: DecisionRequest = if body.iter().all(u8::is_ascii_whitespace) {
+        DecisionRequest::default()
+    } else {
+        match serde_json::from_slice(body) {
+            Ok(r) => r,
+            Err(e) => {
+                let message = format!("body must be {{\"userCode\": \"ABCD-EFGH\"}}: {e}");
+                return (StatusCode::BAD_REQUEST, Json(json!({ "message": message })))
+                    .into_response();
+            }
+        }
+    };
+    let one = request.user_code.is_some();
+    let codes = match request.user_code {
+        Some(code) => vec![code],
+        None => shared.pending_user_codes(),
+    };
+    let decided: Vec<String> = codes
+        .into_iter()
+        .filter(|code| {
+            if approve {
+                shared.approve(code)
+            } else {
+                shared.deny(code)
+            }
+        })
+        .collect();
+    if one && decided.is_empty() {
+        return not_found("no pending device authorization has this user code");
+    }
+    let key = if approve { "approved" } else { "denied" };
+    Json(json!({ key: decided })).into_response()
+}
+
+/// `GET /_emulator/stats`: the counters as [`crate::Stats`] JSON.
+pub(crate) async fn stats(State(shared): State<Arc<Shared>>) -> Response {
+    Json(shared.stats.snapshot()).into_response()
+}
+
+/// `POST /_emulator/approve` with `{"userCode": "ABCD-EFGH"}` (or no body: all pending).
+pub(crate) async fn approve(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    decide(&shared, &body, true)
+}
+
+/// `POST /_emulator/deny` with `{"userCode": "ABCD-EFGH"}` (or no body: all pending).
+pub(crate) async fn deny(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    decide(&shared, &body, false)
+}
+
+/// `GET /_emulator/pending`: `{"userCodes": [...]}` waiting for approval, oldest first.
+pub(crate) async fn pending(State(shared): State<Arc<Shared>>) -> Response {
+    Json(json!({ "userCodes": shared.pending_user_codes() })).into_response()
+}
+
+/// `GET /_emulator/whoami?access_key_id=ASIA...`: `{"accountId","roleName"}`.
+pub(crate) async fn whoami(
+    State(shared): State<Arc<Shared>>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let key = query.get("access_key_id").map(String::as_str).unwrap_or("");
+    match shared.whoami(key) {
+        Some(assignment) => Json(assignment).into_response(),
+        None => not_found("no role credentials were issued with this access key id"),
+    }
+}

@@ -1,0 +1,124 @@
+//! Errors of the Identity Center clients and flows.
+
+use std::path::PathBuf;
+
+use crate::cache::CacheError;
+use crate::config::ConfigError;
+
+/// An error answer from an AWS API, as botocore would classify it.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{operation} failed with {code} (HTTP {status}){}", message_suffix(.message))]
+pub struct ApiError {
+    /// The operation called (`CreateToken`, `ListAccounts`, ...).
+    pub operation: &'static str,
+    /// The HTTP status.
+    pub status: u16,
+    /// The error code (`AuthorizationPendingException`, `UnauthorizedException`, ...).
+    pub code: String,
+    /// The service's message, if any.
+    pub message: Option<String>,
+}
+
+fn message_suffix(message: &Option<String>) -> String {
+    match message {
+        Some(m) if !m.is_empty() => format!(": {m}"),
+        _ => String::new(),
+    }
+}
+
+impl ApiError {
+    /// Whether the error is a throttle or a server fault worth retrying.
+    pub fn is_retryable(&self) -> bool {
+        self.status == 429
+            || self.status >= 500
+            || self.code == "TooManyRequestsException"
+            || self.code == "ThrottlingException"
+    }
+}
+
+/// Everything that can go wrong logging in to, or calling, IAM Identity Center.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SsoError {
+    /// The config file is wrong or lacks what the command needs.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// A cache file is unreadable or corrupt.
+    #[error(transparent)]
+    Cache(#[from] CacheError),
+    /// No session could be chosen from the arguments and the config.
+    #[error("{message}")]
+    NoSession {
+        /// What is missing.
+        message: String,
+    },
+    /// The endpoint could not be reached at all.
+    #[error("cannot reach {endpoint}: {reason}")]
+    Unreachable {
+        /// The URL called.
+        endpoint: String,
+        /// What the connection said.
+        reason: String,
+    },
+    /// The service answered with an error.
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    /// The service answered something that is not the documented shape.
+    #[error("{operation}: unexpected answer from {endpoint}: {reason}")]
+    BadResponse {
+        /// The operation called.
+        operation: &'static str,
+        /// The URL called.
+        endpoint: String,
+        /// What was wrong with it.
+        reason: String,
+    },
+    /// The user denied the authorisation in the browser.
+    #[error("the authorisation was denied in the browser")]
+    Denied,
+    /// The device code or the browser authorisation expired before it was approved.
+    #[error("the authorisation expired before it was approved")]
+    AuthorizationExpired,
+    /// There is no usable login for this session.
+    #[error("no valid login for {session}: {reason}")]
+    LoginRequired {
+        /// The session (name or start URL).
+        session: String,
+        /// Why (no token, expired, refresh failed).
+        reason: String,
+    },
+    /// A local I/O failure (lock file, loopback listener).
+    #[error("{what}: {source}")]
+    Io {
+        /// What sesame was doing.
+        what: String,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The loopback redirect could not be served.
+    #[error("the browser redirect to {redirect_uri} failed: {reason}")]
+    Redirect {
+        /// The loopback URI.
+        redirect_uri: String,
+        /// What went wrong.
+        reason: String,
+    },
+    /// Waiting for another sesame process holding the login lock took too long.
+    #[error("another sesame login holds the lock {path} for too long")]
+    LockTimeout {
+        /// The lock file.
+        path: PathBuf,
+    },
+}
+
+impl SsoError {
+    /// Whether this error means the user has to log in again (a dedicated exit code).
+    pub fn is_login_required(&self) -> bool {
+        match self {
+            SsoError::LoginRequired { .. } => true,
+            SsoError::Api(e) => e.code == "UnauthorizedException",
+            _ => false,
+        }
+    }
+}

@@ -1,0 +1,149 @@
+//! Which Identity Center session a command means, and where its endpoints are.
+//!
+//! The same choices everywhere (`login`, `accounts`, `creds`, ...): `--sso-session NAME`, a
+//! profile's `sso_session` (or its legacy `sso_start_url`/`sso_region`), the only `[sso-session]`
+//! in the config, or an ad hoc `--start-url` with `--sso-region` (a legacy, start-URL-keyed login).
+
+use url::Url;
+
+use super::SsoError;
+use crate::cache::TokenKey;
+use crate::config::{resolve_endpoint, AwsConfig, ServiceId, SsoSessionConfig};
+use crate::env::Env;
+
+/// How the user named the session.
+#[derive(Debug, Clone, Default)]
+pub struct SessionSelector {
+    /// `--sso-session NAME`.
+    pub sso_session: Option<String>,
+    /// `--profile NAME` (or `AWS_PROFILE`).
+    pub profile: Option<String>,
+    /// `--start-url URL` (legacy, keyed by start URL).
+    pub start_url: Option<String>,
+    /// `--sso-region R` (with `--start-url`).
+    pub sso_region: Option<String>,
+}
+
+/// The default scope sesame registers for, as the AWS CLI does for sso-session logins.
+pub const DEFAULT_SCOPE: &str = "sso:account:access";
+
+/// One resolved Identity Center session: what to log in to and where the endpoints are.
+#[derive(Debug, Clone)]
+pub struct SsoSession {
+    /// The `[sso-session]` name, or `None` for a legacy start-URL login.
+    pub name: Option<String>,
+    /// The start URL.
+    pub start_url: String,
+    /// The Identity Center region.
+    pub region: String,
+    /// `sso_registration_scopes`, when configured.
+    pub registration_scopes: Option<Vec<String>>,
+    /// The OIDC endpoint.
+    pub oidc_endpoint: Url,
+    /// The portal endpoint.
+    pub portal_endpoint: Url,
+}
+
+impl SsoSession {
+    /// The token cache key: the session name, or the start URL for legacy logins.
+    pub fn token_key(&self) -> TokenKey {
+        match &self.name {
+            Some(n) => TokenKey::Session(n.clone()),
+            None => TokenKey::StartUrl(self.start_url.clone()),
+        }
+    }
+
+    /// How to name the session to a user.
+    pub fn display_name(&self) -> String {
+        match &self.name {
+            Some(n) => format!("sso-session `{n}`"),
+            None => format!("start URL {}", self.start_url),
+        }
+    }
+
+    /// The scopes to register, as the AWS CLI v2 does: the configured ones; when none are
+    /// configured, the default scope for the browser (PKCE) flow and no scopes for the device
+    /// flow (such a registration gets no refresh token, so its logins cannot refresh).
+    pub fn scopes_to_register(&self, pkce: bool) -> Option<Vec<String>> {
+        match &self.registration_scopes {
+            Some(s) => Some(s.clone()),
+            None if pkce => Some(vec![DEFAULT_SCOPE.to_owned()]),
+            None => None,
+        }
+    }
+}
+
+impl SessionSelector {
+    /// Resolves the selector against the environment and config.
+    pub fn resolve(&self, env: &Env, config: &AwsConfig) -> Result<SsoSession, SsoError> {
+        if let Some(start_url) = &self.start_url {
+            let region = self.sso_region.clone().ok_or_else(|| SsoError::NoSession {
+                message: "`--start-url` needs `--sso-region` (the Identity Center region)".into(),
+            })?;
+            return build(env, config, None, start_url.clone(), region, None, None);
+        }
+        if let Some(name) = &self.sso_session {
+            let s = SsoSessionConfig::from_config(config, name)?;
+            return build(env, config, Some(name.clone()), s.start_url, s.region, s.registration_scopes, None);
+        }
+        let profile = self.profile.clone().or_else(|| env.profile().map(str::to_owned));
+        if let Some(p) = &profile {
+            if let Some(prof) = config.profile(p) {
+                if let Some(name) = prof.get("sso_session") {
+                    let s = SsoSessionConfig::from_config(config, name)?;
+                    return build(env, config, Some(name.to_owned()), s.start_url, s.region, s.registration_scopes, Some(p));
+                }
+                if let (Some(url), Some(region)) = (prof.get("sso_start_url"), prof.get("sso_region")) {
+                    return build(env, config, None, url.to_owned(), region.to_owned(), None, Some(p));
+                }
+                if self.profile.is_some() {
+                    return Err(SsoError::NoSession {
+                        message: format!(
+                            "profile `{p}` in {} has no `sso_session` (nor `sso_start_url` and `sso_region`)",
+                            config.path().display()
+                        ),
+                    });
+                }
+            } else if self.profile.is_some() {
+                return Err(SsoError::NoSession {
+                    message: format!("profile `{p}` is not in {}", config.path().display()),
+                });
+            }
+        }
+        let names = config.sso_session_names();
+        match names.as_slice() {
+            [only] => {
+                let s = SsoSessionConfig::from_config(config, only)?;
+                build(env, config, Some(only.clone()), s.start_url, s.region, s.registration_scopes, None)
+            }
+            [] => Err(SsoError::NoSession {
+                message: format!(
+                    "no [sso-session] in {}; pass `--sso-session NAME`, or `--start-url URL --sso-region REGION`",
+                    config.path().display()
+                ),
+            }),
+            many => Err(SsoError::NoSession {
+                message: format!(
+                    "{} has {} sso-sessions ({}); choose one with `--sso-session NAME`",
+                    config.path().display(),
+                    many.len(),
+                    many.join(", ")
+                ),
+            }),
+        }
+    }
+}
+
+fn build(
+    env: &Env,
+    config: &AwsConfig,
+    name: Option<String>,
+    start_url: String,
+    region: String,
+    registration_scopes: Option<Vec<String>>,
+    profile: Option<&str>,
+) -> Result<SsoSession, SsoError> {
+    let oidc_endpoint = resolve_endpoint(ServiceId::SsoOidc, &region, env, config, profile)?;
+    let portal_endpoint = resolve_endpoint(ServiceId::Sso, &region, env, config, profile)?;
+    Ok(SsoSession { name, start_url, region, registration_scopes, oidc_endpoint, portal_endpoint })
+}

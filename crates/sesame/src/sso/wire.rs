@@ -1,0 +1,90 @@
+//! What every Identity Center call shares: sending a request, classifying an error answer the
+//! way botocore's rest-json parser does (PROTOCOLS.md §1).
+
+use reqwest::{RequestBuilder, Response};
+use serde::de::DeserializeOwned;
+
+use super::{ApiError, SsoError};
+
+/// Sends a request and decodes a JSON answer, or turns an error answer into [`ApiError`].
+pub(crate) async fn call<T: DeserializeOwned>(
+    operation: &'static str,
+    endpoint: &str,
+    request: RequestBuilder,
+) -> Result<T, SsoError> {
+    let response = send(operation, endpoint, request).await?;
+    let bytes = response.bytes().await.map_err(|e| unreachable(endpoint, &e))?;
+    serde_json::from_slice(&bytes).map_err(|e| SsoError::BadResponse {
+        operation,
+        endpoint: endpoint.to_owned(),
+        reason: format!("not the documented JSON ({e})"),
+    })
+}
+
+/// Sends a request and checks the status; the caller reads the body (or not).
+pub(crate) async fn send(
+    operation: &'static str,
+    endpoint: &str,
+    request: RequestBuilder,
+) -> Result<Response, SsoError> {
+    let response = request.send().await.map_err(|e| unreachable(endpoint, &e))?;
+    if response.status().is_success() {
+        return Ok(response);
+    }
+    Err(SsoError::Api(error_from(operation, response).await))
+}
+
+fn unreachable(endpoint: &str, error: &reqwest::Error) -> SsoError {
+    let mut reason = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(s) = source {
+        reason = format!("{reason}: {s}");
+        source = s.source();
+    }
+    SsoError::Unreachable { endpoint: endpoint.to_owned(), reason }
+}
+
+async fn error_from(operation: &'static str, response: Response) -> ApiError {
+    let status = response.status().as_u16();
+    let header_code = response
+        .headers()
+        .get("x-amzn-errortype")
+        .and_then(|v| v.to_str().ok())
+        .map(clean_code);
+    let body: serde_json::Value = response.json().await.unwrap_or(serde_json::Value::Null);
+    let text = |k: &str| body.get(k).and_then(|v| v.as_str()).map(str::to_owned);
+    let code = header_code
+        .or_else(|| text("code").or_else(|| text("Code")).map(|c| clean_code(&c)))
+        .or_else(|| text("__type").map(|c| clean_code(&c)))
+        .unwrap_or_else(|| status.to_string());
+    let message = text("message")
+        .or_else(|| text("Message"))
+        .or_else(|| text("error_description"));
+    ApiError { operation, status, code, message }
+}
+
+/// `Name:http://internal...` and `ns#Name` both mean `Name` (botocore `_inject_error_code`).
+fn clean_code(raw: &str) -> String {
+    let before_colon = raw.split(':').next().unwrap_or(raw);
+    before_colon.rsplit('#').next().unwrap_or(before_colon).trim().to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::clean_code;
+
+    #[test]
+    fn error_codes_are_cleaned_like_botocore() {
+        assert_eq!(
+            clean_code(
+                "AuthorizationPendingException:http://internal.amazon.com/coral/com.amazonaws.sso.oidc/"
+            ),
+            "AuthorizationPendingException"
+        );
+        assert_eq!(
+            clean_code("com.amazonaws.switchboard.portal#UnauthorizedException"),
+            "UnauthorizedException"
+        );
+        assert_eq!(clean_code("SlowDownException"), "SlowDownException");
+    }
+}

@@ -1,0 +1,59 @@
+#!/usr/bin/env python3
+"""Print what the real botocore reads from an AWS config or credentials file, as JSON.
+
+Used to check sesame's `config` module against botocore (differential tests):
+
+    python3 botocore_configloader.py PATH                # config file: load_config(PATH)
+    python3 botocore_configloader.py --credentials PATH  # credentials file: raw_config_parse(PATH)
+
+Output, one JSON object on stdout:
+
+    {"ok": {"profiles": {...}, "sso_sessions": {...}, "services": {...}, "other": {...}}}
+    {"error": "ConfigParseError", "message": "..."}
+
+For a config file, "other" holds the top-level sections that are neither profiles, sso-sessions
+nor services (botocore keeps them under their own names). For a credentials file, "profiles" is
+every section and the other keys are empty. Values are strings, or objects for indented blocks.
+Dict order is botocore's (Python insertion order). A missing file prints {"ok": <empty>}, as
+botocore treats it as empty.
+"""
+
+import json
+import sys
+
+import botocore.configloader
+import botocore.exceptions
+
+
+def main(argv):
+    credentials = False
+    if argv and argv[0] == "--credentials":
+        credentials = True
+        argv = argv[1:]
+    if len(argv) != 1:
+        print(__doc__, file=sys.stderr)
+        return 2
+    path = argv[0]
+    empty = {"profiles": {}, "sso_sessions": {}, "services": {}, "other": {}}
+    try:
+        if credentials:
+            result = dict(empty, profiles=botocore.configloader.raw_config_parse(path))
+        else:
+            loaded = botocore.configloader.load_config(path)
+            result = {
+                "profiles": loaded.pop("profiles"),
+                "sso_sessions": loaded.pop("sso_sessions"),
+                "services": loaded.pop("services"),
+                "other": loaded,
+            }
+    except botocore.exceptions.ConfigNotFound:
+        result = empty
+    except botocore.exceptions.ConfigParseError as e:
+        print(json.dumps({"error": type(e).__name__, "message": str(e)}))
+        return 0
+    print(json.dumps({"ok": result}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
