@@ -13,7 +13,7 @@ pub mod env;
 pub mod fsutil;
 pub mod http;
 pub mod secret;
-// pub mod sso; (re-enabled once config lands)
+pub mod sso;
 pub mod time;
 
 pub use secret::Secret;

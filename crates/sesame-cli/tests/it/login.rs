@@ -64,9 +64,8 @@ fn a_second_login_reuses_the_valid_token_and_force_reuses_the_registration() {
 fn device_code_approved_on_the_verification_page() {
     let env = TestEnv::with(EmulatorConfig { auto_approve: false, ..EmulatorConfig::default() });
     let mut child = env
-        .sesame()
+        .sesame_std()
         .args(["login", "--device-code", "--no-browser"])
-        .get_cmd_mut()
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
@@ -188,11 +187,10 @@ fn twenty_parallel_logins_make_one_authorisation() {
     let browser = format!("{} ", fake_browser(false));
     let children: Vec<_> = (0..20)
         .map(|_| {
-            env.sesame()
+            env.sesame_std()
                 .args(["login", "--pkce"])
                 .env("BROWSER", &browser)
                 .env("FAKE_BROWSER_LOG", &log)
-                .get_cmd_mut()
                 .stdout(Stdio::null())
                 .stderr(Stdio::piped())
                 .spawn()

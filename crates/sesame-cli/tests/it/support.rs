@@ -62,13 +62,19 @@ impl TestEnv {
 
     /// `sesame` with a clean environment: HOME, the emulator endpoints, PATH, nothing else.
     pub(crate) fn sesame(&self) -> assert_cmd::Command {
-        let mut cmd = assert_cmd::Command::cargo_bin("sesame").expect("the sesame binary");
+        let mut cmd = assert_cmd::Command::from_std(self.sesame_std());
+        cmd.timeout(std::time::Duration::from_secs(60));
+        cmd
+    }
+
+    /// The same as a `std::process::Command`, for tests that spawn and interact.
+    pub(crate) fn sesame_std(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("sesame"));
         cmd.env_clear()
             .env("HOME", self.home.path())
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("AWS_ENDPOINT_URL_SSO", self.url())
-            .env("AWS_ENDPOINT_URL_SSO_OIDC", self.url())
-            .timeout(std::time::Duration::from_secs(60));
+            .env("AWS_ENDPOINT_URL_SSO_OIDC", self.url());
         cmd
     }
 

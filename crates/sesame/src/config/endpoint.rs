@@ -205,10 +205,10 @@ pub fn resolve_endpoint(
 ) -> Result<Url, ConfigError> {
     let profile_name = profile.or_else(|| env.profile()).unwrap_or("default");
     let scoped = config.profile(profile_name);
-    if !ignore_configured_endpoints(env, scoped.as_ref()) {
-        if let Some(url) = configured_endpoint(service, env, config, scoped.as_ref())? {
-            return Ok(url);
-        }
+    if !ignore_configured_endpoints(env, scoped.as_ref())
+        && let Some(url) = configured_endpoint(service, env, config, scoped.as_ref())?
+    {
+        return Ok(url);
     }
     service.default_endpoint(region)
 }

@@ -277,7 +277,7 @@ impl SsoSessionConfig {
 /// The AWS CLI v2's `parse_sso_registration_scopes`: split on `,`, trim, drop empty ones.
 pub fn parse_registration_scopes(raw: &str) -> Vec<String> {
     raw.split(',')
-        .map(|s| super::pystr::strip(s))
+        .map(super::pystr::strip)
         .filter(|s| !s.is_empty())
         .map(str::to_owned)
         .collect()

@@ -38,7 +38,8 @@ impl SectionName {
         if header == DEFAULT_SECTION {
             return SectionName::Defaults;
         }
-        let kinds: [(&str, fn(String) -> SectionName); 3] = [
+        type Make = fn(String) -> SectionName;
+        let kinds: [(&str, Make); 3] = [
             ("profile", SectionName::Profile),
             ("sso-session", SectionName::SsoSession),
             ("services", SectionName::Services),

@@ -64,11 +64,42 @@ fn dump_for_botocore_diff() {
         }
         let credentials = name.ends_with(".credentials.ini");
         let out = match load_document(&path) {
-            Ok(doc) => json!({"ok": botocore_json(&doc, credentials)}),
+            Ok(doc) => {
+                if !credentials {
+                    let edited = edit_for_diff(doc.clone());
+                    fs::write(path.with_extension("edited.cfg"), edited.as_str()).unwrap();
+                    let view = json!({"ok": botocore_json(&edited, false)});
+                    fs::write(path.with_extension("edited.sesame.json"), view.to_string()).unwrap();
+                }
+                json!({"ok": botocore_json(&doc, credentials)})
+            }
             Err(e) => json!({"error": e.to_string()}),
         };
         fs::write(path.with_extension("sesame.json"), out.to_string()).unwrap();
     }
+}
+
+/// A fixed series of edits, each skipped if refused, so botocore can check the edited text.
+fn edit_for_diff(mut doc: Document) -> Document {
+    let names: Vec<String> = doc.sections().map(|s| s.name().to_owned()).collect();
+    if let Some(first) = names.first() {
+        let _ = doc.set(first, "region", "eu-central-1");
+        let _ = doc.set(first, "s3", "\naddressing_style = path");
+        let _ = doc.remove(first, "k");
+    }
+    if let Some(second) = names.get(1) {
+        let _ = doc.remove_section(second);
+    }
+    let _ = doc.set(
+        &services_header("edit"),
+        "sso_oidc",
+        "\nendpoint_url = http://127.0.0.1:1",
+    );
+    let _ = doc.append_section(
+        &profile_header("new one"),
+        &[("services", "edit"), ("x", "1\n\n2")],
+    );
+    doc
 }
 
 #[test]
