@@ -9,6 +9,7 @@
 
 pub mod cache;
 pub mod config;
+pub mod credentials;
 pub mod env;
 pub mod fsutil;
 pub mod http;
