@@ -61,6 +61,8 @@ mod file;
 mod provider;
 mod resolver;
 mod target;
+#[cfg(test)]
+mod tests;
 pub mod warm;
 
 use std::path::PathBuf;
