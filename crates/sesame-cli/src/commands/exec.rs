@@ -10,8 +10,8 @@ use crate::cli::ExecArgs;
 use crate::error::CliError;
 
 pub(crate) fn run_warm(ctx: &Context, args: &ExecArgs) -> Option<Result<ExitCode, CliError>> {
-    if args.command.is_empty() {
-        return Some(Err(missing_command()));
+    if let Err(e) = check_command(ctx, args) {
+        return Some(Err(e));
     }
     let spec = match target::spec(ctx, args.profile.as_deref(), &args.role) {
         Ok(spec) => spec,
@@ -21,17 +21,32 @@ pub(crate) fn run_warm(ctx: &Context, args: &ExecArgs) -> Option<Result<ExitCode
 }
 
 pub(crate) async fn run(ctx: &Context, args: &ExecArgs) -> Result<ExitCode, CliError> {
-    if args.command.is_empty() {
-        return Err(missing_command());
-    }
+    check_command(ctx, args)?;
     let spec = target::spec(ctx, args.profile.as_deref(), &args.role)?;
     let resolved = target::cold(ctx, &spec, &args.role).await?;
     exec(args, &resolved)
 }
 
-fn missing_command() -> CliError {
-    CliError::user(anyhow::anyhow!("no command to run"))
-        .hint("put the command after `--`: sesame exec PROFILE -- aws s3 ls")
+/// Fails before any credentials are fetched when there is no command, or no such program on
+/// PATH (exit 127, as a shell).
+fn check_command(ctx: &Context, args: &ExecArgs) -> Result<(), CliError> {
+    let Some(program) = args.command.first() else {
+        return Err(CliError::user(anyhow::anyhow!("no command to run"))
+            .hint("put the command after `--`: sesame exec PROFILE -- aws s3 ls"));
+    };
+    let path = std::path::Path::new(program);
+    let found = if path.components().count() > 1 {
+        path.is_file()
+    } else {
+        let dirs = ctx.env.var("PATH").unwrap_or_default();
+        std::env::split_paths(dirs).any(|dir| dir.join(program).is_file())
+    };
+    if found { Ok(()) } else { Err(not_found(&program.to_string_lossy())) }
+}
+
+fn not_found(shown: &str) -> CliError {
+    CliError::with_code(anyhow::anyhow!("command `{shown}` not found"), 127)
+        .hint("check its name, or give its path; PATH is searched as a shell does")
 }
 
 /// Profile variables would make SDKs in the child look for the profile again; the credentials
@@ -48,8 +63,7 @@ fn exec(args: &ExecArgs, r: &Resolved) -> Result<ExitCode, CliError> {
     cmd.envs(r.variables());
     let shown = program.to_string_lossy();
     let failed = |e: std::io::Error| match e.kind() {
-        std::io::ErrorKind::NotFound => CliError::with_code(anyhow::anyhow!("command `{shown}` not found"), 127)
-            .hint("check its name, or give its path; PATH is searched as a shell does"),
+        std::io::ErrorKind::NotFound => not_found(&shown),
         std::io::ErrorKind::PermissionDenied => {
             CliError::with_code(anyhow::anyhow!("command `{shown}` cannot be run: {e}"), 126)
         }

@@ -3,7 +3,12 @@
 mod accounts;
 mod bad_input;
 mod botocore;
+mod credential_process;
+mod creds;
+mod creds_bad_input;
+mod creds_support;
 mod demo;
+mod exec;
 mod login;
 mod status_logout;
 mod support;
