@@ -5,7 +5,12 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// Get into many AWS accounts from one identity: IAM Identity Center login, accounts and roles,
 /// sharing the AWS CLI's files and cache.
 #[derive(Debug, Parser)]
-#[command(name = "sesame", version, propagate_version = true, max_term_width = 100)]
+#[command(
+    name = "sesame",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
 pub(crate) struct Cli {
     #[command(flatten)]
     pub(crate) global: GlobalArgs,
@@ -144,7 +149,12 @@ pub(crate) struct RoleArgs {
     #[arg(long, value_name = "NAME", requires = "account")]
     pub(crate) sso_session: Option<String>,
     /// With --account: an ad hoc start URL (a legacy, start-URL-keyed login); needs --sso-region.
-    #[arg(long, value_name = "URL", requires = "account", conflicts_with = "sso_session")]
+    #[arg(
+        long,
+        value_name = "URL",
+        requires = "account",
+        conflicts_with = "sso_session"
+    )]
     pub(crate) start_url: Option<String>,
     /// The Identity Center region of --start-url.
     #[arg(long, value_name = "REGION", requires = "start_url")]

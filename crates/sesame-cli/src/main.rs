@@ -17,7 +17,10 @@ fn main() -> ExitCode {
     if let Some(result) = commands::run_warm(&cli) {
         return result.unwrap_or_else(|e| error::report(&e));
     }
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => return error::report(&error::CliError::internal(anyhow::anyhow!(e))),
     };

@@ -12,7 +12,10 @@ use super::target::{self, Resolved};
 use crate::cli::CredentialProcessArgs;
 use crate::error::CliError;
 
-pub(crate) fn run_warm(ctx: &Context, args: &CredentialProcessArgs) -> Option<Result<ExitCode, CliError>> {
+pub(crate) fn run_warm(
+    ctx: &Context,
+    args: &CredentialProcessArgs,
+) -> Option<Result<ExitCode, CliError>> {
     let spec = match target::spec(ctx, args.profile.as_deref(), &args.role) {
         Ok(spec) => spec,
         Err(e) => return Some(Err(e)),
@@ -29,10 +32,22 @@ pub(crate) async fn run(ctx: &Context, args: &CredentialProcessArgs) -> Result<E
 pub(crate) fn process_json(r: &Resolved) -> String {
     let mut map = Map::new();
     map.insert("Version".into(), Value::from(1));
-    map.insert("AccessKeyId".into(), Value::from(r.creds.access_key_id.as_str()));
-    map.insert("SecretAccessKey".into(), Value::from(r.creds.secret_access_key.expose()));
-    map.insert("SessionToken".into(), Value::from(r.creds.session_token.expose()));
-    map.insert("Expiration".into(), Value::from(sesame::time::format_aws(r.creds.expiration)));
+    map.insert(
+        "AccessKeyId".into(),
+        Value::from(r.creds.access_key_id.as_str()),
+    );
+    map.insert(
+        "SecretAccessKey".into(),
+        Value::from(r.creds.secret_access_key.expose()),
+    );
+    map.insert(
+        "SessionToken".into(),
+        Value::from(r.creds.session_token.expose()),
+    );
+    map.insert(
+        "Expiration".into(),
+        Value::from(sesame::time::format_aws(r.creds.expiration)),
+    );
     pyjson::dumps(&Value::Object(map))
 }
 

@@ -28,12 +28,21 @@ fn emit(ctx: &Context, args: &CredsArgs, r: &Resolved) -> Result<ExitCode, CliEr
     let expires = sesame::time::format_aws(r.creds.expiration);
     let left = relative(r.creds.expiration, sesame::time::now());
     if let Some(name) = &args.to_credentials_file {
-        let name = if name.is_empty() { r.target.default_section_name(&r.account_id()) } else { name.clone() };
-        let path = sesame::credentials::write_to_credentials_file(&ctx.env, &name, &r.creds).map_err(|e| {
-            let refused = matches!(e, sesame::credentials::CredentialsError::Config(_));
-            let err = CliError::from(e);
-            if refused { err.hint("fix or move the credentials file; sesame did not change it") } else { err }
-        })?;
+        let name = if name.is_empty() {
+            r.target.default_section_name(&r.account_id())
+        } else {
+            name.clone()
+        };
+        let path = sesame::credentials::write_to_credentials_file(&ctx.env, &name, &r.creds)
+            .map_err(|e| {
+                let refused = matches!(e, sesame::credentials::CredentialsError::Config(_));
+                let err = CliError::from(e);
+                if refused {
+                    err.hint("fix or move the credentials file; sesame did not change it")
+                } else {
+                    err
+                }
+            })?;
         eprintln!(
             "Wrote the credentials of {} to [{name}] in {}; they expire at {expires} ({left})",
             r.target.describe(),
@@ -43,7 +52,11 @@ fn emit(ctx: &Context, args: &CredsArgs, r: &Resolved) -> Result<ExitCode, CliEr
     }
     let text = match args.format {
         CredsFormat::Json => format!("{}\n", super::credential_process::process_json(r)),
-        format => r.variables().iter().map(|(k, v)| line(format, k, v)).collect(),
+        format => r
+            .variables()
+            .iter()
+            .map(|(k, v)| line(format, k, v))
+            .collect(),
     };
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())?;
@@ -86,6 +99,9 @@ mod tests {
         assert_eq!(sh_quote("$(x)"), "'$(x)'");
         assert_eq!(sh_quote(""), "''");
         assert_eq!(fish_quote("a\\b'c"), "'a\\\\b\\'c'");
-        assert_eq!(line(CredsFormat::Powershell, "X", "it's"), "$Env:X = 'it''s'\n");
+        assert_eq!(
+            line(CredsFormat::Powershell, "X", "it's"),
+            "$Env:X = 'it''s'\n"
+        );
     }
 }

@@ -41,7 +41,11 @@ fn check_command(ctx: &Context, args: &ExecArgs) -> Result<(), CliError> {
         let dirs = ctx.env.var("PATH").unwrap_or_default();
         std::env::split_paths(dirs).any(|dir| dir.join(program).is_file())
     };
-    if found { Ok(()) } else { Err(not_found(&program.to_string_lossy())) }
+    if found {
+        Ok(())
+    } else {
+        Err(not_found(&program.to_string_lossy()))
+    }
 }
 
 fn not_found(shown: &str) -> CliError {
@@ -78,6 +82,8 @@ fn exec(args: &ExecArgs, r: &Resolved) -> Result<ExitCode, CliError> {
     #[cfg(not(unix))]
     {
         let status = cmd.status().map_err(failed)?;
-        Ok(ExitCode::from(status.code().unwrap_or(1).clamp(0, 255) as u8))
+        Ok(ExitCode::from(
+            status.code().unwrap_or(1).clamp(0, 255) as u8
+        ))
     }
 }

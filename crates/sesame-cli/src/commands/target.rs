@@ -3,7 +3,7 @@
 
 use jiff::SignedDuration;
 use sesame::cache::RoleCredentials;
-use sesame::credentials::warm::{self, Warm};
+use sesame::credentials::warm;
 use sesame::credentials::{AccountRef, CredentialResolver, RoleTarget, TargetSpec};
 use sesame::sso::{LoginFlow, LoginOptions, SessionSelector};
 
@@ -32,9 +32,18 @@ impl Resolved {
     pub(crate) fn variables(&self) -> Vec<(&'static str, String)> {
         let mut vars = vec![
             ("AWS_ACCESS_KEY_ID", self.creds.access_key_id.clone()),
-            ("AWS_SECRET_ACCESS_KEY", self.creds.secret_access_key.expose().to_owned()),
-            ("AWS_SESSION_TOKEN", self.creds.session_token.expose().to_owned()),
-            ("AWS_CREDENTIAL_EXPIRATION", sesame::time::format_aws(self.creds.expiration)),
+            (
+                "AWS_SECRET_ACCESS_KEY",
+                self.creds.secret_access_key.expose().to_owned(),
+            ),
+            (
+                "AWS_SESSION_TOKEN",
+                self.creds.session_token.expose().to_owned(),
+            ),
+            (
+                "AWS_CREDENTIAL_EXPIRATION",
+                sesame::time::format_aws(self.creds.expiration),
+            ),
         ];
         if let Some(region) = &self.target.region {
             vars.push(("AWS_REGION", region.clone()));
@@ -45,7 +54,11 @@ impl Resolved {
 }
 
 /// The role the arguments name: `--account`/`--role`, else the profile, else `AWS_PROFILE`.
-pub(crate) fn spec(ctx: &Context, profile: Option<&str>, role: &RoleArgs) -> Result<TargetSpec, CliError> {
+pub(crate) fn spec(
+    ctx: &Context,
+    profile: Option<&str>,
+    role: &RoleArgs,
+) -> Result<TargetSpec, CliError> {
     if let (Some(account), Some(role_name)) = (&role.account, &role.role) {
         return Ok(TargetSpec::AdHoc {
             session: SessionSelector {
@@ -72,28 +85,41 @@ fn margin(role: &RoleArgs) -> SignedDuration {
 
 /// The warm path: `Some(Ok)` for a valid cached entry, `Some(Err)` for an error no network call
 /// could fix, `None` when the cold path has to run.
-pub(crate) fn warm(ctx: &Context, spec: &TargetSpec, role: &RoleArgs) -> Option<Result<Resolved, CliError>> {
+pub(crate) fn warm(
+    ctx: &Context,
+    spec: &TargetSpec,
+    role: &RoleArgs,
+) -> Option<Result<Resolved, CliError>> {
     match warm::lookup(&ctx.env, spec, margin(role), sesame::time::now()) {
-        Ok(Warm::Hit(target, creds)) => Some(Ok(Resolved { target, creds })),
-        Ok(Warm::Miss) => None,
+        Ok(Some((target, creds))) => Some(Ok(Resolved { target, creds })),
+        Ok(None) => None,
         Err(e) => Some(Err(e.into())),
     }
 }
 
 /// The cold path: cache, else refresh the token and call the portal; with `--auto-login`, one
 /// login when there is none.
-pub(crate) async fn cold(ctx: &Context, spec: &TargetSpec, role: &RoleArgs) -> Result<Resolved, CliError> {
+pub(crate) async fn cold(
+    ctx: &Context,
+    spec: &TargetSpec,
+    role: &RoleArgs,
+) -> Result<Resolved, CliError> {
     let config = ctx.config()?;
     let target = spec.resolve(&ctx.env, &config)?;
     let resolver = CredentialResolver::new(&ctx.env)?.with_margin(margin(role));
     let creds = if role.auto_login {
         let (flow, _) = LoginFlow::detect(&ctx.env);
-        let options = LoginOptions { flow, ..LoginOptions::default() };
+        let options = LoginOptions {
+            flow,
+            ..LoginOptions::default()
+        };
         let prompt = TerminalPrompt {
             open_browser: !ctx.env.flag("AWS_SSO_DISABLE_BROWSER"),
             browser: ctx.env.var("BROWSER").map(str::to_owned),
         };
-        resolver.credentials_or_login(&target, &options, &prompt).await?
+        resolver
+            .credentials_or_login(&target, &options, &prompt)
+            .await?
     } else {
         resolver.credentials(&target).await?
     };

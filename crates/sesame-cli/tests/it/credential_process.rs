@@ -3,24 +3,48 @@
 
 use std::process::Stdio;
 
-use crate::creds_support::{botocore, sesame_at, sesame_bin, RoleWorld};
+use crate::creds_support::{RoleWorld, botocore, sesame_at, sesame_bin};
 use crate::support::{assert_clean_failure, assert_success, stderr, stdout};
 
 #[test]
 fn output_is_what_botocore_expects_and_is_the_profiles_role() {
     let w = RoleWorld::new();
-    let out = w.env.sesame().args(["credential-process", "--profile", "dev"]).output().unwrap();
+    let out = w
+        .env
+        .sesame()
+        .args(["credential-process", "--profile", "dev"])
+        .output()
+        .unwrap();
     assert_success(&out);
     assert_eq!(stderr(&out), "", "nothing on stderr on success");
     let text = stdout(&out);
     assert_eq!(text.lines().count(), 1, "one JSON line: {text}");
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
     let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
-    assert_eq!(keys, ["Version", "AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration"]);
-    assert_eq!(v["Version"], serde_json::json!(1), "Version is the integer 1");
+    assert_eq!(
+        keys,
+        [
+            "Version",
+            "AccessKeyId",
+            "SecretAccessKey",
+            "SessionToken",
+            "Expiration"
+        ]
+    );
+    assert_eq!(
+        v["Version"],
+        serde_json::json!(1),
+        "Version is the integer 1"
+    );
     let expiration = v["Expiration"].as_str().unwrap();
-    assert!(expiration.ends_with('Z') && expiration.parse::<jiff::Timestamp>().is_ok(), "{expiration}");
-    assert!(text.starts_with(r#"{"Version": 1, "AccessKeyId": ""#), "{text}");
+    assert!(
+        expiration.ends_with('Z') && expiration.parse::<jiff::Timestamp>().is_ok(),
+        "{expiration}"
+    );
+    assert!(
+        text.starts_with(r#"{"Version": 1, "AccessKeyId": ""#),
+        "{text}"
+    );
 
     // A credential_process profile, resolved by the real boto3, which runs sesame.
     w.append_config(&format!(
@@ -30,9 +54,15 @@ fn output_is_what_botocore_expects_and_is_the_profiles_role() {
     let b = botocore(&w.env, "boto3-creds", "proc");
     assert_eq!(b["Method"], "custom-process");
     assert_eq!(b["HasToken"], true);
-    assert_eq!(b["AccessKeyId"], v["AccessKeyId"], "the cached credentials, reused");
+    assert_eq!(
+        b["AccessKeyId"], v["AccessKeyId"],
+        "the cached credentials, reused"
+    );
     let key = b["AccessKeyId"].as_str().unwrap();
-    assert_eq!(w.env.emulator.whoami(key), Some((w.account.clone(), w.role.clone())));
+    assert_eq!(
+        w.env.emulator.whoami(key),
+        Some((w.account.clone(), w.role.clone()))
+    );
     assert_eq!(w.grc(), 1);
 }
 
@@ -46,7 +76,10 @@ fn the_role_cache_is_the_aws_cli_v2s_both_ways() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
     }
     let b = botocore(&w.env, "cli-v2-creds", "dev");
     assert_eq!(b["Method"], "sso");
@@ -59,7 +92,8 @@ fn the_role_cache_is_the_aws_cli_v2s_both_ways() {
     let b = botocore(&w.env, "cli-v2-creds", "dev2");
     assert_eq!(w.grc(), 2);
     let path2 = w.cache_file(&w.account, &role2);
-    let written = std::fs::read(&path2).expect("botocore wrote the entry sesame computes the key of");
+    let written =
+        std::fs::read(&path2).expect("botocore wrote the entry sesame computes the key of");
     let v = w.process("dev2");
     assert_eq!(v["AccessKeyId"], b["AccessKeyId"]);
     assert_eq!(w.grc(), 2, "sesame used botocore's entry");
@@ -113,7 +147,10 @@ fn the_warm_path_works_with_the_emulator_stopped() {
     let url = emulator.url();
     drop(emulator);
 
-    let out = sesame_at(home.path(), &url).args(["credential-process", "--profile", "dev"]).output().unwrap();
+    let out = sesame_at(home.path(), &url)
+        .args(["credential-process", "--profile", "dev"])
+        .output()
+        .unwrap();
     assert_success(&out);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v, first);
@@ -122,7 +159,10 @@ fn the_warm_path_works_with_the_emulator_stopped() {
         .output()
         .unwrap();
     assert_success(&out);
-    let out = sesame_at(home.path(), &url).args(["creds", "dev"]).output().unwrap();
+    let out = sesame_at(home.path(), &url)
+        .args(["creds", "dev"])
+        .output()
+        .unwrap();
     assert_success(&out);
     assert!(stdout(&out).contains(first["AccessKeyId"].as_str().unwrap()));
     let out = sesame_at(home.path(), &url)
@@ -138,7 +178,10 @@ fn the_warm_path_works_with_the_emulator_stopped() {
     let soon = jiff::Timestamp::now() + jiff::SignedDuration::from_mins(5);
     e["Credentials"]["Expiration"] = soon.strftime("%Y-%m-%dT%H:%M:%SZ").to_string().into();
     std::fs::write(&aged, e.to_string()).unwrap();
-    let out = sesame_at(home.path(), &url).args(["credential-process", "--profile", "dev"]).output().unwrap();
+    let out = sesame_at(home.path(), &url)
+        .args(["credential-process", "--profile", "dev"])
+        .output()
+        .unwrap();
     assert_clean_failure(&out, 1, "cannot reach");
     assert_eq!(stdout(&out), "");
 }

@@ -15,7 +15,10 @@ fn every_format_carries_the_same_credentials() {
     let out = w.env.sesame().args(["creds", "dev"]).output().unwrap();
     assert_success(&out);
     let exports = stdout(&out);
-    assert!(exports.lines().all(|l| l.starts_with("export AWS_")), "{exports}");
+    assert!(
+        exports.lines().all(|l| l.starts_with("export AWS_")),
+        "{exports}"
+    );
     // What a shell makes of it.
     let sh = Command::new("sh")
         .arg("-c")
@@ -32,23 +35,67 @@ fn every_format_carries_the_same_credentials() {
     );
     assert_eq!(stdout(&sh).trim(), want);
 
-    let out = w.env.sesame().args(["creds", "dev", "--format", "json"]).output().unwrap();
+    let out = w
+        .env
+        .sesame()
+        .args(["creds", "dev", "--format", "json"])
+        .output()
+        .unwrap();
     let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(j, v);
-    let out = w.env.sesame().args(["creds", "dev", "-f", "fish"]).output().unwrap();
-    assert!(stdout(&out).contains(&format!("set -gx AWS_ACCESS_KEY_ID '{key}';\n")), "{}", stdout(&out));
-    let out = w.env.sesame().args(["creds", "dev", "-f", "powershell"]).output().unwrap();
-    assert!(stdout(&out).contains(&format!("$Env:AWS_ACCESS_KEY_ID = '{key}'\n")), "{}", stdout(&out));
+    let out = w
+        .env
+        .sesame()
+        .args(["creds", "dev", "-f", "fish"])
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&out).contains(&format!("set -gx AWS_ACCESS_KEY_ID '{key}';\n")),
+        "{}",
+        stdout(&out)
+    );
+    let out = w
+        .env
+        .sesame()
+        .args(["creds", "dev", "-f", "powershell"])
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&out).contains(&format!("$Env:AWS_ACCESS_KEY_ID = '{key}'\n")),
+        "{}",
+        stdout(&out)
+    );
     assert_eq!(w.grc(), 1);
 
     // AWS_PROFILE names the profile when no argument does; an account by name, ad hoc.
-    let out = w.env.sesame().env("AWS_PROFILE", "dev").args(["creds"]).output().unwrap();
+    let out = w
+        .env
+        .sesame()
+        .env("AWS_PROFILE", "dev")
+        .args(["creds"])
+        .output()
+        .unwrap();
     assert!(stdout(&out).contains(key));
-    let name = w.env.emulator.directory().account(&w.account).unwrap().account_name.clone();
-    let out = w.env.sesame().args(["creds", "--account", &name, "--role", &w.role, "-f", "json"]).output().unwrap();
+    let name = w
+        .env
+        .emulator
+        .directory()
+        .account(&w.account)
+        .unwrap()
+        .account_name
+        .clone();
+    let out = w
+        .env
+        .sesame()
+        .args(["creds", "--account", &name, "--role", &w.role, "-f", "json"])
+        .output()
+        .unwrap();
     assert_success(&out);
     let adhoc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(adhoc["AccessKeyId"], v["AccessKeyId"], "same session, account and role: same cache entry");
+    assert_eq!(
+        adhoc["AccessKeyId"], v["AccessKeyId"],
+        "same session, account and role: same cache entry"
+    );
 }
 
 const EXISTING: &str = "# my credentials, hand-written\n[default]\naws_access_key_id = AKIADEFAULT\naws_secret_access_key = keep/me\n\n# the sesame one below\n[dev]\n; a comment inside\naws_access_key_id   =   OLD\nregion = us-east-2\n\n[other] # trailing\nx = 1\n";
@@ -71,9 +118,16 @@ fn to_credentials_file_changes_only_that_sections_keys() {
         .output()
         .unwrap();
     assert_success(&out);
-    assert_eq!(stdout(&out), "", "nothing printed: the keys went to the file");
+    assert_eq!(
+        stdout(&out),
+        "",
+        "nothing printed: the keys went to the file"
+    );
     let err = stderr(&out);
-    assert!(err.contains("[dev]") && err.contains(path.to_str().unwrap()) && err.contains("expire"), "{err}");
+    assert!(
+        err.contains("[dev]") && err.contains(path.to_str().unwrap()) && err.contains("expire"),
+        "{err}"
+    );
     let v = w.process("dev");
     let after = std::fs::read_to_string(&path).unwrap();
     let want = EXISTING.replace(
@@ -89,17 +143,29 @@ fn to_credentials_file_changes_only_that_sections_keys() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o640, "mode kept");
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o640,
+            "mode kept"
+        );
     }
 
     // A new file, a section named by hand, read back by botocore as static keys.
-    let out = w.env.sesame().args(["creds", "dev", "--to-credentials-file", "static-dev"]).output().unwrap();
+    let out = w
+        .env
+        .sesame()
+        .args(["creds", "dev", "--to-credentials-file", "static-dev"])
+        .output()
+        .unwrap();
     assert_success(&out);
     let new = w.env.home.path().join(".aws/credentials");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        assert_eq!(std::fs::metadata(&new).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(
+            std::fs::metadata(&new).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
     }
     let b = crate::creds_support::botocore(&w.env, "boto3-creds", "static-dev");
     assert_eq!(b["Method"], "shared-credentials-file");
@@ -110,12 +176,22 @@ fn to_credentials_file_changes_only_that_sections_keys() {
     let out = w
         .env
         .sesame()
-        .args(["creds", "--account", &w.account, "--role", &w.role, "--to-credentials-file"])
+        .args([
+            "creds",
+            "--account",
+            &w.account,
+            "--role",
+            &w.role,
+            "--to-credentials-file",
+        ])
         .output()
         .unwrap();
     assert_success(&out);
     let text = std::fs::read_to_string(&new).unwrap();
-    assert!(text.contains(&format!("[{}_{}]\n", w.account, w.role)), "{text}");
+    assert!(
+        text.contains(&format!("[{}_{}]\n", w.account, w.role)),
+        "{text}"
+    );
 }
 
 #[test]
@@ -124,10 +200,19 @@ fn a_malformed_credentials_file_is_refused_and_kept() {
     let path = w.env.home.path().join(".aws/credentials");
     std::fs::write(&path, "aws_access_key_id = before-any-section\n[dev]\n").unwrap();
     let before = w.env.snapshot_files();
-    let out = w.env.sesame().args(["creds", "dev", "--to-credentials-file"]).output().unwrap();
+    let out = w
+        .env
+        .sesame()
+        .args(["creds", "dev", "--to-credentials-file"])
+        .output()
+        .unwrap();
     assert_clean_failure(&out, 1, "credentials");
     assert!(stderr(&out).contains("line 1"), "{}", stderr(&out));
-    assert!(stderr(&out).contains("did not change it"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("did not change it"),
+        "{}",
+        stderr(&out)
+    );
     // The role cache entry is new (the credentials were fetched); the credentials file is not.
     let after = w.env.snapshot_files();
     let file = |s: &Vec<(std::path::PathBuf, Vec<u8>)>| s.iter().find(|(p, _)| p == &path).cloned();

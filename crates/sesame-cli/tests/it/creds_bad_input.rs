@@ -2,7 +2,7 @@
 //! on stdout, no secret, nothing changed.
 
 use crate::creds_support::RoleWorld;
-use crate::support::{assert_clean_failure, assert_success, stderr, stdout, TestEnv, SESSION};
+use crate::support::{SESSION, TestEnv, assert_clean_failure, assert_success, stderr, stdout};
 
 fn fails(w: &RoleWorld, args: &[&str], code: i32, needle: &str) {
     let before = w.env.snapshot_files();
@@ -23,21 +23,73 @@ fn profiles_that_are_not_usable() {
          [profile ghost]\nsso_session = nope\nsso_account_id = 1\nsso_role_name = R\n",
         w.account
     ));
-    fails(&w, &["credential-process", "--profile", "nope"], 1, "profile `nope` is not in");
+    fails(
+        &w,
+        &["credential-process", "--profile", "nope"],
+        1,
+        "profile `nope` is not in",
+    );
     fails(&w, &["creds", "plain"], 1, "profile `plain`");
-    fails(&w, &["exec", "plain", "--", "true"], 1, "is not an SSO profile");
-    fails(&w, &["credential-process", "--profile", "half"], 1, "missing required configuration: sso_role_name, sso_start_url, sso_region");
-    fails(&w, &["credential-process", "--profile", "clash"], 1, "The value for sso_region is inconsistent between profile (eu-central-1) and sso-session (us-east-1).");
-    fails(&w, &["credential-process", "--profile", "ghost"], 1, r#"The specified sso-session does not exist: "nope""#);
+    fails(
+        &w,
+        &["exec", "plain", "--", "true"],
+        1,
+        "is not an SSO profile",
+    );
+    fails(
+        &w,
+        &["credential-process", "--profile", "half"],
+        1,
+        "missing required configuration: sso_role_name, sso_start_url, sso_region",
+    );
+    fails(
+        &w,
+        &["credential-process", "--profile", "clash"],
+        1,
+        "The value for sso_region is inconsistent between profile (eu-central-1) and sso-session (us-east-1).",
+    );
+    fails(
+        &w,
+        &["credential-process", "--profile", "ghost"],
+        1,
+        r#"The specified sso-session does not exist: "nope""#,
+    );
     fails(&w, &["credential-process"], 1, "no role given");
 }
 
 #[test]
 fn unknown_accounts_and_roles() {
     let w = RoleWorld::new();
-    fails(&w, &["credential-process", "--account", &w.account, "--role", "NoSuchRole"], 1, "no access to role `NoSuchRole`");
-    fails(&w, &["creds", "--account", "No Such Account", "--role", "x"], 1, "no account named `No Such Account`");
-    fails(&w, &["credential-process", "--account", "999999999999", "--role", &w.role], 1, "no access");
+    fails(
+        &w,
+        &[
+            "credential-process",
+            "--account",
+            &w.account,
+            "--role",
+            "NoSuchRole",
+        ],
+        1,
+        "no access to role `NoSuchRole`",
+    );
+    fails(
+        &w,
+        &["creds", "--account", "No Such Account", "--role", "x"],
+        1,
+        "no account named `No Such Account`",
+    );
+    fails(
+        &w,
+        &[
+            "credential-process",
+            "--account",
+            "999999999999",
+            "--role",
+            &w.role,
+        ],
+        1,
+        "no access",
+    );
 }
 
 #[test]
@@ -47,7 +99,11 @@ fn no_login_or_an_expired_one_exits_3() {
     let role = env.emulator.roles_of(&account)[0].clone();
     let cfg = std::fs::read_to_string(env.config_path()).unwrap();
     env.write_config(&format!("{cfg}\n[profile dev]\nsso_session = {SESSION}\nsso_account_id = {account}\nsso_role_name = {role}\n"));
-    let out = env.sesame().args(["credential-process", "--profile", "dev"]).output().unwrap();
+    let out = env
+        .sesame()
+        .args(["credential-process", "--profile", "dev"])
+        .output()
+        .unwrap();
     assert_clean_failure(&out, 3, "no valid login for sso-session `acme`");
     assert_eq!(stdout(&out), "");
 
@@ -58,7 +114,11 @@ fn no_login_or_an_expired_one_exits_3() {
     t["expiresAt"] = "2020-01-01T00:00:00Z".into();
     t.as_object_mut().unwrap().remove("refreshToken");
     std::fs::write(&path, t.to_string()).unwrap();
-    for args in [&["credential-process", "--profile", "dev"][..], &["creds", "dev"], &["exec", "dev", "--", "true"]] {
+    for args in [
+        &["credential-process", "--profile", "dev"][..],
+        &["creds", "dev"],
+        &["exec", "dev", "--", "true"],
+    ] {
         let out = env.sesame().args(args).output().unwrap();
         assert_clean_failure(&out, 3, "expired");
         assert_eq!(stdout(&out), "");
@@ -71,8 +131,12 @@ fn no_login_or_an_expired_one_exits_3() {
         .output()
         .unwrap();
     assert_success(&out);
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is only the JSON");
-    assert_eq!(env.emulator.whoami(v["AccessKeyId"].as_str().unwrap()), Some((account, role)));
+    let v: serde_json::Value =
+        serde_json::from_slice(&out.stdout).expect("stdout is only the JSON");
+    assert_eq!(
+        env.emulator.whoami(v["AccessKeyId"].as_str().unwrap()),
+        Some((account, role))
+    );
     assert!(stderr(&out).contains("open this URL"), "{}", stderr(&out));
     assert_eq!(env.emulator.stats().device_authorizations, 2);
 }
@@ -82,8 +146,17 @@ fn a_corrupt_cache_entry_is_a_miss_and_is_replaced() {
     let w = RoleWorld::new();
     let path = w.cache_file(&w.account, &w.role);
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(&path, r#"{"ProviderType": "sso", "Credentials": {"SecretAccessKey": "s3cr3t-value""#).unwrap();
-    let out = w.env.sesame().args(["credential-process", "--profile", "dev"]).output().unwrap();
+    std::fs::write(
+        &path,
+        r#"{"ProviderType": "sso", "Credentials": {"SecretAccessKey": "s3cr3t-value""#,
+    )
+    .unwrap();
+    let out = w
+        .env
+        .sesame()
+        .args(["credential-process", "--profile", "dev"])
+        .output()
+        .unwrap();
     assert_success(&out);
     assert!(!stderr(&out).contains("s3cr3t"), "{}", stderr(&out));
     assert_eq!(w.grc(), 1);

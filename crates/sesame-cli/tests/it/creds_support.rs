@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
-use crate::support::{assert_success, py_script, sha1_hex, TestEnv, SESSION};
+use crate::support::{SESSION, TestEnv, assert_success, py_script, sha1_hex};
 
 /// A logged-in world with `[profile dev]` (first account, first role, region eu-west-1).
 pub(crate) struct RoleWorld {
@@ -23,12 +23,19 @@ impl RoleWorld {
         let account = env.emulator.account_ids()[0].clone();
         let role = env.emulator.roles_of(&account)[0].clone();
         let w = Self { env, account, role };
-        w.add_profile("dev", &w.account.clone(), &w.role.clone(), Some("eu-west-1"));
+        w.add_profile(
+            "dev",
+            &w.account.clone(),
+            &w.role.clone(),
+            Some("eu-west-1"),
+        );
         w
     }
 
     pub(crate) fn add_profile(&self, name: &str, account: &str, role: &str, region: Option<&str>) {
-        let mut text = format!("\n[profile {name}]\nsso_session = {SESSION}\nsso_account_id = {account}\nsso_role_name = {role}\n");
+        let mut text = format!(
+            "\n[profile {name}]\nsso_session = {SESSION}\nsso_account_id = {account}\nsso_role_name = {role}\n"
+        );
         if let Some(r) = region {
             text.push_str(&format!("region = {r}\n"));
         }
@@ -47,15 +54,18 @@ impl RoleWorld {
 
     /// The same, under any HOME.
     pub(crate) fn cache_path_in(home: &std::path::Path, account: &str, role: &str) -> PathBuf {
-        let args = format!(r#"{{"accountId":"{account}","roleName":"{role}","sessionName":"{SESSION}"}}"#);
-        home.join(".aws/cli/cache").join(format!("{}.json", sha1_hex(&args)))
+        let args =
+            format!(r#"{{"accountId":"{account}","roleName":"{role}","sessionName":"{SESSION}"}}"#);
+        home.join(".aws/cli/cache")
+            .join(format!("{}.json", sha1_hex(&args)))
     }
 
     /// Rewrites the cached entry's `Expiration` to `minutes` from now (inside the 15-minute
     /// margin for anything under 15), keeping every other byte's meaning.
     pub(crate) fn age_entry(&self, account: &str, role: &str, minutes: i64) {
         let path = self.cache_file(account, role);
-        let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        let mut v: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
         let when = jiff::Timestamp::now() + jiff::SignedDuration::from_mins(minutes);
         v["Credentials"]["Expiration"] = when.strftime("%Y-%m-%dT%H:%M:%SZ").to_string().into();
         std::fs::write(&path, serde_json::to_string(&v).unwrap()).unwrap();
@@ -67,7 +77,12 @@ impl RoleWorld {
 
     /// `sesame credential-process --profile NAME`, checked to succeed; its stdout as JSON.
     pub(crate) fn process(&self, profile: &str) -> serde_json::Value {
-        let out = self.env.sesame().args(["credential-process", "--profile", profile]).output().unwrap();
+        let out = self
+            .env
+            .sesame()
+            .args(["credential-process", "--profile", profile])
+            .output()
+            .unwrap();
         assert_success(&out);
         serde_json::from_slice(&out.stdout).expect("credential-process prints JSON")
     }

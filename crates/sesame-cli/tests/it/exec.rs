@@ -27,45 +27,88 @@ fn the_child_gets_the_credentials_in_its_environment_only() {
     let mut lines = text.lines();
     assert_eq!(
         lines.next().unwrap(),
-        format!("{key}|eu-west-1|eu-west-1|{}|unset", v["Expiration"].as_str().unwrap())
+        format!(
+            "{key}|eu-west-1|eu-west-1|{}|unset",
+            v["Expiration"].as_str().unwrap()
+        )
     );
     assert_eq!(lines.next().unwrap(), "secrets-set");
     let rest: String = lines.collect::<Vec<_>>().join("\n");
-    assert!(!rest.contains(key) && !rest.contains(secret), "no credential in any argv: {rest}");
+    assert!(
+        !rest.contains(key) && !rest.contains(secret),
+        "no credential in any argv: {rest}"
+    );
     assert_eq!(w.grc(), 1, "exec reused the cached credentials");
 }
 
 #[test]
 fn exit_codes_and_signals_pass_through() {
     let w = RoleWorld::new();
-    let out = w.env.sesame().args(["exec", "dev", "--", "sh", "-c", "exit 7"]).output().unwrap();
+    let out = w
+        .env
+        .sesame()
+        .args(["exec", "dev", "--", "sh", "-c", "exit 7"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(7));
-    let out = w.env.sesame().args(["exec", "dev", "--", "true"]).output().unwrap();
+    let out = w
+        .env
+        .sesame()
+        .args(["exec", "dev", "--", "true"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0));
     #[cfg(unix)]
     {
         use std::os::unix::process::ExitStatusExt;
-        let out = w.env.sesame().args(["exec", "dev", "--", "sh", "-c", "kill -TERM $$"]).output().unwrap();
-        assert_eq!(out.status.signal(), Some(15), "sesame is the child: the signal is its own");
+        let out = w
+            .env
+            .sesame()
+            .args(["exec", "dev", "--", "sh", "-c", "kill -TERM $$"])
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.signal(),
+            Some(15),
+            "sesame is the child: the signal is its own"
+        );
     }
     // An ad hoc role, on the cold path (no cache entry for it yet).
     let role2 = w.env.emulator.roles_of(&w.account)[1].clone();
     let out = w
         .env
         .sesame()
-        .args(["exec", "--account", &w.account, "--role", &role2, "--", "sh", "-c", "echo $AWS_ACCESS_KEY_ID; exit 3"])
+        .args([
+            "exec",
+            "--account",
+            &w.account,
+            "--role",
+            &role2,
+            "--",
+            "sh",
+            "-c",
+            "echo $AWS_ACCESS_KEY_ID; exit 3",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(3));
     let key = stdout(&out).trim().to_owned();
-    assert_eq!(w.env.emulator.whoami(&key), Some((w.account.clone(), role2)));
+    assert_eq!(
+        w.env.emulator.whoami(&key),
+        Some((w.account.clone(), role2))
+    );
 }
 
 #[test]
 fn a_missing_or_unknown_command() {
     let w = RoleWorld::new();
     let before = w.env.snapshot_files();
-    let out = w.env.sesame().args(["exec", "dev", "--", "no-such-command-sesame"]).output().unwrap();
+    let out = w
+        .env
+        .sesame()
+        .args(["exec", "dev", "--", "no-such-command-sesame"])
+        .output()
+        .unwrap();
     assert_clean_failure(&out, 127, "`no-such-command-sesame` not found");
     let out = w.env.sesame().args(["exec", "dev"]).output().unwrap();
     assert_clean_failure(&out, 1, "no command to run");

@@ -29,16 +29,19 @@ pub fn write_to_credentials_file(
     let mut file = AwsCredentialsFile::load(&path)?;
     let entries = [
         ("aws_access_key_id", credentials.access_key_id.as_str()),
-        ("aws_secret_access_key", credentials.secret_access_key.expose()),
+        (
+            "aws_secret_access_key",
+            credentials.secret_access_key.expose(),
+        ),
         ("aws_session_token", credentials.session_token.expose()),
     ];
     for (key, value) in entries {
-        file.document_mut()
-            .set(name, key, value)
-            .map_err(|e| CredentialsError::BadSectionName {
+        file.document_mut().set(name, key, value).map_err(|e| {
+            CredentialsError::BadSectionName {
                 name: name.to_owned(),
                 reason: e.to_string(),
-            })?;
+            }
+        })?;
     }
     file.save()?;
     Ok(path)

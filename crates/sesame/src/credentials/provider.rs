@@ -3,7 +3,9 @@
 use std::sync::Arc;
 
 use aws_credential_types::Credentials;
-use aws_credential_types::provider::{self, ProvideCredentials, error::CredentialsError as SdkError};
+use aws_credential_types::provider::{
+    self, ProvideCredentials, error::CredentialsError as SdkError,
+};
 
 use super::{CredentialResolver, CredentialsError, RoleTarget, TargetSpec};
 use crate::cache::RoleCredentials;
@@ -38,14 +40,20 @@ impl SsoCredentialsProvider {
     }
 
     /// A provider for an SSO profile of the config file `env` points at.
-    pub fn from_profile(env: &Env, profile: &str) -> Result<SsoCredentialsProvider, CredentialsError> {
+    pub fn from_profile(
+        env: &Env,
+        profile: &str,
+    ) -> Result<SsoCredentialsProvider, CredentialsError> {
         let config = AwsConfig::from_env(env)?;
         let target = TargetSpec::Profile(profile.to_owned()).resolve(env, &config)?;
         Self::new(env, target)
     }
 
     /// A provider using a resolver set up by the caller (another margin, say).
-    pub fn with_resolver(resolver: CredentialResolver, target: RoleTarget) -> SsoCredentialsProvider {
+    pub fn with_resolver(
+        resolver: CredentialResolver,
+        target: RoleTarget,
+    ) -> SsoCredentialsProvider {
         SsoCredentialsProvider {
             inner: Arc::new(Inner {
                 resolver,
@@ -75,10 +83,12 @@ impl ProvideCredentials for SsoCredentialsProvider {
         provider::future::ProvideCredentials::new(async move {
             match self.role_credentials().await {
                 Ok(c) => Ok(to_sdk(&c)),
-                Err(e @ (CredentialsError::UnknownProfile { .. }
-                | CredentialsError::NotSsoProfile { .. }
-                | CredentialsError::InvalidSsoProfile { .. }
-                | CredentialsError::Config(_))) => Err(SdkError::invalid_configuration(e)),
+                Err(
+                    e @ (CredentialsError::UnknownProfile { .. }
+                    | CredentialsError::NotSsoProfile { .. }
+                    | CredentialsError::InvalidSsoProfile { .. }
+                    | CredentialsError::Config(_)),
+                ) => Err(SdkError::invalid_configuration(e)),
                 Err(e) => Err(SdkError::provider_error(e)),
             }
         })

@@ -67,8 +67,15 @@ impl CredentialResolver {
             AccountRef::Name(name) => name,
         };
         let token = self.sso.access_token(&target.session).await?;
-        let accounts = self.sso.portal(&target.session).all_accounts(&token).await?;
-        let exact: Vec<_> = accounts.iter().filter(|a| &a.account_name == name).collect();
+        let accounts = self
+            .sso
+            .portal(&target.session)
+            .all_accounts(&token)
+            .await?;
+        let exact: Vec<_> = accounts
+            .iter()
+            .filter(|a| &a.account_name == name)
+            .collect();
         let matches = if exact.is_empty() {
             accounts
                 .iter()
@@ -97,14 +104,17 @@ impl CredentialResolver {
     /// cache again, and only then calls the portal, so any number of callers on an expired entry
     /// make one call. Never prompts: with no usable login it fails with an error whose
     /// [`CredentialsError::is_login_required`] holds.
-    pub async fn credentials(&self, target: &RoleTarget) -> Result<RoleCredentials, CredentialsError> {
+    pub async fn credentials(
+        &self,
+        target: &RoleTarget,
+    ) -> Result<RoleCredentials, CredentialsError> {
         let account_id = self.account_id(target).await?;
         let key = target.cache_key(&account_id);
         let seen = self.load(&key);
-        if let Some(c) = &seen {
-            if c.valid_for(time::now(), self.margin) {
-                return Ok(c.clone());
-            }
+        if let Some(c) = &seen
+            && c.valid_for(time::now(), self.margin)
+        {
+            return Ok(c.clone());
         }
         let _lock = self.lock(&key).await?;
         let now = time::now();
@@ -116,7 +126,10 @@ impl CredentialResolver {
         }
         let token = self.sso.access_token(&target.session).await?;
         let portal = self.sso.portal(&target.session);
-        let creds = match portal.get_role_credentials(&token, &account_id, &target.role_name).await {
+        let creds = match portal
+            .get_role_credentials(&token, &account_id, &target.role_name)
+            .await
+        {
             Ok(c) => c,
             Err(SsoError::Api(e)) if e.code == "ForbiddenException" => {
                 return Err(CredentialsError::NoAccess {

@@ -30,7 +30,8 @@ fn resolve(text: &str, profile: &str) -> Result<RoleTarget, CredentialsError> {
     TargetSpec::Profile(profile.into()).resolve(&env(), &config(text))
 }
 
-const SESSION: &str = "[sso-session corp]\nsso_start_url = https://d-1.awsapps.com/start\nsso_region = eu-west-1\n";
+const SESSION: &str =
+    "[sso-session corp]\nsso_start_url = https://d-1.awsapps.com/start\nsso_region = eu-west-1\n";
 
 #[test]
 fn profiles_resolve_as_botocore_reads_them() {
@@ -47,7 +48,10 @@ fn profiles_resolve_as_botocore_reads_them() {
         t.cache_key("111122223333").cache_args(),
         r#"{"accountId":"111122223333","roleName":"Admin","sessionName":"corp"}"#
     );
-    assert_eq!(t.session.portal_endpoint.as_str(), "https://portal.sso.eu-west-1.amazonaws.com/");
+    assert_eq!(
+        t.session.portal_endpoint.as_str(),
+        "https://portal.sso.eu-west-1.amazonaws.com/"
+    );
 
     // Legacy: start URL and region in the profile, keyed by start URL.
     let t = resolve(
@@ -56,7 +60,11 @@ fn profiles_resolve_as_botocore_reads_them() {
     )
     .unwrap();
     assert_eq!(t.session.name, None);
-    assert!(t.cache_key("111122223333").cache_args().contains("startUrl"));
+    assert!(
+        t.cache_key("111122223333")
+            .cache_args()
+            .contains("startUrl")
+    );
 
     // The same value in both places is fine.
     resolve(
@@ -69,11 +77,16 @@ fn profiles_resolve_as_botocore_reads_them() {
 #[test]
 fn bad_profiles_fail_with_botocores_words() {
     let message = |text: &str, profile: &str| resolve(text, profile).unwrap_err().to_string();
-    assert!(message("[profile a]\nregion = x\n", "b").contains("profile `b` is not in /h/.aws/config"));
+    assert!(
+        message("[profile a]\nregion = x\n", "b").contains("profile `b` is not in /h/.aws/config")
+    );
     assert!(message("[profile a]\nregion = x\n", "a").contains("is not an SSO profile"));
     assert!(
-        message("[profile a]\nsso_session = nope\nsso_account_id = 1\nsso_role_name = R\n", "a")
-            .contains(r#"The specified sso-session does not exist: "nope""#)
+        message(
+            "[profile a]\nsso_session = nope\nsso_account_id = 1\nsso_role_name = R\n",
+            "a"
+        )
+        .contains(r#"The specified sso-session does not exist: "nope""#)
     );
     assert!(
         message(
@@ -89,13 +102,24 @@ fn bad_profiles_fail_with_botocores_words() {
 
 #[test]
 fn account_refs() {
-    assert_eq!(AccountRef::parse("111122223333"), AccountRef::Id("111122223333".into()));
+    assert_eq!(
+        AccountRef::parse("111122223333"),
+        AccountRef::Id("111122223333".into())
+    );
     assert_eq!(AccountRef::parse("prod"), AccountRef::Name("prod".into()));
-    assert_eq!(AccountRef::parse("11112222333"), AccountRef::Name("11112222333".into()));
+    assert_eq!(
+        AccountRef::parse("11112222333"),
+        AccountRef::Name("11112222333".into())
+    );
 }
 
 /// A logged-in HOME against a fresh emulator.
-async fn world() -> (sesame_emulator::RunningEmulator, tempfile::TempDir, Env, RoleTarget) {
+async fn world() -> (
+    sesame_emulator::RunningEmulator,
+    tempfile::TempDir,
+    Env,
+    RoleTarget,
+) {
     let emulator = sesame_emulator::start(sesame_emulator::EmulatorConfig::auto_approving())
         .await
         .unwrap();
@@ -119,11 +143,21 @@ async fn world() -> (sesame_emulator::RunningEmulator, tempfile::TempDir, Env, R
     )
     .unwrap();
     let config = AwsConfig::from_env(&env).unwrap();
-    let session = SessionSelector { sso_session: Some("acme".into()), ..Default::default() }
-        .resolve(&env, &config)
+    let session = SessionSelector {
+        sso_session: Some("acme".into()),
+        ..Default::default()
+    }
+    .resolve(&env, &config)
+    .unwrap();
+    let options = LoginOptions {
+        flow: LoginFlow::DeviceCode,
+        ..Default::default()
+    };
+    Sso::new(&env)
+        .unwrap()
+        .login(&session, &options, &Silent)
+        .await
         .unwrap();
-    let options = LoginOptions { flow: LoginFlow::DeviceCode, ..Default::default() };
-    Sso::new(&env).unwrap().login(&session, &options, &Silent).await.unwrap();
     let target = RoleTarget::new(session, &account, &role);
     (emulator, home, env, target)
 }
@@ -146,22 +180,35 @@ async fn sdk_provider_gets_the_roles_credentials_once() {
     }
     assert_eq!(emulator.stats().role_credentials_issued, 1);
     let first = &keys[0];
-    assert!(keys.iter().all(|k| k.access_key_id() == first.access_key_id()));
+    assert!(
+        keys.iter()
+            .all(|k| k.access_key_id() == first.access_key_id())
+    );
     assert_eq!(
         emulator.whoami(first.access_key_id()),
-        Some((target.account.id().unwrap().to_owned(), target.role_name.clone()))
+        Some((
+            target.account.id().unwrap().to_owned(),
+            target.role_name.clone()
+        ))
     );
     assert!(first.session_token().is_some_and(|t| !t.is_empty()));
     assert!(first.expiry().is_some());
     assert_eq!(first.account_id().map(|a| a.as_str()), target.account.id());
 
     // The warm path sees what the provider cached, without the network.
-    let warm = warm::lookup(&env, &TargetSpec::Profile("dev".into()), SignedDuration::from_mins(15), crate::time::now())
-        .unwrap();
-    assert!(matches!(warm, warm::Warm::Hit(_, c) if c.access_key_id == first.access_key_id()));
+    let warm = warm::lookup(
+        &env,
+        &TargetSpec::Profile("dev".into()),
+        SignedDuration::from_mins(15),
+        crate::time::now(),
+    )
+    .unwrap();
+    assert!(matches!(warm, Some((_, c)) if c.access_key_id == first.access_key_id()));
 
     // A resolver with a margin longer than the credentials' life fetches again.
-    let eager = CredentialResolver::new(&env).unwrap().with_margin(SignedDuration::from_hours(2));
+    let eager = CredentialResolver::new(&env)
+        .unwrap()
+        .with_margin(SignedDuration::from_hours(2));
     let again = eager.credentials(&target).await.unwrap();
     assert_ne!(again.access_key_id, first.access_key_id());
     assert_eq!(emulator.stats().role_credentials_issued, 2);
@@ -176,17 +223,37 @@ async fn provider_errors_are_typed_and_secret_free() {
     let e = resolver.credentials(&wrong).await.unwrap_err();
     assert!(matches!(e, CredentialsError::NoAccess { .. }), "{e}");
     let mut by_name = target.clone();
-    let name = emulator.directory().account(target.account.id().unwrap()).unwrap().account_name.clone();
+    let name = emulator
+        .directory()
+        .account(target.account.id().unwrap())
+        .unwrap()
+        .account_name
+        .clone();
     by_name.account = AccountRef::Name(name.to_uppercase());
-    assert_eq!(resolver.account_id(&by_name).await.unwrap(), target.account.id().unwrap());
+    assert_eq!(
+        resolver.account_id(&by_name).await.unwrap(),
+        target.account.id().unwrap()
+    );
     by_name.account = AccountRef::Name("No Such Account".into());
-    assert!(matches!(resolver.account_id(&by_name).await, Err(CredentialsError::UnknownAccount { .. })));
+    assert!(matches!(
+        resolver.account_id(&by_name).await,
+        Err(CredentialsError::UnknownAccount { .. })
+    ));
 
-    Sso::new(&env).unwrap().logout(&target.session).await.unwrap();
+    Sso::new(&env)
+        .unwrap()
+        .logout(&target.session)
+        .await
+        .unwrap();
     let provider = SsoCredentialsProvider::new(&env, target).unwrap();
     let e = provider.role_credentials().await.unwrap_err();
     assert!(e.is_login_required(), "{e}");
     let sdk = provider.provide_credentials().await.unwrap_err();
-    let cause = std::error::Error::source(&sdk).map(ToString::to_string).unwrap_or_default();
-    assert!(cause.contains("no valid login for sso-session `acme`"), "{sdk:?}");
+    let cause = std::error::Error::source(&sdk)
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    assert!(
+        cause.contains("no valid login for sso-session `acme`"),
+        "{sdk:?}"
+    );
 }

@@ -12,40 +12,32 @@ use crate::cache::{RoleCredentialCache, RoleCredentials};
 use crate::config::AwsConfig;
 use crate::env::Env;
 
-/// What the warm path found.
-#[derive(Debug)]
-pub enum Warm {
-    /// A cached entry valid for the margin.
-    Hit(RoleTarget, RoleCredentials),
-    /// No usable entry (none, expiring, unreadable, or the account is a name to look up): the
-    /// cold path has to run.
-    Miss,
-}
-
-/// Looks `spec` up in the role-credential cache of `env`.
+/// Looks `spec` up in the role-credential cache of `env`: the target and a cached entry valid
+/// for `margin`, or `None` when the cold path has to run (no entry, one expiring within the
+/// margin, an unreadable one, or an account given by name, which needs ListAccounts).
 ///
 /// Errors are the ones no network call could fix (an unknown profile, a config that does not
-/// parse), so a caller can report them at once. A corrupt cache entry is a [`Warm::Miss`], as
+/// parse), so a caller can report them at once. A corrupt cache entry counts as none, as
 /// botocore's `JSONFileCache` treats it: the cold path replaces it.
 pub fn lookup(
     env: &Env,
     spec: &TargetSpec,
     margin: SignedDuration,
     now: Timestamp,
-) -> Result<Warm, CredentialsError> {
+) -> Result<Option<(RoleTarget, RoleCredentials)>, CredentialsError> {
     let config = AwsConfig::from_env(env)?;
     let target = spec.resolve(env, &config)?;
     let Some(account_id) = target.account.id() else {
-        return Ok(Warm::Miss);
+        return Ok(None);
     };
     let key = target.cache_key(account_id);
     let cache = RoleCredentialCache::from_env(env);
     match cache.load(&key) {
-        Ok(Some(creds)) if creds.valid_for(now, margin) => Ok(Warm::Hit(target, creds)),
-        Ok(_) => Ok(Warm::Miss),
+        Ok(Some(creds)) if creds.valid_for(now, margin) => Ok(Some((target, creds))),
+        Ok(_) => Ok(None),
         Err(e) => {
             tracing::debug!("warm path: {e}");
-            Ok(Warm::Miss)
+            Ok(None)
         }
     }
 }
