@@ -121,7 +121,20 @@ pub(crate) async fn cold(
             .credentials_or_login(&target, &options, &prompt)
             .await?
     } else {
-        resolver.credentials(&target).await?
+        match resolver.credentials(&target).await {
+            Ok(c) => c,
+            Err(e) if e.is_login_required() => {
+                let login = match &target.session.name {
+                    Some(name) => format!("sesame login --sso-session {name}"),
+                    None => format!(
+                        "sesame login --start-url {} --sso-region {}",
+                        target.session.start_url, target.session.region
+                    ),
+                };
+                return Err(CliError::from(e).hint(format!("run `{login}`, or add --auto-login")));
+            }
+            Err(e) => return Err(e.into()),
+        }
     };
     Ok(Resolved { target, creds })
 }

@@ -105,6 +105,11 @@ fn no_login_or_an_expired_one_exits_3() {
         .output()
         .unwrap();
     assert_clean_failure(&out, 3, "no valid login for sso-session `acme`");
+    assert!(
+        stderr(&out).contains("hint: run `sesame login --sso-session acme`, or add --auto-login"),
+        "{}",
+        stderr(&out)
+    );
     assert_eq!(stdout(&out), "");
 
     // An expired token that cannot be refreshed.
