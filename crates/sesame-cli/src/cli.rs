@@ -47,6 +47,8 @@ pub(crate) enum Command {
     /// For `credential_process = sesame credential-process --profile NAME`: botocore's JSON on
     /// stdout, nothing else; exit 3 when a login is needed.
     CredentialProcess(CredentialProcessArgs),
+    /// Open the AWS console signed in as a role (a federated sign-in URL), or print the URL.
+    Console(ConsoleArgs),
 }
 
 /// Which Identity Center session a command is about.
@@ -220,4 +222,20 @@ pub(crate) struct CredentialProcessArgs {
     pub(crate) profile: Option<String>,
     #[command(flatten)]
     pub(crate) role: RoleArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ConsoleArgs {
+    /// The SSO profile (default: AWS_PROFILE); or use --account and --role.
+    #[arg(value_name = "PROFILE", conflicts_with = "account")]
+    pub(crate) profile: Option<String>,
+    #[command(flatten)]
+    pub(crate) role: RoleArgs,
+    /// Print the sign-in URL on stdout (it signs in whoever opens it, for 15 minutes) instead of
+    /// opening a browser.
+    #[arg(long)]
+    pub(crate) print: bool,
+    /// The console page to open (default: the region's console home).
+    #[arg(long, value_name = "URL")]
+    pub(crate) destination: Option<String>,
 }

@@ -2,6 +2,7 @@
 //! renders the result.
 
 mod accounts;
+mod console;
 mod credential_process;
 mod creds;
 mod demo;
@@ -58,6 +59,7 @@ pub(crate) async fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Creds(args) => creds::run(&ctx, &args).await,
         Command::Exec(args) => exec::run(&ctx, &args).await,
         Command::CredentialProcess(args) => credential_process::run(&ctx, &args).await,
+        Command::Console(args) => console::run(&ctx, &args).await,
     }
 }
 

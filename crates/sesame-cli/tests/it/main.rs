@@ -3,6 +3,7 @@
 mod accounts;
 mod bad_input;
 mod botocore;
+mod console;
 mod credential_process;
 mod creds;
 mod creds_bad_input;

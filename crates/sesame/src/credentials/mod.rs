@@ -14,6 +14,7 @@
 //! - [`SsoCredentialsProvider`]: `aws_credential_types::provider::ProvideCredentials`, so
 //!   `aws_config::defaults(..).credentials_provider(provider)` gives every SDK client the role.
 //! - [`write_to_credentials_file`]: static keys into `~/.aws/credentials`, other bytes kept.
+//! - [`console`]: a federated console sign-in URL (getSigninToken).
 //!
 //! # Example: an SDK client on a role, the `get_boto3_session` of Rust
 //!
@@ -57,6 +58,7 @@
 //! # }
 //! ```
 
+pub mod console;
 mod file;
 mod provider;
 mod resolver;
@@ -154,6 +156,14 @@ pub enum CredentialsError {
         /// The section name.
         name: String,
         /// Why.
+        reason: String,
+    },
+    /// The console federation endpoint failed.
+    #[error("console sign-in through {endpoint} failed: {reason}")]
+    Federation {
+        /// The federation endpoint.
+        endpoint: String,
+        /// What went wrong (never the credentials).
         reason: String,
     },
     /// A local I/O failure (a lock).
