@@ -11,6 +11,7 @@
 mod botocore_py;
 pub mod cache;
 pub mod config;
+pub mod credentials;
 pub mod env;
 pub mod fsutil;
 pub mod http;

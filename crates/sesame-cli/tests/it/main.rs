@@ -3,7 +3,13 @@
 mod accounts;
 mod bad_input;
 mod botocore;
+mod console;
+mod credential_process;
+mod creds;
+mod creds_bad_input;
+mod creds_support;
 mod demo;
+mod exec;
 mod login;
 mod status_logout;
 mod support;
