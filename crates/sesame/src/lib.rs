@@ -12,6 +12,8 @@ pub mod config;
 pub mod env;
 pub mod fsutil;
 pub mod http;
+pub mod naming;
+pub mod populate;
 pub mod secret;
 pub mod sso;
 pub mod time;

@@ -5,6 +5,7 @@ mod accounts;
 mod demo;
 mod login;
 mod logout;
+mod populate;
 mod status;
 
 use std::process::ExitCode;
@@ -50,6 +51,7 @@ pub(crate) async fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Logout(args) => logout::run(&ctx, &args).await,
         Command::Status(args) => status::run(&ctx, &args).await,
         Command::Accounts(args) => accounts::run(&ctx, &args).await,
+        Command::Populate(args) => populate::run(&ctx, &args).await,
         Command::Demo(args) => demo::run(&args).await,
     }
 }

@@ -5,5 +5,6 @@ mod bad_input;
 mod botocore;
 mod demo;
 mod login;
+mod populate;
 mod status_logout;
 mod support;
