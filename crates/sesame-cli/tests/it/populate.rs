@@ -62,10 +62,17 @@ fn outside(text: &str) -> (String, String) {
 
 /// The profiles of the block as botocore reads them: name → (account, role).
 fn generated(env: &TestEnv) -> BTreeMap<String, (String, String)> {
+    generated_in(env, SESSION)
+}
+
+/// The profiles of the block of `session`, as botocore reads them.
+fn generated_in(env: &TestEnv, session: &str) -> BTreeMap<String, (String, String)> {
     let all = check(env, &["profiles"]);
     let block = config(env);
-    let (_, rest) = block.split_once(BEGIN).unwrap();
-    let (inner, _) = rest.split_once(END).unwrap();
+    let begin = format!("# BEGIN sesame populate (sso-session {session})");
+    let end = format!("# END sesame populate (sso-session {session})");
+    let (_, rest) = block.split_once(&begin).expect("a BEGIN line");
+    let (inner, _) = rest.split_once(&end).expect("an END line");
     all.as_object()
         .unwrap()
         .iter()
@@ -243,8 +250,10 @@ fn every_generated_profile_resolves_in_botocore_and_one_fetches_credentials() {
     );
 }
 
-/// `sesame` pointed at another emulator (a directory with more or fewer accounts), logged in.
+/// `sesame` pointed at another emulator (a directory with more or fewer accounts), logged in
+/// afresh (the other emulator knows neither the client registration nor the token).
 fn against(env: &TestEnv, other: &EmulatorHandle, args: &[&str]) -> std::process::Output {
+    std::fs::remove_dir_all(env.sso_cache()).unwrap();
     let run = |a: &[&str]| {
         env.sesame()
             .env("AWS_ENDPOINT_URL_SSO", other.url())
@@ -467,7 +476,7 @@ fn the_file_keeps_its_mode_and_an_ad_hoc_session_is_written_into_the_block() {
             .output()
             .unwrap(),
     );
-    let profiles = generated(&env);
+    let profiles = generated_in(&env, "127");
     assert_eq!(sorted_values(&profiles), all_targets(&env.emulator));
     let (name, (account, role)) = profiles.iter().next().unwrap();
     let key = check(&env, &["creds", name])["AccessKeyId"]
