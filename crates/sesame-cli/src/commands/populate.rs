@@ -73,17 +73,14 @@ fn session_spec(
             }
         }
     };
-    if session.name.is_none() {
-        if let Some(existing) = config.sso_session(&name) {
-            if existing.get("sso_start_url") != Some(session.start_url.as_str()) {
-                return Err(CliError::user(anyhow::anyhow!(
-                    "the config already has an [sso-session {name}] for another start URL"
-                ))
-                .hint(
-                    "name the session: add an [sso-session NAME] and pass `--sso-session NAME`",
-                ));
-            }
-        }
+    if session.name.is_none()
+        && let Some(existing) = config.sso_session(&name)
+        && existing.get("sso_start_url") != Some(session.start_url.as_str())
+    {
+        return Err(CliError::user(anyhow::anyhow!(
+            "the config already has an [sso-session {name}] for another start URL"
+        ))
+        .hint("name the session: add an [sso-session NAME] and pass `--sso-session NAME`"));
     }
     Ok(SessionSpec {
         name,

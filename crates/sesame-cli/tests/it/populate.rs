@@ -528,3 +528,75 @@ fn bad_input_fails_cleanly_and_changes_nothing() {
         assert_eq!(env.snapshot_files(), files);
     }
 }
+
+#[test]
+fn awkward_account_names_give_safe_distinct_names_botocore_reads_back() {
+    let names = [
+        "Acme \"Quoted\" Team",
+        "[Brackets] & Co",
+        "#hash; start",
+        "Default",
+        "  spaced   out  ",
+        "dev",
+        "Dev",
+        "Zürich 'Ops'",
+    ];
+    let env = TestEnv::with(EmulatorConfig {
+        accounts: names.len(),
+        roles_per_account: 1,
+        auto_approve: true,
+        account_names: names.iter().map(|n| (*n).to_owned()).collect(),
+        ..EmulatorConfig::default()
+    });
+    env.login();
+    // Named by account alone, so that `dev` and `Dev` clash whatever their roles.
+    populate(&env, &["--template", "{account_name}"]);
+    let profiles = generated(&env);
+    assert_eq!(sorted_values(&profiles), all_targets(&env.emulator));
+    for name in profiles.keys() {
+        assert!(
+            name.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')),
+            "unsafe name {name}"
+        );
+        assert!(!name.starts_with(['-', '.']) && name != "default", "{name}");
+    }
+    // `dev` and `Dev` lower-case to the same name: both carry their account id; `Default`
+    // would be the default profile: it does too.
+    let id_of = |name: &str| {
+        env.emulator
+            .directory()
+            .accounts()
+            .iter()
+            .find(|a| a.account_name == name)
+            .unwrap()
+            .account_id
+            .clone()
+    };
+    for clash in ["dev", "Dev", "Default"] {
+        let id = id_of(clash);
+        assert!(
+            profiles
+                .keys()
+                .any(|n| n.contains(&id) && n.starts_with(&clash.to_lowercase())),
+            "{clash}: {profiles:?}"
+        );
+    }
+    assert!(
+        profiles.keys().any(|n| n.starts_with("brackets-co")),
+        "{profiles:?}"
+    );
+    assert!(
+        profiles.keys().any(|n| n.starts_with("acme-quoted-team")),
+        "{profiles:?}"
+    );
+    let (name, (account, role)) = profiles.iter().next().unwrap();
+    let key = check(&env, &["creds", name])["AccessKeyId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        env.emulator.whoami(&key),
+        Some((account.clone(), role.clone()))
+    );
+}

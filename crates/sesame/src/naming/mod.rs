@@ -314,15 +314,17 @@ impl ProfileNamer {
         items.sort_by(|a, b| a.1.cmp(b.1));
         items.dedup_by(|a, b| a.1 == b.1);
         let reserved: HashSet<&str> = HashSet::from(["default"]);
-        let step: [&dyn Fn(&str, &Target) -> String; 2] =
-            [&|n, t| format!("{n}-{}", t.account_id), &|n, t| {
-                format!("{n}-{}", sanitize(&t.role_name, false))
-            }];
-        for add in step {
+        // First the account id, then the role name, for names still shared.
+        for with_role in [false, true] {
             let counts = count_names(&items);
             for (name, t) in &mut items {
                 if counts[name.as_str()] > 1 || reserved.contains(name.as_str()) {
-                    *name = add(name, t);
+                    let extra = if with_role {
+                        sanitize(&t.role_name, false)
+                    } else {
+                        t.account_id.clone()
+                    };
+                    *name = format!("{name}-{extra}");
                 }
             }
         }

@@ -253,15 +253,15 @@ impl Settings {
         if let Some(t) = &self.template {
             naming.template = Some(Template::parse(t)?);
         }
-        if let Some(o) = &self.output {
-            if o.is_empty() || o.contains(char::is_whitespace) {
-                return Err(crate::naming::NamingError::Rule {
-                    what: "output format",
-                    rule: o.clone(),
-                    reason: "expected one word such as `json`, `table`, `text` or `yaml`".into(),
-                }
-                .into());
+        if let Some(o) = &self.output
+            && (o.is_empty() || o.contains(char::is_whitespace))
+        {
+            return Err(crate::naming::NamingError::Rule {
+                what: "output format",
+                rule: o.clone(),
+                reason: "expected one word such as `json`, `table`, `text` or `yaml`".into(),
             }
+            .into());
         }
         let command = self
             .credential_process_command
