@@ -600,3 +600,68 @@ fn awkward_account_names_give_safe_distinct_names_botocore_reads_back() {
         Some((account.clone(), role.clone()))
     );
 }
+
+#[test]
+fn without_a_login_populate_asks_for_one_and_writes_nothing() {
+    let env = env_with(2);
+    let files = env.snapshot_files();
+    let out = env.sesame().arg("populate").output().unwrap();
+    assert_clean_failure(&out, 3, "");
+    assert!(stderr(&out).contains("sesame login"), "{}", stderr(&out));
+    assert_eq!(env.snapshot_files(), files);
+}
+
+#[test]
+fn concurrent_runs_for_two_sessions_keep_both_blocks() {
+    let env = env_with(6);
+    let base = config(&env);
+    env.write_config(&format!(
+        "{base}\n[sso-session beta]\nsso_start_url = {}/start\nsso_region = us-east-1\n\
+         sso_registration_scopes = sso:account:access\n",
+        env.url()
+    ));
+    for session in [SESSION, "beta"] {
+        let login = ["login", "--device-code", "--sso-session", session];
+        assert_success(&env.sesame().args(login).output().unwrap());
+    }
+    // Each run re-reads the file under the lock: without it, one session's block would be lost
+    // to the other's write.
+    let children: Vec<_> = (0..6)
+        .map(|i| {
+            let mut cmd = env.sesame_std();
+            cmd.arg("populate")
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped());
+            if i % 2 == 1 {
+                cmd.args([
+                    "--sso-session",
+                    "beta",
+                    "--template",
+                    "beta-{account_name}-{role_suffix}",
+                ]);
+            } else {
+                cmd.args(["--sso-session", SESSION]);
+            }
+            cmd.spawn().unwrap()
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let text = config(&env);
+    assert_eq!(text.matches(BEGIN).count(), 1, "{text}");
+    assert_eq!(
+        text.matches("# END sesame populate (sso-session beta)")
+            .count(),
+        1,
+        "{text}"
+    );
+    let targets = all_targets(&env.emulator);
+    assert_eq!(sorted_values(&generated(&env)), targets);
+    assert_eq!(sorted_values(&generated_in(&env, "beta")), targets);
+}
