@@ -665,3 +665,25 @@ fn concurrent_runs_for_two_sessions_keep_both_blocks() {
     assert_eq!(sorted_values(&generated(&env)), targets);
     assert_eq!(sorted_values(&generated_in(&env, "beta")), targets);
 }
+
+#[test]
+fn a_failing_service_mid_run_changes_nothing() {
+    let env = env_with(3);
+    env.login();
+    populate(&env, &[]);
+    let files = env.snapshot_files();
+    // The same login against a portal that answers every call with a 500.
+    let broken = sesame_emulator::spawn(EmulatorConfig {
+        fault_500: 1.0,
+        ..EmulatorConfig::default()
+    })
+    .unwrap();
+    let out = env
+        .sesame()
+        .env("AWS_ENDPOINT_URL_SSO", broken.url())
+        .args(["populate", "--prune"])
+        .output()
+        .unwrap();
+    assert_clean_failure(&out, 1, "InternalServerException");
+    assert_eq!(env.snapshot_files(), files);
+}
