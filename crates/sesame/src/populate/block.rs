@@ -26,6 +26,27 @@ pub(super) fn begin_line(session: &str) -> String {
     )
 }
 
+const PREFIX_NOTE: &str = "# prefix_strip = ";
+const PREFIX_NOTE_END: &str =
+    " (detected on the first run and kept, so names stay stable; set prefix_strip to change it)";
+
+/// The comment line that records an auto-detected prefix (`none` for no prefix).
+pub(super) fn prefix_line(prefix: Option<&str>) -> String {
+    format!("{PREFIX_NOTE}{}{PREFIX_NOTE_END}", prefix.unwrap_or("none"))
+}
+
+/// The prefix a block recorded: `Some(None)` for `none`, `None` if it recorded nothing.
+pub(super) fn recorded_prefix(doc: &Document, block: &Block) -> Option<Option<String>> {
+    doc.lines()
+        .skip(block.lines.start)
+        .take(block.lines.len())
+        .find_map(|l| {
+            let rest = l.raw().trim().strip_prefix(PREFIX_NOTE)?;
+            let value = rest.split(" (").next()?.trim();
+            Some((value != "none" && !value.is_empty()).then(|| value.to_owned()))
+        })
+}
+
 /// One block in a document, as 0-based line indices: `lines.start` is the BEGIN line,
 /// `lines.end - 1` the END line.
 #[derive(Debug, Clone, PartialEq, Eq)]

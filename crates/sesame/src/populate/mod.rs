@@ -26,6 +26,11 @@
 //! name is skipped and reported in [`Plan::skipped`]. The block also holds the `[sso-session]`
 //! section when the config has none of that name (a session given by `--start-url`).
 //!
+//! An auto-detected common prefix (the default) is detected on the first run and recorded in the
+//! block as a comment (`# prefix_strip = acme-corp (detected on the first run and kept ...)`);
+//! later runs keep it, so an account added without that prefix does not rename every profile.
+//! A configured `prefix_strip` always wins.
+//!
 //! The first run appends the block at the end of the file. A run that would produce the same
 //! block produces the same text, and [`apply`] then leaves the file alone (same bytes, same mtime).
 

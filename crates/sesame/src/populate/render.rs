@@ -7,10 +7,10 @@ use crate::config::ini::LineEnding;
 use crate::config::pystr::shlex_split;
 use crate::config::section::SectionName;
 use crate::config::{Document, sso_session_header};
-use crate::naming::{NamedProfile, ProfileNamer, Target};
+use crate::naming::{NamedProfile, PrefixStrip, ProfileNamer, Target};
 use crate::sso::session::DEFAULT_SCOPE;
 
-use super::block::{Block, begin_line, end_marker, find_blocks};
+use super::block::{Block, begin_line, end_marker, find_blocks, prefix_line, recorded_prefix};
 use super::settings::{PopulateOptions, ProfileStyle};
 use super::{Change, Plan, PlannedProfile, PopulateError, SessionSpec, Skipped};
 
@@ -66,7 +66,14 @@ pub fn plan(
         }
     }
 
-    let namer = ProfileNamer::new(options.naming.clone(), &session.name, targets);
+    // An auto-detected prefix is detected once and recorded in the block, so that accounts
+    // coming and going do not rename every profile.
+    let auto = options.naming.prefix_strip == PrefixStrip::Auto;
+    let mut naming = options.naming.clone();
+    if auto && let Some(recorded) = ours.and_then(|b| recorded_prefix(doc, b)) {
+        naming.prefix_strip = recorded.map_or(PrefixStrip::None, PrefixStrip::Fixed);
+    }
+    let namer = ProfileNamer::new(naming, &session.name, targets);
     let mut desired: BTreeMap<String, (Target, Entries)> = BTreeMap::new();
     let mut skipped = Vec::new();
     for p in namer.name_all(targets) {
@@ -129,6 +136,9 @@ pub fn plan(
         old_text.to_owned()
     } else {
         let mut lines = vec![begin_line(&session.name)];
+        if auto {
+            lines.push(prefix_line(namer.prefix()));
+        }
         if writes_session {
             lines.push(format!("[{}]", sso_session_header(&session.name)));
             lines.extend(render_entries(&session_entries(session)));

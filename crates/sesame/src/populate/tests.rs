@@ -62,6 +62,8 @@ fn first_run_appends_a_block_and_keeps_every_byte() {
         block,
         "\n# BEGIN sesame populate (sso-session acme): written by `sesame populate`; edits inside \
          this block are overwritten\n\
+         # prefix_strip = acme-corp (detected on the first run and kept, so names stay stable; \
+         set prefix_strip to change it)\n\
          [profile payments-dev-admin]\nsso_session = acme\nsso_account_id = 111111111111\n\
          sso_role_name = AdministratorAccess\n\n\
          [profile search-eu-prod-PowerUserAccess]\nsso_session = acme\n\
@@ -269,4 +271,30 @@ fn settings_from_the_config_section() {
         ..Settings::default()
     };
     assert!(bad.resolve(false, None).is_err());
+}
+
+#[test]
+fn an_auto_detected_prefix_is_kept_when_accounts_come_and_go() {
+    let first = run("", &targets(), &PopulateOptions::default());
+    assert_eq!(first.prefix.as_deref(), Some("acme-corp"));
+    let mut more = targets();
+    more.push(t("999999999999", "Sandbox", "ReadOnlyAccess"));
+    let p = run(&first.new_text, &more, &PopulateOptions::default());
+    assert_eq!(p.count(Change::Unchanged), 3);
+    assert_eq!(p.count(Change::Added), 1);
+    assert!(p.new_text.contains("[profile sandbox]"));
+    // Recorded `none` stays `none`; a configured prefix wins over the recorded one.
+    let single = run("", &targets()[..1], &PopulateOptions::default());
+    assert!(single.new_text.contains("# prefix_strip = none ("));
+    let p = run(&single.new_text, &targets(), &PopulateOptions::default());
+    assert!(
+        p.new_text
+            .contains("[profile acme-corp-search-eu-prod-PowerUserAccess]")
+    );
+    let p = run(&single.new_text, &targets(), &fixed());
+    assert!(
+        p.new_text
+            .contains("[profile search-eu-prod-PowerUserAccess]")
+    );
+    assert!(!p.new_text.contains("# prefix_strip"));
 }
