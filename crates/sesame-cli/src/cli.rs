@@ -38,6 +38,7 @@ pub(crate) enum Command {
     Accounts(AccountsArgs),
     /// Write an [sso-session] and a [profile] for every account and role into the config file,
     /// and keep them in sync (a marked block; nothing outside it is touched).
+    #[command(after_long_help = POPULATE_HELP)]
     Populate(PopulateArgs),
     /// Run the whole flow against a bundled emulator, in a throwaway HOME: log in, list accounts
     /// and roles, fetch credentials. Touches nothing of yours.
@@ -109,6 +110,29 @@ pub(crate) struct AccountsArgs {
     #[arg(long, short, value_enum, default_value_t = OutputFormat::Table)]
     pub(crate) output: OutputFormat,
 }
+
+const POPULATE_HELP: &str = "\
+Names: the account name lower-cased, unsafe characters as `-`, the prefix all accounts share
+stripped (detected once, then kept), then `-admin` for AdministratorAccess, nothing for
+ReadOnlyAccess, `-RoleName` for other roles. Names that clash get the account id appended.
+A hand-written profile of the same name is never overwritten: that target is skipped.
+
+sesame owns only the lines between `# BEGIN sesame populate (sso-session NAME)` and
+`# END sesame populate (sso-session NAME)`. Before a write, the previous file is saved as
+CONFIG.bak (e.g. ~/.aws/config.bak); a run that changes nothing writes nothing.
+
+The options can be shared in the config file:
+
+  [sesame-populate]            (every session; [sesame-populate NAME] for one)
+  style = sso
+  prefix_strip = Acme Corp
+  region_rules =
+    *-eu-* = eu-west-1
+  role_suffixes =
+    PowerUserAccess = power
+  ignore_roles = Billing, *Audit*
+  default_region = us-east-1
+  duration_seconds = 43200";
 
 /// `sesame populate`. Every naming option can also live in the config file, in a
 /// `[sesame-populate]` section (for every session) or `[sesame-populate NAME]` (for one); these
