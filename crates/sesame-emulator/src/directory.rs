@@ -141,11 +141,10 @@ impl Directory {
         if names.is_empty() {
             return self;
         }
-        let renamed: HashMap<String, &String> = (0..names.len())
-            .map(account_id)
-            .zip(names)
-            .collect();
-        let mut rows: Vec<(Account, Vec<String>)> = self.accounts.into_iter().zip(self.roles).collect();
+        let renamed: HashMap<String, &String> =
+            (0..names.len()).map(account_id).zip(names).collect();
+        let mut rows: Vec<(Account, Vec<String>)> =
+            self.accounts.into_iter().zip(self.roles).collect();
         for (a, _) in &mut rows {
             if let Some(name) = renamed.get(&a.account_id) {
                 a.account_name = (*name).clone();
