@@ -15,6 +15,8 @@ pub mod credentials;
 pub mod env;
 pub mod fsutil;
 pub mod http;
+pub mod naming;
+pub mod populate;
 pub mod secret;
 pub mod sso;
 pub mod time;

@@ -9,6 +9,7 @@ mod demo;
 mod exec;
 mod login;
 mod logout;
+mod populate;
 mod status;
 mod target;
 
@@ -55,6 +56,7 @@ pub(crate) async fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Logout(args) => logout::run(&ctx, &args).await,
         Command::Status(args) => status::run(&ctx, &args).await,
         Command::Accounts(args) => accounts::run(&ctx, &args).await,
+        Command::Populate(args) => populate::run(&ctx, &args).await,
         Command::Demo(args) => demo::run(&args).await,
         Command::Creds(args) => creds::run(&ctx, &args).await,
         Command::Exec(args) => exec::run(&ctx, &args).await,
