@@ -63,15 +63,19 @@ const SIGNING_NAMES: [(&str, &str); 16] = [
 ];
 
 /// Global endpoints whose home region is not the partition's (all others sign in it).
-const GLOBAL_REGIONS: [(&str, &str); 2] = [("iam.us-gov", "us-gov-west-1"), ("sts.us-gov", "us-gov-west-1")];
+const GLOBAL_REGIONS: [(&str, &str); 2] = [
+    ("iam.us-gov", "us-gov-west-1"),
+    ("sts.us-gov", "us-gov-west-1"),
+];
 
 /// Reads the signing service and region off `host` (no port, any case).
 pub fn infer(host: &str) -> Inferred {
     let host = host.trim_end_matches('.').to_ascii_lowercase();
-    let Some((rest, home)) = SUFFIXES
-        .iter()
-        .find_map(|(suffix, home)| host.strip_suffix(suffix)?.strip_suffix('.').map(|r| (r, *home)))
-    else {
+    let Some((rest, home)) = SUFFIXES.iter().find_map(|(suffix, home)| {
+        host.strip_suffix(suffix)?
+            .strip_suffix('.')
+            .map(|r| (r, *home))
+    }) else {
         return Inferred::default();
     };
     let labels: Vec<&str> = rest.split('.').filter(|l| !l.is_empty()).collect();
@@ -92,18 +96,31 @@ pub fn infer(host: &str) -> Inferred {
         }
         _ => (labels.as_slice(), None),
     };
-    let prefix: Vec<&str> = prefix.iter().copied().filter(|l| *l != "dualstack").collect();
+    let prefix: Vec<&str> = prefix
+        .iter()
+        .copied()
+        .filter(|l| *l != "dualstack")
+        .collect();
     if prefix.is_empty() {
-        return Inferred { service: None, region };
+        return Inferred {
+            service: None,
+            region,
+        };
     }
     let service = signing_name(&prefix);
     let region = region.or_else(|| {
         // A global endpoint: `iam.amazonaws.com`, `sts.amazonaws.com`, `route53.amazonaws.com`.
         let joined = prefix.join(".");
-        let global = GLOBAL_REGIONS.iter().find(|(p, _)| *p == joined).map(|(_, r)| *r);
+        let global = GLOBAL_REGIONS
+            .iter()
+            .find(|(p, _)| *p == joined)
+            .map(|(_, r)| *r);
         (prefix.len() == 1).then(|| global.unwrap_or(home).to_owned())
     });
-    Inferred { service: Some(service), region }
+    Inferred {
+        service: Some(service),
+        region,
+    }
 }
 
 /// The signing name for the labels before the region: a known multi-label prefix, else the
@@ -134,15 +151,24 @@ fn s3(labels: &[&str], home: &str) -> Option<Inferred> {
     };
     // Scan from the right for the S3 label; what is left of it is a bucket or an access point.
     for (i, label) in labels.iter().enumerate().rev() {
-        let after: Vec<&str> = labels[i + 1..].iter().copied().filter(|l| *l != "dualstack").collect();
+        let after: Vec<&str> = labels[i + 1..]
+            .iter()
+            .copied()
+            .filter(|l| *l != "dualstack")
+            .collect();
         let region = match after.as_slice() {
             [] => None,
             [r] if is_region(r) => Some(*r),
             _ => continue,
         };
         match *label {
-            "s3" | "s3-fips" | "s3-accesspoint" | "s3-accesspoint-fips" | "s3-control"
-            | "s3-control-fips" | "s3-external-1" => return found(region),
+            "s3"
+            | "s3-fips"
+            | "s3-accesspoint"
+            | "s3-accesspoint-fips"
+            | "s3-control"
+            | "s3-control-fips"
+            | "s3-external-1" => return found(region),
             l if region.is_none() => {
                 // The legacy dash style: `s3-us-west-2.amazonaws.com`, `bucket.s3-eu-west-1...`.
                 if let Some(r) = l.strip_prefix("s3-").filter(|r| is_region(r)) {
@@ -182,17 +208,29 @@ mod tests {
     }
 
     fn is(host: &str, service: &str, region: &str) {
-        assert_eq!(both(host), (Some(service.to_owned()), Some(region.to_owned())), "{host}");
+        assert_eq!(
+            both(host),
+            (Some(service.to_owned()), Some(region.to_owned())),
+            "{host}"
+        );
     }
 
     #[test]
     fn regional_and_global_endpoints() {
         is("sts.eu-west-1.amazonaws.com", "sts", "eu-west-1");
-        is("dynamodb.ap-southeast-2.amazonaws.com", "dynamodb", "ap-southeast-2");
+        is(
+            "dynamodb.ap-southeast-2.amazonaws.com",
+            "dynamodb",
+            "ap-southeast-2",
+        );
         is("iam.amazonaws.com", "iam", "us-east-1");
         is("sts.amazonaws.com", "sts", "us-east-1");
         is("route53.amazonaws.com", "route53", "us-east-1");
-        is("organizations.us-east-1.amazonaws.com", "organizations", "us-east-1");
+        is(
+            "organizations.us-east-1.amazonaws.com",
+            "organizations",
+            "us-east-1",
+        );
         is("ec2.cn-north-1.amazonaws.com.cn", "ec2", "cn-north-1");
         is("iam.amazonaws.com.cn", "iam", "cn-north-1");
         is("sts.us-gov-west-1.amazonaws.com", "sts", "us-gov-west-1");
@@ -202,20 +240,44 @@ mod tests {
     #[test]
     fn fips_and_dualstack() {
         is("sts-fips.us-east-2.amazonaws.com", "sts", "us-east-2");
-        is("dynamodb-fips.us-gov-west-1.amazonaws.com", "dynamodb", "us-gov-west-1");
+        is(
+            "dynamodb-fips.us-gov-west-1.amazonaws.com",
+            "dynamodb",
+            "us-gov-west-1",
+        );
         is("ec2.dualstack.eu-west-1.amazonaws.com", "ec2", "eu-west-1");
         is("sqs.eu-west-1.api.aws", "sqs", "eu-west-1");
     }
 
     #[test]
     fn signing_names_that_differ_from_the_prefix() {
-        is("up.sso.eu-central-1.amazonaws.com", "identitystore", "eu-central-1");
-        is("identitystore.eu-central-1.amazonaws.com", "identitystore", "eu-central-1");
+        is(
+            "up.sso.eu-central-1.amazonaws.com",
+            "identitystore",
+            "eu-central-1",
+        );
+        is(
+            "identitystore.eu-central-1.amazonaws.com",
+            "identitystore",
+            "eu-central-1",
+        );
         is("sso.us-east-1.amazonaws.com", "sso", "us-east-1");
-        is("portal.sso.us-east-1.amazonaws.com", "awsssoportal", "us-east-1");
+        is(
+            "portal.sso.us-east-1.amazonaws.com",
+            "awsssoportal",
+            "us-east-1",
+        );
         is("email.us-east-1.amazonaws.com", "ses", "us-east-1");
-        is("streams.dynamodb.us-east-1.amazonaws.com", "dynamodb", "us-east-1");
-        is("abc123.execute-api.eu-west-3.amazonaws.com", "execute-api", "eu-west-3");
+        is(
+            "streams.dynamodb.us-east-1.amazonaws.com",
+            "dynamodb",
+            "us-east-1",
+        );
+        is(
+            "abc123.execute-api.eu-west-3.amazonaws.com",
+            "execute-api",
+            "eu-west-3",
+        );
         is("search-dom-x.eu-west-1.es.amazonaws.com", "es", "eu-west-1");
         is("xyz.lambda-url.us-west-2.on.aws", "lambda", "us-west-2");
     }
@@ -225,18 +287,42 @@ mod tests {
         is("s3.amazonaws.com", "s3", "us-east-1");
         is("s3.us-west-2.amazonaws.com", "s3", "us-west-2");
         is("bucket.s3.us-west-2.amazonaws.com", "s3", "us-west-2");
-        is("my.dotted.bucket.s3.eu-west-1.amazonaws.com", "s3", "eu-west-1");
+        is(
+            "my.dotted.bucket.s3.eu-west-1.amazonaws.com",
+            "s3",
+            "eu-west-1",
+        );
         is("bucket.s3.amazonaws.com", "s3", "us-east-1");
         is("s3.dualstack.ap-south-1.amazonaws.com", "s3", "ap-south-1");
-        is("bucket.s3.dualstack.ap-south-1.amazonaws.com", "s3", "ap-south-1");
+        is(
+            "bucket.s3.dualstack.ap-south-1.amazonaws.com",
+            "s3",
+            "ap-south-1",
+        );
         is("s3-fips.us-east-2.amazonaws.com", "s3", "us-east-2");
-        is("s3-fips.dualstack.us-east-2.amazonaws.com", "s3", "us-east-2");
+        is(
+            "s3-fips.dualstack.us-east-2.amazonaws.com",
+            "s3",
+            "us-east-2",
+        );
         is("s3-us-west-2.amazonaws.com", "s3", "us-west-2");
         is("bucket.s3-eu-west-1.amazonaws.com", "s3", "eu-west-1");
-        is("ap-111122223333.s3-accesspoint.us-west-2.amazonaws.com", "s3", "us-west-2");
-        is("111122223333.s3-control.us-west-2.amazonaws.com", "s3", "us-west-2");
+        is(
+            "ap-111122223333.s3-accesspoint.us-west-2.amazonaws.com",
+            "s3",
+            "us-west-2",
+        );
+        is(
+            "111122223333.s3-control.us-west-2.amazonaws.com",
+            "s3",
+            "us-west-2",
+        );
         is("bucket.s3.cn-north-1.amazonaws.com.cn", "s3", "cn-north-1");
-        is("s3-bucket-named-like-s3.s3.us-east-2.amazonaws.com", "s3", "us-east-2");
+        is(
+            "s3-bucket-named-like-s3.s3.us-east-2.amazonaws.com",
+            "s3",
+            "us-east-2",
+        );
     }
 
     #[test]
@@ -249,10 +335,25 @@ mod tests {
 
     #[test]
     fn region_shapes() {
-        for r in ["us-east-1", "eu-central-2", "us-gov-west-1", "us-iso-east-1", "ap-southeast-7", "il-central-1"] {
+        for r in [
+            "us-east-1",
+            "eu-central-2",
+            "us-gov-west-1",
+            "us-iso-east-1",
+            "ap-southeast-7",
+            "il-central-1",
+        ] {
             assert!(is_region(r), "{r}");
         }
-        for r in ["s3", "us-east", "dualstack", "execute-api", "s3-fips", "1-east-1", "us-east-x"] {
+        for r in [
+            "s3",
+            "us-east",
+            "dualstack",
+            "execute-api",
+            "s3-fips",
+            "1-east-1",
+            "us-east-x",
+        ] {
             assert!(!is_region(r), "{r}");
         }
     }

@@ -54,7 +54,9 @@ pub enum RequestError {
     #[error("bad target `{0}`: write it as Prefix.Operation, e.g. AWSIdentityStore.ListUsers")]
     BadTarget(String),
     /// `--param` with a body for a non-GET request.
-    #[error("--param builds the body itself; it cannot be combined with -d (use -X GET to put the params in the URL)")]
+    #[error(
+        "--param builds the body itself; it cannot be combined with -d (use -X GET to put the params in the URL)"
+    )]
     ParamsAndBody,
     /// The host says nothing about the service.
     #[error("cannot tell which service `{host}` is")]
@@ -101,5 +103,9 @@ pub(crate) fn send_error(e: &reqwest::Error) -> String {
         reason = c.to_string();
         cur = c.source();
     }
-    if e.is_timeout() { format!("timed out ({reason})") } else { reason }
+    if e.is_timeout() {
+        format!("timed out ({reason})")
+    } else {
+        reason
+    }
 }

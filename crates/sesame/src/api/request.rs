@@ -9,11 +9,11 @@ use std::time::{Duration, SystemTime};
 
 use sha2::{Digest, Sha256};
 
+use super::RequestError;
 use super::credentials::AwsCredentials;
 use super::infer;
 use super::sign::{self, PayloadHash, SignInput, Signed, SigningRules};
 use super::wire::{WireUrl, encode};
-use super::RequestError;
 
 /// Where the body comes from.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -122,7 +122,12 @@ pub struct PreparedRequest {
 }
 
 /// Headers the signer owns; a user setting them would sign something else than is sent.
-const SIGNER_HEADERS: [&str; 4] = ["authorization", "x-amz-date", "x-amz-security-token", "x-amz-content-sha256"];
+const SIGNER_HEADERS: [&str; 4] = [
+    "authorization",
+    "x-amz-date",
+    "x-amz-security-token",
+    "x-amz-content-sha256",
+];
 
 /// Splits a curl-style header: `Name: value`, or `Name;` for an empty value.
 pub fn parse_header(line: &str) -> Result<(String, String), RequestError> {
@@ -150,17 +155,27 @@ impl ApiRequest {
         let mut url = WireUrl::parse(&self.url)?;
         url.resolve_dot_segments();
         let inferred = infer::infer(url.host_name());
-        let service = self.service.clone().or(inferred.service).ok_or_else(|| RequestError::NoService {
-            host: url.host_name().to_owned(),
-        })?;
+        let service =
+            self.service
+                .clone()
+                .or(inferred.service)
+                .ok_or_else(|| RequestError::NoService {
+                    host: url.host_name().to_owned(),
+                })?;
         let region = self
             .region
             .clone()
             .or(inferred.region)
             .or_else(|| self.fallback_region.clone())
-            .ok_or_else(|| RequestError::NoRegion { host: url.host_name().to_owned() })?;
+            .ok_or_else(|| RequestError::NoRegion {
+                host: url.host_name().to_owned(),
+            })?;
         for bad in [&service, &region] {
-            if bad.is_empty() || !bad.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.') {
+            if bad.is_empty()
+                || !bad
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
+            {
                 return Err(RequestError::BadScope(bad.clone()));
             }
         }
@@ -176,15 +191,20 @@ impl ApiRequest {
             BodySource::Bytes(b) => Body::Bytes(b.clone()),
             BodySource::Stdin => {
                 let mut buf = Vec::new();
-                std::io::stdin().read_to_end(&mut buf).map_err(|e| RequestError::Body {
-                    what: "standard input".to_owned(),
-                    source: e,
-                })?;
+                std::io::stdin()
+                    .read_to_end(&mut buf)
+                    .map_err(|e| RequestError::Body {
+                        what: "standard input".to_owned(),
+                        source: e,
+                    })?;
                 Body::Bytes(buf)
             }
             BodySource::File(path) => file_body(path, !self.unsigned_payload)?,
         };
-        let explicit_get = self.method.as_deref().is_some_and(|m| m.eq_ignore_ascii_case("GET"));
+        let explicit_get = self
+            .method
+            .as_deref()
+            .is_some_and(|m| m.eq_ignore_ascii_case("GET"));
         let mut content_type: Option<&str> = None;
         if !self.params.is_empty() {
             let pairs = self.params.iter().map(|(k, v)| (k.as_str(), v.as_str()));
@@ -194,7 +214,9 @@ impl ApiRequest {
                 if !body.is_empty() {
                     return Err(RequestError::ParamsAndBody);
                 }
-                let form: Vec<String> = pairs.map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect();
+                let form: Vec<String> = pairs
+                    .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+                    .collect();
                 body = Body::Bytes(form.join("&").into_bytes());
                 content_type = Some("application/x-www-form-urlencoded; charset=utf-8");
             }
@@ -216,10 +238,19 @@ impl ApiRequest {
             && let (BodySource::Bytes(b), false) = (&self.body, body.is_empty())
         {
             // curl's `-d` sends a form; a JSON document gets the JSON type instead.
-            let json = b.iter().find(|c| !c.is_ascii_whitespace()).is_some_and(|c| *c == b'{' || *c == b'[');
-            content_type = Some(if json { "application/json" } else { "application/x-www-form-urlencoded" });
+            let json = b
+                .iter()
+                .find(|c| !c.is_ascii_whitespace())
+                .is_some_and(|c| *c == b'{' || *c == b'[');
+            content_type = Some(if json {
+                "application/json"
+            } else {
+                "application/x-www-form-urlencoded"
+            });
         }
-        let has_type = headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("content-type"));
+        let has_type = headers
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case("content-type"));
         if let (Some(ct), false) = (content_type, has_type) {
             headers.insert(0, ("Content-Type".to_owned(), ct.to_owned()));
         }
@@ -231,17 +262,31 @@ impl ApiRequest {
                 }
                 upper
             }
-            None if !body.is_empty() || self.target.is_some() || !self.params.is_empty() => "POST".to_owned(),
+            None if !body.is_empty() || self.target.is_some() || !self.params.is_empty() => {
+                "POST".to_owned()
+            }
             None => "GET".to_owned(),
         };
         let rules = SigningRules::for_service(&service);
-        Ok(PreparedRequest { method, url, headers, body, service, region, rules, unsigned_payload: self.unsigned_payload })
+        Ok(PreparedRequest {
+            method,
+            url,
+            headers,
+            body,
+            service,
+            region,
+            rules,
+            unsigned_payload: self.unsigned_payload,
+        })
     }
 }
 
 /// A file body: its length, and its SHA-256 computed in 64 KiB reads (never loaded whole).
 fn file_body(path: &std::path::Path, hash: bool) -> Result<Body, RequestError> {
-    let err = |e: std::io::Error| RequestError::Body { what: path.display().to_string(), source: e };
+    let err = |e: std::io::Error| RequestError::Body {
+        what: path.display().to_string(),
+        source: e,
+    };
     let mut file = std::fs::File::open(path).map_err(err)?;
     let meta = file.metadata().map_err(err)?;
     if !meta.is_file() {
@@ -261,7 +306,11 @@ fn file_body(path: &std::path::Path, hash: bool) -> Result<Body, RequestError> {
     } else {
         None
     };
-    Ok(Body::File { path: path.to_owned(), len: meta.len(), sha256 })
+    Ok(Body::File {
+        path: path.to_owned(),
+        len: meta.len(),
+        sha256,
+    })
 }
 
 impl PreparedRequest {
@@ -271,7 +320,9 @@ impl PreparedRequest {
             _ if presign || self.unsigned_payload => PayloadHash::Unsigned,
             Body::Empty => PayloadHash::Bytes(&[]),
             Body::Bytes(b) => PayloadHash::Bytes(b),
-            Body::File { sha256: Some(h), .. } => PayloadHash::Precomputed(h.clone()),
+            Body::File {
+                sha256: Some(h), ..
+            } => PayloadHash::Precomputed(h.clone()),
             Body::File { sha256: None, .. } => PayloadHash::Unsigned,
         };
         SignInput {
@@ -288,7 +339,12 @@ impl PreparedRequest {
 
     /// Signs the request at `time` with `creds` (headers); `explain` keeps the canonical request
     /// and string to sign.
-    pub fn sign(&self, creds: &AwsCredentials, time: SystemTime, explain: bool) -> Result<Signed, RequestError> {
+    pub fn sign(
+        &self,
+        creds: &AwsCredentials,
+        time: SystemTime,
+        explain: bool,
+    ) -> Result<Signed, RequestError> {
         Ok(sign::sign(&self.input(time, false), creds, explain)?)
     }
 
@@ -300,14 +356,27 @@ impl PreparedRequest {
         expires: Duration,
         explain: bool,
     ) -> Result<Signed, RequestError> {
-        Ok(sign::presign(&self.input(time, true), creds, expires, explain)?)
+        Ok(sign::presign(
+            &self.input(time, true),
+            creds,
+            expires,
+            explain,
+        )?)
     }
 
     /// Sends the signed request (a file body streamed from disk).
-    pub async fn send(&self, client: &reqwest::Client, signed: &Signed) -> Result<reqwest::Response, RequestError> {
+    pub async fn send(
+        &self,
+        client: &reqwest::Client,
+        signed: &Signed,
+    ) -> Result<reqwest::Response, RequestError> {
         let url = self.url.as_string();
-        let unreachable = |e: reqwest::Error| RequestError::Unreachable { url: url.clone(), reason: super::send_error(&e) };
-        let method = reqwest::Method::from_bytes(self.method.as_bytes()).map_err(|_| RequestError::BadMethod(self.method.clone()))?;
+        let unreachable = |e: reqwest::Error| RequestError::Unreachable {
+            url: url.clone(),
+            reason: super::send_error(&e),
+        };
+        let method = reqwest::Method::from_bytes(self.method.as_bytes())
+            .map_err(|_| RequestError::BadMethod(self.method.clone()))?;
         let mut rb = client.request(method, url.as_str());
         for (k, v) in self.headers.iter().chain(&signed.headers) {
             rb = rb.header(k.as_str(), v.as_str());
@@ -319,8 +388,12 @@ impl PreparedRequest {
             Body::File { path, len, .. } => {
                 let file = tokio::fs::File::open(path)
                     .await
-                    .map_err(|e| RequestError::Body { what: path.display().to_string(), source: e })?;
-                rb.header(reqwest::header::CONTENT_LENGTH, *len).body(reqwest::Body::from(file))
+                    .map_err(|e| RequestError::Body {
+                        what: path.display().to_string(),
+                        source: e,
+                    })?;
+                rb.header(reqwest::header::CONTENT_LENGTH, *len)
+                    .body(reqwest::Body::from(file))
             }
         };
         rb.send().await.map_err(unreachable)

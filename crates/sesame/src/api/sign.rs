@@ -118,7 +118,11 @@ impl Signed {
         self.headers
             .iter()
             .map(|(k, v)| {
-                let v = if k.eq_ignore_ascii_case("x-amz-security-token") { "<redacted>".to_owned() } else { v.clone() };
+                let v = if k.eq_ignore_ascii_case("x-amz-security-token") {
+                    "<redacted>".to_owned()
+                } else {
+                    v.clone()
+                };
                 (k.clone(), v)
             })
             .collect()
@@ -168,13 +172,19 @@ pub enum SignError {
     Expiry(u64),
     /// The canonical request seen in the signer's trace does not reproduce its signature (a
     /// change in `aws-sigv4`): an internal error, never a wrong explanation.
-    #[error("cannot explain the signature: the canonical request aws-sigv4 logged does not reproduce it")]
+    #[error(
+        "cannot explain the signature: the canonical request aws-sigv4 logged does not reproduce it"
+    )]
     Explain,
 }
 
 /// Signs `input` in its headers; with `explain`, also returns the canonical request and string
 /// to sign.
-pub fn sign(input: &SignInput<'_>, creds: &AwsCredentials, explain: bool) -> Result<Signed, SignError> {
+pub fn sign(
+    input: &SignInput<'_>,
+    creds: &AwsCredentials,
+    explain: bool,
+) -> Result<Signed, SignError> {
     run(input, creds, None, explain)
 }
 
@@ -193,12 +203,26 @@ pub fn presign(
 
 fn settings(rules: SigningRules, presign: Option<Duration>) -> SigningSettings {
     let mut s = SigningSettings::default();
-    s.percent_encoding_mode = if rules.double_encode_path { PercentEncodingMode::Double } else { PercentEncodingMode::Single };
-    s.uri_path_normalization_mode =
-        if rules.normalize_path { UriPathNormalizationMode::Enabled } else { UriPathNormalizationMode::Disabled };
-    s.payload_checksum_kind =
-        if rules.content_sha256_header { PayloadChecksumKind::XAmzSha256 } else { PayloadChecksumKind::NoHeader };
-    s.session_token_mode = if rules.sign_session_token { SessionTokenMode::Include } else { SessionTokenMode::Exclude };
+    s.percent_encoding_mode = if rules.double_encode_path {
+        PercentEncodingMode::Double
+    } else {
+        PercentEncodingMode::Single
+    };
+    s.uri_path_normalization_mode = if rules.normalize_path {
+        UriPathNormalizationMode::Enabled
+    } else {
+        UriPathNormalizationMode::Disabled
+    };
+    s.payload_checksum_kind = if rules.content_sha256_header {
+        PayloadChecksumKind::XAmzSha256
+    } else {
+        PayloadChecksumKind::NoHeader
+    };
+    s.session_token_mode = if rules.sign_session_token {
+        SessionTokenMode::Include
+    } else {
+        SessionTokenMode::Exclude
+    };
     if let Some(e) = presign {
         s.signature_location = SignatureLocation::QueryParams;
         s.expires_in = Some(e);
@@ -244,20 +268,35 @@ fn run(
     } else {
         (sign(), None)
     };
-    let (instructions, signature) = output.map_err(|e| SignError::Signer(error_chain(&e)))?.into_parts();
+    let (instructions, signature) = output
+        .map_err(|e| SignError::Signer(error_chain(&e)))?
+        .into_parts();
     let (headers, params) = instructions.into_parts();
-    let headers: Vec<(String, String)> =
-        headers.into_iter().map(|h| (h.name().to_owned(), h.value().to_owned())).collect();
+    let headers: Vec<(String, String)> = headers
+        .into_iter()
+        .map(|h| (h.name().to_owned(), h.value().to_owned()))
+        .collect();
     let url = presign.map(|_| {
         let mut u = input.url.clone();
         u.append_query(params.iter().map(|(k, v)| (*k, v.as_ref())));
         u
     });
     let explanation = match trace {
-        Some(t) => Some(explain_from(t, input, creds, presign.is_some(), &signature)?),
+        Some(t) => Some(explain_from(
+            t,
+            input,
+            creds,
+            presign.is_some(),
+            &signature,
+        )?),
         None => None,
     };
-    Ok(Signed { headers, url, signature, explanation })
+    Ok(Signed {
+        headers,
+        url,
+        signature,
+        explanation,
+    })
 }
 
 fn error_chain(e: &dyn std::error::Error) -> String {
@@ -310,7 +349,12 @@ fn explain_from(
     let amz_date = jiff::Timestamp::try_from(time)
         .map(|t| t.strftime("%Y%m%dT%H%M%SZ").to_string())
         .map_err(|_| SignError::Explain)?;
-    let scope = format!("{}/{}/{}/aws4_request", &amz_date[..8], input.region, input.service);
+    let scope = format!(
+        "{}/{}/{}/aws4_request",
+        &amz_date[..8],
+        input.region,
+        input.service
+    );
     let hashed = hex::encode(Sha256::digest(canonical_request.as_bytes()));
     let string_to_sign = format!("AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n{hashed}");
     if presigned && trace.string_to_sign.as_deref() != Some(string_to_sign.as_str()) {
@@ -325,7 +369,11 @@ fn explain_from(
     if aws_sigv4::sign::v4::calculate_signature(key, string_to_sign.as_bytes()) != signature {
         return Err(SignError::Explain);
     }
-    Ok(Explanation { canonical_request, redacted_canonical_request: redacted.join("\n"), string_to_sign })
+    Ok(Explanation {
+        canonical_request,
+        redacted_canonical_request: redacted.join("\n"),
+        string_to_sign,
+    })
 }
 
 /// A header's canonical value: each value trimmed of spaces, runs of spaces collapsed, repeated
@@ -334,7 +382,12 @@ fn canonical_value(headers: &[(String, String)], name: &str) -> String {
     headers
         .iter()
         .filter(|(k, _)| k.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v.split(' ').filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" "))
+        .map(|(_, v)| {
+            v.split(' ')
+                .filter(|p| !p.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
         .collect::<Vec<_>>()
         .join(",")
 }

@@ -44,7 +44,10 @@ struct Case {
 
 impl Case {
     fn load(dir: &Path) -> Case {
-        let read = |f: &str| std::fs::read_to_string(dir.join(f)).unwrap_or_else(|e| panic!("{}/{f}: {e}", dir.display()));
+        let read = |f: &str| {
+            std::fs::read_to_string(dir.join(f))
+                .unwrap_or_else(|e| panic!("{}/{f}: {e}", dir.display()))
+        };
         let context: serde_json::Value = serde_json::from_str(&read("context.json")).unwrap();
         let raw = read("request.txt").replace('\r', "");
         let (head, body) = raw.split_once("\n\n").unwrap_or((raw.as_str(), ""));
@@ -81,7 +84,9 @@ impl Case {
     }
 
     fn expected(&self, file: &str) -> String {
-        std::fs::read_to_string(self.dir.join(file)).unwrap().replace('\r', "")
+        std::fs::read_to_string(self.dir.join(file))
+            .unwrap()
+            .replace('\r', "")
     }
 
     fn credentials(&self) -> AwsCredentials {
@@ -141,7 +146,14 @@ fn the_suite_is_complete() {
     let cases = cases();
     assert_eq!(cases.len(), 38, "aws-c-auth's v4 suite has 38 cases");
     for c in &cases {
-        for f in ["header-canonical-request.txt", "header-string-to-sign.txt", "header-signature.txt", "query-canonical-request.txt", "query-string-to-sign.txt", "query-signature.txt"] {
+        for f in [
+            "header-canonical-request.txt",
+            "header-string-to-sign.txt",
+            "header-signature.txt",
+            "query-canonical-request.txt",
+            "query-string-to-sign.txt",
+            "query-signature.txt",
+        ] {
             assert!(c.dir.join(f).is_file(), "{}: {f}", c.name);
         }
     }
@@ -152,35 +164,68 @@ fn every_case_signed_in_headers() {
     let mut failures = Vec::new();
     for case in cases() {
         let creds = case.credentials();
-        let signed = sign::sign(&case.input(false), &creds, true).unwrap_or_else(|e| panic!("{}: {e}", case.name));
+        let signed = sign::sign(&case.input(false), &creds, true)
+            .unwrap_or_else(|e| panic!("{}: {e}", case.name));
         let ex = signed.explanation.as_ref().unwrap();
         let mut check = |what: &str, got: &str, want: String| {
             if got != want {
-                failures.push(format!("{} ({what}):\n  got:  {got:?}\n  want: {want:?}", case.name));
+                failures.push(format!(
+                    "{} ({what}):\n  got:  {got:?}\n  want: {want:?}",
+                    case.name
+                ));
             }
         };
-        check("canonical request", ex.canonical_request_unredacted(), case.expected("header-canonical-request.txt"));
-        check("string to sign", &ex.string_to_sign, case.expected("header-string-to-sign.txt"));
-        check("signature", &signed.signature, case.expected("header-signature.txt"));
+        check(
+            "canonical request",
+            ex.canonical_request_unredacted(),
+            case.expected("header-canonical-request.txt"),
+        );
+        check(
+            "string to sign",
+            &ex.string_to_sign,
+            case.expected("header-string-to-sign.txt"),
+        );
+        check(
+            "signature",
+            &signed.signature,
+            case.expected("header-signature.txt"),
+        );
         let want_auth = case
             .expected("header-signed-request.txt")
             .lines()
             .find_map(|l| l.strip_prefix("Authorization:").map(str::to_owned))
             .unwrap();
-        let got_auth = signed.headers.iter().find(|(k, _)| k == "authorization").map(|(_, v)| v.clone()).unwrap_or_default();
+        let got_auth = signed
+            .headers
+            .iter()
+            .find(|(k, _)| k == "authorization")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default();
         check("authorization header", &got_auth, want_auth);
         // The token is sent in both post-sts cases; only `-before` signs it.
         if let Some(token) = &creds.session_token {
-            let sent = signed.headers.iter().any(|(k, v)| k == "x-amz-security-token" && v == token.expose());
+            let sent = signed
+                .headers
+                .iter()
+                .any(|(k, v)| k == "x-amz-security-token" && v == token.expose());
             check("token header sent", &sent.to_string(), "true".to_owned());
         }
         // Single and double encoding agree wherever the wire path has no `%`.
         if !case.url.path.contains('%') {
             let double = sign::sign(&case.input(true), &creds, false).unwrap();
-            check("double-encoding signature", &double.signature, signed.signature.clone());
+            check(
+                "double-encoding signature",
+                &double.signature,
+                signed.signature.clone(),
+            );
         }
     }
-    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -193,23 +238,63 @@ fn every_case_presigned() {
         let ex = signed.explanation.as_ref().unwrap();
         let mut check = |what: &str, got: String, want: String| {
             if got != want {
-                failures.push(format!("{} ({what}):\n  got:  {got:?}\n  want: {want:?}", case.name));
+                failures.push(format!(
+                    "{} ({what}):\n  got:  {got:?}\n  want: {want:?}",
+                    case.name
+                ));
             }
         };
-        check("canonical request", ex.canonical_request_unredacted().to_owned(), case.expected("query-canonical-request.txt"));
-        check("string to sign", ex.string_to_sign.clone(), case.expected("query-string-to-sign.txt"));
-        check("signature", signed.signature.clone(), case.expected("query-signature.txt"));
+        check(
+            "canonical request",
+            ex.canonical_request_unredacted().to_owned(),
+            case.expected("query-canonical-request.txt"),
+        );
+        check(
+            "string to sign",
+            ex.string_to_sign.clone(),
+            case.expected("query-string-to-sign.txt"),
+        );
+        check(
+            "signature",
+            signed.signature.clone(),
+            case.expected("query-signature.txt"),
+        );
         let signed_line = case.expected("query-signed-request.txt");
-        let target = signed_line.lines().next().unwrap().split_once(' ').unwrap().1.strip_suffix(" HTTP/1.1").unwrap().to_owned();
-        let want_query = target.split_once('?').map(|(_, q)| q.to_owned()).unwrap_or_default();
+        let target = signed_line
+            .lines()
+            .next()
+            .unwrap()
+            .split_once(' ')
+            .unwrap()
+            .1
+            .strip_suffix(" HTTP/1.1")
+            .unwrap()
+            .to_owned();
+        let want_query = target
+            .split_once('?')
+            .map(|(_, q)| q.to_owned())
+            .unwrap_or_default();
         let url = signed.url.as_ref().unwrap();
         check(
             "signed URL query",
             format!("{:?}", query_set(url.query.as_deref().unwrap_or(""))),
-            format!("{:?}", query_set(&WireUrl::parse(&format!("https://h/?{want_query}")).unwrap().query.unwrap())),
+            format!(
+                "{:?}",
+                query_set(
+                    &WireUrl::parse(&format!("https://h/?{want_query}"))
+                        .unwrap()
+                        .query
+                        .unwrap()
+                )
+            ),
         );
     }
-    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -223,7 +308,11 @@ fn the_printable_canonical_request_hides_the_session_token() {
     ] {
         let ex = signed.explanation.unwrap();
         assert!(ex.canonical_request_unredacted().contains(token.expose()));
-        assert!(!ex.canonical_request().contains(token.expose()), "{}", ex.canonical_request());
+        assert!(
+            !ex.canonical_request().contains(token.expose()),
+            "{}",
+            ex.canonical_request()
+        );
         assert!(ex.canonical_request().contains("<redacted>"));
         assert!(!format!("{ex:?}").contains(token.expose()));
     }

@@ -21,8 +21,11 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_perc
 use super::RequestError;
 
 /// Every byte but SigV4's unreserved characters.
-pub(crate) const SIGV4_ENCODE: &AsciiSet =
-    &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+pub(crate) const SIGV4_ENCODE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
 
 /// A URL split into the parts sesame needs, with path and query in canonical encoding.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -175,10 +178,17 @@ mod tests {
     #[test]
     fn raw_and_encoded_paths_end_up_the_same() {
         assert_eq!(wire("https://h/my key/ሴ"), "https://h/my%20key/%E1%88%B4");
-        assert_eq!(wire("https://h/my%20key/%E1%88%B4"), "https://h/my%20key/%E1%88%B4");
+        assert_eq!(
+            wire("https://h/my%20key/%E1%88%B4"),
+            "https://h/my%20key/%E1%88%B4"
+        );
         assert_eq!(wire("https://h/a+b/c%2Bd"), "https://h/a%2Bb/c%2Bd");
         assert_eq!(wire("https://h/100%/x"), "https://h/100%25/x");
-        assert_eq!(wire("https://h/a%2Fb"), "https://h/a%2Fb", "an encoded slash stays one");
+        assert_eq!(
+            wire("https://h/a%2Fb"),
+            "https://h/a%2Fb",
+            "an encoded slash stays one"
+        );
         assert_eq!(wire("https://h/-._~"), "https://h/-._~");
         assert_eq!(wire("https://h"), "https://h/");
         assert_eq!(wire("https://h//a//"), "https://h//a//");
@@ -188,9 +198,15 @@ mod tests {
     #[test]
     fn queries_are_never_double_encoded() {
         // awscurl #216: a pre-encoded `%2F` must go out as `%2F`, not `%252F`.
-        assert_eq!(wire("https://h/?marker=a%2Fb&x=1"), "https://h/?marker=a%2Fb&x=1");
+        assert_eq!(
+            wire("https://h/?marker=a%2Fb&x=1"),
+            "https://h/?marker=a%2Fb&x=1"
+        );
         assert_eq!(wire("https://h/?marker=a/b"), "https://h/?marker=a%2Fb");
-        assert_eq!(wire("https://h/?q=a+b&r=a%2Bb"), "https://h/?q=a%20b&r=a%2Bb");
+        assert_eq!(
+            wire("https://h/?q=a+b&r=a%2Bb"),
+            "https://h/?q=a%20b&r=a%2Bb"
+        );
         assert_eq!(wire("https://h/?acl"), "https://h/?acl");
         assert_eq!(wire("https://h/?a=&b"), "https://h/?a=&b");
         assert_eq!(wire("https://h/?ሴ=bar"), "https://h/?%E1%88%B4=bar");
@@ -201,11 +217,27 @@ mod tests {
     #[test]
     fn hosts_ports_and_bad_urls() {
         let u = WireUrl::parse("HTTP://Example.AmazonAWS.com:8080/x").unwrap();
-        assert_eq!((u.scheme.as_str(), u.host.as_str(), u.port), ("http", "example.amazonaws.com", Some(8080)));
+        assert_eq!(
+            (u.scheme.as_str(), u.host.as_str(), u.port),
+            ("http", "example.amazonaws.com", Some(8080))
+        );
         assert_eq!(u.authority(), "example.amazonaws.com:8080");
-        assert_eq!(WireUrl::parse("https://h:443/").unwrap().port, None, "the default port is dropped");
-        assert_eq!(WireUrl::parse("http://[::1]:9/").unwrap().authority(), "[::1]:9");
-        for bad in ["sts.amazonaws.com", "ftp://h/", "https:///x", "https://u:p@h/", "https://h:99999/"] {
+        assert_eq!(
+            WireUrl::parse("https://h:443/").unwrap().port,
+            None,
+            "the default port is dropped"
+        );
+        assert_eq!(
+            WireUrl::parse("http://[::1]:9/").unwrap().authority(),
+            "[::1]:9"
+        );
+        for bad in [
+            "sts.amazonaws.com",
+            "ftp://h/",
+            "https:///x",
+            "https://u:p@h/",
+            "https://h:99999/",
+        ] {
             assert!(WireUrl::parse(bad).is_err(), "{bad}");
         }
     }
@@ -223,7 +255,13 @@ mod tests {
     #[test]
     fn appended_pairs_are_encoded() {
         let mut u = WireUrl::parse("https://h/?a=1").unwrap();
-        u.append_query([("X-Amz-Credential", "AKID/2015/us-east-1/s3/aws4_request"), ("t", "a+b=")]);
-        assert_eq!(u.as_string(), "https://h/?a=1&X-Amz-Credential=AKID%2F2015%2Fus-east-1%2Fs3%2Faws4_request&t=a%2Bb%3D");
+        u.append_query([
+            ("X-Amz-Credential", "AKID/2015/us-east-1/s3/aws4_request"),
+            ("t", "a+b="),
+        ]);
+        assert_eq!(
+            u.as_string(),
+            "https://h/?a=1&X-Amz-Credential=AKID%2F2015%2Fus-east-1%2Fs3%2Faws4_request&t=a%2Bb%3D"
+        );
     }
 }

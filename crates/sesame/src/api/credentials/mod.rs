@@ -45,9 +45,9 @@ pub struct AwsCredentials {
 impl AwsCredentials {
     /// The identity `aws-sigv4` signs with.
     pub fn to_identity(&self) -> aws_smithy_runtime_api::client::identity::Identity {
-        let expiry = self
-            .expiration
-            .map(|t| SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(t.as_second().max(0) as u64));
+        let expiry = self.expiration.map(|t| {
+            SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(t.as_second().max(0) as u64)
+        });
         aws_credential_types::Credentials::new(
             self.access_key_id.clone(),
             self.secret_access_key.expose().to_owned(),
@@ -89,7 +89,9 @@ pub enum CredentialsError {
     #[error(transparent)]
     Sso(#[from] SsoError),
     /// Nothing in the chain had credentials.
-    #[error("no AWS credentials: no AWS_ACCESS_KEY_ID in the environment and no profile `{profile}` with credentials")]
+    #[error(
+        "no AWS credentials: no AWS_ACCESS_KEY_ID in the environment and no profile `{profile}` with credentials"
+    )]
     NotFound {
         /// The profile looked at (`default` when none was named).
         profile: String,
@@ -105,7 +107,9 @@ pub enum CredentialsError {
         credentials: String,
     },
     /// The profile exists but has nothing sesame can sign with.
-    #[error("profile `{profile}` has no credentials (no SSO keys, aws_access_key_id or credential_process)")]
+    #[error(
+        "profile `{profile}` has no credentials (no SSO keys, aws_access_key_id or credential_process)"
+    )]
     ProfileWithoutCredentials {
         /// The profile.
         profile: String,
@@ -135,10 +139,17 @@ pub enum CredentialsError {
 }
 
 /// Resolves `source` against the environment and the two files.
-pub async fn resolve(env: &Env, source: &CredentialSource) -> Result<AwsCredentials, CredentialsError> {
+pub async fn resolve(
+    env: &Env,
+    source: &CredentialSource,
+) -> Result<AwsCredentials, CredentialsError> {
     let config = AwsConfig::from_env(env)?;
     match source {
-        CredentialSource::SsoRole { session, account_id, role_name } => {
+        CredentialSource::SsoRole {
+            session,
+            account_id,
+            role_name,
+        } => {
             let session = session.resolve(env, &config)?;
             sso::role_credentials(env, &session, account_id, role_name).await
         }
@@ -160,21 +171,33 @@ pub async fn resolve(env: &Env, source: &CredentialSource) -> Result<AwsCredenti
 /// The region the credentials' profile (or the environment) names: `AWS_REGION`,
 /// `AWS_DEFAULT_REGION`, then the profile's `region`.
 pub fn default_region(env: &Env, source: &CredentialSource) -> Option<String> {
-    if let Some(r) = env.var("AWS_REGION").or_else(|| env.var("AWS_DEFAULT_REGION")) {
+    if let Some(r) = env
+        .var("AWS_REGION")
+        .or_else(|| env.var("AWS_DEFAULT_REGION"))
+    {
         return Some(r.to_owned());
     }
     let name = match source {
         CredentialSource::Profile(p) => Some(p.as_str()),
-        CredentialSource::SsoRole { session, .. } => session.profile.as_deref().or_else(|| env.profile()),
+        CredentialSource::SsoRole { session, .. } => {
+            session.profile.as_deref().or_else(|| env.profile())
+        }
         CredentialSource::Auto => Some(env.profile().unwrap_or("default")),
     }?;
     let config = AwsConfig::from_env(env).ok()?;
-    config.profile(name)?.region().filter(|r| !r.is_empty()).map(str::to_owned)
+    config
+        .profile(name)?
+        .region()
+        .filter(|r| !r.is_empty())
+        .map(str::to_owned)
 }
 
 /// botocore's `EnvProvider`.
 fn from_env(env: &Env) -> Result<Option<AwsCredentials>, CredentialsError> {
-    let (key, secret) = (env.var("AWS_ACCESS_KEY_ID"), env.var("AWS_SECRET_ACCESS_KEY"));
+    let (key, secret) = (
+        env.var("AWS_ACCESS_KEY_ID"),
+        env.var("AWS_SECRET_ACCESS_KEY"),
+    );
     match (key, secret) {
         (None, _) => Ok(None),
         (Some(_), None) => Err(CredentialsError::Partial {
@@ -183,8 +206,13 @@ fn from_env(env: &Env) -> Result<Option<AwsCredentials>, CredentialsError> {
         (Some(k), Some(s)) => Ok(Some(AwsCredentials {
             access_key_id: k.to_owned(),
             secret_access_key: Secret::new(s),
-            session_token: env.var("AWS_SECURITY_TOKEN").or_else(|| env.var("AWS_SESSION_TOKEN")).map(Secret::new),
-            expiration: env.var("AWS_CREDENTIAL_EXPIRATION").and_then(crate::time::parse_lenient),
+            session_token: env
+                .var("AWS_SECURITY_TOKEN")
+                .or_else(|| env.var("AWS_SESSION_TOKEN"))
+                .map(Secret::new),
+            expiration: env
+                .var("AWS_CREDENTIAL_EXPIRATION")
+                .and_then(crate::time::parse_lenient),
             source: "environment".to_owned(),
         })),
     }
@@ -208,18 +236,29 @@ async fn from_profile(
                 credentials: creds_file.path().display().to_string(),
             });
         }
-        None => return Err(CredentialsError::NotFound { profile: name.to_owned() }),
+        None => {
+            return Err(CredentialsError::NotFound {
+                profile: name.to_owned(),
+            });
+        }
     };
     if merged.get("role_arn").is_some() {
-        return Err(CredentialsError::Unsupported { profile: name.to_owned(), what: "role_arn (assume-role)" });
+        return Err(CredentialsError::Unsupported {
+            profile: name.to_owned(),
+            what: "role_arn (assume-role)",
+        });
     }
     if merged.get("web_identity_token_file").is_some() {
-        return Err(CredentialsError::Unsupported { profile: name.to_owned(), what: "web_identity_token_file" });
+        return Err(CredentialsError::Unsupported {
+            profile: name.to_owned(),
+            what: "web_identity_token_file",
+        });
     }
     if let Some(p) = &in_config
         && let Some(target) = sso::profile_target(env, config, p)?
     {
-        return sso::role_credentials(env, &target.session, &target.account_id, &target.role_name).await;
+        return sso::role_credentials(env, &target.session, &target.account_id, &target.role_name)
+            .await;
     }
     if let Some(c) = static_keys(in_creds.as_ref(), name, "the credentials file")? {
         return Ok(c);
@@ -231,22 +270,32 @@ async fn from_profile(
         return Ok(c);
     }
     if named {
-        Err(CredentialsError::ProfileWithoutCredentials { profile: name.to_owned() })
+        Err(CredentialsError::ProfileWithoutCredentials {
+            profile: name.to_owned(),
+        })
     } else {
-        Err(CredentialsError::NotFound { profile: name.to_owned() })
+        Err(CredentialsError::NotFound {
+            profile: name.to_owned(),
+        })
     }
 }
 
 /// `aws_access_key_id` + `aws_secret_access_key` (+ `aws_session_token`, or the older
 /// `aws_security_token`) of one file's profile.
-fn static_keys(profile: Option<&Profile>, name: &str, file: &str) -> Result<Option<AwsCredentials>, CredentialsError> {
+fn static_keys(
+    profile: Option<&Profile>,
+    name: &str,
+    file: &str,
+) -> Result<Option<AwsCredentials>, CredentialsError> {
     let Some(p) = profile else { return Ok(None) };
     let key = p.get("aws_access_key_id").filter(|v| !v.is_empty());
     let secret = p.get("aws_secret_access_key").filter(|v| !v.is_empty());
     match (key, secret) {
         (None, _) => Ok(None),
         (Some(_), None) => Err(CredentialsError::Partial {
-            what: format!("profile `{name}` in {file} has aws_access_key_id but no aws_secret_access_key"),
+            what: format!(
+                "profile `{name}` in {file} has aws_access_key_id but no aws_secret_access_key"
+            ),
         }),
         (Some(k), Some(s)) => Ok(Some(AwsCredentials {
             access_key_id: k.to_owned(),
@@ -256,7 +305,10 @@ fn static_keys(profile: Option<&Profile>, name: &str, file: &str) -> Result<Opti
                 .or_else(|| p.get("aws_security_token"))
                 .filter(|v| !v.is_empty())
                 .map(Secret::new),
-            expiration: p.get("aws_credential_expiration").or_else(|| p.get("x_security_token_expires")).and_then(crate::time::parse_lenient),
+            expiration: p
+                .get("aws_credential_expiration")
+                .or_else(|| p.get("x_security_token_expires"))
+                .and_then(crate::time::parse_lenient),
             source: format!("profile `{name}` ({file})"),
         })),
     }

@@ -20,11 +20,19 @@ struct ProcessOutput {
 }
 
 /// Runs profile `profile`'s `credential_process` `command` and reads its credentials.
-pub async fn run_credential_process(profile: &str, command: &str) -> Result<AwsCredentials, CredentialsError> {
-    let fail = |reason: String| CredentialsError::Process { profile: profile.to_owned(), reason };
-    let argv = shlex::split(command).filter(|a| !a.is_empty()).ok_or_else(|| {
-        fail("the command does not split into words (an unclosed quote?)".to_owned())
-    })?;
+pub async fn run_credential_process(
+    profile: &str,
+    command: &str,
+) -> Result<AwsCredentials, CredentialsError> {
+    let fail = |reason: String| CredentialsError::Process {
+        profile: profile.to_owned(),
+        reason,
+    };
+    let argv = shlex::split(command)
+        .filter(|a| !a.is_empty())
+        .ok_or_else(|| {
+            fail("the command does not split into words (an unclosed quote?)".to_owned())
+        })?;
     let output = tokio::process::Command::new(&argv[0])
         .args(&argv[1..])
         // Not the terminal's stdin: `sesame api -d @-` reads the body from it.
@@ -36,16 +44,33 @@ pub async fn run_credential_process(profile: &str, command: &str) -> Result<AwsC
         .map_err(|e| fail(format!("cannot run `{}`: {e}", argv[0])))?;
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
-        let first = stderr.lines().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
-        let code = output.status.code().map_or("a signal".to_owned(), |c| format!("exit code {c}"));
-        return Err(fail(if first.is_empty() { format!("it failed with {code}") } else { format!("it failed with {code}: {first}") }));
+        let first = stderr
+            .lines()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("")
+            .trim();
+        let code = output
+            .status
+            .code()
+            .map_or("a signal".to_owned(), |c| format!("exit code {c}"));
+        return Err(fail(if first.is_empty() {
+            format!("it failed with {code}")
+        } else {
+            format!("it failed with {code}: {first}")
+        }));
     }
     let parsed: ProcessOutput = serde_json::from_slice(&output.stdout)
         .map_err(|e| fail(format!("its output is not the credential JSON ({e})")))?;
     if parsed.version != serde_json::Value::from(1) {
-        return Err(fail(format!("unsupported Version {}, supported versions: 1", parsed.version)));
+        return Err(fail(format!(
+            "unsupported Version {}, supported versions: 1",
+            parsed.version
+        )));
     }
-    let access_key_id = parsed.access_key_id.filter(|k| !k.is_empty()).ok_or_else(|| fail("no AccessKeyId in its output".to_owned()))?;
+    let access_key_id = parsed
+        .access_key_id
+        .filter(|k| !k.is_empty())
+        .ok_or_else(|| fail("no AccessKeyId in its output".to_owned()))?;
     let secret_access_key = parsed
         .secret_access_key
         .filter(|k| !k.is_empty())
@@ -53,7 +78,8 @@ pub async fn run_credential_process(profile: &str, command: &str) -> Result<AwsC
     let expiration = match parsed.expiration {
         None => None,
         Some(e) => {
-            let t = crate::time::parse_lenient(&e).ok_or_else(|| fail(format!("Expiration `{e}` is not a time")))?;
+            let t = crate::time::parse_lenient(&e)
+                .ok_or_else(|| fail(format!("Expiration `{e}` is not a time")))?;
             if t <= crate::time::now() {
                 return Err(fail(format!("the credentials it returned expired at {e}")));
             }

@@ -25,18 +25,39 @@ pub struct SsoTarget {
 
 /// The SSO target of `profile`, `None` if it is not an SSO profile (no `sso_session` and no
 /// `sso_start_url`). An SSO profile missing its account or role is an error, as in botocore.
-pub fn profile_target(env: &Env, config: &AwsConfig, profile: &Profile) -> Result<Option<SsoTarget>, CredentialsError> {
+pub fn profile_target(
+    env: &Env,
+    config: &AwsConfig,
+    profile: &Profile,
+) -> Result<Option<SsoTarget>, CredentialsError> {
     if profile.sso_session().is_none() && profile.sso_start_url().is_none() {
         return Ok(None);
     }
     let missing = |key: &str| CredentialsError::Partial {
-        what: format!("profile `{}` in {} is an SSO profile without `{key}`", profile.name(), config.path().display()),
+        what: format!(
+            "profile `{}` in {} is an SSO profile without `{key}`",
+            profile.name(),
+            config.path().display()
+        ),
     };
-    let account_id = profile.sso_account_id().filter(|v| !v.is_empty()).ok_or_else(|| missing("sso_account_id"))?;
-    let role_name = profile.sso_role_name().filter(|v| !v.is_empty()).ok_or_else(|| missing("sso_role_name"))?;
-    let selector = SessionSelector { profile: Some(profile.name().to_owned()), ..SessionSelector::default() };
+    let account_id = profile
+        .sso_account_id()
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| missing("sso_account_id"))?;
+    let role_name = profile
+        .sso_role_name()
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| missing("sso_role_name"))?;
+    let selector = SessionSelector {
+        profile: Some(profile.name().to_owned()),
+        ..SessionSelector::default()
+    };
     let session = selector.resolve(env, config)?;
-    Ok(Some(SsoTarget { session, account_id: account_id.to_owned(), role_name: role_name.to_owned() }))
+    Ok(Some(SsoTarget {
+        session,
+        account_id: account_id.to_owned(),
+        role_name: role_name.to_owned(),
+    }))
 }
 
 /// The role credentials of `account_id`/`role_name` through `session`'s login.
@@ -47,8 +68,16 @@ pub async fn role_credentials(
     role_name: &str,
 ) -> Result<AwsCredentials, CredentialsError> {
     let cache = RoleCredentialCache::new(env.cli_cache_dir());
-    let key = RoleCacheKey::for_profile(account_id, role_name, session.name.as_deref(), &session.start_url);
-    let source = format!("account {account_id}, role {role_name} ({})", session.display_name());
+    let key = RoleCacheKey::for_profile(
+        account_id,
+        role_name,
+        session.name.as_deref(),
+        &session.start_url,
+    );
+    let source = format!(
+        "account {account_id}, role {role_name} ({})",
+        session.display_name()
+    );
     // A corrupt entry is no reason to fail: it is replaced below.
     if let Ok(Some(c)) = cache.load(&key)
         && c.valid_for(crate::time::now(), ROLE_CACHE_EXPIRY_WINDOW)
@@ -57,7 +86,10 @@ pub async fn role_credentials(
     }
     let sso = Sso::new(env)?;
     let token = sso.access_token(session).await?;
-    let fresh = sso.portal(session).get_role_credentials(&token, account_id, role_name).await?;
+    let fresh = sso
+        .portal(session)
+        .get_role_credentials(&token, account_id, role_name)
+        .await?;
     cache.store(&key, &fresh).map_err(SsoError::from)?;
     Ok(to_aws(fresh, source))
 }
