@@ -131,7 +131,12 @@ pub(crate) struct ApiArgs {
     #[arg(short = 'H', long = "header", value_name = "HEADER")]
     pub(crate) headers: Vec<String>,
     /// The body: DATA, @FILE (streamed) or @- (stdin); sent byte for byte (curl's --data-binary).
-    #[arg(short = 'd', long = "data", visible_alias = "data-binary", value_name = "DATA")]
+    #[arg(
+        short = 'd',
+        long = "data",
+        visible_alias = "data-binary",
+        value_name = "DATA"
+    )]
     pub(crate) data: Option<String>,
     /// AWS JSON: `X-Amz-Target: Prefix.Operation`, the JSON content type, POST, `{}` by default.
     #[arg(long, value_name = "PREFIX.OPERATION")]
@@ -152,7 +157,12 @@ pub(crate) struct ApiArgs {
     #[arg(long, value_name = "PROFILE")]
     pub(crate) profile: Option<String>,
     /// Sign as this account's role, straight from the Identity Center login (with --role).
-    #[arg(long, value_name = "ACCOUNT_ID", requires = "role", conflicts_with = "profile")]
+    #[arg(
+        long,
+        value_name = "ACCOUNT_ID",
+        requires = "role",
+        conflicts_with = "profile"
+    )]
     pub(crate) account: Option<String>,
     /// The role (permission set) for --account.
     #[arg(long, value_name = "ROLE", requires = "account")]
@@ -167,7 +177,12 @@ pub(crate) struct ApiArgs {
     #[arg(long)]
     pub(crate) presign: bool,
     /// How long the presigned URL is valid, in seconds (1 to 604800).
-    #[arg(long, value_name = "SECONDS", default_value_t = 3600, requires = "presign")]
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 3600,
+        requires = "presign"
+    )]
     pub(crate) expires: u64,
     /// Print the request, canonical request, string to sign and signature; send nothing.
     #[arg(long)]

@@ -132,8 +132,8 @@ impl Signed {
 /// The two texts SigV4 hashes, as `aws-sigv4` built them.
 #[derive(Clone)]
 pub struct Explanation {
-    canonical_request: String,
-    redacted_canonical_request: String,
+    exact: String,
+    shown: String,
     /// The string to sign (holds only hashes, dates and the scope: nothing secret).
     pub string_to_sign: String,
 }
@@ -141,7 +141,7 @@ pub struct Explanation {
 impl std::fmt::Debug for Explanation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Explanation")
-            .field("canonical_request", &self.redacted_canonical_request)
+            .field("canonical_request", &self.shown)
             .field("string_to_sign", &self.string_to_sign)
             .finish()
     }
@@ -151,12 +151,12 @@ impl Explanation {
     /// The canonical request with secrets (the session token, cookies, SSE-C keys) replaced by
     /// `<redacted>`: the one to print.
     pub fn canonical_request(&self) -> &str {
-        &self.redacted_canonical_request
+        &self.shown
     }
 
     /// The canonical request exactly as hashed, secrets included: for tests, never for output.
     pub fn canonical_request_unredacted(&self) -> &str {
-        &self.canonical_request
+        &self.exact
     }
 }
 
@@ -370,8 +370,8 @@ fn explain_from(
         return Err(SignError::Explain);
     }
     Ok(Explanation {
-        canonical_request,
-        redacted_canonical_request: redacted.join("\n"),
+        exact: canonical_request,
+        shown: redacted.join("\n"),
         string_to_sign,
     })
 }

@@ -61,7 +61,7 @@ pub async fn run_credential_process(
     }
     let parsed: ProcessOutput = serde_json::from_slice(&output.stdout)
         .map_err(|e| fail(format!("its output is not the credential JSON ({e})")))?;
-    if parsed.version != serde_json::Value::from(1) {
+    if parsed.version != 1 {
         return Err(fail(format!(
             "unsupported Version {}, supported versions: 1",
             parsed.version
