@@ -2,6 +2,7 @@
 //! renders the result.
 
 mod accounts;
+mod api;
 mod console;
 mod credential_process;
 mod creds;
@@ -58,6 +59,7 @@ pub(crate) async fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Accounts(args) => accounts::run(&ctx, &args).await,
         Command::Populate(args) => populate::run(&ctx, &args).await,
         Command::Demo(args) => demo::run(&args).await,
+        Command::Api(args) => api::run(&ctx, &args).await,
         Command::Creds(args) => creds::run(&ctx, &args).await,
         Command::Exec(args) => exec::run(&ctx, &args).await,
         Command::CredentialProcess(args) => credential_process::run(&ctx, &args).await,
