@@ -39,6 +39,8 @@ pub(crate) enum Command {
     /// Run the whole flow against a bundled emulator, in a throwaway HOME: log in, list accounts
     /// and roles, fetch credentials. Touches nothing of yours.
     Demo(DemoArgs),
+    /// IAM Identity Center administration with AWS credentials: every assignment, names ↔ ids.
+    Admin(crate::commands::admin::AdminArgs),
 }
 
 /// Which Identity Center session a command is about.

@@ -7,6 +7,7 @@
 
 #![warn(missing_docs)]
 
+pub mod admin;
 pub mod cache;
 pub mod config;
 pub mod env;

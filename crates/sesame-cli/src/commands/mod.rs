@@ -2,6 +2,7 @@
 //! renders the result.
 
 mod accounts;
+pub(crate) mod admin;
 mod demo;
 mod login;
 mod logout;
@@ -51,5 +52,6 @@ pub(crate) async fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Status(args) => status::run(&ctx, &args).await,
         Command::Accounts(args) => accounts::run(&ctx, &args).await,
         Command::Demo(args) => demo::run(&args).await,
+        Command::Admin(args) => admin::run(&ctx, &args).await,
     }
 }
