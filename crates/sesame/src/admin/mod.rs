@@ -35,6 +35,8 @@ mod error;
 pub mod filter;
 mod lookup;
 mod pace;
+#[cfg(test)]
+mod tests;
 mod walk;
 
 pub use api::{Account, Group, Instance, OrganizationalUnit, PermissionSet, User};

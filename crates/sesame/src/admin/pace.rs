@@ -166,17 +166,22 @@ mod tests {
         }
     }
 
-    #[tokio::test(start_paused = true)]
+    #[tokio::test]
     async fn requests_are_spaced_by_the_rate() {
+        // A lower bound only: sleeps never end early, so this cannot flake.
         let p = Pacer::new(Pacing {
-            rate: 4.0,
-            max_rate: 4.0,
+            rate: 50.0,
+            max_rate: 50.0,
             ..Pacing::default()
         });
         let t0 = Instant::now();
-        for _ in 0..5 {
+        for _ in 0..6 {
             drop(p.acquire().await);
         }
-        assert_eq!(t0.elapsed(), Duration::from_millis(1000));
+        assert!(
+            t0.elapsed() >= Duration::from_millis(100),
+            "{:?}",
+            t0.elapsed()
+        );
     }
 }
