@@ -449,6 +449,13 @@ fn bad_input_is_one_clear_line_and_a_non_zero_exit() {
         (vec!["--target", "no-such-account"], "unknown target"),
         (vec!["--target", "AWS_ACCOUNT:12"], "invalid target"),
         (
+            vec![
+                "--instance-arn",
+                "arn:aws:sso:::instance/ssoins-0000000000000000",
+            ],
+            "no IAM Identity Center instance `arn:aws:sso:::instance/ssoins-0000000000000000`",
+        ),
+        (
             vec!["--region", NO_INSTANCE_REGION],
             "no IAM Identity Center instance in region ap-southeast-4",
         ),

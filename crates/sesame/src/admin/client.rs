@@ -133,6 +133,11 @@ impl AdminClient {
         &self.inner.region
     }
 
+    /// The pacing the client's calls share.
+    pub fn pacing(&self) -> &Pacing {
+        self.inner.pacer.pacing()
+    }
+
     /// Calls `operation` with a JSON `body`, retrying throttles, 5xx answers and connection
     /// failures with jittered backoff; the answer's JSON (`{}` for an empty body).
     pub(crate) async fn call(

@@ -107,9 +107,14 @@ impl Directory {
                     Some(a) => instances.into_iter().find(|i| i.instance_arn == a),
                     None => instances.into_iter().next(),
                 };
+                let region = client.region().to_owned();
                 let Some(i) = found else {
-                    return Err(AdminError::NoInstance {
-                        region: client.region().to_owned(),
+                    return Err(match instance_arn {
+                        Some(arn) => AdminError::UnknownInstance {
+                            arn: arn.to_owned(),
+                            region,
+                        },
+                        None => AdminError::NoInstance { region },
                     });
                 };
                 (

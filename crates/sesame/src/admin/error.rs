@@ -35,6 +35,14 @@ pub enum AdminError {
         /// The region asked.
         region: String,
     },
+    /// `--instance-arn` names an instance ListInstances does not return.
+    #[error("no IAM Identity Center instance `{arn}` in region {region}")]
+    UnknownInstance {
+        /// The ARN given.
+        arn: String,
+        /// The region asked.
+        region: String,
+    },
     /// A principal given as a filter or lookup does not exist.
     #[error("unknown principal `{0}`: no such user or group in the identity store")]
     UnknownPrincipal(String),

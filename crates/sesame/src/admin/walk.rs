@@ -212,12 +212,20 @@ pub async fn list_assignments(
     })
 }
 
+/// Walks the accounts, a few at a time (twice the requests allowed in flight) so that rows flow
+/// from the first accounts while the later ones wait, rather than every account's first call
+/// queueing ahead of every second call.
 async fn drive(plan: Arc<Plan>, accounts: Vec<TargetAccount>, tx: mpsc::Sender<Message>) {
+    let window = plan.dir.client().pacing().concurrency.max(1) * 2;
+    let mut pending = accounts.into_iter();
     let mut tasks = JoinSet::new();
-    for account in accounts {
+    for account in pending.by_ref().take(window) {
         tasks.spawn(walk_account(plan.clone(), Arc::new(account), tx.clone()));
     }
     while let Some(done) = tasks.join_next().await {
+        if let Some(account) = pending.next() {
+            tasks.spawn(walk_account(plan.clone(), Arc::new(account), tx.clone()));
+        }
         let failure = match done {
             Ok(Ok(())) => continue,
             Ok(Err(e)) => e,

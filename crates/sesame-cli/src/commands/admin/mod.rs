@@ -172,6 +172,9 @@ impl From<AdminError> for CliError {
             AdminError::NoInstance { .. } => Some(
                 "IAM Identity Center lives in one region: pass its --region (or --instance-arn)",
             ),
+            AdminError::UnknownInstance { .. } => {
+                Some("run `sesame admin lookup instance` to list the region's instances")
+            }
             AdminError::UnknownPrincipal(_) => {
                 Some("list users and groups with `sesame admin lookup principal '*'`")
             }
