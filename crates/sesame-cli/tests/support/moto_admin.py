@@ -1,8 +1,9 @@
 """moto's server as the Identity Center admin backend for `sesame admin` tests.
 
-  moto_admin.py serve PORT [--no-instance-region R]...
+  moto_admin.py serve PORT [--no-instance-region R]... [--latency-ms N]
       moto.server on 127.0.0.1:PORT; exits when stdin closes (so a test process that dies
-      takes the server with it). moto creates an Identity Center instance in every region;
+      takes the server with it). --latency-ms delays every answer, as a real endpoint's
+      round trip does (for benchmarks; requests are served on threads, so delays overlap). moto creates an Identity Center instance in every region;
       real AWS has none where Identity Center is not enabled, which moto cannot express, so
       the regions named here start with none (the only patch to moto).
 
@@ -39,6 +40,20 @@ def serve(argv):
                 self.instances = []
 
         models.SSOAdminBackend.__init__ = init
+
+    if "--latency-ms" in argv:
+        import time
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+
+        delay = float(argv[argv.index("--latency-ms") + 1]) / 1000
+        call = DomainDispatcherApplication.__call__
+
+        def slow(self, environ, start_response):
+            if not environ.get("PATH_INFO", "").startswith("/moto-api"):
+                time.sleep(delay)
+            return call(self, environ, start_response)
+
+        DomainDispatcherApplication.__call__ = slow
 
     def watch_stdin():
         sys.stdin.read()

@@ -27,13 +27,13 @@ pub struct Pacing {
 }
 
 impl Default for Pacing {
-    /// 8 in flight, 10 requests/s rising to 20: under Identity Center's and Organizations'
-    /// documented per-account throttles for these read calls.
+    /// 8 in flight, 20 requests/s rising to 40 while the service answers well, halving on each
+    /// throttle: modest next to the read APIs' throttles, and it adapts when they bite.
     fn default() -> Self {
         Self {
             concurrency: 8,
-            rate: 10.0,
-            max_rate: 20.0,
+            rate: 20.0,
+            max_rate: 40.0,
             attempts: 8,
             base_backoff: Duration::from_millis(200),
         }
