@@ -55,6 +55,8 @@ pub(crate) enum Command {
     CredentialProcess(CredentialProcessArgs),
     /// Open the AWS console signed in as a role (a federated sign-in URL), or print the URL.
     Console(ConsoleArgs),
+    /// IAM Identity Center administration with AWS credentials: every assignment, names ↔ ids.
+    Admin(crate::commands::admin::AdminArgs),
 }
 
 /// Which Identity Center session a command is about.

@@ -2,6 +2,7 @@
 //! renders the result.
 
 mod accounts;
+pub(crate) mod admin;
 mod api;
 mod console;
 mod credential_process;
@@ -59,6 +60,7 @@ pub(crate) async fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Accounts(args) => accounts::run(&ctx, &args).await,
         Command::Populate(args) => populate::run(&ctx, &args).await,
         Command::Demo(args) => demo::run(&args).await,
+        Command::Admin(args) => admin::run(&ctx, &args).await,
         Command::Api(args) => api::run(&ctx, &args).await,
         Command::Creds(args) => creds::run(&ctx, &args).await,
         Command::Exec(args) => exec::run(&ctx, &args).await,
