@@ -5,7 +5,12 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// Get into many AWS accounts from one identity: IAM Identity Center login, accounts and roles,
 /// sharing the AWS CLI's files and cache.
 #[derive(Debug, Parser)]
-#[command(name = "sesame", version, propagate_version = true, max_term_width = 100)]
+#[command(
+    name = "sesame",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
 pub(crate) struct Cli {
     #[command(flatten)]
     pub(crate) global: GlobalArgs,
