@@ -215,7 +215,8 @@ pub fn resolve_endpoint(
 
 /// `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` if set, else the profile's
 /// `ignore_configured_endpoint_urls`, read with botocore's `ensure_boolean` (only `true`, in any
-/// case, is true: `1` is not).
+/// case, is true: `1` is not). One difference: botocore lets a variable set to the empty string
+/// decide (false); [`Env::var`] treats it as unset, so the profile's key decides.
 fn ignore_configured_endpoints(env: &Env, profile: Option<&Profile>) -> bool {
     let value = match env.var("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS") {
         Some(v) => Some(v),

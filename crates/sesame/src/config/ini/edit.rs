@@ -198,6 +198,7 @@ impl Document {
     ///   are replaced by the new value's.
     /// - Otherwise a key line is inserted after the section's last key (or after its header),
     ///   laid out like that key line (or like the document's last key line; else `key = value`).
+    ///   For a repeated `[DEFAULT]`, into its first occurrence.
     /// - If there is no such section, one is appended ([`Document::append_section`]).
     ///
     /// A value with `\n` is written as continuation lines indented two spaces deeper than the key
