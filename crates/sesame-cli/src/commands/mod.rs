@@ -3,8 +3,10 @@
 
 mod accounts;
 mod demo;
+mod listing;
 mod login;
 mod logout;
+mod roles;
 mod status;
 
 use std::process::ExitCode;
@@ -50,6 +52,7 @@ pub(crate) async fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Logout(args) => logout::run(&ctx, &args).await,
         Command::Status(args) => status::run(&ctx, &args).await,
         Command::Accounts(args) => accounts::run(&ctx, &args).await,
+        Command::Roles(args) => roles::run(&ctx, &args).await,
         Command::Demo(args) => demo::run(&args).await,
     }
 }

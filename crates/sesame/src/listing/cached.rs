@@ -50,6 +50,14 @@ impl Listing {
         }
     }
 
+    /// The same listing with [`ListingOptions::refresh`] set: it asks the portal whatever the
+    /// cache holds.
+    pub fn refreshing(&self) -> Self {
+        let mut me = self.clone();
+        me.options.refresh = true;
+        me
+    }
+
     /// The pacing the portal calls go through; its counters say what they did.
     pub fn pacing(&self) -> &Pacing {
         &self.pacing
@@ -63,17 +71,24 @@ impl Listing {
     /// The accounts the filter keeps (with a `--role` filter: those with a matching role), in
     /// arrival order.
     pub async fn accounts(&self, filter: &Filter) -> Result<Listed<AccountInfo>, ListingError> {
-        let (source, steps) = self.steps(filter, filter.needs_roles()).await?;
-        Ok(spawn(source, steps, |(account, _)| account))
+        let role_filter = filter.needs_roles();
+        let (source, steps) = self.steps(filter, role_filter).await?;
+        Ok(spawn(source, steps, move |(account, roles)| {
+            let has_role = roles.is_some_and(|r| !r.is_empty());
+            (!role_filter || has_role).then_some(account)
+        }))
     }
 
-    /// Each account the filter keeps with its roles (those the filter keeps; an account left
-    /// with none is skipped when there is a `--role` filter), as each account completes.
+    /// Each account the filter keeps, with its roles that the filter keeps, as each account
+    /// completes. With a `--role` filter an account may come with no roles (none matched): it
+    /// is still yielded, so a caller can tell a wrong `--account` from a wrong `--role`.
     pub async fn roles(&self, filter: &Filter) -> Result<Listed<AccountRoles>, ListingError> {
         let (source, steps) = self.steps(filter, true).await?;
-        Ok(spawn(source, steps, |(account, roles)| AccountRoles {
-            account,
-            roles: roles.unwrap_or_default(),
+        Ok(spawn(source, steps, |(account, roles)| {
+            Some(AccountRoles {
+                account,
+                roles: roles.unwrap_or_default(),
+            })
         }))
     }
 
@@ -160,13 +175,17 @@ impl Listing {
 fn spawn<T: Send + 'static>(
     source: Source,
     steps: Steps,
-    item: impl Fn(Step) -> T + Send + 'static,
+    item: impl Fn(Step) -> Option<T> + Send + 'static,
 ) -> Listed<T> {
     let (tx, rx) = mpsc::channel(CHANNEL);
     let task = tokio::spawn(async move {
         let mut steps = steps;
         while let Some(step) = steps.stream.next().await {
-            let step = step.map(&item);
+            let step = match step.map(&item) {
+                Ok(None) => continue,
+                Ok(Some(item)) => Ok(item),
+                Err(e) => Err(e),
+            };
             let failed = step.is_err();
             if tx.send(step).await.is_err() || failed {
                 break;
@@ -274,11 +293,10 @@ impl Pipeline {
                 }
             })
             .buffer_unordered(self.concurrency)
-            .try_filter_map(move |(account, roles)| {
-                let roles: Option<Vec<String>> =
+            .map_ok(move |(account, roles)| {
+                let roles =
                     roles.map(|names| names.into_iter().filter(|r| filter.keeps_role(r)).collect());
-                let keep = !filter.needs_roles() || roles.as_ref().is_some_and(|n| !n.is_empty());
-                std::future::ready(Ok(keep.then_some((account, roles))))
+                (account, roles)
             })
             .boxed()
         } else {

@@ -518,6 +518,7 @@ impl Sso {
         }
         let removed = self.tokens.remove(&key)?;
         RoleCredentialCache::new(self.env.cli_cache_dir()).remove_all_sso()?;
+        crate::listing::ListingCache::from_env(&self.env).remove(session)?;
         Ok(removed || token.is_some())
     }
 
@@ -552,6 +553,7 @@ impl Sso {
             }
         }
         RoleCredentialCache::new(self.env.cli_cache_dir()).remove_all_sso()?;
+        crate::listing::ListingCache::from_env(&self.env).remove_all()?;
         Ok(n)
     }
 }
