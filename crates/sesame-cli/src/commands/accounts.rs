@@ -7,7 +7,7 @@ use sesame::listing::{Listing, Source, sort_accounts};
 use sesame::sso::portal::AccountInfo;
 
 use super::Context;
-use super::listing::{self, Run};
+use super::listing::{self, Printer, Run};
 use crate::cli::{AccountsArgs, ListingArgs, OutputFormat};
 use crate::error::CliError;
 use crate::output;
@@ -78,12 +78,11 @@ async fn list(
                 print(&r.account)
             }
         };
-        let p: Option<&mut dyn FnMut(&sesame::listing::AccountRoles) -> std::io::Result<()>> =
-            if flags.stream {
-                Some(&mut print_item)
-            } else {
-                None
-            };
+        let p: Option<Printer<'_, sesame::listing::AccountRoles>> = if flags.stream {
+            Some(&mut print_item)
+        } else {
+            None
+        };
         let items = run.gather(listed, p).await?;
         (
             items
@@ -95,7 +94,7 @@ async fn list(
     } else {
         let listed = listing.accounts(&run.filter).await?;
         let source = listed.source();
-        let p: Option<&mut dyn FnMut(&AccountInfo) -> std::io::Result<()>> =
+        let p: Option<Printer<'_, AccountInfo>> =
             if flags.stream { Some(&mut print) } else { None };
         let items = run.gather(listed, p).await?;
         (items.into_iter().map(|a| (a, Vec::new())).collect(), source)

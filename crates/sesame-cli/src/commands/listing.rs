@@ -14,6 +14,9 @@ use crate::output;
 /// `SESAME_MAX_ATTEMPTS`: attempts per portal call (the first included) before giving up.
 const MAX_ATTEMPTS_VAR: &str = "SESAME_MAX_ATTEMPTS";
 
+/// Prints one item as it arrives (`--stream`).
+pub(super) type Printer<'a, T> = &'a mut dyn FnMut(&T) -> std::io::Result<()>;
+
 /// A listing ready to run: the library's [`Listing`], the filter, when it started.
 pub(super) struct Run {
     pub(super) listing: Listing,
@@ -62,7 +65,7 @@ impl Run {
     pub(super) async fn gather<T>(
         &self,
         mut listed: Listed<T>,
-        mut print: Option<&mut dyn FnMut(&T) -> std::io::Result<()>>,
+        mut print: Option<Printer<'_, T>>,
     ) -> Result<Vec<T>, CliError> {
         let mut items = Vec::new();
         while let Some(item) = listed.next().await {

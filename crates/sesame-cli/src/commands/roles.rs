@@ -7,7 +7,7 @@ use serde_json::json;
 use sesame::listing::{AccountRoles, Listing, Source, sort_account_roles};
 
 use super::Context;
-use super::listing::{self, Run};
+use super::listing::{self, Printer, Run};
 use crate::cli::{ListingArgs, OutputFormat, RolesArgs};
 use crate::error::CliError;
 use crate::output;
@@ -77,8 +77,7 @@ async fn list(
     };
     let listed = listing.roles(&run.filter).await?;
     let source = listed.source();
-    let p: Option<&mut dyn FnMut(&AccountRoles) -> std::io::Result<()>> =
-        if flags.stream { Some(&mut print) } else { None };
+    let p: Option<Printer<'_, AccountRoles>> = if flags.stream { Some(&mut print) } else { None };
     Ok((run.gather(listed, p).await?, source))
 }
 
