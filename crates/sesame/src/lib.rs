@@ -7,6 +7,8 @@
 
 #![warn(missing_docs)]
 
+#[cfg(test)]
+mod botocore_py;
 pub mod cache;
 pub mod config;
 pub mod env;

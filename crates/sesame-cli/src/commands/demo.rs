@@ -61,7 +61,7 @@ pub(crate) async fn run(args: &DemoArgs) -> Result<ExitCode, CliError> {
     );
     eprintln!("\n$ cat ~/.aws/config\n{config_text}");
 
-    let config = AwsConfig::load(&env.config_file()).map_err(CliError::internal)?;
+    let config = AwsConfig::load(env.config_file()).map_err(CliError::internal)?;
     let session = SessionSelector::default().resolve(&env, &config)?;
     let sso = Sso::new(&env)?;
     let flow = if args.pkce {

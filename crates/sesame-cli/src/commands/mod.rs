@@ -29,7 +29,7 @@ impl Context {
     }
 
     pub(crate) fn config(&self) -> Result<AwsConfig, CliError> {
-        AwsConfig::load(&self.env.config_file())
+        AwsConfig::load(self.env.config_file())
             .map_err(|e| CliError::user(e).hint("fix the config file, then run the command again"))
     }
 

@@ -219,10 +219,10 @@ impl Sso {
                 if !token.expires_within(now, REFRESH_WINDOW) {
                     return Ok((LoginOutcome::AlreadyValid, token));
                 }
-                if token.can_refresh(now) {
-                    if let Ok(fresh) = self.refresh(session, &token).await {
-                        return Ok((LoginOutcome::Refreshed, fresh));
-                    }
+                if token.can_refresh(now)
+                    && let Ok(fresh) = self.refresh(session, &token).await
+                {
+                    return Ok((LoginOutcome::Refreshed, fresh));
                 }
             }
         }
@@ -321,10 +321,10 @@ impl Sso {
             session_name: session.name.clone(),
         };
         let now = time::now();
-        if let Ok(Some(reg)) = self.tokens.load_registration(&key) {
-            if reg.usable_for(kind, now) {
-                return Ok(reg);
-            }
+        if let Ok(Some(reg)) = self.tokens.load_registration(&key)
+            && reg.usable_for(kind, now)
+        {
+            return Ok(reg);
         }
         let pkce = kind == RegistrationKind::AuthorizationCode;
         let client_name = match &session.name {
@@ -509,12 +509,11 @@ impl Sso {
         let key = session.token_key();
         let _lock = self.lock(session, Duration::from_secs(60), None).await?;
         let token = self.tokens.load(&key).ok().flatten();
-        if let Some(t) = &token {
-            if !t.is_expired(time::now()) {
-                if let Err(e) = self.portal(session).logout(&t.access_token).await {
-                    tracing::info!("portal logout: {e}");
-                }
-            }
+        if let Some(t) = &token
+            && !t.is_expired(time::now())
+            && let Err(e) = self.portal(session).logout(&t.access_token).await
+        {
+            tracing::info!("portal logout: {e}");
         }
         let removed = self.tokens.remove(&key)?;
         RoleCredentialCache::new(self.env.cli_cache_dir()).remove_all_sso()?;
@@ -528,16 +527,15 @@ impl Sso {
     pub async fn logout_all(&self, config: &AwsConfig) -> Result<usize, SsoError> {
         let mut n = 0;
         for (path, entry) in self.tokens.entries() {
-            if let Ok(token) = entry {
-                if !token.is_expired(time::now()) {
-                    let region = token.region.clone().unwrap_or_else(|| "us-east-1".into());
-                    if let Ok(base) =
-                        resolve_endpoint(ServiceId::Sso, &region, &self.env, config, None)
-                    {
-                        let portal = PortalClient::new(self.http.clone(), base);
-                        if let Err(e) = portal.logout(&token.access_token).await {
-                            tracing::info!("portal logout: {e}");
-                        }
+            if let Ok(token) = entry
+                && !token.is_expired(time::now())
+            {
+                let region = token.region.clone().unwrap_or_else(|| "us-east-1".into());
+                if let Ok(base) = resolve_endpoint(ServiceId::Sso, &region, &self.env, config, None)
+                {
+                    let portal = PortalClient::new(self.http.clone(), base);
+                    if let Err(e) = portal.logout(&token.access_token).await {
+                        tracing::info!("portal logout: {e}");
                     }
                 }
             }
