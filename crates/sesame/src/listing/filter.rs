@@ -88,6 +88,18 @@ impl Filter {
         }
     }
 
+    /// The same filter keeping also accounts matching `pattern` (an id or a name glob).
+    pub fn account(mut self, pattern: &str) -> Self {
+        self.accounts.push(AccountPattern::new(pattern));
+        self
+    }
+
+    /// The same filter keeping also roles matching `pattern` (a glob).
+    pub fn role(mut self, pattern: &str) -> Self {
+        self.roles.push(RolePattern::new(pattern));
+        self
+    }
+
     /// Whether the account is kept (before looking at its roles).
     pub fn keeps_account(&self, account: &AccountInfo) -> bool {
         self.accounts.is_empty() || self.accounts.iter().any(|p| p.matches(account))
@@ -166,5 +178,8 @@ mod tests {
         let (a, r) = f.unmatched(accounts.iter(), ["AdministratorAccess"]);
         assert_eq!((a, r), (vec!["999999999999"], vec!["nope"]));
         assert!(Filter::all().keeps_account(&accounts[1]) && Filter::all().keeps_role("x"));
+        let built = Filter::all().account("*prod").role("Admin*");
+        assert!(built.keeps_account(&accounts[0]) && !built.keeps_account(&accounts[1]));
+        assert!(built.keeps_role("AdministratorAccess") && built.needs_roles());
     }
 }

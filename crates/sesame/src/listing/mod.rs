@@ -20,29 +20,64 @@
 //!
 //! # Example
 //!
-//! ```no_run
-//! use futures_util::TryStreamExt as _;
-//! use sesame::env::Env;
-//! use sesame::config::AwsConfig;
-//! use sesame::listing::{Filter, Listing, ListingOptions};
-//! use sesame::sso::{SessionSelector, Sso};
+//! Runnable as is: the hidden lines start an emulated Identity Center and log in to it; in real
+//! use the session comes from your config and `sesame login`.
 //!
-//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-//! let env = Env::from_process();
+//! ```
+//! use futures_util::TryStreamExt as _;
+//! use sesame::config::AwsConfig;
+//! use sesame::env::Env;
+//! use sesame::listing::{sort_account_roles, Filter, Listing, ListingOptions, Source};
+//! use sesame::sso::{SessionSelector, Sso};
+//! # use sesame::sso::{LoginFlow, LoginOptions, LoginPrompt};
+//! # struct Approved;
+//! # impl LoginPrompt for Approved {
+//! #     fn device_code(&self, _: &str, _: Option<&str>, _: &str) {}
+//! #     fn authorize(&self, _: &str) {}
+//! # }
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let emulator = sesame_emulator::start(sesame_emulator::EmulatorConfig {
+//! #     accounts: 30,
+//! #     ..sesame_emulator::EmulatorConfig::auto_approving()
+//! # })
+//! # .await?;
+//! # let home = tempfile::tempdir()?;
+//! # let url = emulator.url();
+//! # let env = Env::from_vars([
+//! #     ("HOME", home.path().to_string_lossy().into_owned()),
+//! #     ("AWS_ENDPOINT_URL_SSO", url.clone()),
+//! #     ("AWS_ENDPOINT_URL_SSO_OIDC", url.clone()),
+//! # ]);
+//! # let text = format!("[sso-session acme]\nsso_start_url = {url}/start\nsso_region = us-east-1\n");
+//! # sesame::fsutil::write_atomic(&env.config_file(), text.as_bytes(), 0o600)?;
 //! let config = AwsConfig::load(&env.config_file())?;
 //! let session = SessionSelector { sso_session: Some("acme".into()), ..Default::default() }
 //!     .resolve(&env, &config)?;
 //! let sso = Sso::new(&env)?;
+//! # let login = LoginOptions { flow: LoginFlow::DeviceCode, ..LoginOptions::default() };
+//! # sso.login(&session, &login, &Approved).await?;
 //! let listing = Listing::new(&sso, &env, &session, ListingOptions::default());
 //!
-//! // Every account whose name matches `*prod*`, with its Admin* roles, as they arrive.
-//! let filter = Filter::new(&["*prod*"], &["Admin*"]);
-//! let mut roles = listing.roles(&filter).await?;
-//! while let Some(item) = roles.try_next().await? {
+//! // Every account whose name matches `*prod*`, with its roles, as each account completes.
+//! let mut stream = listing.roles(&Filter::all().account("*prod*")).await?;
+//! let mut found = Vec::new();
+//! while let Some(item) = stream.try_next().await? {
+//!     assert!(item.account.account_name.to_lowercase().contains("prod"));
+//!     found.push(item);
+//! }
+//! sort_account_roles(&mut found);
+//! for item in &found {
 //!     for role in &item.roles {
 //!         println!("{} {} {role}", item.account.account_id, item.account.account_name);
 //!     }
 //! }
+//!
+//! // The listing is cached per session: the same request again makes no call.
+//! let again = listing.roles(&Filter::all().account("*prod*")).await?;
+//! assert!(matches!(again.source(), Source::Cache { .. }));
+//! assert_eq!(again.collect().await?.len(), found.len());
 //! # Ok(())
 //! # }
 //! ```
