@@ -17,6 +17,7 @@ pub mod credentials;
 pub mod env;
 pub mod fsutil;
 pub mod http;
+pub mod listing;
 pub mod naming;
 pub mod populate;
 pub mod secret;

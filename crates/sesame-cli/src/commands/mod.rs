@@ -9,9 +9,11 @@ mod credential_process;
 mod creds;
 mod demo;
 mod exec;
+mod listing;
 mod login;
 mod logout;
 mod populate;
+mod roles;
 mod status;
 mod target;
 
@@ -59,6 +61,7 @@ pub(crate) async fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Status(args) => status::run(&ctx, &args).await,
         Command::Accounts(args) => accounts::run(&ctx, &args).await,
         Command::Populate(args) => populate::run(&ctx, &args).await,
+        Command::Roles(args) => roles::run(&ctx, &args).await,
         Command::Demo(args) => demo::run(&args).await,
         Command::Admin(args) => admin::run(&ctx, &args).await,
         Command::Api(args) => api::run(&ctx, &args).await,

@@ -15,5 +15,6 @@ mod demo;
 mod exec;
 mod login;
 mod populate;
+mod roles;
 mod status_logout;
 mod support;
