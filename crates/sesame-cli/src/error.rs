@@ -3,6 +3,7 @@
 
 use std::process::ExitCode;
 
+use sesame::credentials::CredentialsError;
 use sesame::sso::SsoError;
 
 /// What kind of failure, which decides the exit code.
@@ -14,6 +15,8 @@ pub(crate) enum Kind {
     Internal,
     /// No valid login: exit 3, so `credential_process` callers and scripts can tell.
     LoginRequired,
+    /// A code of its own (`exec`: 126 not executable, 127 not found, as a shell).
+    Code(u8),
 }
 
 /// An error ready to print.
@@ -26,11 +29,27 @@ pub(crate) struct CliError {
 
 impl CliError {
     pub(crate) fn user(error: impl Into<anyhow::Error>) -> Self {
-        Self { kind: Kind::User, error: error.into(), hint: None }
+        Self {
+            kind: Kind::User,
+            error: error.into(),
+            hint: None,
+        }
     }
 
     pub(crate) fn internal(error: impl Into<anyhow::Error>) -> Self {
-        Self { kind: Kind::Internal, error: error.into(), hint: None }
+        Self {
+            kind: Kind::Internal,
+            error: error.into(),
+            hint: None,
+        }
+    }
+
+    pub(crate) fn with_code(error: impl Into<anyhow::Error>, code: u8) -> Self {
+        Self {
+            kind: Kind::Code(code),
+            error: error.into(),
+            hint: None,
+        }
     }
 
     pub(crate) fn hint(mut self, hint: impl Into<String>) -> Self {
@@ -44,28 +63,79 @@ impl From<SsoError> for CliError {
         let login = "run `sesame login` (add `--sso-session NAME` or `--profile NAME` as needed)";
         let (kind, hint) = match &e {
             _ if e.is_login_required() => (Kind::LoginRequired, Some(login.to_owned())),
-            SsoError::Config(_) => (Kind::User, Some("fix the config file, then run the command again".to_owned())),
-            SsoError::Cache(_) => (Kind::User, Some("delete the file, or run `sesame login --force`".to_owned())),
+            SsoError::Config(_) => (
+                Kind::User,
+                Some("fix the config file, then run the command again".to_owned()),
+            ),
+            SsoError::Cache(_) => (
+                Kind::User,
+                Some("delete the file, or run `sesame login --force`".to_owned()),
+            ),
             SsoError::NoSession { .. } => (Kind::User, None),
             SsoError::Unreachable { .. } => (
                 Kind::User,
-                Some("check the network, the region, and any AWS_ENDPOINT_URL_* override".to_owned()),
+                Some(
+                    "check the network, the region, and any AWS_ENDPOINT_URL_* override".to_owned(),
+                ),
             ),
-            SsoError::Denied => (Kind::User, Some("run `sesame login` again and approve the request".to_owned())),
+            SsoError::Denied => (
+                Kind::User,
+                Some("run `sesame login` again and approve the request".to_owned()),
+            ),
             SsoError::AuthorizationExpired => (
                 Kind::User,
                 Some("run `sesame login` again and approve within the time shown".to_owned()),
             ),
-            SsoError::Api(a) if a.is_retryable() => {
-                (Kind::User, Some("the service is busy or failing; try again in a moment".to_owned()))
-            }
+            SsoError::Api(a) if a.is_retryable() => (
+                Kind::User,
+                Some("the service is busy or failing; try again in a moment".to_owned()),
+            ),
             SsoError::LockTimeout { .. } => (
                 Kind::User,
-                Some("another `sesame login` is still waiting for approval; finish or stop it".to_owned()),
+                Some(
+                    "another `sesame login` is still waiting for approval; finish or stop it"
+                        .to_owned(),
+                ),
             ),
             _ => (Kind::User, None),
         };
-        Self { kind, error: e.into(), hint }
+        Self {
+            kind,
+            error: e.into(),
+            hint,
+        }
+    }
+}
+
+impl From<CredentialsError> for CliError {
+    fn from(e: CredentialsError) -> Self {
+        let hint = match &e {
+            CredentialsError::Sso(_) => return Self::from(match e {
+                CredentialsError::Sso(s) => s,
+                _ => unreachable!("matched above"),
+            }),
+            CredentialsError::UnknownProfile { available, .. } if available.is_empty() => {
+                "the config file has no profiles; run `sesame populate`, or use --account and --role".to_owned()
+            }
+            CredentialsError::UnknownProfile { available, .. } => {
+                format!("known profiles: {}", available.join(", "))
+            }
+            CredentialsError::NotSsoProfile { .. } => {
+                "give it sso_session, sso_account_id and sso_role_name, or use --account and --role".to_owned()
+            }
+            CredentialsError::InvalidSsoProfile { .. } | CredentialsError::Config(_) => {
+                "fix the config file, then run the command again".to_owned()
+            }
+            CredentialsError::UnknownAccount { .. } | CredentialsError::AmbiguousAccount { .. } => {
+                "list the accounts with `sesame accounts`".to_owned()
+            }
+            CredentialsError::NoAccess { .. } => {
+                "check the account id and role name (`sesame accounts`, `sesame roles`)".to_owned()
+            }
+            CredentialsError::Cache(_) => "delete the file, then run the command again".to_owned(),
+            _ => return Self::user(e),
+        };
+        Self::user(e).hint(hint)
     }
 }
 
@@ -79,7 +149,8 @@ impl From<std::io::Error> for CliError {
 pub(crate) fn report(e: &CliError) -> ExitCode {
     // A closed stdout (`sesame accounts | head`) is not a failure.
     if e.error.chain().any(|c| {
-        c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
     }) {
         return ExitCode::SUCCESS;
     }
@@ -98,5 +169,6 @@ pub(crate) fn report(e: &CliError) -> ExitCode {
         Kind::User => 1,
         Kind::Internal => 2,
         Kind::LoginRequired => 3,
+        Kind::Code(code) => code,
     })
 }

@@ -40,7 +40,7 @@ use crate::{
     control,
     directory::Directory,
     faults::{Api, api_layer},
-    oidc, pages, portal,
+    federation, oidc, pages, portal,
     state::Shared,
     stats::Stats,
 };
@@ -199,7 +199,8 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/_emulator/approve", post(control::approve))
         .route("/_emulator/deny", post(control::deny))
         .route("/_emulator/pending", get(control::pending))
-        .route("/_emulator/whoami", get(control::whoami));
+        .route("/_emulator/whoami", get(control::whoami))
+        .route("/federation", get(federation::federation));
     oidc.merge(portal)
         .merge(pages)
         .merge(control)

@@ -7,8 +7,12 @@
 
 #![warn(missing_docs)]
 
+pub mod api;
+#[cfg(test)]
+mod botocore_py;
 pub mod cache;
 pub mod config;
+pub mod credentials;
 pub mod env;
 pub mod fsutil;
 pub mod http;

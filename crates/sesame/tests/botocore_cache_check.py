@@ -7,7 +7,10 @@ Usage:
                                         then reads DIR/sesame/ with botocore's own readers
     botocore_cache_check.py DIR         both
 
-Exit status 0 when everything matches; 1 with one line per problem otherwise.
+Exit status 0 when everything matches; 1 with one line per problem otherwise; 3 (with a hint on
+stderr) when botocore is not installed for this python3. The Rust test
+`cache::botocore_check::sesame_and_botocore_write_the_same_cache_files` runs write, then its own
+half, then check.
 
 `write` drives botocore's own code paths, with botocore's Stubber in place of the network:
   - the sso-session token is the file SSOTokenProvider writes when it refreshes a token that
@@ -50,15 +53,23 @@ import os
 import shutil
 import sys
 
-import botocore
-import botocore.session
-from botocore import UNSIGNED
-from botocore.config import Config
-from botocore.credentials import SSOCredentialFetcher
-from botocore.stub import Stubber
-from botocore.tokens import SSOTokenProvider, _sso_json_dumps
-from botocore.utils import JSONFileCache, SSOTokenLoader
-from dateutil.tz import tzutc
+try:
+    import botocore
+    import botocore.session
+    from botocore import UNSIGNED
+    from botocore.config import Config
+    from botocore.credentials import SSOCredentialFetcher
+    from botocore.stub import Stubber
+    from botocore.tokens import SSOTokenProvider, _sso_json_dumps
+    from botocore.utils import JSONFileCache, SSOTokenLoader
+    from dateutil.tz import tzutc
+except ImportError as e:
+    print(
+        f"{e}: botocore is not installed for {sys.executable}\n"
+        "hint: python3 -m pip install -r requirements-test.txt",
+        file=sys.stderr,
+    )
+    sys.exit(3)
 
 START_URL = "https://d-1234567890.awsapps.com/start"
 REGION = "us-east-1"

@@ -2,11 +2,17 @@
 //! renders the result.
 
 mod accounts;
+mod api;
+mod console;
+mod credential_process;
+mod creds;
 mod demo;
+mod exec;
 mod login;
 mod logout;
 mod populate;
 mod status;
+mod target;
 
 use std::process::ExitCode;
 
@@ -28,7 +34,7 @@ impl Context {
     }
 
     pub(crate) fn config(&self) -> Result<AwsConfig, CliError> {
-        AwsConfig::load(&self.env.config_file())
+        AwsConfig::load(self.env.config_file())
             .map_err(|e| CliError::user(e).hint("fix the config file, then run the command again"))
     }
 
@@ -53,5 +59,22 @@ pub(crate) async fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Accounts(args) => accounts::run(&ctx, &args).await,
         Command::Populate(args) => populate::run(&ctx, &args).await,
         Command::Demo(args) => demo::run(&args).await,
+        Command::Api(args) => api::run(&ctx, &args).await,
+        Command::Creds(args) => creds::run(&ctx, &args).await,
+        Command::Exec(args) => exec::run(&ctx, &args).await,
+        Command::CredentialProcess(args) => credential_process::run(&ctx, &args).await,
+        Command::Console(args) => console::run(&ctx, &args).await,
+    }
+}
+
+/// The warm path, before any async runtime exists: commands that can answer from the
+/// role-credential cache alone do so here. `None`: run the command normally.
+pub(crate) fn run_warm(cli: &Cli) -> Option<Result<ExitCode, CliError>> {
+    let ctx = Context::new(Env::from_process());
+    match &cli.command {
+        Command::Creds(args) => creds::run_warm(&ctx, args),
+        Command::Exec(args) => exec::run_warm(&ctx, args),
+        Command::CredentialProcess(args) => credential_process::run_warm(&ctx, args),
+        _ => None,
     }
 }

@@ -1,22 +1,20 @@
-//! The sesame half of `tests/botocore_cache_check.py`: writes the fixture that script expects
-//! into `$SESAME_BOTOCORE_CHECK_DIR/sesame/`, and reads what botocore wrote into
-//! `$SESAME_BOTOCORE_CHECK_DIR/botocore/` (if that exists) back through sesame's caches.
+//! sesame's caches against the real botocore, byte for byte, in one round trip through
+//! `tests/botocore_cache_check.py` (see its docstring for the fixture):
 //!
-//! ```text
-//! D=$(mktemp -d)
-//! python3 crates/sesame/tests/botocore_cache_check.py write $D
-//! SESAME_BOTOCORE_CHECK_DIR=$D cargo test -p sesame --lib -- --ignored botocore_fixture
-//! python3 crates/sesame/tests/botocore_cache_check.py check $D
-//! ```
-//!
-//! Ignored by default: it needs the directory and, to mean anything, the Python half.
+//! 1. `write DIR`: botocore's own code paths write the fixture into `DIR/botocore/`;
+//! 2. sesame writes the same logical content into `DIR/sesame/` and reads botocore's files
+//!    back through its caches;
+//! 3. `check DIR`: the two trees must be byte-identical, and botocore's loaders must accept
+//!    sesame's files (and refresh sesame's token with sesame's registration).
 
+use std::ffi::OsStr;
 use std::path::Path;
 
 use jiff::Timestamp;
 use serde_json::Map;
 
 use super::*;
+use crate::botocore_py;
 use crate::secret::Secret;
 
 const START_URL: &str = "https://d-1234567890.awsapps.com/start";
@@ -116,14 +114,9 @@ fn caches(root: &Path) -> (TokenCache, RoleCredentialCache) {
     )
 }
 
-#[test]
-#[ignore = "needs SESAME_BOTOCORE_CHECK_DIR and tests/botocore_cache_check.py"]
-fn botocore_fixture() {
-    let dir = std::env::var_os("SESAME_BOTOCORE_CHECK_DIR")
-        .expect("set SESAME_BOTOCORE_CHECK_DIR to the directory the Python script uses");
-    let dir = Path::new(&dir);
-
-    let (tokens, roles) = caches(&dir.join("sesame"));
+/// Writes sesame's half of the fixture under `root`.
+fn write_fixture(root: &Path) {
+    let (tokens, roles) = caches(root);
     let session = TokenKey::Session("my-sso".into());
     let legacy = TokenKey::StartUrl(START_URL.into());
     tokens.store(&session, &session_token()).unwrap();
@@ -141,12 +134,13 @@ fn botocore_fixture() {
     roles
         .store(&role_key(true), &role_credentials(true))
         .unwrap();
+}
 
-    let botocore = dir.join("botocore");
-    if !botocore.exists() {
-        return;
-    }
-    let (tokens, roles) = caches(&botocore);
+/// Reads what botocore wrote under `root` through sesame's caches.
+fn read_botocore_files(root: &Path) {
+    let session = TokenKey::Session("my-sso".into());
+    let legacy = TokenKey::StartUrl(START_URL.into());
+    let (tokens, roles) = caches(root);
     assert_eq!(tokens.load(&session).unwrap().unwrap(), session_token());
     assert_eq!(tokens.load(&legacy).unwrap().unwrap(), legacy_token());
     let registrations = tokens.registrations();
@@ -181,5 +175,25 @@ fn botocore_fixture() {
         listed.len(),
         2,
         "registrations must not be listed as tokens"
+    );
+}
+
+#[test]
+fn sesame_and_botocore_write_the_same_cache_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = "botocore_cache_check.py";
+    let d = dir.path().as_os_str();
+    botocore_py::run(script, &[OsStr::new("write"), d], b"");
+    write_fixture(&dir.path().join("sesame"));
+    read_botocore_files(&dir.path().join("botocore"));
+    let out = botocore_py::run(script, &[OsStr::new("check"), d], b"");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let identical = stdout
+        .lines()
+        .filter(|l| l.starts_with("identical: "))
+        .count();
+    assert!(
+        identical == 6 && stdout.contains("botocore reads sesame's files"),
+        "{stdout}"
     );
 }

@@ -13,6 +13,8 @@
 //! become maps, `[DEFAULT]` keys are inherited by every section, and when two sections name the
 //! same profile (`[default]` and `[profile default]`) the later one wins whole.
 
+#[cfg(test)]
+mod botocore_diff;
 pub mod endpoint;
 mod error;
 pub mod ini;

@@ -1,9 +1,9 @@
 //! The typed views and endpoint resolution, against PROTOCOLS §4 and §6 (each rule there was
-//! verified against botocore 1.43), plus the JSON dump used to diff sesame against the real
-//! botocore (`tests/botocore_configloader.py`).
+//! verified against botocore 1.43; `botocore_diff` keeps checking them against the real one).
 
+use super::botocore_diff::botocore_json;
 use super::*;
-use serde_json::{Map, Value as Json, json};
+use serde_json::json;
 
 fn config(text: &str) -> AwsConfig {
     AwsConfig::from_str("/home/u/.aws/config", text).unwrap()
@@ -11,95 +11,6 @@ fn config(text: &str) -> AwsConfig {
 
 fn env(vars: &[(&str, &str)]) -> Env {
     Env::from_vars(vars.iter().copied())
-}
-
-fn props_json(props: &Properties) -> Json {
-    let mut map = Map::new();
-    for (k, v) in props.iter() {
-        let v = match v {
-            Value::Text(s) => json!(s),
-            Value::Nested(pairs) => {
-                Json::Object(pairs.iter().map(|(k, v)| (k.clone(), json!(v))).collect())
-            }
-        };
-        map.insert(k.to_owned(), v);
-    }
-    Json::Object(map)
-}
-
-/// What `tests/botocore_configloader.py` prints for the same file.
-fn botocore_json(doc: &Document, credentials: bool) -> Json {
-    let read = if credentials {
-        SectionName::of_credentials
-    } else {
-        SectionName::of_config
-    };
-    let mut out = json!({"profiles": {}, "sso_sessions": {}, "services": {}, "other": {}});
-    for s in doc.sections() {
-        let (kind, name) = match read(s.name()) {
-            SectionName::Profile(n) => ("profiles", n),
-            SectionName::SsoSession(n) => ("sso_sessions", n),
-            SectionName::Services(n) => ("services", n),
-            SectionName::Other(n) => ("other", n),
-            SectionName::Defaults | SectionName::Ignored => continue,
-        };
-        out[kind][name] = props_json(&properties(doc, s));
-    }
-    out
-}
-
-/// Writes `<file>.sesame.json` beside every `*.ini` file in `$SESAME_CONFIG_DIFF_DIR`, in the
-/// format of `tests/botocore_configloader.py`; files named `*.credentials.ini` are read as
-/// credentials files. Run by hand:
-/// `SESAME_CONFIG_DIFF_DIR=/tmp/d cargo test -p sesame --lib config::tests::dump -- --ignored`.
-#[test]
-#[ignore = "differential check against botocore, run by hand"]
-fn dump_for_botocore_diff() {
-    let dir = std::env::var("SESAME_CONFIG_DIFF_DIR").expect("SESAME_CONFIG_DIFF_DIR");
-    for entry in fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        if !name.ends_with(".ini") {
-            continue;
-        }
-        let credentials = name.ends_with(".credentials.ini");
-        let out = match load_document(&path) {
-            Ok(doc) => {
-                if !credentials {
-                    let edited = edit_for_diff(doc.clone());
-                    fs::write(path.with_extension("edited.cfg"), edited.as_str()).unwrap();
-                    let view = json!({"ok": botocore_json(&edited, false)});
-                    fs::write(path.with_extension("edited.sesame.json"), view.to_string()).unwrap();
-                }
-                json!({"ok": botocore_json(&doc, credentials)})
-            }
-            Err(e) => json!({"error": e.to_string()}),
-        };
-        fs::write(path.with_extension("sesame.json"), out.to_string()).unwrap();
-    }
-}
-
-/// A fixed series of edits, each skipped if refused, so botocore can check the edited text.
-fn edit_for_diff(mut doc: Document) -> Document {
-    let names: Vec<String> = doc.sections().map(|s| s.name().to_owned()).collect();
-    if let Some(first) = names.first() {
-        let _ = doc.set(first, "region", "eu-central-1");
-        let _ = doc.set(first, "s3", "\naddressing_style = path");
-        let _ = doc.remove(first, "k");
-    }
-    if let Some(second) = names.get(1) {
-        let _ = doc.remove_section(second);
-    }
-    let _ = doc.set(
-        &services_header("edit"),
-        "sso_oidc",
-        "\nendpoint_url = http://127.0.0.1:1",
-    );
-    let _ = doc.append_section(
-        &profile_header("new one"),
-        &[("services", "edit"), ("x", "1\n\n2")],
-    );
-    doc
 }
 
 #[test]
