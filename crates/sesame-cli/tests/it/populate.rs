@@ -687,3 +687,36 @@ fn a_failing_service_mid_run_changes_nothing() {
     assert_clean_failure(&out, 1, "InternalServerException");
     assert_eq!(env.snapshot_files(), files);
 }
+
+#[test]
+fn credential_process_profiles_fetch_credentials_through_botocore() {
+    let env = env_with(2);
+    env.login();
+    let sesame = assert_cmd::cargo::cargo_bin("sesame");
+    populate(
+        &env,
+        &[
+            "--style",
+            "credential-process",
+            "--credential-process-command",
+            sesame.to_str().unwrap(),
+        ],
+    );
+    let all = check(&env, &["profiles"]);
+    let (name, p) = all
+        .as_object()
+        .unwrap()
+        .iter()
+        .find(|(_, p)| p.get("credential_process").is_some())
+        .expect("a credential_process profile");
+    let argv = p["credential_process_argv"].as_array().unwrap();
+    let (account, role) = (argv[3].as_str().unwrap(), argv[5].as_str().unwrap());
+    // botocore's ProcessProvider runs `sesame credential-process --account A --role R
+    // --sso-session acme` and accepts its output.
+    let creds = check(&env, &["creds", name]);
+    let key = creds["AccessKeyId"].as_str().unwrap();
+    assert_eq!(
+        env.emulator.whoami(key),
+        Some((account.to_owned(), role.to_owned()))
+    );
+}

@@ -12,6 +12,38 @@
 //! in a shell, and botocore reads it back as exactly that profile. Two targets that would get the
 //! same name both get their account id appended (then the role name, then a counter), so the
 //! result depends only on the set of targets, never on their order.
+//!
+//! ```
+//! use sesame::naming::{NamingRules, ProfileNamer, Target};
+//!
+//! let target = |id: &str, name: &str, role: &str| Target {
+//!     account_id: id.into(),
+//!     account_name: name.into(),
+//!     role_name: role.into(),
+//! };
+//! let targets = [
+//!     target("111111111111", "Acme Corp Payments Dev", "AdministratorAccess"),
+//!     target("111111111111", "Acme Corp Payments Dev", "ReadOnlyAccess"),
+//!     target("222222222222", "Acme Corp [Search] EU", "PowerUserAccess"),
+//! ];
+//! let mut rules = NamingRules::default();
+//! rules.region_rules.push(NamingRules::parse_region_rule("*-eu=eu-west-1")?);
+//! let namer = ProfileNamer::new(rules, "acme", &targets);
+//! let named: Vec<(String, Option<String>)> = namer
+//!     .name_all(&targets)
+//!     .into_iter()
+//!     .map(|p| (p.name, p.region))
+//!     .collect();
+//! assert_eq!(
+//!     named,
+//!     [
+//!         ("payments-dev".to_owned(), None),
+//!         ("payments-dev-admin".to_owned(), None),
+//!         ("search-eu-PowerUserAccess".to_owned(), Some("eu-west-1".to_owned())),
+//!     ]
+//! );
+//! # Ok::<(), sesame::naming::NamingError>(())
+//! ```
 
 mod glob;
 mod template;
