@@ -26,11 +26,19 @@ pub(crate) struct CliError {
 
 impl CliError {
     pub(crate) fn user(error: impl Into<anyhow::Error>) -> Self {
-        Self { kind: Kind::User, error: error.into(), hint: None }
+        Self {
+            kind: Kind::User,
+            error: error.into(),
+            hint: None,
+        }
     }
 
     pub(crate) fn internal(error: impl Into<anyhow::Error>) -> Self {
-        Self { kind: Kind::Internal, error: error.into(), hint: None }
+        Self {
+            kind: Kind::Internal,
+            error: error.into(),
+            hint: None,
+        }
     }
 
     pub(crate) fn hint(mut self, hint: impl Into<String>) -> Self {
@@ -44,28 +52,47 @@ impl From<SsoError> for CliError {
         let login = "run `sesame login` (add `--sso-session NAME` or `--profile NAME` as needed)";
         let (kind, hint) = match &e {
             _ if e.is_login_required() => (Kind::LoginRequired, Some(login.to_owned())),
-            SsoError::Config(_) => (Kind::User, Some("fix the config file, then run the command again".to_owned())),
-            SsoError::Cache(_) => (Kind::User, Some("delete the file, or run `sesame login --force`".to_owned())),
+            SsoError::Config(_) => (
+                Kind::User,
+                Some("fix the config file, then run the command again".to_owned()),
+            ),
+            SsoError::Cache(_) => (
+                Kind::User,
+                Some("delete the file, or run `sesame login --force`".to_owned()),
+            ),
             SsoError::NoSession { .. } => (Kind::User, None),
             SsoError::Unreachable { .. } => (
                 Kind::User,
-                Some("check the network, the region, and any AWS_ENDPOINT_URL_* override".to_owned()),
+                Some(
+                    "check the network, the region, and any AWS_ENDPOINT_URL_* override".to_owned(),
+                ),
             ),
-            SsoError::Denied => (Kind::User, Some("run `sesame login` again and approve the request".to_owned())),
+            SsoError::Denied => (
+                Kind::User,
+                Some("run `sesame login` again and approve the request".to_owned()),
+            ),
             SsoError::AuthorizationExpired => (
                 Kind::User,
                 Some("run `sesame login` again and approve within the time shown".to_owned()),
             ),
-            SsoError::Api(a) if a.is_retryable() => {
-                (Kind::User, Some("the service is busy or failing; try again in a moment".to_owned()))
-            }
+            SsoError::Api(a) if a.is_retryable() => (
+                Kind::User,
+                Some("the service is busy or failing; try again in a moment".to_owned()),
+            ),
             SsoError::LockTimeout { .. } => (
                 Kind::User,
-                Some("another `sesame login` is still waiting for approval; finish or stop it".to_owned()),
+                Some(
+                    "another `sesame login` is still waiting for approval; finish or stop it"
+                        .to_owned(),
+                ),
             ),
             _ => (Kind::User, None),
         };
-        Self { kind, error: e.into(), hint }
+        Self {
+            kind,
+            error: e.into(),
+            hint,
+        }
     }
 }
 
@@ -79,7 +106,8 @@ impl From<std::io::Error> for CliError {
 pub(crate) fn report(e: &CliError) -> ExitCode {
     // A closed stdout (`sesame accounts | head`) is not a failure.
     if e.error.chain().any(|c| {
-        c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
     }) {
         return ExitCode::SUCCESS;
     }

@@ -5,6 +5,7 @@ mod commands;
 mod error;
 mod output;
 mod prompt;
+mod saml_prompt;
 
 use std::process::ExitCode;
 
@@ -13,7 +14,10 @@ use clap::Parser as _;
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     init_logging(cli.global.verbose);
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => return error::report(&error::CliError::internal(anyhow::anyhow!(e))),
     };

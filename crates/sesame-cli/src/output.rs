@@ -61,5 +61,9 @@ pub(crate) fn relative(ts: jiff::Timestamp, now: jiff::Timestamp) -> String {
     } else {
         format!("{a}s")
     };
-    if secs >= 0 { format!("in {span}") } else { format!("{span} ago") }
+    if secs >= 0 {
+        format!("in {span}")
+    } else {
+        format!("{span} ago")
+    }
 }

@@ -29,7 +29,10 @@ impl TerminalPrompt {
 /// Runs `$BROWSER` the way Python's webbrowser does: the first of a `:`-separated list, `%s`
 /// replaced by the URL or the URL appended; not through a shell.
 fn open_with(browser: &str, url: &str) -> Result<(), String> {
-    let first = browser.split(':').find(|s| !s.trim().is_empty()).unwrap_or(browser);
+    let first = browser
+        .split(':')
+        .find(|s| !s.trim().is_empty())
+        .unwrap_or(browser);
     let mut words: Vec<String> = first.split_whitespace().map(str::to_owned).collect();
     if words.is_empty() {
         return Err("BROWSER is empty".into());
@@ -55,18 +58,25 @@ fn open_with(browser: &str, url: &str) -> Result<(), String> {
 
 impl LoginPrompt for TerminalPrompt {
     fn waiting_for_other_login(&self, _lock: &Path) {
-        eprintln!("Another sesame login for this session is in progress; waiting for it to finish...");
+        eprintln!(
+            "Another sesame login for this session is in progress; waiting for it to finish..."
+        );
     }
 
     fn device_code(&self, verification_uri: &str, complete: Option<&str>, user_code: &str) {
-        eprintln!("To sign in, open this URL in a browser:\n\n    {}\n", complete.unwrap_or(verification_uri));
+        eprintln!(
+            "To sign in, open this URL in a browser:\n\n    {}\n",
+            complete.unwrap_or(verification_uri)
+        );
         eprintln!("and check that it shows the code: {user_code}\n");
         self.open(complete.unwrap_or(verification_uri));
         eprintln!("Waiting for approval...");
     }
 
     fn authorize(&self, url: &str) {
-        eprintln!("To sign in, open this URL in a browser (it redirects back to sesame on this machine):\n\n    {url}\n");
+        eprintln!(
+            "To sign in, open this URL in a browser (it redirects back to sesame on this machine):\n\n    {url}\n"
+        );
         self.open(url);
         eprintln!("Waiting for approval in the browser...");
     }

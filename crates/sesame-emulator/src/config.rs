@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use crate::adfs::AdfsConfig;
+
 /// Everything that shapes one emulator instance.
 ///
 /// Every field is also a flag of the `sesame-emulator` binary (see `--help`). `Default` gives a
@@ -43,6 +45,8 @@ pub struct EmulatorConfig {
     pub credentials_lifetime: Duration,
     /// Approve device codes as soon as they are issued and PKCE requests without a consent page.
     pub auto_approve: bool,
+    /// The SAML IdP's users and assertion settings.
+    pub adfs: AdfsConfig,
 }
 
 impl Default for EmulatorConfig {
@@ -64,6 +68,7 @@ impl Default for EmulatorConfig {
             interval: Duration::from_secs(1),
             credentials_lifetime: Duration::from_secs(3600),
             auto_approve: false,
+            adfs: AdfsConfig::default(),
         }
     }
 }

@@ -96,6 +96,7 @@ impl From<Cli> for EmulatorConfig {
             interval: Duration::from_secs(cli.interval),
             credentials_lifetime: Duration::from_secs(cli.credentials_lifetime),
             auto_approve: cli.auto_approve,
+            adfs: sesame_emulator::AdfsConfig::default(),
         }
     }
 }

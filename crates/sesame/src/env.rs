@@ -32,15 +32,20 @@ impl Env {
         K: Into<String>,
         V: Into<String>,
     {
-        let vars: BTreeMap<String, String> =
-            vars.into_iter().map(|(k, v)| (k.into(), v.into())).collect();
+        let vars: BTreeMap<String, String> = vars
+            .into_iter()
+            .map(|(k, v)| (k.into(), v.into()))
+            .collect();
         let home = vars.get("HOME").map(PathBuf::from);
         Self { vars, home }
     }
 
     /// A variable's value; empty values count as unset, as botocore treats them.
     pub fn var(&self, name: &str) -> Option<&str> {
-        self.vars.get(name).map(String::as_str).filter(|v| !v.is_empty())
+        self.vars
+            .get(name)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
     }
 
     /// Whether a boolean-ish variable is set to a true value (`1`, `true`, `yes`, any case).
@@ -91,7 +96,8 @@ impl Env {
     /// The profile selected by the environment: `AWS_DEFAULT_PROFILE`, then `AWS_PROFILE`
     /// (botocore's order).
     pub fn profile(&self) -> Option<&str> {
-        self.var("AWS_DEFAULT_PROFILE").or_else(|| self.var("AWS_PROFILE"))
+        self.var("AWS_DEFAULT_PROFILE")
+            .or_else(|| self.var("AWS_PROFILE"))
     }
 
     fn expand_user(&self, path: &str) -> PathBuf {

@@ -12,6 +12,7 @@ pub mod config;
 pub mod env;
 pub mod fsutil;
 pub mod http;
+pub mod saml;
 pub mod secret;
 pub mod sso;
 pub mod time;

@@ -16,7 +16,10 @@ pub(crate) async fn run(ctx: &Context, args: &AccountsArgs) -> Result<ExitCode, 
     let token = sso.access_token(&session).await?;
     let mut accounts = sso.portal(&session).all_accounts(&token).await?;
     accounts.sort_by(|a, b| {
-        a.account_name.to_lowercase().cmp(&b.account_name.to_lowercase()).then(a.account_id.cmp(&b.account_id))
+        a.account_name
+            .to_lowercase()
+            .cmp(&b.account_name.to_lowercase())
+            .then(a.account_id.cmp(&b.account_id))
     });
     match args.output {
         OutputFormat::Json => {
@@ -29,7 +32,13 @@ pub(crate) async fn run(ctx: &Context, args: &AccountsArgs) -> Result<ExitCode, 
         format => {
             let rows: Vec<Vec<String>> = accounts
                 .iter()
-                .map(|a| vec![a.account_id.clone(), a.account_name.clone(), a.email_address.clone()])
+                .map(|a| {
+                    vec![
+                        a.account_id.clone(),
+                        a.account_name.clone(),
+                        a.email_address.clone(),
+                    ]
+                })
                 .collect();
             if format == OutputFormat::Text {
                 output::text(&rows)?;

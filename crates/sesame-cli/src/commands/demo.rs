@@ -18,7 +18,10 @@ struct DemoPrompt;
 
 impl LoginPrompt for DemoPrompt {
     fn device_code(&self, uri: &str, complete: Option<&str>, code: &str) {
-        eprintln!("  open {} and check the code {code}", complete.unwrap_or(uri));
+        eprintln!(
+            "  open {} and check the code {code}",
+            complete.unwrap_or(uri)
+        );
         eprintln!("  (the emulator runs with --auto-approve, so it is approved at once)");
     }
 
@@ -52,15 +55,33 @@ pub(crate) async fn run(args: &DemoArgs) -> Result<ExitCode, CliError> {
         "[sso-session demo]\nsso_start_url = {url}/start\nsso_region = us-east-1\nsso_registration_scopes = sso:account:access\n"
     );
     sesame::fsutil::write_atomic(&env.config_file(), config_text.as_bytes(), 0o600)?;
-    eprintln!("sesame demo: an emulated IAM Identity Center at {url}, HOME={}", home.path().display());
+    eprintln!(
+        "sesame demo: an emulated IAM Identity Center at {url}, HOME={}",
+        home.path().display()
+    );
     eprintln!("\n$ cat ~/.aws/config\n{config_text}");
 
     let config = AwsConfig::load(&env.config_file()).map_err(CliError::internal)?;
     let session = SessionSelector::default().resolve(&env, &config)?;
     let sso = Sso::new(&env)?;
-    let flow = if args.pkce { LoginFlow::AuthorizationCode } else { LoginFlow::DeviceCode };
-    eprintln!("$ sesame login   ({})", if args.pkce { "browser, PKCE" } else { "device code" });
-    let options = LoginOptions { flow, timeout: Duration::from_secs(60), ..LoginOptions::default() };
+    let flow = if args.pkce {
+        LoginFlow::AuthorizationCode
+    } else {
+        LoginFlow::DeviceCode
+    };
+    eprintln!(
+        "$ sesame login   ({})",
+        if args.pkce {
+            "browser, PKCE"
+        } else {
+            "device code"
+        }
+    );
+    let options = LoginOptions {
+        flow,
+        timeout: Duration::from_secs(60),
+        ..LoginOptions::default()
+    };
     let (_, token) = sso.login(&session, &options, &DemoPrompt).await?;
     eprintln!(
         "  logged in; token cached at {} (the AWS CLI reads it too), valid until {}\n",
@@ -73,21 +94,35 @@ pub(crate) async fn run(args: &DemoArgs) -> Result<ExitCode, CliError> {
     let access = sso.access_token(&session).await?;
     let mut accounts = portal.all_accounts(&access).await?;
     accounts.sort_by(|a, b| a.account_name.cmp(&b.account_name));
-    let rows: Vec<Vec<String>> =
-        accounts.iter().map(|a| vec![a.account_id.clone(), a.account_name.clone(), a.email_address.clone()]).collect();
+    let rows: Vec<Vec<String>> = accounts
+        .iter()
+        .map(|a| {
+            vec![
+                a.account_id.clone(),
+                a.account_name.clone(),
+                a.email_address.clone(),
+            ]
+        })
+        .collect();
     output::table(&["ACCOUNT ID", "NAME", "EMAIL"], &rows)?;
 
     eprintln!("\n$ sesame roles   (first three accounts)");
     let mut role_rows = Vec::new();
     for a in accounts.iter().take(3) {
         for r in portal.all_account_roles(&access, &a.account_id).await? {
-            role_rows.push(vec![a.account_id.clone(), a.account_name.clone(), r.role_name]);
+            role_rows.push(vec![
+                a.account_id.clone(),
+                a.account_name.clone(),
+                r.role_name,
+            ]);
         }
     }
     output::table(&["ACCOUNT ID", "NAME", "ROLE"], &role_rows)?;
 
     if let Some(first) = role_rows.first() {
-        let creds = portal.get_role_credentials(&access, &first[0], &first[2]).await?;
+        let creds = portal
+            .get_role_credentials(&access, &first[0], &first[2])
+            .await?;
         eprintln!(
             "\nRole credentials for {} / {}: access key {}, secret <redacted>, expires {}",
             first[1],

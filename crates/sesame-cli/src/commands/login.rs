@@ -47,6 +47,9 @@ pub(crate) async fn run(ctx: &Context, args: &LoginArgs) -> Result<ExitCode, Cli
         LoginOutcome::Refreshed => "Refreshed the login to",
         LoginOutcome::LoggedIn => "Logged in to",
     };
-    eprintln!("{what} {}; the token is valid until {until}", session.display_name());
+    eprintln!(
+        "{what} {}; the token is valid until {until}",
+        session.display_name()
+    );
     Ok(ExitCode::SUCCESS)
 }

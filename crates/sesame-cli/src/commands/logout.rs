@@ -17,7 +17,10 @@ pub(crate) async fn run(ctx: &Context, args: &LogoutArgs) -> Result<ExitCode, Cl
     }
     let session = ctx.session(&args.session)?;
     if sso.logout(&session).await? {
-        eprintln!("Logged out of {}; cached role credentials deleted", session.display_name());
+        eprintln!(
+            "Logged out of {}; cached role credentials deleted",
+            session.display_name()
+        );
     } else {
         eprintln!("Not logged in to {}; nothing to do", session.display_name());
     }

@@ -5,6 +5,7 @@ mod accounts;
 mod demo;
 mod login;
 mod logout;
+mod saml;
 mod status;
 
 use std::process::ExitCode;
@@ -51,5 +52,6 @@ pub(crate) async fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Status(args) => status::run(&ctx, &args).await,
         Command::Accounts(args) => accounts::run(&ctx, &args).await,
         Command::Demo(args) => demo::run(&args).await,
+        Command::Saml(args) => saml::run(&ctx, &args).await,
     }
 }

@@ -32,7 +32,13 @@ pub(crate) async fn run(ctx: &Context, args: &StatusArgs) -> Result<ExitCode, Cl
         let (start_url, region) = match SsoSessionConfig::from_config(&config, &name) {
             Ok(s) => (s.start_url, s.region),
             Err(e) => {
-                rows.push(Row { session: Some(name), start_url: String::new(), region: String::new(), token: None, problem: Some(e.to_string()) });
+                rows.push(Row {
+                    session: Some(name),
+                    start_url: String::new(),
+                    region: String::new(),
+                    token: None,
+                    problem: Some(e.to_string()),
+                });
                 continue;
             }
         };
@@ -40,7 +46,13 @@ pub(crate) async fn run(ctx: &Context, args: &StatusArgs) -> Result<ExitCode, Cl
             Ok(t) => (t, None),
             Err(e) => (None, Some(e.to_string())),
         };
-        rows.push(Row { session: Some(name), start_url, region, token, problem });
+        rows.push(Row {
+            session: Some(name),
+            start_url,
+            region,
+            token,
+            problem,
+        });
     }
     // Logins the config does not name: legacy start-URL logins, other tools' sessions.
     for (path, entry) in cache.entries() {
@@ -55,7 +67,13 @@ pub(crate) async fn run(ctx: &Context, args: &StatusArgs) -> Result<ExitCode, Cl
                 token: Some(t),
                 problem: None,
             }),
-            Err(e) => rows.push(Row { session: None, start_url: String::new(), region: String::new(), token: None, problem: Some(e.to_string()) }),
+            Err(e) => rows.push(Row {
+                session: None,
+                start_url: String::new(),
+                region: String::new(),
+                token: None,
+                problem: Some(e.to_string()),
+            }),
         }
     }
     let now = sesame::time::now();
@@ -90,7 +108,11 @@ pub(crate) async fn run(ctx: &Context, args: &StatusArgs) -> Result<ExitCode, Cl
                             let token = if t.is_expired(now) {
                                 format!("expired {}", output::relative(t.expires_at, now))
                             } else {
-                                format!("{} ({})", format_aws(t.expires_at), output::relative(t.expires_at, now))
+                                format!(
+                                    "{} ({})",
+                                    format_aws(t.expires_at),
+                                    output::relative(t.expires_at, now)
+                                )
                             };
                             let session = match session_end(t, now) {
                                 Some(end) => format!("refreshable until {}", format_aws(end)),
@@ -100,15 +122,28 @@ pub(crate) async fn run(ctx: &Context, args: &StatusArgs) -> Result<ExitCode, Cl
                             (token, session)
                         }
                     };
-                    vec![r.session.clone().unwrap_or_else(|| "-".into()), r.start_url.clone(), r.region.clone(), token, session]
+                    vec![
+                        r.session.clone().unwrap_or_else(|| "-".into()),
+                        r.start_url.clone(),
+                        r.region.clone(),
+                        token,
+                        session,
+                    ]
                 })
                 .collect();
             if format == OutputFormat::Text {
                 output::text(&table)?;
             } else if table.is_empty() {
-                eprintln!("No sessions in {} and no logins in {}", config.path().display(), ctx.env.sso_cache_dir().display());
+                eprintln!(
+                    "No sessions in {} and no logins in {}",
+                    config.path().display(),
+                    ctx.env.sso_cache_dir().display()
+                );
             } else {
-                output::table(&["SESSION", "START URL", "REGION", "TOKEN EXPIRES", "SESSION"], &table)?;
+                output::table(
+                    &["SESSION", "START URL", "REGION", "TOKEN EXPIRES", "SESSION"],
+                    &table,
+                )?;
             }
         }
     }
@@ -118,5 +153,9 @@ pub(crate) async fn run(ctx: &Context, args: &StatusArgs) -> Result<ExitCode, Cl
 /// How long the login can be kept alive without the user: with a refresh token, until the
 /// client registration expires; otherwise the token's own expiry.
 fn session_end(t: &SsoToken, now: jiff::Timestamp) -> Option<jiff::Timestamp> {
-    if t.can_refresh(now) { t.registration_expires_at } else { None }
+    if t.can_refresh(now) {
+        t.registration_expires_at
+    } else {
+        None
+    }
 }

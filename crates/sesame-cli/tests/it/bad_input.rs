@@ -2,14 +2,20 @@
 
 use sesame_emulator::EmulatorConfig;
 
-use crate::support::{assert_clean_failure, assert_success, fake_browser, stderr, stdout, TestEnv, SESSION};
+use crate::support::{
+    SESSION, TestEnv, assert_clean_failure, assert_success, fake_browser, stderr, stdout,
+};
 
 #[test]
 fn a_config_that_does_not_parse() {
     let env = TestEnv::new();
     env.write_config("region = us-east-1\n[sso-session acme]\nsso_region = us-east-1\n");
     let before = env.snapshot_files();
-    let out = env.sesame().args(["login", "--device-code"]).output().unwrap();
+    let out = env
+        .sesame()
+        .args(["login", "--device-code"])
+        .output()
+        .unwrap();
     assert_clean_failure(&out, 1, "config");
     assert!(stderr(&out).contains("line 1"), "{}", stderr(&out));
     assert_eq!(env.snapshot_files(), before);
@@ -20,7 +26,11 @@ fn an_sso_session_missing_a_key() {
     let env = TestEnv::new();
     env.write_config("[sso-session acme]\nsso_start_url = https://x.awsapps.com/start\n");
     let before = env.snapshot_files();
-    let out = env.sesame().args(["login", "--device-code"]).output().unwrap();
+    let out = env
+        .sesame()
+        .args(["login", "--device-code"])
+        .output()
+        .unwrap();
     assert_clean_failure(&out, 1, "sso_region");
     assert_eq!(env.snapshot_files(), before);
 }
@@ -28,9 +38,17 @@ fn an_sso_session_missing_a_key() {
 #[test]
 fn an_unknown_session_or_profile_and_ambiguous_sessions() {
     let env = TestEnv::new();
-    let out = env.sesame().args(["login", "--sso-session", "nope"]).output().unwrap();
+    let out = env
+        .sesame()
+        .args(["login", "--sso-session", "nope"])
+        .output()
+        .unwrap();
     assert_clean_failure(&out, 1, "nope");
-    let out = env.sesame().args(["login", "--profile", "nope"]).output().unwrap();
+    let out = env
+        .sesame()
+        .args(["login", "--profile", "nope"])
+        .output()
+        .unwrap();
     assert_clean_failure(&out, 1, "nope");
     let cfg = std::fs::read_to_string(env.config_path()).unwrap();
     env.write_config(&format!("{cfg}\n[sso-session other]\nsso_start_url = https://o.awsapps.com/start\nsso_region = eu-west-1\n"));
@@ -50,7 +68,11 @@ fn a_corrupt_cache_file() {
     assert!(!stderr(&out).contains("s3cr3t-value"));
     assert_eq!(env.snapshot_files(), before);
     // A login replaces it.
-    let out = env.sesame().args(["login", "--device-code"]).output().unwrap();
+    let out = env
+        .sesame()
+        .args(["login", "--device-code"])
+        .output()
+        .unwrap();
     assert_success(&out);
     assert!(env.token_json(SESSION)["accessToken"].is_string());
 }
@@ -71,7 +93,10 @@ fn an_unreachable_endpoint() {
 
 #[test]
 fn a_denied_device_authorisation() {
-    let env = TestEnv::with(EmulatorConfig { auto_approve: false, ..EmulatorConfig::default() });
+    let env = TestEnv::with(EmulatorConfig {
+        auto_approve: false,
+        ..EmulatorConfig::default()
+    });
     let before = env.snapshot_files();
     let out = env
         .sesame()
@@ -92,16 +117,28 @@ fn an_expired_device_code() {
         device_code_lifetime: std::time::Duration::from_secs(2),
         ..EmulatorConfig::default()
     });
-    let out = env.sesame().args(["login", "--device-code", "--no-browser"]).output().unwrap();
+    let out = env
+        .sesame()
+        .args(["login", "--device-code", "--no-browser"])
+        .output()
+        .unwrap();
     assert_clean_failure(&out, 1, "expired");
     assert!(!env.token_path(SESSION).exists());
 }
 
 #[test]
 fn a_500_from_oidc() {
-    let env = TestEnv::with(EmulatorConfig { auto_approve: true, fault_500: 1.0, ..EmulatorConfig::default() });
+    let env = TestEnv::with(EmulatorConfig {
+        auto_approve: true,
+        fault_500: 1.0,
+        ..EmulatorConfig::default()
+    });
     let before = env.snapshot_files();
-    let out = env.sesame().args(["login", "--device-code"]).output().unwrap();
+    let out = env
+        .sesame()
+        .args(["login", "--device-code"])
+        .output()
+        .unwrap();
     assert_clean_failure(&out, 1, "InternalServerException");
     assert_eq!(env.snapshot_files(), before);
 }
@@ -109,12 +146,22 @@ fn a_500_from_oidc() {
 #[test]
 fn no_secret_in_any_output_even_at_trace() {
     let env = TestEnv::new();
-    let out = env.sesame().args(["-vvv", "login", "--device-code"]).output().unwrap();
+    let out = env
+        .sesame()
+        .args(["-vvv", "login", "--device-code"])
+        .output()
+        .unwrap();
     assert_success(&out);
     let out2 = env.sesame().args(["-vvv", "accounts"]).output().unwrap();
     assert_success(&out2);
     let token = env.token_json(SESSION);
-    let all = format!("{}{}{}{}", stdout(&out), stderr(&out), stdout(&out2), stderr(&out2));
+    let all = format!(
+        "{}{}{}{}",
+        stdout(&out),
+        stderr(&out),
+        stdout(&out2),
+        stderr(&out2)
+    );
     for k in ["accessToken", "refreshToken", "clientSecret"] {
         assert!(!all.contains(token[k].as_str().unwrap()), "{k} leaked");
     }

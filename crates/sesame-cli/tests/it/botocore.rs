@@ -5,7 +5,7 @@ use std::process::Command;
 
 use sesame_emulator::EmulatorConfig;
 
-use crate::support::{assert_success, py_script, TestEnv, SESSION};
+use crate::support::{SESSION, TestEnv, assert_success, py_script};
 
 fn python(env: &TestEnv, args: &[&str]) -> std::process::Output {
     let out = Command::new("python3")
@@ -35,7 +35,11 @@ fn with_profile(env: &TestEnv, account: &str, role: &str) {
 }
 
 fn first_account_and_role(env: &TestEnv) -> (String, String) {
-    let out = env.sesame().args(["accounts", "-o", "json"]).output().unwrap();
+    let out = env
+        .sesame()
+        .args(["accounts", "-o", "json"])
+        .output()
+        .unwrap();
     assert_success(&out);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let account = v[0]["accountId"].as_str().unwrap().to_owned();
@@ -53,7 +57,11 @@ fn botocore_resolves_credentials_from_a_sesame_login() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["TokenRefreshed"], false);
     let key = v["AccessKeyId"].as_str().unwrap();
-    assert_eq!(env.emulator.whoami(key), Some((account, role)), "credentials of the profile's account and role");
+    assert_eq!(
+        env.emulator.whoami(key),
+        Some((account, role)),
+        "credentials of the profile's account and role"
+    );
 }
 
 #[test]
@@ -74,26 +82,49 @@ fn botocore_refreshes_a_sesame_token_near_expiry_and_sesame_reads_the_result() {
     let before = env.token_json(SESSION);
     let out = python(&env, &["creds", "dev"]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v["TokenRefreshed"], true, "botocore refreshed sesame's token (10 min left < 15)");
+    assert_eq!(
+        v["TokenRefreshed"], true,
+        "botocore refreshed sesame's token (10 min left < 15)"
+    );
     let after = env.token_json(SESSION);
     assert_ne!(before["accessToken"], after["accessToken"]);
     assert_eq!(env.emulator.stats().refreshes, 1);
     // sesame reads botocore's rewrite (and refreshes again itself, being inside the window too).
-    let out = env.sesame().args(["accounts", "-o", "json"]).output().unwrap();
+    let out = env
+        .sesame()
+        .args(["accounts", "-o", "json"])
+        .output()
+        .unwrap();
     assert_success(&out);
 }
 
 #[test]
 fn sesame_uses_a_token_that_botocore_wrote() {
     let env = TestEnv::new();
-    let out = python(&env, &["device-login", SESSION, &format!("{}/start", env.url()), "us-east-1"]);
+    let out = python(
+        &env,
+        &[
+            "device-login",
+            SESSION,
+            &format!("{}/start", env.url()),
+            "us-east-1",
+        ],
+    );
     let path = String::from_utf8_lossy(&out.stdout).trim().to_owned();
     assert_eq!(std::path::PathBuf::from(&path), env.token_path(SESSION));
-    let out = env.sesame().args(["accounts", "-o", "json"]).output().unwrap();
+    let out = env
+        .sesame()
+        .args(["accounts", "-o", "json"])
+        .output()
+        .unwrap();
     assert_success(&out);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v.as_array().unwrap().len(), 5);
-    let out = env.sesame().args(["status", "-o", "json"]).output().unwrap();
+    let out = env
+        .sesame()
+        .args(["status", "-o", "json"])
+        .output()
+        .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v[0]["loggedIn"], true);
 }

@@ -4,36 +4,66 @@ use std::process::Stdio;
 
 use sesame_emulator::EmulatorConfig;
 
-use crate::support::{assert_success, fake_browser, stderr, TestEnv, SESSION};
+use crate::support::{SESSION, TestEnv, assert_success, fake_browser, stderr};
 
 #[test]
 fn device_code_login_writes_the_aws_cli_token_cache() {
     let env = TestEnv::new();
-    let out = env.sesame().args(["login", "--device-code"]).output().unwrap();
+    let out = env
+        .sesame()
+        .args(["login", "--device-code"])
+        .output()
+        .unwrap();
     assert_success(&out);
     let err = stderr(&out);
-    assert!(err.contains("/device?user_code="), "the URL is printed:\n{err}");
+    assert!(
+        err.contains("/device?user_code="),
+        "the URL is printed:\n{err}"
+    );
     assert!(err.contains("Logged in to sso-session `acme`"), "{err}");
 
     let token = env.token_json(SESSION);
-    let keys: Vec<&str> = token.as_object().unwrap().keys().map(String::as_str).collect();
+    let keys: Vec<&str> = token
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
     assert_eq!(
         keys,
-        ["startUrl", "region", "accessToken", "expiresAt", "clientId", "clientSecret", "registrationExpiresAt", "refreshToken"],
+        [
+            "startUrl",
+            "region",
+            "accessToken",
+            "expiresAt",
+            "clientId",
+            "clientSecret",
+            "registrationExpiresAt",
+            "refreshToken"
+        ],
         "the AWS CLI v2's fields, in its order"
     );
     assert_eq!(token["startUrl"], format!("{}/start", env.url()));
     assert_eq!(token["region"], "us-east-1");
     let expires = token["expiresAt"].as_str().unwrap();
-    assert!(expires.ends_with('Z') && expires.len() == 20, "YYYY-MM-DDTHH:MM:SSZ, got {expires}");
+    assert!(
+        expires.ends_with('Z') && expires.len() == 20,
+        "YYYY-MM-DDTHH:MM:SSZ, got {expires}"
+    );
 
     use std::os::unix::fs::PermissionsExt as _;
-    let mode = std::fs::metadata(env.token_path(SESSION)).unwrap().permissions().mode();
+    let mode = std::fs::metadata(env.token_path(SESSION))
+        .unwrap()
+        .permissions()
+        .mode();
     assert_eq!(mode & 0o777, 0o600);
     // No secret reaches the terminal.
     for secret in ["accessToken", "refreshToken", "clientSecret"] {
         let v = token[secret].as_str().unwrap();
-        assert!(!err.contains(v) && !String::from_utf8_lossy(&out.stdout).contains(v), "{secret} leaked");
+        assert!(
+            !err.contains(v) && !String::from_utf8_lossy(&out.stdout).contains(v),
+            "{secret} leaked"
+        );
     }
     let stats = env.emulator.stats();
     assert_eq!(stats.registrations, 1);
@@ -45,16 +75,31 @@ fn a_second_login_reuses_the_valid_token_and_force_reuses_the_registration() {
     let env = TestEnv::new();
     env.login();
     let first = env.token_json(SESSION);
-    let out = env.sesame().args(["login", "--device-code"]).output().unwrap();
+    let out = env
+        .sesame()
+        .args(["login", "--device-code"])
+        .output()
+        .unwrap();
     assert_success(&out);
-    assert!(stderr(&out).contains("Already logged in"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("Already logged in"),
+        "{}",
+        stderr(&out)
+    );
     assert_eq!(env.token_json(SESSION), first, "nothing rewritten");
 
-    let out = env.sesame().args(["login", "--device-code", "--force"]).output().unwrap();
+    let out = env
+        .sesame()
+        .args(["login", "--device-code", "--force"])
+        .output()
+        .unwrap();
     assert_success(&out);
     let second = env.token_json(SESSION);
     assert_ne!(second["accessToken"], first["accessToken"]);
-    assert_eq!(second["clientId"], first["clientId"], "the cached registration is reused");
+    assert_eq!(
+        second["clientId"], first["clientId"],
+        "the cached registration is reused"
+    );
     let stats = env.emulator.stats();
     assert_eq!(stats.registrations, 1);
     assert_eq!(stats.authorizations, 2);
@@ -62,7 +107,10 @@ fn a_second_login_reuses_the_valid_token_and_force_reuses_the_registration() {
 
 #[test]
 fn device_code_approved_on_the_verification_page() {
-    let env = TestEnv::with(EmulatorConfig { auto_approve: false, ..EmulatorConfig::default() });
+    let env = TestEnv::with(EmulatorConfig {
+        auto_approve: false,
+        ..EmulatorConfig::default()
+    });
     let mut child = env
         .sesame_std()
         .args(["login", "--device-code", "--no-browser"])
@@ -75,9 +123,15 @@ fn device_code_approved_on_the_verification_page() {
     let mut seen = String::new();
     let code = loop {
         let mut line = String::new();
-        assert!(reader.read_line(&mut line).unwrap() > 0, "no code shown:\n{seen}");
+        assert!(
+            reader.read_line(&mut line).unwrap() > 0,
+            "no code shown:\n{seen}"
+        );
         seen.push_str(&line);
-        if let Some(rest) = line.trim().strip_prefix("and check that it shows the code: ") {
+        if let Some(rest) = line
+            .trim()
+            .strip_prefix("and check that it shows the code: ")
+        {
             break rest.trim().to_owned();
         }
     };
@@ -94,7 +148,11 @@ fn device_code_approved_on_the_verification_page() {
 
 fn reqwest_blocking_get(url: &str) -> String {
     let out = std::process::Command::new("python3")
-        .args(["-c", "import sys,urllib.request; print(urllib.request.urlopen(sys.argv[1]).read().decode())", url])
+        .args([
+            "-c",
+            "import sys,urllib.request; print(urllib.request.urlopen(sys.argv[1]).read().decode())",
+            url,
+        ])
         .output()
         .unwrap();
     String::from_utf8_lossy(&out.stdout).into_owned()
@@ -120,9 +178,14 @@ fn pkce_login_through_a_browser_that_follows_the_redirect() {
         "{{\"region\": \"us-east-1\", \"scopes\": [\"sso:account:access\"], \"session_name\": \"acme\", \"startUrl\": \"{}/start\", \"tool\": \"botocore\"}}",
         env.url()
     ));
-    let reg: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(env.sso_cache().join(format!("{reg_key}.json"))).unwrap()).unwrap();
-    assert_eq!(reg["grantTypes"], serde_json::json!(["authorization_code", "refresh_token"]));
+    let reg: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(env.sso_cache().join(format!("{reg_key}.json"))).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        reg["grantTypes"],
+        serde_json::json!(["authorization_code", "refresh_token"])
+    );
 }
 
 #[test]
@@ -139,13 +202,25 @@ fn pkce_on_a_fixed_redirect_port() {
         .output()
         .unwrap();
     assert_success(&out);
-    assert!(stderr(&out).contains(&format!("127.0.0.1%3A{port}%2Foauth%2Fcallback")), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!("127.0.0.1%3A{port}%2Foauth%2Fcallback")),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
 fn pkce_with_consent_page_approved_and_denied() {
-    let env = TestEnv::with(EmulatorConfig { auto_approve: false, ..EmulatorConfig::default() });
-    let out = env.sesame().args(["login", "--pkce"]).env("BROWSER", fake_browser(false)).output().unwrap();
+    let env = TestEnv::with(EmulatorConfig {
+        auto_approve: false,
+        ..EmulatorConfig::default()
+    });
+    let out = env
+        .sesame()
+        .args(["login", "--pkce"])
+        .env("BROWSER", fake_browser(false))
+        .output()
+        .unwrap();
     assert_success(&out);
 
     let before = env.snapshot_files();
@@ -156,16 +231,29 @@ fn pkce_with_consent_page_approved_and_denied() {
         .output()
         .unwrap();
     crate::support::assert_clean_failure(&out, 1, "denied");
-    assert_eq!(env.snapshot_files(), before, "a denied login changes nothing");
+    assert_eq!(
+        env.snapshot_files(),
+        before,
+        "a denied login changes nothing"
+    );
 }
 
 #[test]
 fn no_display_means_device_code_and_no_browser_only_prints() {
     let env = TestEnv::new();
     // No DISPLAY in the test environment: the device code is chosen by itself.
-    let out = env.sesame().args(["login", "-v"]).env("BROWSER", "false").output().unwrap();
+    let out = env
+        .sesame()
+        .args(["login", "-v"])
+        .env("BROWSER", "false")
+        .output()
+        .unwrap();
     assert_success(&out);
-    assert!(stderr(&out).contains("/device?user_code="), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("/device?user_code="),
+        "{}",
+        stderr(&out)
+    );
 
     let log = env.home.path().join("browser.log");
     let out = env
@@ -199,13 +287,24 @@ fn twenty_parallel_logins_make_one_authorisation() {
         .collect();
     for c in children {
         let out = c.wait_with_output().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     let stats = env.emulator.stats();
-    assert_eq!(stats.authorizations, 1, "one authorisation for twenty logins");
+    assert_eq!(
+        stats.authorizations, 1,
+        "one authorisation for twenty logins"
+    );
     assert_eq!(stats.tokens_issued, 1, "one token");
     let opened = std::fs::read_to_string(&log).unwrap();
-    assert_eq!(opened.lines().filter(|l| l.starts_with("open ")).count(), 1, "one browser tab:\n{opened}");
+    assert_eq!(
+        opened.lines().filter(|l| l.starts_with("open ")).count(),
+        1,
+        "one browser tab:\n{opened}"
+    );
 }
 
 #[test]
@@ -218,15 +317,27 @@ fn an_expiring_token_is_refreshed_silently() {
     });
     env.login();
     let first = env.token_json(SESSION);
-    let out = env.sesame().args(["accounts", "--output", "json"]).output().unwrap();
+    let out = env
+        .sesame()
+        .args(["accounts", "--output", "json"])
+        .output()
+        .unwrap();
     assert_success(&out);
     let second = env.token_json(SESSION);
     assert_ne!(first["accessToken"], second["accessToken"], "refreshed");
     assert_eq!(env.emulator.stats().refreshes, 1);
-    assert_eq!(env.emulator.stats().authorizations, 1, "no new authorisation");
+    assert_eq!(
+        env.emulator.stats().authorizations,
+        1,
+        "no new authorisation"
+    );
 
     // `login` refreshes rather than asking the user again.
-    let out = env.sesame().args(["login", "--device-code"]).output().unwrap();
+    let out = env
+        .sesame()
+        .args(["login", "--device-code"])
+        .output()
+        .unwrap();
     assert_success(&out);
     assert!(stderr(&out).contains("Refreshed"), "{}", stderr(&out));
     assert_eq!(env.emulator.stats().authorizations, 1);

@@ -5,5 +5,6 @@ mod bad_input;
 mod botocore;
 mod demo;
 mod login;
+mod saml;
 mod status_logout;
 mod support;

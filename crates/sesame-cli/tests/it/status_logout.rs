@@ -1,18 +1,26 @@
 //! `sesame status` and `sesame logout`.
 
-use crate::support::{assert_clean_failure, assert_success, stdout, TestEnv, SESSION};
+use crate::support::{SESSION, TestEnv, assert_clean_failure, assert_success, stdout};
 
 #[test]
 fn status_shows_each_session_before_and_after_login() {
     let env = TestEnv::new();
-    let out = env.sesame().args(["status", "--output", "json"]).output().unwrap();
+    let out = env
+        .sesame()
+        .args(["status", "--output", "json"])
+        .output()
+        .unwrap();
     assert_success(&out);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v[0]["session"], SESSION);
     assert_eq!(v[0]["loggedIn"], false);
 
     env.login();
-    let out = env.sesame().args(["status", "--output", "json"]).output().unwrap();
+    let out = env
+        .sesame()
+        .args(["status", "--output", "json"])
+        .output()
+        .unwrap();
     assert_success(&out);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v[0]["loggedIn"], true);
@@ -27,7 +35,10 @@ fn status_shows_each_session_before_and_after_login() {
     assert_success(&out);
     let table = stdout(&out);
     assert!(table.starts_with("SESSION"), "{table}");
-    assert!(table.contains("acme") && table.contains("refreshable until"), "{table}");
+    assert!(
+        table.contains("acme") && table.contains("refreshable until"),
+        "{table}"
+    );
     assert!(!table.contains(token["accessToken"].as_str().unwrap()));
 }
 
@@ -37,14 +48,33 @@ fn status_lists_legacy_start_url_logins_too() {
     let start = format!("{}/start", env.url());
     let out = env
         .sesame()
-        .args(["login", "--device-code", "--start-url", &start, "--sso-region", "eu-west-1"])
+        .args([
+            "login",
+            "--device-code",
+            "--start-url",
+            &start,
+            "--sso-region",
+            "eu-west-1",
+        ])
         .output()
         .unwrap();
     assert_success(&out);
-    assert!(env.token_path(&start).exists(), "a legacy login is keyed by the start URL");
-    let out = env.sesame().args(["status", "-o", "json"]).output().unwrap();
+    assert!(
+        env.token_path(&start).exists(),
+        "a legacy login is keyed by the start URL"
+    );
+    let out = env
+        .sesame()
+        .args(["status", "-o", "json"])
+        .output()
+        .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let legacy = v.as_array().unwrap().iter().find(|r| r["session"].is_null()).expect("the legacy login");
+    let legacy = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["session"].is_null())
+        .expect("the legacy login");
     assert_eq!(legacy["region"], "eu-west-1");
     assert_eq!(legacy["loggedIn"], true);
 }
@@ -57,8 +87,16 @@ fn logout_ends_the_portal_session_and_deletes_the_token() {
     // A cached role credential of the AWS CLI kind is deleted too; other files are not.
     let cli_cache = env.home.path().join(".aws/cli/cache");
     std::fs::create_dir_all(&cli_cache).unwrap();
-    std::fs::write(cli_cache.join("x.json"), r#"{"ProviderType": "sso", "Credentials": {}}"#).unwrap();
-    std::fs::write(cli_cache.join("y.json"), r#"{"ProviderType": "assume-role", "Credentials": {}}"#).unwrap();
+    std::fs::write(
+        cli_cache.join("x.json"),
+        r#"{"ProviderType": "sso", "Credentials": {}}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        cli_cache.join("y.json"),
+        r#"{"ProviderType": "assume-role", "Credentials": {}}"#,
+    )
+    .unwrap();
 
     let out = env.sesame().args(["logout"]).output().unwrap();
     assert_success(&out);

@@ -17,7 +17,10 @@ pub(crate) const SESSION: &str = "acme";
 impl TestEnv {
     /// An emulator with auto-approve and a config with one `[sso-session acme]` (scopes set).
     pub(crate) fn new() -> Self {
-        Self::with(EmulatorConfig { auto_approve: true, ..EmulatorConfig::default() })
+        Self::with(EmulatorConfig {
+            auto_approve: true,
+            ..EmulatorConfig::default()
+        })
     }
 
     /// An emulator configured by the test, and the same config.
@@ -80,7 +83,11 @@ impl TestEnv {
 
     /// Logs in with the device code (auto-approved) and checks it worked.
     pub(crate) fn login(&self) {
-        let out = self.sesame().args(["login", "--device-code"]).output().unwrap();
+        let out = self
+            .sesame()
+            .args(["login", "--device-code"])
+            .output()
+            .unwrap();
         assert_success(&out);
     }
 
@@ -94,7 +101,9 @@ impl TestEnv {
 }
 
 fn walk(dir: &Path, out: &mut Vec<(PathBuf, Vec<u8>)>) {
-    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
     for e in rd.flatten() {
         let p = e.path();
         if p.is_dir() {
@@ -137,10 +146,19 @@ pub(crate) fn assert_success(out: &Output) {
 #[track_caller]
 pub(crate) fn assert_clean_failure(out: &Output, code: i32, needle: &str) {
     let err = stderr(out);
-    assert_eq!(out.status.code(), Some(code), "stderr:\n{err}\nstdout:\n{}", stdout(out));
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "stderr:\n{err}\nstdout:\n{}",
+        stdout(out)
+    );
     let errors: Vec<&str> = err.lines().filter(|l| l.starts_with("error:")).collect();
     assert_eq!(errors.len(), 1, "one error line expected:\n{err}");
-    assert!(errors[0].contains(needle), "`{needle}` not in: {}", errors[0]);
+    assert!(
+        errors[0].contains(needle),
+        "`{needle}` not in: {}",
+        errors[0]
+    );
 }
 
 /// The fake browser script, as a `BROWSER` value.
@@ -155,5 +173,7 @@ pub(crate) fn fake_browser(deny: bool) -> String {
 
 /// The botocore helper script.
 pub(crate) fn py_script(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/support")
+        .join(name)
 }

@@ -10,8 +10,8 @@ use std::time::Duration;
 use jiff::{SignedDuration, Timestamp};
 
 use super::oidc::{
-    CreateTokenRequest, OidcClient, RegisterClientRequest, GRANT_AUTHORIZATION_CODE,
-    GRANT_DEVICE_CODE, GRANT_REFRESH_TOKEN,
+    CreateTokenRequest, GRANT_AUTHORIZATION_CODE, GRANT_DEVICE_CODE, GRANT_REFRESH_TOKEN,
+    OidcClient, RegisterClientRequest,
 };
 use super::pkce::{self, Callback, RedirectListener};
 use super::portal::PortalClient;
@@ -20,10 +20,10 @@ use crate::cache::{
     ClientRegistration, RegistrationKey, RegistrationKind, RoleCredentialCache, SsoToken,
     TokenCache,
 };
-use crate::config::{resolve_endpoint, AwsConfig, ServiceId};
+use crate::config::{AwsConfig, ServiceId, resolve_endpoint};
 use crate::env::Env;
 use crate::fsutil::FileLock;
-use crate::{time, Secret};
+use crate::{Secret, time};
 
 /// botocore's advisory refresh window: a token with less left than this is refreshed when it can be.
 pub const REFRESH_WINDOW: SignedDuration = SignedDuration::from_mins(15);
@@ -94,7 +94,12 @@ pub trait LoginPrompt: Send + Sync {
     /// Another process holds the login lock; this one waits for it.
     fn waiting_for_other_login(&self, _lock: &Path) {}
     /// Device flow: show the verification URL and the code to check.
-    fn device_code(&self, verification_uri: &str, verification_uri_complete: Option<&str>, user_code: &str);
+    fn device_code(
+        &self,
+        verification_uri: &str,
+        verification_uri_complete: Option<&str>,
+        user_code: &str,
+    );
     /// PKCE flow: open this URL in a browser (and show it).
     fn authorize(&self, url: &str);
 }
@@ -125,7 +130,11 @@ impl Sso {
             what: "cannot set up the HTTP client".into(),
             source: std::io::Error::other(e),
         })?;
-        Ok(Self { env: env.clone(), http, tokens: TokenCache::new(env.sso_cache_dir()) })
+        Ok(Self {
+            env: env.clone(),
+            http,
+            tokens: TokenCache::new(env.sso_cache_dir()),
+        })
     }
 
     /// The token cache.
@@ -145,8 +154,14 @@ impl Sso {
 
     fn lock_path(&self, session: &SsoSession) -> PathBuf {
         let file = self.tokens.path(&session.token_key());
-        let stem = file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-        self.env.sesame_dir().join("locks").join(format!("token-{stem}.lock"))
+        let stem = file
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        self.env
+            .sesame_dir()
+            .join("locks")
+            .join(format!("token-{stem}.lock"))
     }
 
     async fn lock(
@@ -169,7 +184,8 @@ impl Sso {
             p.waiting_for_other_login(&path);
         }
         let p2 = path.clone();
-        let joined = tokio::task::spawn_blocking(move || FileLock::acquire_timeout(&p2, wait)).await;
+        let joined =
+            tokio::task::spawn_blocking(move || FileLock::acquire_timeout(&p2, wait)).await;
         match joined {
             Ok(Ok(lock)) => Ok(lock),
             Ok(Err(e)) if e.kind() == std::io::ErrorKind::TimedOut => {
@@ -189,7 +205,13 @@ impl Sso {
         prompt: &dyn LoginPrompt,
     ) -> Result<(LoginOutcome, SsoToken), SsoError> {
         let key = session.token_key();
-        let _lock = self.lock(session, options.timeout + Duration::from_secs(60), Some(prompt)).await?;
+        let _lock = self
+            .lock(
+                session,
+                options.timeout + Duration::from_secs(60),
+                Some(prompt),
+            )
+            .await?;
         let now = time::now();
         if !options.force {
             // A corrupt cache file is no reason to refuse a login: it is replaced below.
@@ -221,21 +243,29 @@ impl Sso {
             session: session.display_name(),
             reason: reason.to_owned(),
         };
-        let token = self.tokens.load(&key)?.ok_or_else(|| required("not logged in"))?;
+        let token = self
+            .tokens
+            .load(&key)?
+            .ok_or_else(|| required("not logged in"))?;
         if !token.expires_within(now, REFRESH_WINDOW) {
             return Ok(token.access_token);
         }
         if token.can_refresh(now) {
             let _lock = self.lock(session, Duration::from_secs(60), None).await?;
             // Another process may have refreshed it while this one waited.
-            let token = self.tokens.load(&key)?.ok_or_else(|| required("not logged in"))?;
+            let token = self
+                .tokens
+                .load(&key)?
+                .ok_or_else(|| required("not logged in"))?;
             if !token.expires_within(now, REFRESH_WINDOW) {
                 return Ok(token.access_token);
             }
             match self.refresh(session, &token).await {
                 Ok(fresh) => return Ok(fresh.access_token),
                 Err(e) if token.is_expired(now) => {
-                    return Err(required(&format!("the token expired and refreshing it failed ({e})")));
+                    return Err(required(&format!(
+                        "the token expired and refreshing it failed ({e})"
+                    )));
                 }
                 Err(e) => tracing::warn!("refreshing the token failed, using the current one: {e}"),
             }
@@ -302,7 +332,12 @@ impl Sso {
             None => format!("sesame-{}", now.as_second()),
         };
         let scopes = session.scopes_to_register(pkce);
-        let grant_types = pkce.then(|| vec![GRANT_AUTHORIZATION_CODE.to_owned(), GRANT_REFRESH_TOKEN.to_owned()]);
+        let grant_types = pkce.then(|| {
+            vec![
+                GRANT_AUTHORIZATION_CODE.to_owned(),
+                GRANT_REFRESH_TOKEN.to_owned(),
+            ]
+        });
         let answer = self
             .oidc(session)
             .register_client(&RegisterClientRequest {
@@ -333,7 +368,13 @@ impl Sso {
         Ok(reg)
     }
 
-    fn new_token(session: &SsoSession, reg: &ClientRegistration, access: Secret, expires_in: i64, refresh: Option<Secret>) -> SsoToken {
+    fn new_token(
+        session: &SsoSession,
+        reg: &ClientRegistration,
+        access: Secret,
+        expires_in: i64,
+        refresh: Option<Secret>,
+    ) -> SsoToken {
         SsoToken {
             start_url: Some(session.start_url.clone()),
             region: Some(session.region.clone()),
@@ -353,7 +394,9 @@ impl Sso {
         options: &LoginOptions,
         prompt: &dyn LoginPrompt,
     ) -> Result<SsoToken, SsoError> {
-        let reg = self.registration(session, RegistrationKind::DeviceCode).await?;
+        let reg = self
+            .registration(session, RegistrationKind::DeviceCode)
+            .await?;
         let oidc = self.oidc(session);
         let auth = oidc
             .start_device_authorization(&reg.client_id, &reg.client_secret, &session.start_url)
@@ -364,7 +407,8 @@ impl Sso {
             &auth.user_code,
         );
         let mut interval = Duration::from_secs(auth.interval.unwrap_or(5).max(1).unsigned_abs());
-        let lifetime = Duration::from_secs(auth.expires_in.max(1).unsigned_abs()).min(options.timeout);
+        let lifetime =
+            Duration::from_secs(auth.expires_in.max(1).unsigned_abs()).min(options.timeout);
         let deadline = tokio::time::Instant::now() + lifetime;
         let request = CreateTokenRequest {
             client_id: reg.client_id.clone(),
@@ -384,7 +428,13 @@ impl Sso {
             first = false;
             match oidc.create_token(&request).await {
                 Ok(t) => {
-                    return Ok(Self::new_token(session, &reg, t.access_token, t.expires_in, t.refresh_token));
+                    return Ok(Self::new_token(
+                        session,
+                        &reg,
+                        t.access_token,
+                        t.expires_in,
+                        t.refresh_token,
+                    ));
                 }
                 Err(SsoError::Api(e)) => match e.code.as_str() {
                     "AuthorizationPendingException" => {}
@@ -407,19 +457,30 @@ impl Sso {
     ) -> Result<SsoToken, SsoError> {
         // Bind first: the redirect must have somewhere to land before the browser opens.
         let listener = RedirectListener::bind(options.redirect_port).await?;
-        let reg = self.registration(session, RegistrationKind::AuthorizationCode).await?;
+        let reg = self
+            .registration(session, RegistrationKind::AuthorizationCode)
+            .await?;
         let oidc = self.oidc(session);
         let verifier = pkce::code_verifier();
         let state = pkce::state();
         let redirect_uri = listener.redirect_uri();
         let scopes = session.scopes_to_register(true).unwrap_or_default();
-        let url = oidc.authorize_url(&reg.client_id, &redirect_uri, &state, &pkce::code_challenge(&verifier), &scopes);
+        let url = oidc.authorize_url(
+            &reg.client_id,
+            &redirect_uri,
+            &state,
+            &pkce::code_challenge(&verifier),
+            &scopes,
+        );
         prompt.authorize(&url);
         let code = match listener.wait(&state, options.timeout).await? {
             Callback::Code(code) => code,
             Callback::Error(e) if e == "access_denied" => return Err(SsoError::Denied),
             Callback::Error(e) => {
-                return Err(SsoError::Redirect { redirect_uri, reason: format!("the browser returned `{e}`") });
+                return Err(SsoError::Redirect {
+                    redirect_uri,
+                    reason: format!("the browser returned `{e}`"),
+                });
             }
         };
         let t = oidc
@@ -433,7 +494,13 @@ impl Sso {
                 ..Default::default()
             })
             .await?;
-        Ok(Self::new_token(session, &reg, t.access_token, t.expires_in, t.refresh_token))
+        Ok(Self::new_token(
+            session,
+            &reg,
+            t.access_token,
+            t.expires_in,
+            t.refresh_token,
+        ))
     }
 
     /// Logs out of the session: the portal's Logout (best effort), then the cached token and the
@@ -463,7 +530,9 @@ impl Sso {
             if let Ok(token) = entry {
                 if !token.is_expired(time::now()) {
                     let region = token.region.clone().unwrap_or_else(|| "us-east-1".into());
-                    if let Ok(base) = resolve_endpoint(ServiceId::Sso, &region, &self.env, config, None) {
+                    if let Ok(base) =
+                        resolve_endpoint(ServiceId::Sso, &region, &self.env, config, None)
+                    {
                         let portal = PortalClient::new(self.http.clone(), base);
                         if let Err(e) = portal.logout(&token.access_token).await {
                             tracing::info!("portal logout: {e}");
@@ -475,7 +544,10 @@ impl Sso {
                 Ok(()) => n += 1,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
                 Err(e) => {
-                    return Err(SsoError::Io { what: format!("cannot delete {}", path.display()), source: e });
+                    return Err(SsoError::Io {
+                        what: format!("cannot delete {}", path.display()),
+                        source: e,
+                    });
                 }
             }
         }

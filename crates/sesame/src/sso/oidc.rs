@@ -5,8 +5,8 @@
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-use super::wire;
 use super::SsoError;
+use super::wire;
 use crate::Secret;
 
 /// The device-code grant type.
@@ -153,11 +153,19 @@ impl OidcClient {
             "clientSecret": client_secret.expose(),
             "startUrl": start_url,
         });
-        wire::call("StartDeviceAuthorization", &url, self.http.post(&url).json(&body)).await
+        wire::call(
+            "StartDeviceAuthorization",
+            &url,
+            self.http.post(&url).json(&body),
+        )
+        .await
     }
 
     /// CreateToken (any grant).
-    pub async fn create_token(&self, request: &CreateTokenRequest) -> Result<TokenResponse, SsoError> {
+    pub async fn create_token(
+        &self,
+        request: &CreateTokenRequest,
+    ) -> Result<TokenResponse, SsoError> {
         let url = self.url("token");
         wire::call("CreateToken", &url, self.http.post(&url).json(request)).await
     }
@@ -200,7 +208,10 @@ mod tests {
         let u = Url::parse("http://127.0.0.1:5000/oidc").unwrap();
         assert_eq!(join(&u, "token"), "http://127.0.0.1:5000/oidc/token");
         let u = Url::parse("https://oidc.us-east-1.amazonaws.com").unwrap();
-        assert_eq!(join(&u, "token"), "https://oidc.us-east-1.amazonaws.com/token");
+        assert_eq!(
+            join(&u, "token"),
+            "https://oidc.us-east-1.amazonaws.com/token"
+        );
     }
 
     #[test]

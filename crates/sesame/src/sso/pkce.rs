@@ -42,7 +42,14 @@ pub fn state() -> String {
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     let h = hex::encode(b);
-    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
 }
 
 /// The loopback listener, bound before the browser opens.
@@ -64,10 +71,12 @@ pub enum Callback {
 impl RedirectListener {
     /// Binds `127.0.0.1:port` (0 = any free port).
     pub async fn bind(port: u16) -> Result<Self, SsoError> {
-        let listener = TcpListener::bind(("127.0.0.1", port)).await.map_err(|e| SsoError::Io {
-            what: format!("cannot listen on 127.0.0.1:{port} for the browser redirect"),
-            source: e,
-        })?;
+        let listener = TcpListener::bind(("127.0.0.1", port))
+            .await
+            .map_err(|e| SsoError::Io {
+                what: format!("cannot listen on 127.0.0.1:{port} for the browser redirect"),
+                source: e,
+            })?;
         let port = listener.local_addr().map(|a| a.port()).unwrap_or(port);
         Ok(Self { listener, port })
     }
@@ -120,7 +129,9 @@ async fn handle(mut stream: TcpStream, expected_state: &str) -> Option<Callback>
         }
         Some(())
     };
-    tokio::time::timeout(Duration::from_secs(10), read).await.ok()??;
+    tokio::time::timeout(Duration::from_secs(10), read)
+        .await
+        .ok()??;
     let head = String::from_utf8_lossy(&buf);
     let target = head.lines().next()?.split_whitespace().nth(1)?.to_owned();
     let url = url::Url::parse(&format!("http://127.0.0.1{target}")).ok()?;
@@ -128,7 +139,11 @@ async fn handle(mut stream: TcpStream, expected_state: &str) -> Option<Callback>
         respond(&mut stream, "404 Not Found", "not found").await;
         return None;
     }
-    let param = |k: &str| url.query_pairs().find(|(n, _)| n == k).map(|(_, v)| v.into_owned());
+    let param = |k: &str| {
+        url.query_pairs()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.into_owned())
+    };
     if param("state").as_deref() != Some(expected_state) {
         respond(&mut stream, "400 Bad Request", "unexpected state").await;
         return None;

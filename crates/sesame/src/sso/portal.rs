@@ -8,9 +8,9 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 use super::oidc::join;
-use super::{wire, SsoError};
-use crate::cache::RoleCredentials;
+use super::{SsoError, wire};
 use crate::Secret;
+use crate::cache::RoleCredentials;
 
 const BEARER: &str = "x-amz-sso_bearer_token";
 
@@ -112,9 +112,16 @@ impl PortalClient {
         if let Some(t) = next_token {
             query.push(("next_token", t.to_owned()));
         }
-        let req = self.http.get(&url).query(&query).header(BEARER, token.expose());
+        let req = self
+            .http
+            .get(&url)
+            .query(&query)
+            .header(BEARER, token.expose());
         let page: AccountsPage = wire::call("ListAccounts", &url, req).await?;
-        Ok(Page { items: page.account_list, next_token: page.next_token.filter(|t| !t.is_empty()) })
+        Ok(Page {
+            items: page.account_list,
+            next_token: page.next_token.filter(|t| !t.is_empty()),
+        })
     }
 
     /// One page of ListAccountRoles.
@@ -133,9 +140,16 @@ impl PortalClient {
         if let Some(t) = next_token {
             query.push(("next_token", t.to_owned()));
         }
-        let req = self.http.get(&url).query(&query).header(BEARER, token.expose());
+        let req = self
+            .http
+            .get(&url)
+            .query(&query)
+            .header(BEARER, token.expose());
         let page: RolesPage = wire::call("ListAccountRoles", &url, req).await?;
-        Ok(Page { items: page.role_list, next_token: page.next_token.filter(|t| !t.is_empty()) })
+        Ok(Page {
+            items: page.role_list,
+            next_token: page.next_token.filter(|t| !t.is_empty()),
+        })
     }
 
     /// Every account, all pages, in the order the portal returns them.
@@ -143,7 +157,9 @@ impl PortalClient {
         let mut out = Vec::new();
         let mut next: Option<String> = None;
         loop {
-            let page = self.list_accounts(token, next.as_deref(), MAX_PAGE_SIZE).await?;
+            let page = self
+                .list_accounts(token, next.as_deref(), MAX_PAGE_SIZE)
+                .await?;
             out.extend(page.items);
             match page.next_token {
                 Some(t) => next = Some(t),
@@ -161,8 +177,9 @@ impl PortalClient {
         let mut out = Vec::new();
         let mut next: Option<String> = None;
         loop {
-            let page =
-                self.list_account_roles(token, account_id, next.as_deref(), MAX_PAGE_SIZE).await?;
+            let page = self
+                .list_account_roles(token, account_id, next.as_deref(), MAX_PAGE_SIZE)
+                .await?;
             out.extend(page.items);
             match page.next_token {
                 Some(t) => next = Some(t),
@@ -184,16 +201,14 @@ impl PortalClient {
             .get(&url)
             .query(&[("role_name", role_name), ("account_id", account_id)])
             .header(BEARER, token.expose());
-        let envelope: RoleCredentialsEnvelope =
-            wire::call("GetRoleCredentials", &url, req).await?;
+        let envelope: RoleCredentialsEnvelope = wire::call("GetRoleCredentials", &url, req).await?;
         let c = envelope.role_credentials;
-        let expiration = Timestamp::from_millisecond(c.expiration).map_err(|e| {
-            SsoError::BadResponse {
+        let expiration =
+            Timestamp::from_millisecond(c.expiration).map_err(|e| SsoError::BadResponse {
                 operation: "GetRoleCredentials",
                 endpoint: url.clone(),
                 reason: format!("expiration {} is not a time ({e})", c.expiration),
-            }
-        })?;
+            })?;
         Ok(RoleCredentials {
             access_key_id: c.access_key_id,
             secret_access_key: c.secret_access_key,

@@ -8,7 +8,7 @@ use url::Url;
 
 use super::SsoError;
 use crate::cache::TokenKey;
-use crate::config::{resolve_endpoint, AwsConfig, ServiceId, SsoSessionConfig};
+use crate::config::{AwsConfig, ServiceId, SsoSessionConfig, resolve_endpoint};
 use crate::env::Env;
 
 /// How the user named the session.
@@ -84,17 +84,46 @@ impl SessionSelector {
         }
         if let Some(name) = &self.sso_session {
             let s = SsoSessionConfig::from_config(config, name)?;
-            return build(env, config, Some(name.clone()), s.start_url, s.region, s.registration_scopes, None);
+            return build(
+                env,
+                config,
+                Some(name.clone()),
+                s.start_url,
+                s.region,
+                s.registration_scopes,
+                None,
+            );
         }
-        let profile = self.profile.clone().or_else(|| env.profile().map(str::to_owned));
+        let profile = self
+            .profile
+            .clone()
+            .or_else(|| env.profile().map(str::to_owned));
         if let Some(p) = &profile {
             if let Some(prof) = config.profile(p) {
                 if let Some(name) = prof.get("sso_session") {
                     let s = SsoSessionConfig::from_config(config, name)?;
-                    return build(env, config, Some(name.to_owned()), s.start_url, s.region, s.registration_scopes, Some(p));
+                    return build(
+                        env,
+                        config,
+                        Some(name.to_owned()),
+                        s.start_url,
+                        s.region,
+                        s.registration_scopes,
+                        Some(p),
+                    );
                 }
-                if let (Some(url), Some(region)) = (prof.get("sso_start_url"), prof.get("sso_region")) {
-                    return build(env, config, None, url.to_owned(), region.to_owned(), None, Some(p));
+                if let (Some(url), Some(region)) =
+                    (prof.get("sso_start_url"), prof.get("sso_region"))
+                {
+                    return build(
+                        env,
+                        config,
+                        None,
+                        url.to_owned(),
+                        region.to_owned(),
+                        None,
+                        Some(p),
+                    );
                 }
                 if self.profile.is_some() {
                     return Err(SsoError::NoSession {
@@ -114,7 +143,15 @@ impl SessionSelector {
         match names.as_slice() {
             [only] => {
                 let s = SsoSessionConfig::from_config(config, only)?;
-                build(env, config, Some(only.clone()), s.start_url, s.region, s.registration_scopes, None)
+                build(
+                    env,
+                    config,
+                    Some(only.clone()),
+                    s.start_url,
+                    s.region,
+                    s.registration_scopes,
+                    None,
+                )
             }
             [] => Err(SsoError::NoSession {
                 message: format!(
@@ -145,5 +182,12 @@ fn build(
 ) -> Result<SsoSession, SsoError> {
     let oidc_endpoint = resolve_endpoint(ServiceId::SsoOidc, &region, env, config, profile)?;
     let portal_endpoint = resolve_endpoint(ServiceId::Sso, &region, env, config, profile)?;
-    Ok(SsoSession { name, start_url, region, registration_scopes, oidc_endpoint, portal_endpoint })
+    Ok(SsoSession {
+        name,
+        start_url,
+        region,
+        registration_scopes,
+        oidc_endpoint,
+        portal_endpoint,
+    })
 }

@@ -13,7 +13,10 @@ pub(crate) async fn call<T: DeserializeOwned>(
     request: RequestBuilder,
 ) -> Result<T, SsoError> {
     let response = send(operation, endpoint, request).await?;
-    let bytes = response.bytes().await.map_err(|e| unreachable(endpoint, &e))?;
+    let bytes = response
+        .bytes()
+        .await
+        .map_err(|e| unreachable(endpoint, &e))?;
     serde_json::from_slice(&bytes).map_err(|e| SsoError::BadResponse {
         operation,
         endpoint: endpoint.to_owned(),
@@ -27,7 +30,10 @@ pub(crate) async fn send(
     endpoint: &str,
     request: RequestBuilder,
 ) -> Result<Response, SsoError> {
-    let response = request.send().await.map_err(|e| unreachable(endpoint, &e))?;
+    let response = request
+        .send()
+        .await
+        .map_err(|e| unreachable(endpoint, &e))?;
     if response.status().is_success() {
         return Ok(response);
     }
@@ -41,7 +47,10 @@ fn unreachable(endpoint: &str, error: &reqwest::Error) -> SsoError {
         reason = format!("{reason}: {s}");
         source = s.source();
     }
-    SsoError::Unreachable { endpoint: endpoint.to_owned(), reason }
+    SsoError::Unreachable {
+        endpoint: endpoint.to_owned(),
+        reason,
+    }
 }
 
 async fn error_from(operation: &'static str, response: Response) -> ApiError {
@@ -54,19 +63,33 @@ async fn error_from(operation: &'static str, response: Response) -> ApiError {
     let body: serde_json::Value = response.json().await.unwrap_or(serde_json::Value::Null);
     let text = |k: &str| body.get(k).and_then(|v| v.as_str()).map(str::to_owned);
     let code = header_code
-        .or_else(|| text("code").or_else(|| text("Code")).map(|c| clean_code(&c)))
+        .or_else(|| {
+            text("code")
+                .or_else(|| text("Code"))
+                .map(|c| clean_code(&c))
+        })
         .or_else(|| text("__type").map(|c| clean_code(&c)))
         .unwrap_or_else(|| status.to_string());
     let message = text("message")
         .or_else(|| text("Message"))
         .or_else(|| text("error_description"));
-    ApiError { operation, status, code, message }
+    ApiError {
+        operation,
+        status,
+        code,
+        message,
+    }
 }
 
 /// `Name:http://internal...` and `ns#Name` both mean `Name` (botocore `_inject_error_code`).
 fn clean_code(raw: &str) -> String {
     let before_colon = raw.split(':').next().unwrap_or(raw);
-    before_colon.rsplit('#').next().unwrap_or(before_colon).trim().to_owned()
+    before_colon
+        .rsplit('#')
+        .next()
+        .unwrap_or(before_colon)
+        .trim()
+        .to_owned()
 }
 
 #[cfg(test)]
