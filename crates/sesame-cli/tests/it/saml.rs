@@ -96,6 +96,11 @@ impl World {
         let p = self.credentials_path();
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
         std::fs::write(&p, text).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
+        }
     }
 
     fn credentials(&self) -> String {
@@ -572,8 +577,15 @@ fn a_role_chosen_by_glob_among_several_is_the_one_sts_issues() {
         env.emulator.whoami(&key),
         Some(("111122223333".into(), "ReadOnly".into()))
     );
-    let text = std::fs::read_to_string(env.home.path().join(".aws/credentials")).unwrap();
+    let path = env.home.path().join(".aws/credentials");
+    let text = std::fs::read_to_string(&path).unwrap();
     assert!(text.contains("region = eu-west-1"), "{text}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "a new credentials file is private");
+    }
 }
 
 #[test]

@@ -55,8 +55,17 @@ pub(super) async fn integrated(
     let Some(bytes) = token else {
         return unauthorized(&["Negotiate", "NTLM"]);
     };
-    match Message::try_from(bytes.as_slice()) {
-        Ok(Message::Negotiate(_)) => {
+    // A NEGOTIATE_MESSAGE is recognised by its signature and type alone: ntlmclient's parser
+    // wants 44 bytes where MS-NLMP's minimal message (no version) has 40.
+    let negotiate =
+        bytes.len() >= 32 && bytes.starts_with(b"NTLMSSP\0") && bytes[8..12] == [1, 0, 0, 0];
+    let message = if negotiate {
+        None
+    } else {
+        Message::try_from(bytes.as_slice()).ok()
+    };
+    match message {
+        None if negotiate => {
             let challenge: [u8; 8] = std::array::from_fn(|_| fastrand::u8(..));
             idp.challenges
                 .lock()
@@ -66,7 +75,7 @@ pub(super) async fn integrated(
             let value = format!("NTLM {}", STANDARD.encode(message));
             unauthorized(&[&value])
         }
-        Ok(Message::Authenticate(auth)) => {
+        Some(Message::Authenticate(auth)) => {
             let challenge = idp
                 .challenges
                 .lock()
