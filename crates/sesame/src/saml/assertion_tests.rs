@@ -71,9 +71,8 @@ fn reads_roles_session_name_duration_and_expiry() {
         Some("http://adfs.example.com/adfs/services/trust")
     );
     assert_eq!(a.encoded().expose(), b64(&good()));
-    assert_eq!(
-        format!("{a:?}").contains(&b64(&good())),
-        false,
+    assert!(
+        !format!("{a:?}").contains(&b64(&good())),
         "Debug hides the assertion"
     );
 }
@@ -108,7 +107,8 @@ fn accepts_line_breaks_url_encoding_and_raw_xml() {
 
 #[test]
 fn refuses_what_is_not_a_usable_response() {
-    let cases: Vec<(String, fn(&AssertionError) -> bool)> = vec![
+    type Check = fn(&AssertionError) -> bool;
+    let cases: Vec<(String, Check)> = vec![
         ("".into(), |e| matches!(e, AssertionError::Empty)),
         (b64(&good())[..101].to_owned(), |e| matches!(e, AssertionError::NotBase64 { .. })),
         ("!!!not base64!!!".into(), |e| matches!(e, AssertionError::NotBase64 { .. })),
