@@ -164,6 +164,10 @@ pub(crate) struct IdpArgs {
     /// The user name (`alice@example.com`, `EXAMPLE\alice`); asked for on the terminal if absent.
     #[arg(long, value_name = "USER", env = "SESAME_SAML_USERNAME")]
     pub(crate) username: Option<String>,
+    /// Forget the IdP's kept session cookies and sign in afresh. (Otherwise they are kept, 0600,
+    /// in ~/.aws/sesame/saml/, so the next sign-in skips the password while the IdP session lasts.)
+    #[arg(long)]
+    pub(crate) fresh: bool,
 }
 
 /// Which role, and where its credentials go.

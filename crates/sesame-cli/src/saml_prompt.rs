@@ -17,50 +17,66 @@ pub(crate) fn interactive() -> bool {
 }
 
 /// The user name: `--username` / `SESAME_SAML_USERNAME`, else asked for.
-pub(crate) fn username(given: Option<&str>) -> Result<String, CliError> {
+fn username(given: Option<&str>) -> Result<String, IdpError> {
     if let Some(u) = given.map(str::trim).filter(|u| !u.is_empty()) {
         return Ok(u.to_owned());
     }
     if !interactive() {
-        return Err(
-            CliError::user(anyhow::anyhow!("no IdP user name was given"))
-                .hint("pass --username USER or set SESAME_SAML_USERNAME"),
-        );
+        return Err(IdpError::Prompt(
+            "the IdP asks for a user name and none was given (pass --username USER or set \
+             SESAME_SAML_USERNAME)"
+                .to_owned(),
+        ));
     }
     inquire::Text::new("IdP user name:")
         .prompt()
         .map(|u| u.trim().to_owned())
-        .map_err(|e| CliError::user(anyhow::anyhow!("no user name: {e}")))
+        .map_err(|e| IdpError::Prompt(format!("no user name: {e}")))
 }
 
 /// The password: `SESAME_SAML_PASSWORD`, else read from the terminal without echo.
-pub(crate) fn password(env: &Env, username: &str) -> Result<Secret, CliError> {
+fn password(env: &Env, username: &str) -> Result<Secret, IdpError> {
     if let Some(p) = env.var("SESAME_SAML_PASSWORD") {
         return Ok(Secret::new(p));
     }
     if !interactive() {
-        return Err(CliError::user(anyhow::anyhow!("no IdP password was given"))
-            .hint("run on a terminal to type it, or set SESAME_SAML_PASSWORD"));
+        return Err(IdpError::Prompt(
+            "the IdP asks for a password and there is no terminal to type it (set \
+             SESAME_SAML_PASSWORD)"
+                .to_owned(),
+        ));
     }
     rpassword::prompt_password(format!("Password for {username}: "))
         .map(Secret::new)
-        .map_err(|e| CliError::user(anyhow::anyhow!("cannot read the password: {e}")))
+        .map_err(|e| IdpError::Prompt(format!("cannot read the password: {e}")))
 }
 
-/// Answers the IdP's questions: `SESAME_SAML_OTP`, else the terminal.
+/// Answers the IdP's questions: the flags and `SESAME_SAML_*` variables, else the terminal.
 pub(crate) struct TerminalPrompt {
-    pub(crate) otp: Option<Secret>,
+    username: Option<String>,
+    env: Env,
+    otp: Option<Secret>,
 }
 
 impl TerminalPrompt {
-    pub(crate) fn new(env: &Env) -> Self {
+    pub(crate) fn new(env: &Env, username: Option<&str>) -> Self {
         Self {
+            username: username.map(str::to_owned),
+            env: env.clone(),
             otp: env.var("SESAME_SAML_OTP").map(Secret::new),
         }
     }
 }
 
 impl IdpPrompt for TerminalPrompt {
+    fn username(&self) -> Result<String, IdpError> {
+        username(self.username.as_deref())
+    }
+
+    fn password(&self, username: &str) -> Result<Secret, IdpError> {
+        password(&self.env, username)
+    }
+
     fn one_time_code(&self, label: &str) -> Result<Secret, IdpError> {
         if let Some(code) = &self.otp {
             return Ok(code.clone());

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use serde_json::json;
 use sesame::config::{AwsCredentialsFile, ServiceId, resolve_endpoint};
 use sesame::saml::assertion::MAX_ENCODED_LEN;
-use sesame::saml::idp::{self, IdpCredentials, IdpError, Provider};
+use sesame::saml::idp::{self, IdpError, Provider, SessionCookies};
 use sesame::saml::store::{self, StoreError};
 use sesame::saml::sts::SamlCredentials;
 use sesame::saml::{
@@ -23,25 +23,45 @@ use crate::{output, saml_prompt};
 pub(crate) async fn run(ctx: &Context, args: &SamlArgs) -> Result<ExitCode, CliError> {
     match &args.command {
         SamlCommand::Login(a) => {
-            let assertion = sign_in(ctx, &a.idp).await?;
-            assume(ctx, &assertion, &a.target).await
+            let (assertion, cookies) = sign_in(ctx, &a.idp).await?;
+            let code = assume(ctx, &assertion, &a.target).await?;
+            keep(&cookies);
+            Ok(code)
         }
         SamlCommand::Assume(a) => {
             let assertion = read_assertion_file(&a.assertion_file)?;
             assume(ctx, &assertion, &a.target).await
         }
         SamlCommand::Roles(a) => {
-            let assertion = match &a.assertion_file {
-                Some(file) => read_assertion_file(file)?,
-                None => sign_in(ctx, &a.idp).await?,
+            let (assertion, cookies) = match &a.assertion_file {
+                Some(file) => (read_assertion_file(file)?, None),
+                None => {
+                    let (assertion, cookies) = sign_in(ctx, &a.idp).await?;
+                    (assertion, Some(cookies))
+                }
             };
-            roles(&assertion, a.output)
+            let code = roles(&assertion, a.output)?;
+            if let Some(c) = cookies {
+                keep(&c);
+            }
+            Ok(code)
         }
     }
 }
 
-/// Signs in at the IdP and reads the SAMLResponse it returns.
-async fn sign_in(ctx: &Context, args: &IdpArgs) -> Result<SamlAssertion, CliError> {
+/// Keeps the IdP's session cookies for the next sign-in, once the command has succeeded.
+fn keep(cookies: &SessionCookies) {
+    if let Err(e) = cookies.save() {
+        tracing::warn!("cannot keep the IdP's session cookies: {e}");
+    }
+}
+
+/// Signs in at the IdP and reads the SAMLResponse it returns; the cookie jar comes back to be
+/// kept if the command succeeds.
+async fn sign_in(
+    ctx: &Context,
+    args: &IdpArgs,
+) -> Result<(SamlAssertion, SessionCookies), CliError> {
     let Some(raw_url) = args.idp_url.as_deref() else {
         return Err(
             CliError::user(anyhow::anyhow!("no IdP URL was given")).hint(
@@ -56,25 +76,30 @@ async fn sign_in(ctx: &Context, args: &IdpArgs) -> Result<SamlAssertion, CliErro
             CliError::user(anyhow::anyhow!("--idp-url `{raw_url}` is not an http(s) URL"))
                 .hint("pass the full sign-in URL, e.g. https://adfs.example.com/adfs/ls/IdpInitiatedSignOn.aspx?loginToRp=urn:amazon:webservices")
         })?;
-    // The credentials file must be writable before anyone types a password.
+    // The credentials file must be usable before anyone types a password.
     check_credentials_file(ctx)?;
-    let username = saml_prompt::username(args.username.as_deref())?;
-    let password = saml_prompt::password(&ctx.env, &username)?;
     let provider = match args.provider {
         SamlProvider::Adfs => Provider::Adfs,
         SamlProvider::AdfsWindows => Provider::AdfsWindows,
         SamlProvider::Form => Provider::Form,
     };
-    let client = idp::idp_client().map_err(CliError::internal)?;
-    let prompt = saml_prompt::TerminalPrompt::new(&ctx.env);
-    let credentials = IdpCredentials { username, password };
-    let response = idp::sign_in(&client, provider, &url, &credentials, &prompt)
+    let cookies = SessionCookies::load(&ctx.env, &url);
+    if args.fresh {
+        cookies.clear();
+    }
+    let client = idp::idp_client(&cookies).map_err(CliError::internal)?;
+    let prompt = saml_prompt::TerminalPrompt::new(&ctx.env, args.username.as_deref());
+    let response = idp::sign_in(&client, provider, &url, &prompt)
         .await
         .map_err(idp_error)?;
-    SamlAssertion::parse(response.expose()).map_err(|e| {
-        assertion_error(e)
-            .hint("the IdP's answer is not a usable SAMLResponse; check --idp-url and --provider")
-    })
+    let assertion = SamlAssertion::parse(response.expose()).map_err(|e| match e {
+        AssertionError::NoRoles | AssertionError::BadRole(_) | AssertionError::Status { .. } => {
+            assertion_error(e)
+        }
+        e => assertion_error(e)
+            .hint("the IdP's answer is not a usable SAMLResponse; check --idp-url and --provider"),
+    })?;
+    Ok((assertion, cookies))
 }
 
 fn read_assertion_file(file: &str) -> Result<SamlAssertion, CliError> {

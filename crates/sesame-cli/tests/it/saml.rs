@@ -333,7 +333,6 @@ fn generic_form_driver_signs_in_to_a_keycloak_like_idp() {
 #[test]
 fn several_roles_need_a_choice_off_a_terminal() {
     let w = World::new();
-    let before = w.env.snapshot_files();
     let url = format!("{}{FORMS}", w.env.url());
     let out = w
         .saml(
@@ -372,6 +371,8 @@ fn several_roles_need_a_choice_off_a_terminal() {
         "arn:aws:iam::111122223333:saml-provider/sesame-emulator"
     );
 
+    // (The successful listing kept the IdP session; nothing below may change a file.)
+    let before = w.env.snapshot_files();
     let out = w.login(FORMS, "erin@acme.test", &[]);
     assert_clean_failure(
         &out,
@@ -402,7 +403,15 @@ fn credential_process_output_writes_nothing() {
     assert!(v["SecretAccessKey"].is_string() && v["SessionToken"].is_string());
     assert!(v["Expiration"].as_str().unwrap().ends_with('Z'));
     assert_eq!(v["AccountId"], ACCOUNT);
-    assert_eq!(w.env.snapshot_files(), before);
+    // No credentials file: the only new file is the kept IdP session.
+    let after: Vec<_> = w
+        .env
+        .snapshot_files()
+        .into_iter()
+        .filter(|(p, _)| !p.starts_with(w.env.home.path().join(".aws/sesame/saml")))
+        .collect();
+    assert_eq!(after, before);
+    assert!(!w.credentials_path().exists());
 }
 
 /// A SAMLResponse issued and signed by pysaml2 (a real SAML library), as an IdP would post it.
@@ -676,4 +685,62 @@ fn an_sts_refusal_is_one_line_and_changes_nothing() {
         .unwrap();
     assert_clean_failure(&out, 1, "cannot reach STS at http://127.0.0.1:9/sts");
     assert_eq!(env.snapshot_files(), before);
+}
+
+#[test]
+fn the_idp_session_is_kept_so_the_next_login_skips_the_password() {
+    let env = TestEnv::new();
+    let url = format!("{}{FORMS}", env.url());
+    let login = |password: Option<&str>, extra: &[&str]| {
+        let mut cmd = env.sesame();
+        cmd.args([
+            "saml",
+            "login",
+            "--idp-url",
+            &url,
+            "--username",
+            "bob@acme.test",
+        ])
+        .args(extra)
+        .env("AWS_ENDPOINT_URL_STS", format!("{}/sts", env.url()));
+        if let Some(p) = password {
+            cmd.env("SESAME_SAML_PASSWORD", p)
+                .env("SESAME_SAML_OTP", DEFAULT_MFA_CODE);
+        }
+        cmd.output().unwrap()
+    };
+    assert_success(&login(Some(DEFAULT_PASSWORD), &[]));
+    let jars: Vec<_> = std::fs::read_dir(env.home.path().join(".aws/sesame/saml"))
+        .unwrap()
+        .flatten()
+        .collect();
+    assert_eq!(jars.len(), 1);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        assert_eq!(
+            jars[0].metadata().unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+    let first = saml_access_key(&env);
+
+    // No password and no one-time code this time: the IdP session carries the sign-in.
+    let out = login(None, &[]);
+    assert_success(&out);
+    let second = saml_access_key(&env);
+    assert_ne!(first, second, "fresh credentials");
+    assert_eq!(
+        env.emulator.whoami(&second),
+        Some((ACCOUNT.into(), "ADFS-Ops".into()))
+    );
+
+    let before = env.snapshot_files();
+    let out = login(None, &["--fresh"]);
+    assert_clean_failure(&out, 1, "SESAME_SAML_PASSWORD");
+    assert_eq!(
+        env.snapshot_files(),
+        before,
+        "--fresh forgets the session only when it succeeds"
+    );
 }

@@ -14,7 +14,7 @@ use scraper::Html;
 use url::Url;
 
 use super::html::{self, Field, Form, Page};
-use super::{IdpCredentials, IdpError, IdpPrompt, display_url, fetch};
+use super::{IdpError, IdpPrompt, display_url, fetch};
 use crate::Secret;
 
 /// More pages than a sign-in ever takes: login, MFA, a couple of auto-posts, the SAML page.
@@ -55,15 +55,25 @@ pub(crate) enum Flavor {
 /// Where the sign-in is.
 #[derive(Debug, Default)]
 struct Progress {
+    username: Option<String>,
     username_sent: bool,
     password_sent: bool,
     code_sent: bool,
 }
 
+impl Progress {
+    /// The user name, asked for once.
+    fn username(&mut self, prompt: &dyn IdpPrompt) -> Result<String, IdpError> {
+        if self.username.is_none() {
+            self.username = Some(prompt.username()?);
+        }
+        Ok(self.username.clone().unwrap_or_default())
+    }
+}
+
 pub(crate) async fn sign_in(
     client: &reqwest::Client,
     url: &Url,
-    credentials: &IdpCredentials,
     prompt: &dyn IdpPrompt,
     flavor: Flavor,
 ) -> Result<Secret, IdpError> {
@@ -72,7 +82,7 @@ pub(crate) async fn sign_in(
     for _ in 0..MAX_STEPS {
         let next = {
             let doc = page.parse();
-            match step(&page, &doc, credentials, prompt, flavor, &mut progress)? {
+            match step(&page, &doc, prompt, flavor, &mut progress)? {
                 Step::Done(saml) => return Ok(saml),
                 Step::Submit(form, values) => submission(client, &form, values),
             }
@@ -91,7 +101,6 @@ enum Step {
 fn step(
     page: &Page,
     doc: &Html,
-    credentials: &IdpCredentials,
     prompt: &dyn IdpPrompt,
     flavor: Flavor,
     progress: &mut Progress,
@@ -108,9 +117,10 @@ fn step(
     if page.status >= 400 {
         return Err(match error {
             Some(message) if progress.password_sent => IdpError::Rejected { message },
-            _ => IdpError::Status {
+            message => IdpError::Status {
                 url: display_url(&page.url),
                 status: page.status,
+                message,
             },
         });
     }
@@ -124,14 +134,16 @@ fn step(
             });
         }
         let mut values = form.submission();
+        let username = progress.username(prompt)?;
         if let Some(user) = username_field(form, flavor) {
-            set(&mut values, &user.name, &credentials.username);
+            set(&mut values, &user.name, &username);
         }
-        let password = form
+        let password = prompt.password(&username)?;
+        let field = form
             .password_field()
             .map(|f| f.name.clone())
             .unwrap_or_default();
-        set(&mut values, &password, credentials.password.expose());
+        set(&mut values, &field, password.expose());
         if flavor == Flavor::Adfs && form.field("AuthMethod").is_none() {
             values.push(("AuthMethod".into(), "FormsAuthentication".into()));
         }
@@ -183,7 +195,8 @@ fn step(
         && let Some((form, user)) = username_only_form(&forms)
     {
         let mut values = form.submission();
-        set(&mut values, &user.name, &credentials.username);
+        let username = progress.username(prompt)?;
+        set(&mut values, &user.name, &username);
         progress.username_sent = true;
         return Ok(Step::Submit(form.clone(), values));
     }

@@ -11,12 +11,17 @@
 //! the system's GSSAPI (`kinit`), and no well-kept pure-Rust crate serves it short of `sspi`
 //! (MSRV 1.93, aws-lc, ~100 crates). AD FS offers NTLM beside Negotiate, which is what is used.
 //!
-//! The password lives in a [`Secret`] for the length of one sign-in and is never stored.
-//! A step the user must take part in (a one-time code) goes through [`IdpPrompt`].
+//! The user name, the password and any one-time code are asked for through [`IdpPrompt`] only
+//! when a page wants them, so a sign-in the IdP's kept session cookies ([`SessionCookies`])
+//! carry through asks for nothing. The password lives in a [`Secret`] for one sign-in and is
+//! never stored.
 
+mod cookies;
 mod forms;
 mod html;
 mod ntlm;
+
+pub use cookies::SessionCookies;
 
 use std::time::Duration;
 
@@ -46,17 +51,13 @@ impl Provider {
     }
 }
 
-/// Who signs in.
-#[derive(Debug, Clone)]
-pub struct IdpCredentials {
-    /// The user name as the IdP wants it (`alice@example.com`, `EXAMPLE\alice`).
-    pub username: String,
-    /// The password.
-    pub password: Secret,
-}
-
 /// The questions an IdP may ask during a sign-in, answered by the caller (a terminal prompt).
+/// Each is asked at most once per sign-in, and only when a page needs it.
 pub trait IdpPrompt {
+    /// The user name as the IdP wants it (`alice@example.com`, `EXAMPLE\alice`).
+    fn username(&self) -> Result<String, IdpError>;
+    /// The password of `username`.
+    fn password(&self, username: &str) -> Result<Secret, IdpError>;
     /// A one-time code (MFA). `label` is what the IdP's page calls it.
     fn one_time_code(&self, label: &str) -> Result<Secret, IdpError>;
 }
@@ -74,12 +75,14 @@ pub enum IdpError {
         reason: String,
     },
     /// An HTTP status the flow cannot continue from.
-    #[error("the IdP answered HTTP {status} at {url}")]
+    #[error("the IdP answered HTTP {status} at {url}{}", message_suffix(.message))]
     Status {
         /// Where.
         url: String,
         /// The status.
         status: u16,
+        /// The error text of the page, if it has one.
+        message: Option<String>,
     },
     /// The IdP refused the sign-in and said why (wrong password, locked account, ...).
     #[error("the IdP refused the sign-in: {message}")]
@@ -140,6 +143,13 @@ pub enum IdpError {
     Prompt(String),
 }
 
+fn message_suffix(message: &Option<String>) -> String {
+    match message {
+        Some(m) if !m.is_empty() => format!(": {m}"),
+        _ => String::new(),
+    }
+}
+
 fn title_suffix(title: &Option<String>) -> String {
     match title {
         Some(t) if !t.is_empty() => format!(" (its title is \"{t}\")"),
@@ -153,23 +163,19 @@ pub async fn sign_in(
     client: &reqwest::Client,
     provider: Provider,
     url: &Url,
-    credentials: &IdpCredentials,
     prompt: &dyn IdpPrompt,
 ) -> Result<Secret, IdpError> {
     match provider {
-        Provider::Adfs => {
-            forms::sign_in(client, url, credentials, prompt, forms::Flavor::Adfs).await
-        }
-        Provider::Form => {
-            forms::sign_in(client, url, credentials, prompt, forms::Flavor::Generic).await
-        }
-        Provider::AdfsWindows => ntlm::sign_in(client, url, credentials).await,
+        Provider::Adfs => forms::sign_in(client, url, prompt, forms::Flavor::Adfs).await,
+        Provider::Form => forms::sign_in(client, url, prompt, forms::Flavor::Generic).await,
+        Provider::AdfsWindows => ntlm::sign_in(client, url, prompt).await,
     }
 }
 
-/// The HTTP client for IdP pages: a cookie jar, up to 10 redirects, timeouts. The user agent is
-/// sesame's own, which makes AD FS serve its forms rather than try Windows authentication.
-pub fn idp_client() -> Result<reqwest::Client, reqwest::Error> {
+/// The HTTP client for IdP pages: the cookie jar `cookies`, up to 10 redirects, timeouts. The
+/// user agent is sesame's own, which makes AD FS serve its forms rather than try Windows
+/// authentication.
+pub fn idp_client(cookies: &SessionCookies) -> Result<reqwest::Client, reqwest::Error> {
     crate::http::install_crypto_provider();
     let mut headers = reqwest::header::HeaderMap::new();
     // English pages, so error banners read the same for everyone (aws-adfs does the same).
@@ -180,7 +186,7 @@ pub fn idp_client() -> Result<reqwest::Client, reqwest::Error> {
     reqwest::Client::builder()
         .user_agent(crate::http::USER_AGENT)
         .default_headers(headers)
-        .cookie_store(true)
+        .cookie_provider(cookies.provider())
         .redirect(reqwest::redirect::Policy::limited(10))
         .connect_timeout(Duration::from_secs(10))
         .timeout(Duration::from_secs(60))

@@ -15,7 +15,7 @@ use ntlmclient::{
 use url::Url;
 
 use super::html::{self, Page};
-use super::{IdpCredentials, IdpError, display_url, fetch};
+use super::{IdpError, IdpPrompt, display_url, fetch};
 use crate::Secret;
 
 /// The workstation name sent (AD FS does not check it).
@@ -24,7 +24,7 @@ const WORKSTATION: &str = "SESAME";
 pub(crate) async fn sign_in(
     client: &reqwest::Client,
     url: &Url,
-    credentials: &IdpCredentials,
+    prompt: &dyn IdpPrompt,
 ) -> Result<Secret, IdpError> {
     let page = fetch(client.get(url.clone()), url).await?;
     if let Some(saml) = saml_of(&page) {
@@ -41,10 +41,12 @@ pub(crate) async fn sign_in(
     }
     // After redirects, the challenge belongs to the URL that answered 401.
     let target = page.url.clone();
-    let (username, domain) = split_user(&credentials.username);
+    let full_name = prompt.username()?;
+    let password = prompt.password(&full_name)?;
+    let (username, domain) = split_user(&full_name);
     let creds = Credentials {
         username,
-        password: credentials.password.expose().to_owned(),
+        password: password.expose().to_owned(),
         domain,
     };
 
@@ -179,6 +181,7 @@ fn not_ntlm(page: &Page) -> IdpError {
         return IdpError::Status {
             url: display_url(&page.url),
             status: page.status,
+            message: html::error_text(&page.parse()),
         };
     }
     let doc = page.parse();
