@@ -59,6 +59,9 @@ pub(crate) enum Command {
     Console(ConsoleArgs),
     /// IAM Identity Center administration with AWS credentials: every assignment, names ↔ ids.
     Admin(crate::commands::admin::AdminArgs),
+    /// SAML 2.0 federation: sign in through an IdP (AD FS and others), pick a role, and get STS
+    /// credentials into a profile of the credentials file.
+    Saml(SamlArgs),
 }
 
 /// Which Identity Center session a command is about.
@@ -460,4 +463,105 @@ pub(crate) struct ConsoleArgs {
     /// The console page to open (default: the region's console home).
     #[arg(long, value_name = "URL")]
     pub(crate) destination: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SamlArgs {
+    #[command(subcommand)]
+    pub(crate) command: SamlCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum SamlCommand {
+    /// Sign in at the IdP, choose a role, and write its STS credentials into a profile.
+    ///
+    /// The password is read without echo from the terminal, or from SESAME_SAML_PASSWORD; it is
+    /// never stored. A one-time code asked for by the IdP is read from the terminal, or from
+    /// SESAME_SAML_OTP.
+    Login(SamlLoginArgs),
+    /// Assume a role with a SAMLResponse captured elsewhere (base64, as the IdP posts it).
+    Assume(SamlAssumeArgs),
+    /// List the roles a SAMLResponse grants: from a file, or by signing in at the IdP.
+    Roles(SamlRolesArgs),
+}
+
+/// Where and how to sign in.
+#[derive(Debug, Args, Clone)]
+pub(crate) struct IdpArgs {
+    /// The IdP-initiated sign-in URL, e.g.
+    /// https://adfs.example.com/adfs/ls/IdpInitiatedSignOn.aspx?loginToRp=urn:amazon:webservices
+    #[arg(long, value_name = "URL", env = "SESAME_SAML_IDP_URL")]
+    pub(crate) idp_url: Option<String>,
+    /// How to sign in: AD FS forms, AD FS Windows authentication (NTLM), or any login form.
+    #[arg(long, value_enum, default_value_t = SamlProvider::Adfs)]
+    pub(crate) provider: SamlProvider,
+    /// The user name (`alice@example.com`, `EXAMPLE\alice`); asked for on the terminal if absent.
+    #[arg(long, value_name = "USER", env = "SESAME_SAML_USERNAME")]
+    pub(crate) username: Option<String>,
+    /// Forget the IdP's kept session cookies and sign in afresh. (Otherwise they are kept, 0600,
+    /// in ~/.aws/sesame/saml/, so the next sign-in skips the password while the IdP session lasts.)
+    #[arg(long)]
+    pub(crate) fresh: bool,
+}
+
+/// Which role, and where its credentials go.
+#[derive(Debug, Args, Clone)]
+pub(crate) struct SamlTargetArgs {
+    /// The role: its ARN, its name, or a glob over either (`*Admin*`). Without it: a fuzzy picker
+    /// on a terminal, or the only role.
+    #[arg(long, value_name = "ARN|NAME|GLOB")]
+    pub(crate) role: Option<String>,
+    /// The credentials-file profile to write.
+    #[arg(long, value_name = "NAME", default_value = "saml")]
+    pub(crate) profile: String,
+    /// Session length in seconds (900 to 43200); capped by the assertion's SessionDuration.
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u32).range(900..=43200))]
+    pub(crate) duration: Option<u32>,
+    /// The STS region (default AWS_REGION, AWS_DEFAULT_REGION, else us-east-1); also written into
+    /// the profile when given.
+    #[arg(long, value_name = "REGION")]
+    pub(crate) region: Option<String>,
+    /// Print the credentials as credential_process JSON on stdout instead of writing a profile.
+    #[arg(long)]
+    pub(crate) credential_process: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SamlLoginArgs {
+    #[command(flatten)]
+    pub(crate) idp: IdpArgs,
+    #[command(flatten)]
+    pub(crate) target: SamlTargetArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SamlAssumeArgs {
+    /// The file holding the SAMLResponse (base64, or the XML itself); `-` reads stdin.
+    #[arg(long, value_name = "FILE|-")]
+    pub(crate) assertion_file: String,
+    #[command(flatten)]
+    pub(crate) target: SamlTargetArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SamlRolesArgs {
+    /// The file holding the SAMLResponse; `-` reads stdin. Without it, sign in at --idp-url.
+    #[arg(long, value_name = "FILE|-")]
+    pub(crate) assertion_file: Option<String>,
+    #[command(flatten)]
+    pub(crate) idp: IdpArgs,
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = OutputFormat::Table)]
+    pub(crate) output: OutputFormat,
+}
+
+/// How `sesame saml login` signs in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum SamlProvider {
+    /// AD FS 3.0 and later, forms (UserName, Password, MFA code pages).
+    Adfs,
+    /// AD FS Windows integrated authentication with NTLM (AD FS 2.0 style).
+    AdfsWindows,
+    /// Any IdP with a login form (Keycloak, Shibboleth-like pages).
+    Form,
 }

@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use crate::adfs::AdfsConfig;
+
 /// Everything that shapes one emulator instance.
 ///
 /// Every field is also a flag of the `sesame-emulator` binary (see `--help`). `Default` gives a
@@ -46,6 +48,8 @@ pub struct EmulatorConfig {
     /// Names that replace the generated names of the first accounts (in generation order), to
     /// test names with quotes, brackets and other awkward characters.
     pub account_names: Vec<String>,
+    /// The SAML IdP's users and assertion settings.
+    pub adfs: AdfsConfig,
 }
 
 impl Default for EmulatorConfig {
@@ -68,6 +72,7 @@ impl Default for EmulatorConfig {
             credentials_lifetime: Duration::from_secs(3600),
             auto_approve: false,
             account_names: Vec::new(),
+            adfs: AdfsConfig::default(),
         }
     }
 }

@@ -10,6 +10,7 @@
 //! | Portal (`sso`) | `GET /assignment/accounts`, `GET /assignment/roles`, `GET /federation/credentials`, `POST /logout` |
 //! | Console federation | `GET /federation?Action=getSigninToken` and `?Action=login` (the `signin.aws.amazon.com` endpoint) |
 //! | Browser pages | `GET`/`POST /device` (device verification), `GET`/`POST /authorize` (PKCE consent) |
+//! | SAML IdP (AD FS-like) | `/adfs/ls/IdpInitiatedSignOn.aspx`, `/adfs/ls/auth/integrated/` (NTLM), a Keycloak-like `/realms/acme/...`: see [`AdfsConfig`] |
 //! | Control (tests) | `/_emulator/*`, below |
 //!
 //! What the real service checks is checked: client id and secret (401 InvalidClientException),
@@ -59,6 +60,7 @@
 //! Synchronous code uses [`spawn`], which runs the emulator on its own thread until the
 //! returned [`EmulatorHandle`] is dropped.
 
+mod adfs;
 mod authorize;
 mod config;
 mod control;
@@ -73,6 +75,7 @@ mod server;
 mod state;
 mod stats;
 
+pub use adfs::{AdfsConfig, AdfsUser, DEFAULT_MFA_CODE, DEFAULT_PASSWORD};
 pub use config::EmulatorConfig;
 pub use directory::{Account, Directory};
 pub use faults::FaultSettings;

@@ -101,6 +101,7 @@ impl From<Cli> for EmulatorConfig {
             credentials_lifetime: Duration::from_secs(cli.credentials_lifetime),
             auto_approve: cli.auto_approve,
             account_names: cli.account_name,
+            adfs: sesame_emulator::AdfsConfig::default(),
         }
     }
 }

@@ -55,6 +55,11 @@ pub(crate) struct Connection {
 }
 
 impl Connection {
+    /// An id of the connection, unique while it is open (NTLM authenticates connections).
+    pub(crate) fn id(&self) -> usize {
+        Arc::as_ptr(&self.killed) as usize
+    }
+
     /// Makes the connection fail so that it closes without sending the response.
     pub(crate) fn drop_without_answer(&self) {
         self.killed.store(true, Ordering::SeqCst);
@@ -202,8 +207,11 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/_emulator/whoami", get(control::whoami))
         .route("/federation", get(federation::federation))
         .route("/_emulator/faults", post(control::set_faults));
+    let idp = crate::adfs::router(shared.config.adfs.clone(), shared.base_url.clone())
+        .route("/sts", post(crate::adfs::sts::assume_role_with_saml));
     oidc.merge(portal)
         .merge(pages)
+        .merge(idp)
         .merge(control)
         .fallback(not_found)
         .layer(middleware::from_fn(log_request))

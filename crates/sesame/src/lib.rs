@@ -20,6 +20,7 @@ pub mod http;
 pub mod listing;
 pub mod naming;
 pub mod populate;
+pub mod saml;
 pub mod secret;
 pub mod sso;
 pub mod time;

@@ -14,6 +14,7 @@ mod login;
 mod logout;
 mod populate;
 mod roles;
+mod saml;
 mod status;
 mod target;
 
@@ -63,6 +64,7 @@ pub(crate) async fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Populate(args) => populate::run(&ctx, &args).await,
         Command::Roles(args) => roles::run(&ctx, &args).await,
         Command::Demo(args) => demo::run(&args).await,
+        Command::Saml(args) => saml::run(&ctx, &args).await,
         Command::Admin(args) => admin::run(&ctx, &args).await,
         Command::Api(args) => api::run(&ctx, &args).await,
         Command::Creds(args) => creds::run(&ctx, &args).await,

@@ -16,5 +16,6 @@ mod exec;
 mod login;
 mod populate;
 mod roles;
+mod saml;
 mod status_logout;
 mod support;

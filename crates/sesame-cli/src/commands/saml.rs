@@ -1,0 +1,343 @@
+//! `sesame saml login|assume|roles`: a SAMLResponse (from an IdP sign-in or a file) → a role →
+//! STS AssumeRoleWithSAML → a profile of the credentials file (or credential_process JSON).
+
+use std::io::Read as _;
+use std::process::ExitCode;
+
+use serde_json::json;
+use sesame::config::{AwsCredentialsFile, ServiceId, resolve_endpoint};
+use sesame::saml::assertion::MAX_ENCODED_LEN;
+use sesame::saml::idp::{self, IdpError, Provider, SessionCookies};
+use sesame::saml::store::{self, StoreError};
+use sesame::saml::sts::SamlCredentials;
+use sesame::saml::{
+    AssertionError, RoleChoiceError, SamlAssertion, StsClient, StsError, select_role,
+};
+use url::Url;
+
+use super::Context;
+use crate::cli::{IdpArgs, OutputFormat, SamlArgs, SamlCommand, SamlProvider, SamlTargetArgs};
+use crate::error::CliError;
+use crate::{output, saml_prompt};
+
+pub(crate) async fn run(ctx: &Context, args: &SamlArgs) -> Result<ExitCode, CliError> {
+    match &args.command {
+        SamlCommand::Login(a) => {
+            let (assertion, cookies) = sign_in(ctx, &a.idp).await?;
+            let code = assume(ctx, &assertion, &a.target).await?;
+            keep(&cookies);
+            Ok(code)
+        }
+        SamlCommand::Assume(a) => {
+            let assertion = read_assertion_file(&a.assertion_file)?;
+            assume(ctx, &assertion, &a.target).await
+        }
+        SamlCommand::Roles(a) => {
+            let (assertion, cookies) = match &a.assertion_file {
+                Some(file) => (read_assertion_file(file)?, None),
+                None => {
+                    let (assertion, cookies) = sign_in(ctx, &a.idp).await?;
+                    (assertion, Some(cookies))
+                }
+            };
+            let code = roles(&assertion, a.output)?;
+            if let Some(c) = cookies {
+                keep(&c);
+            }
+            Ok(code)
+        }
+    }
+}
+
+/// Keeps the IdP's session cookies for the next sign-in, once the command has succeeded.
+fn keep(cookies: &SessionCookies) {
+    if let Err(e) = cookies.save() {
+        tracing::warn!("cannot keep the IdP's session cookies: {e}");
+    }
+}
+
+/// Signs in at the IdP and reads the SAMLResponse it returns; the cookie jar comes back to be
+/// kept if the command succeeds.
+async fn sign_in(
+    ctx: &Context,
+    args: &IdpArgs,
+) -> Result<(SamlAssertion, SessionCookies), CliError> {
+    let Some(raw_url) = args.idp_url.as_deref() else {
+        return Err(
+            CliError::user(anyhow::anyhow!("no IdP URL was given")).hint(
+                "pass --idp-url URL (the IdP-initiated sign-in URL) or set SESAME_SAML_IDP_URL",
+            ),
+        );
+    };
+    let url = Url::parse(raw_url)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https"))
+        .ok_or_else(|| {
+            CliError::user(anyhow::anyhow!("--idp-url `{raw_url}` is not an http(s) URL"))
+                .hint("pass the full sign-in URL, e.g. https://adfs.example.com/adfs/ls/IdpInitiatedSignOn.aspx?loginToRp=urn:amazon:webservices")
+        })?;
+    // The credentials file must be usable before anyone types a password.
+    check_credentials_file(ctx)?;
+    let provider = match args.provider {
+        SamlProvider::Adfs => Provider::Adfs,
+        SamlProvider::AdfsWindows => Provider::AdfsWindows,
+        SamlProvider::Form => Provider::Form,
+    };
+    let cookies = SessionCookies::load(&ctx.env, &url);
+    if args.fresh {
+        cookies.clear();
+    }
+    let client = idp::idp_client(&cookies).map_err(CliError::internal)?;
+    let prompt = saml_prompt::TerminalPrompt::new(&ctx.env, args.username.as_deref());
+    let response = idp::sign_in(&client, provider, &url, &prompt)
+        .await
+        .map_err(idp_error)?;
+    let assertion = SamlAssertion::parse(response.expose()).map_err(|e| match e {
+        AssertionError::NoRoles | AssertionError::BadRole(_) | AssertionError::Status { .. } => {
+            assertion_error(e)
+        }
+        e => assertion_error(e)
+            .hint("the IdP's answer is not a usable SAMLResponse; check --idp-url and --provider"),
+    })?;
+    Ok((assertion, cookies))
+}
+
+fn read_assertion_file(file: &str) -> Result<SamlAssertion, CliError> {
+    let mut text = String::new();
+    let limit = MAX_ENCODED_LEN as u64 + 1;
+    let result = if file == "-" {
+        std::io::stdin().take(limit).read_to_string(&mut text)
+    } else {
+        std::fs::File::open(file).and_then(|f| f.take(limit).read_to_string(&mut text))
+    };
+    let name = if file == "-" {
+        "stdin".to_owned()
+    } else {
+        file.to_owned()
+    };
+    result.map_err(|e| {
+        CliError::user(anyhow::anyhow!(
+            "cannot read the SAML response from {name}: {e}"
+        ))
+        .hint("pass --assertion-file with the SAMLResponse value (base64) or `-` for stdin")
+    })?;
+    SamlAssertion::parse(&text).map_err(assertion_error)
+}
+
+fn check_credentials_file(ctx: &Context) -> Result<AwsCredentialsFile, CliError> {
+    AwsCredentialsFile::from_env(&ctx.env)
+        .map_err(|e| CliError::user(e).hint("fix the credentials file, then run the command again"))
+}
+
+/// Chooses the role, calls STS, and writes or prints the credentials.
+async fn assume(
+    ctx: &Context,
+    assertion: &SamlAssertion,
+    target: &SamlTargetArgs,
+) -> Result<ExitCode, CliError> {
+    if !target.credential_process {
+        check_credentials_file(ctx)?;
+    }
+    let roles = assertion.roles();
+    let role = match (target.role.as_deref(), roles.len()) {
+        (None, n) if n > 1 && saml_prompt::interactive() => saml_prompt::pick_role(roles)?,
+        (pattern, _) => select_role(roles, pattern).map_err(role_error)?,
+    };
+    if assertion.session_name().is_none() {
+        return Err(CliError::user(anyhow::anyhow!(
+            "the SAML assertion has no RoleSessionName attribute, which AWS requires"
+        ))
+        .hint("ask the IdP's administrators to add the https://aws.amazon.com/SAML/Attributes/RoleSessionName claim"));
+    }
+    let now = sesame::time::now();
+    if assertion.is_expired(now) {
+        let at = assertion
+            .not_on_or_after()
+            .map(sesame::time::format_aws)
+            .unwrap_or_default();
+        return Err(
+            CliError::user(anyhow::anyhow!("the SAML assertion expired at {at}"))
+                .hint("sign in at the IdP again for a fresh assertion (they last minutes)"),
+        );
+    }
+    let duration = match (target.duration, assertion.session_duration()) {
+        (Some(d), Some(cap)) => Some(d.min(cap.max(900))),
+        (Some(d), None) => Some(d),
+        (None, Some(s)) => Some(s.clamp(900, 43200)),
+        (None, None) => None,
+    };
+    let region = target
+        .region
+        .clone()
+        .or_else(|| ctx.env.var("AWS_REGION").map(str::to_owned))
+        .or_else(|| ctx.env.var("AWS_DEFAULT_REGION").map(str::to_owned))
+        .unwrap_or_else(|| "us-east-1".to_owned());
+    let config = ctx.config()?;
+    let endpoint = resolve_endpoint(
+        ServiceId::Sts,
+        &region,
+        &ctx.env,
+        &config,
+        Some(&target.profile),
+    )
+    .map_err(|e| CliError::user(e).hint("fix --region or the STS endpoint override"))?;
+    let http = sesame::http::api_client().map_err(CliError::internal)?;
+    let sts = StsClient::new(http, endpoint);
+    let creds = sts
+        .assume_role_with_saml(role, assertion, duration)
+        .await
+        .map_err(sts_error)?;
+
+    if target.credential_process {
+        print_credential_process(&creds)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let path = ctx.env.credentials_file();
+    store::write_profile(
+        &path,
+        &sesame::fsutil::lock_dir(&ctx.env),
+        &target.profile,
+        &creds.credentials,
+        target.region.as_deref(),
+    )
+    .map_err(store_error)?;
+    let expires = creds.credentials.expiration;
+    eprintln!(
+        "Credentials for {} are in profile `{}` of {}.",
+        role.role_arn,
+        target.profile,
+        path.display()
+    );
+    eprintln!(
+        "They expire at {} ({}). Use them with: aws --profile {} sts get-caller-identity",
+        sesame::time::format_aws(expires),
+        output::relative(expires, now),
+        target.profile
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_credential_process(creds: &SamlCredentials) -> Result<(), CliError> {
+    let c = &creds.credentials;
+    let value = json!({
+        "Version": 1,
+        "AccessKeyId": c.access_key_id,
+        "SecretAccessKey": c.secret_access_key.expose(),
+        "SessionToken": c.session_token.expose(),
+        "Expiration": sesame::time::format_aws(c.expiration),
+        "AccountId": creds.role.account_id(),
+    });
+    output::json(&value)?;
+    Ok(())
+}
+
+fn roles(assertion: &SamlAssertion, format: OutputFormat) -> Result<ExitCode, CliError> {
+    let roles = assertion.roles();
+    match format {
+        OutputFormat::Json => {
+            let items: Vec<_> = roles
+                .iter()
+                .map(|r| {
+                    json!({"accountId": r.account_id(), "roleName": r.role_name(), "roleArn": r.role_arn, "principalArn": r.principal_arn})
+                })
+                .collect();
+            output::json(&serde_json::Value::Array(items))?;
+        }
+        format => {
+            let rows: Vec<Vec<String>> = roles
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.account_id().to_owned(),
+                        r.role_name().to_owned(),
+                        r.role_arn.clone(),
+                        r.principal_arn.clone(),
+                    ]
+                })
+                .collect();
+            if format == OutputFormat::Text {
+                output::text(&rows)?;
+            } else {
+                output::table(&["ACCOUNT ID", "ROLE", "ROLE ARN", "PROVIDER ARN"], &rows)?;
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn assertion_error(e: AssertionError) -> CliError {
+    let hint = match &e {
+        AssertionError::NoRoles => {
+            "the IdP grants this user no AWS role: ask its administrators to add the https://aws.amazon.com/SAML/Attributes/Role claim"
+        }
+        AssertionError::BadRole(_) => {
+            "the IdP's Role claim is misconfigured: each value must be `role-arn,saml-provider-arn`"
+        }
+        AssertionError::Status { .. } => {
+            "sign in at the IdP again; if it keeps failing, ask its administrators"
+        }
+        AssertionError::Encrypted => {
+            "ask the IdP's administrators to stop encrypting assertions for AWS, or use the AWS console"
+        }
+        AssertionError::Dtd => "this is not a SAMLResponse an IdP would send; do not use it",
+        _ => {
+            "pass the SAMLResponse value exactly as the IdP posts it (base64), or the SAML XML itself"
+        }
+    };
+    CliError::user(e).hint(hint)
+}
+
+fn idp_error(e: IdpError) -> CliError {
+    let hint = match &e {
+        IdpError::Unreachable { .. } | IdpError::Status { .. } => "check --idp-url and the network",
+        IdpError::Rejected { .. } => {
+            "check the user name and password (SESAME_SAML_PASSWORD); a locked account needs the IdP's administrators"
+        }
+        IdpError::MfaRejected { .. } => {
+            "run the command again and enter the current code (SESAME_SAML_OTP)"
+        }
+        IdpError::NoLoginForm { .. } | IdpError::Unrecognized { .. } => {
+            "check --idp-url (the IdP-initiated sign-in URL) and --provider (adfs, adfs-windows, form)"
+        }
+        IdpError::NoNtlm { .. } | IdpError::Ntlm { .. } => {
+            "check the user name (DOMAIN\\user or user@domain) and password, or try --provider adfs"
+        }
+        IdpError::UnsupportedMfa { .. } => {
+            "use an MFA method with a code, or sign in through the AWS console"
+        }
+        IdpError::Prompt(_) => "run on a terminal, or set the variable named above",
+        _ => "check --idp-url and --provider",
+    };
+    CliError::user(e).hint(hint)
+}
+
+fn sts_error(e: StsError) -> CliError {
+    let hint = match &e {
+        StsError::Unreachable { .. } => {
+            "check the network, --region, and any AWS_ENDPOINT_URL_STS override"
+        }
+        StsError::Api(a) if a.is_retryable() => "STS is busy or failing; try again in a moment",
+        StsError::Api(a) if a.code == "ExpiredTokenException" => {
+            "sign in at the IdP again for a fresh assertion"
+        }
+        StsError::Api(_) => {
+            "AWS refused the assertion: check the role's trust policy and the IdP's relying-party trust"
+        }
+        _ => "check --region and any AWS_ENDPOINT_URL_STS override",
+    };
+    CliError::user(e).hint(hint)
+}
+
+fn role_error(e: RoleChoiceError) -> CliError {
+    let hint = match &e {
+        RoleChoiceError::NeedChoice { .. } => {
+            "pass --role ARN|NAME|GLOB, or run on a terminal to pick one"
+        }
+        _ => "pass --role with one of the role ARNs or names listed",
+    };
+    CliError::user(e).hint(hint)
+}
+
+fn store_error(e: StoreError) -> CliError {
+    CliError::user(e).hint("fix the credentials file, then run the command again")
+}

@@ -1,0 +1,395 @@
+//! Signing in at the emulator's IdPs, end to end into a profile botocore uses.
+
+use std::process::Command;
+
+use sesame_emulator::{DEFAULT_MFA_CODE, DEFAULT_PASSWORD};
+
+use super::world::{
+    ACCOUNT, EXISTING, FORMS, KEYCLOAK, WINDOWS, World, assert_saved, saml_access_key,
+};
+use crate::support::{TestEnv, assert_clean_failure, assert_success, py_script, stderr, stdout};
+
+#[test]
+fn adfs_forms_login_writes_a_profile_that_botocore_uses() {
+    let w = World::new();
+    w.write_credentials(EXISTING);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(w.credentials_path(), std::fs::Permissions::from_mode(0o600))
+            .unwrap();
+    }
+    let out = w.login(FORMS, "alice@acme.test", &[]);
+    assert_saved(&w, &out, "ADFS-Dev", "alice@acme.test");
+    let text = w.credentials();
+    // The [saml] section was updated in place: its comment and region stay, other sections too.
+    assert!(
+        text.contains("[saml]\n# sesame writes here\nregion=eu-west-2\naws_access_key_id"),
+        "{text}"
+    );
+    assert!(text.contains("x_security_token_expires"), "{text}");
+}
+
+#[test]
+fn adfs_forms_login_with_mfa_code() {
+    let w = World::new();
+    w.write_credentials(EXISTING);
+    let url = format!("{}{FORMS}", w.env.url());
+    let out = w
+        .saml(
+            &["login", "--idp-url", &url, "--username", "bob@acme.test"],
+            DEFAULT_PASSWORD,
+        )
+        .env("SESAME_SAML_OTP", DEFAULT_MFA_CODE)
+        .output()
+        .unwrap();
+    assert_saved(&w, &out, "ADFS-Ops", "bob@acme.test");
+}
+
+#[test]
+fn adfs_mfa_without_a_code_or_with_a_wrong_one_fails_cleanly() {
+    let w = World::new();
+    w.write_credentials(EXISTING);
+    let before = w.env.snapshot_files();
+    let url = format!("{}{FORMS}", w.env.url());
+    let args = ["login", "--idp-url", &url, "--username", "bob@acme.test"];
+    let out = w
+        .saml(&args, DEFAULT_PASSWORD)
+        .env("SESAME_SAML_OTP", "000000")
+        .output()
+        .unwrap();
+    assert_clean_failure(
+        &out,
+        1,
+        "refused the one-time code: The verification code is incorrect",
+    );
+    let out = w.saml(&args, DEFAULT_PASSWORD).output().unwrap();
+    assert_clean_failure(&out, 1, "SESAME_SAML_OTP");
+    assert_eq!(w.env.snapshot_files(), before);
+}
+
+#[test]
+fn adfs_wrong_password_locked_account_and_no_roles_fail_cleanly() {
+    let w = World::new();
+    w.write_credentials(EXISTING);
+    let before = w.env.snapshot_files();
+    let url = format!("{}{FORMS}", w.env.url());
+    let out = w
+        .saml(
+            &["login", "--idp-url", &url, "--username", "alice@acme.test"],
+            "wrong",
+        )
+        .output()
+        .unwrap();
+    assert_clean_failure(
+        &out,
+        1,
+        "the IdP refused the sign-in: Incorrect user ID or password",
+    );
+    assert!(!stderr(&out).contains("wrong"), "the password leaked");
+
+    let out = w.login(FORMS, "carol@acme.test", &[]);
+    assert_clean_failure(&out, 1, "locked out");
+
+    let out = w.login(FORMS, "dave@acme.test", &[]);
+    assert_clean_failure(&out, 1, "grants no AWS role");
+    assert!(stderr(&out).contains("hint: "), "{}", stderr(&out));
+    assert_eq!(w.env.snapshot_files(), before);
+}
+
+#[test]
+fn adfs_windows_integrated_authentication_with_ntlm() {
+    let w = World::new();
+    w.write_credentials(EXISTING);
+    let out = w.login(WINDOWS, "ACME\\alice", &["--provider", "adfs-windows"]);
+    assert_saved(&w, &out, "ADFS-Dev", "alice@acme.test");
+
+    let before = w.env.snapshot_files();
+    let url = format!("{}{WINDOWS}", w.env.url());
+    let out = w
+        .saml(
+            &[
+                "login",
+                "--idp-url",
+                &url,
+                "--username",
+                "ACME\\alice",
+                "--provider",
+                "adfs-windows",
+            ],
+            "not-the-password",
+        )
+        .output()
+        .unwrap();
+    assert_clean_failure(&out, 1, "refused the user name or password");
+    // The forms page is not Windows authentication.
+    let out = w.login(FORMS, "ACME\\alice", &["--provider", "adfs-windows"]);
+    assert_clean_failure(&out, 1, "serves a login form");
+    assert_eq!(w.env.snapshot_files(), before);
+}
+
+#[test]
+fn generic_form_driver_signs_in_to_a_keycloak_like_idp() {
+    let w = World::new();
+    w.write_credentials(EXISTING);
+    let out = w.login(KEYCLOAK, "alice", &["--provider", "form"]);
+    assert_saved(&w, &out, "ADFS-Dev", "alice@acme.test");
+
+    let before = w.env.snapshot_files();
+    let url = format!("{}{KEYCLOAK}", w.env.url());
+    let out = w
+        .saml(
+            &[
+                "login",
+                "--idp-url",
+                &url,
+                "--username",
+                "alice",
+                "--provider",
+                "form",
+            ],
+            "nope",
+        )
+        .output()
+        .unwrap();
+    assert_clean_failure(&out, 1, "Invalid username or password.");
+    let out = w.login("/idp/closed", "alice", &["--provider", "form"]);
+    assert_clean_failure(&out, 1, "has no login form");
+    let out = w.login("/idp/closed", "alice", &[]);
+    assert_clean_failure(&out, 1, "has no login form");
+    assert_eq!(w.env.snapshot_files(), before);
+}
+
+#[test]
+fn several_roles_need_a_choice_off_a_terminal() {
+    let w = World::new();
+    let url = format!("{}{FORMS}", w.env.url());
+    let out = w
+        .saml(
+            &[
+                "roles",
+                "--idp-url",
+                &url,
+                "--username",
+                "erin@acme.test",
+                "-o",
+                "json",
+            ],
+            DEFAULT_PASSWORD,
+        )
+        .output()
+        .unwrap();
+    assert_success(&out);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let arns: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["roleArn"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        arns,
+        [
+            "arn:aws:iam::123456789012:role/ADFS-Dev",
+            "arn:aws:iam::123456789012:role/ADFS-Admin",
+            "arn:aws:iam::111122223333:role/ReadOnly"
+        ]
+    );
+    assert_eq!(v[2]["accountId"], "111122223333");
+    assert_eq!(
+        v[2]["principalArn"],
+        "arn:aws:iam::111122223333:saml-provider/sesame-emulator"
+    );
+
+    // (The successful listing kept the IdP session; nothing below may change a file.)
+    let before = w.env.snapshot_files();
+    let out = w.login(FORMS, "erin@acme.test", &[]);
+    assert_clean_failure(
+        &out,
+        1,
+        "grants 3 roles: arn:aws:iam::123456789012:role/ADFS-Dev, ",
+    );
+    assert!(
+        stderr(&out).contains("hint: pass --role"),
+        "{}",
+        stderr(&out)
+    );
+    let out = w.login(FORMS, "erin@acme.test", &["--role", "ADFS-*"]);
+    assert_clean_failure(&out, 1, "`ADFS-*` matches 2 roles");
+    let out = w.login(FORMS, "erin@acme.test", &["--role", "Billing"]);
+    assert_clean_failure(&out, 1, "no role of the SAML assertion matches `Billing`");
+    assert_eq!(w.env.snapshot_files(), before);
+}
+
+#[test]
+fn credential_process_output_writes_nothing() {
+    let w = World::new();
+    let before = w.env.snapshot_files();
+    let out = w.login(FORMS, "alice@acme.test", &["--credential-process"]);
+    assert_success(&out);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["Version"], 1);
+    assert!(v["AccessKeyId"].as_str().unwrap().starts_with("ASIA"));
+    assert!(v["SecretAccessKey"].is_string() && v["SessionToken"].is_string());
+    assert!(v["Expiration"].as_str().unwrap().ends_with('Z'));
+    assert_eq!(v["AccountId"], ACCOUNT);
+    // No credentials file: the only new file is the kept IdP session.
+    let after: Vec<_> = w
+        .env
+        .snapshot_files()
+        .into_iter()
+        .filter(|(p, _)| !p.starts_with(w.env.home.path().join(".aws/sesame/saml")))
+        .collect();
+    assert_eq!(after, before);
+    assert!(!w.credentials_path().exists());
+}
+
+#[test]
+fn a_role_chosen_by_glob_among_several_is_the_one_sts_issues() {
+    // The emulator's own STS takes multi-role assertions (moto does not) and checks the pair.
+    let env = TestEnv::new();
+    let url = format!("{}{FORMS}", env.url());
+    let out = env
+        .sesame()
+        .args([
+            "saml",
+            "login",
+            "--idp-url",
+            &url,
+            "--username",
+            "erin@acme.test",
+            "--role",
+            "Read*",
+        ])
+        .args(["--region", "eu-west-1", "--duration", "900"])
+        .env("AWS_ENDPOINT_URL_STS", format!("{}/sts", env.url()))
+        .env("SESAME_SAML_PASSWORD", DEFAULT_PASSWORD)
+        .output()
+        .unwrap();
+    assert_success(&out);
+    assert!(
+        stderr(&out).contains("arn:aws:iam::111122223333:role/ReadOnly"),
+        "{}",
+        stderr(&out)
+    );
+    let key = saml_access_key(&env);
+    assert_eq!(
+        env.emulator.whoami(&key),
+        Some(("111122223333".into(), "ReadOnly".into()))
+    );
+    let path = env.home.path().join(".aws/credentials");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("region = eu-west-1"), "{text}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "a new credentials file is private");
+    }
+}
+
+#[test]
+fn password_and_role_picker_on_a_terminal() {
+    let env = TestEnv::new();
+    let url = format!("{}{FORMS}", env.url());
+    let sesame = assert_cmd::cargo::cargo_bin("sesame");
+    let argv = serde_json::json!([
+        sesame,
+        "saml",
+        "login",
+        "--idp-url",
+        url,
+        "--username",
+        "erin@acme.test"
+    ]);
+    let script = serde_json::json!([
+        [
+            "Password for erin@acme.test",
+            format!("{DEFAULT_PASSWORD}\r")
+        ],
+        ["Role to assume", "Admin\r"]
+    ]);
+    let out = Command::new("python3")
+        .arg(py_script("pty_drive.py"))
+        .args([argv.to_string(), script.to_string()])
+        .env_clear()
+        .env("HOME", env.home.path())
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("TERM", "xterm")
+        .env("AWS_ENDPOINT_URL_STS", format!("{}/sts", env.url()))
+        .output()
+        .unwrap();
+    let screen = stdout(&out);
+    assert!(out.status.success(), "{screen}\n{}", stderr(&out));
+    assert!(
+        !screen.contains(DEFAULT_PASSWORD),
+        "the password was echoed:\n{screen}"
+    );
+    assert!(
+        screen.contains("ReadOnly"),
+        "the picker listed the roles:\n{screen}"
+    );
+    let key = saml_access_key(&env);
+    assert_eq!(
+        env.emulator.whoami(&key),
+        Some((ACCOUNT.into(), "ADFS-Admin".into()))
+    );
+}
+
+#[test]
+fn the_idp_session_is_kept_so_the_next_login_skips_the_password() {
+    let env = TestEnv::new();
+    let url = format!("{}{FORMS}", env.url());
+    let login = |password: Option<&str>, extra: &[&str]| {
+        let mut cmd = env.sesame();
+        cmd.args([
+            "saml",
+            "login",
+            "--idp-url",
+            &url,
+            "--username",
+            "bob@acme.test",
+        ])
+        .args(extra)
+        .env("AWS_ENDPOINT_URL_STS", format!("{}/sts", env.url()));
+        if let Some(p) = password {
+            cmd.env("SESAME_SAML_PASSWORD", p)
+                .env("SESAME_SAML_OTP", DEFAULT_MFA_CODE);
+        }
+        cmd.output().unwrap()
+    };
+    assert_success(&login(Some(DEFAULT_PASSWORD), &[]));
+    let jars: Vec<_> = std::fs::read_dir(env.home.path().join(".aws/sesame/saml"))
+        .unwrap()
+        .flatten()
+        .collect();
+    assert_eq!(jars.len(), 1);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        assert_eq!(
+            jars[0].metadata().unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+    let first = saml_access_key(&env);
+
+    // No password and no one-time code this time: the IdP session carries the sign-in.
+    let out = login(None, &[]);
+    assert_success(&out);
+    let second = saml_access_key(&env);
+    assert_ne!(first, second, "fresh credentials");
+    assert_eq!(
+        env.emulator.whoami(&second),
+        Some((ACCOUNT.into(), "ADFS-Ops".into()))
+    );
+
+    let before = env.snapshot_files();
+    let out = login(None, &["--fresh"]);
+    assert_clean_failure(&out, 1, "SESAME_SAML_PASSWORD");
+    assert_eq!(
+        env.snapshot_files(),
+        before,
+        "--fresh forgets the session only when it succeeds"
+    );
+}

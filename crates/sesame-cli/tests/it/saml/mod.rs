@@ -1,0 +1,7 @@
+//! `sesame saml`: the emulator's AD FS (forms, MFA, Windows/NTLM) and Keycloak-like IdPs, moto's
+//! server as STS, botocore reading the profile written, pysaml2 issuing a real signed assertion,
+//! the emulator's stricter STS, and bad input refused with nothing changed on disk.
+
+mod assertions;
+mod idp;
+mod world;

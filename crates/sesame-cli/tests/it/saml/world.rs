@@ -1,0 +1,203 @@
+//! The SAML tests' world: moto's server as STS, the emulator's IdPs, botocore, pysaml2.
+
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use sesame_emulator::DEFAULT_PASSWORD;
+
+use crate::support::{TestEnv, assert_success, py_script, stderr, stdout};
+
+/// moto's server on a free loopback port, stopped when dropped.
+pub(super) struct Moto {
+    child: Child,
+    pub(super) url: String,
+}
+
+impl Moto {
+    /// moto_server with `MOTO_ACCOUNT_ID` set, so GetCallerIdentity names the assumed role
+    /// (PROTOCOLS §7).
+    pub(super) fn start(account: &str) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new("python3")
+            .args([
+                "-m",
+                "moto.server",
+                "-H",
+                "127.0.0.1",
+                "-p",
+                &port.to_string(),
+            ])
+            .env("MOTO_ACCOUNT_ID", account)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("python3 runs");
+        let mut moto = Self {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+        };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if let Ok(Some(status)) = moto.child.try_wait() {
+                panic!(
+                    "moto_server exited ({status}); is it installed? `pip install -r requirements-test.txt`"
+                );
+            }
+            assert!(
+                Instant::now() < deadline,
+                "moto_server did not start in 30 s"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        moto
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub(super) const ACCOUNT: &str = "123456789012";
+pub(super) const FORMS: &str = "/adfs/ls/IdpInitiatedSignOn.aspx?loginToRp=urn:amazon:webservices";
+pub(super) const WINDOWS: &str = "/adfs/ls/auth/integrated/?loginToRp=urn:amazon:webservices";
+pub(super) const KEYCLOAK: &str = "/realms/acme/protocol/saml/clients/amazon-aws";
+/// A credentials file of the user's that must survive byte for byte.
+pub(super) const EXISTING: &str = "# my keys\n[default]\naws_access_key_id = AKIAEXISTING\naws_secret_access_key = keep-me\n\n[saml]\n# sesame writes here\nregion=eu-west-2\n";
+
+pub(super) struct World {
+    pub(super) env: TestEnv,
+    pub(super) moto: Moto,
+}
+
+impl World {
+    pub(super) fn new() -> Self {
+        let env = TestEnv::new();
+        let moto = Moto::start(ACCOUNT);
+        Self { env, moto }
+    }
+
+    pub(super) fn credentials_path(&self) -> PathBuf {
+        self.env.home.path().join(".aws").join("credentials")
+    }
+
+    pub(super) fn write_credentials(&self, text: &str) {
+        let p = self.credentials_path();
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, text).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
+        }
+    }
+
+    pub(super) fn credentials(&self) -> String {
+        std::fs::read_to_string(self.credentials_path()).unwrap_or_default()
+    }
+
+    /// `sesame saml ...` with moto as STS and the password in the environment.
+    pub(super) fn saml(&self, args: &[&str], password: &str) -> assert_cmd::Command {
+        let mut cmd = self.env.sesame();
+        cmd.arg("saml")
+            .args(args)
+            .env("AWS_ENDPOINT_URL_STS", &self.moto.url)
+            .env("SESAME_SAML_PASSWORD", password);
+        cmd
+    }
+
+    pub(super) fn login(&self, path: &str, user: &str, extra: &[&str]) -> Output {
+        let url = format!("{}{path}", self.env.url());
+        let mut args = vec!["login", "--idp-url", &url, "--username", user];
+        args.extend_from_slice(extra);
+        self.saml(&args, DEFAULT_PASSWORD).output().unwrap()
+    }
+
+    /// botocore's GetCallerIdentity through the profile, against moto.
+    pub(super) fn whoami(&self, profile: &str) -> String {
+        let out = Command::new("python3")
+            .arg(py_script("saml_helper.py"))
+            .args(["whoami", profile, &self.moto.url])
+            .env_clear()
+            .env("HOME", self.env.home.path())
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .output()
+            .expect("python3 runs");
+        assert!(
+            out.status.success(),
+            "boto3 failed (`pip install -r requirements-test.txt`):\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        stdout(&out).trim().to_owned()
+    }
+}
+
+#[track_caller]
+pub(super) fn assert_saved(w: &World, out: &Output, role: &str, session: &str) {
+    assert_success(out);
+    let err = stderr(out);
+    assert!(
+        err.contains("profile `saml`") && err.contains("They expire at"),
+        "{err}"
+    );
+    assert!(
+        !err.contains(DEFAULT_PASSWORD),
+        "the password leaked: {err}"
+    );
+    let text = w.credentials();
+    // Every byte of the user's file is kept; the keys land after the [saml] section's own.
+    assert!(text.starts_with(EXISTING), "{text}");
+    assert!(
+        text[EXISTING.len()..].starts_with("aws_access_key_id=ASIA"),
+        "{text}"
+    );
+    assert_eq!(
+        w.whoami("saml"),
+        format!("arn:aws:sts::{ACCOUNT}:assumed-role/{role}/{session}")
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(w.credentials_path())
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+}
+
+/// A SAMLResponse issued and signed by pysaml2 (a real SAML library), as an IdP would post it.
+pub(super) fn pysaml2_response(role: &str, provider: &str, session: &str) -> String {
+    let out = Command::new("python3")
+        .arg(py_script("saml_helper.py"))
+        .args(["pysaml2", role, provider, session])
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "pysaml2 failed (`pip install -r requirements-test.txt`, `apt-get install xmlsec1`):\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout(&out).trim().to_owned()
+}
+
+/// The `[saml]` profile's access key id.
+pub(super) fn saml_access_key(env: &TestEnv) -> String {
+    let text = std::fs::read_to_string(env.home.path().join(".aws/credentials")).unwrap();
+    let section = &text[text.find("[saml]").expect("a [saml] profile")..];
+    let line = section
+        .lines()
+        .find(|l| l.starts_with("aws_access_key_id"))
+        .unwrap();
+    line.split('=').nth(1).unwrap().trim().to_owned()
+}

@@ -1,0 +1,216 @@
+//! Signing in to a SAML identity provider and bringing back the `SAMLResponse` it would post to
+//! AWS, the way a browser would: a cookie jar, redirects, HTML forms.
+//!
+//! | [`Provider`] | How | Anchors |
+//! |---|---|---|
+//! | `adfs` | AD FS 3.0+ forms: `UserName` / `Password` / `AuthMethod=FormsAuthentication`, the `#errorText` banner, additional-authentication (MFA) pages with a one-time-code field | saml2aws `adfs`, aws-adfs |
+//! | `adfs-windows` | AD FS Windows integrated authentication with NTLM (`WWW-Authenticate: NTLM`, NTLMv2 responses) | the AD FS 2.0 blog script (requests-ntlm), saml2aws `adfs2` |
+//! | `form` | any IdP with a login form: the form with a password field, then whatever forms follow | saml2aws' generic scraping |
+//!
+//! Kerberos (SPNEGO `Negotiate` with a Kerberos ticket) is not spoken: it needs a KDC ticket from
+//! the system's GSSAPI (`kinit`), and no well-kept pure-Rust crate serves it short of `sspi`
+//! (MSRV 1.93, aws-lc, ~100 crates). AD FS offers NTLM beside Negotiate, which is what is used.
+//!
+//! The user name, the password and any one-time code are asked for through [`IdpPrompt`] only
+//! when a page wants them, so a sign-in the IdP's kept session cookies ([`SessionCookies`])
+//! carry through asks for nothing. The password lives in a [`Secret`] for one sign-in and is
+//! never stored.
+
+mod cookies;
+mod forms;
+mod html;
+mod ntlm;
+
+pub use cookies::SessionCookies;
+
+use std::time::Duration;
+
+use url::Url;
+
+use crate::Secret;
+
+/// How to sign in to the IdP.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Provider {
+    /// AD FS 3.0 and later, forms-based.
+    Adfs,
+    /// AD FS Windows integrated authentication, NTLM.
+    AdfsWindows,
+    /// A generic login form.
+    Form,
+}
+
+impl Provider {
+    /// The name used on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Provider::Adfs => "adfs",
+            Provider::AdfsWindows => "adfs-windows",
+            Provider::Form => "form",
+        }
+    }
+}
+
+/// The questions an IdP may ask during a sign-in, answered by the caller (a terminal prompt).
+/// Each is asked at most once per sign-in, and only when a page needs it.
+pub trait IdpPrompt {
+    /// The user name as the IdP wants it (`alice@example.com`, `EXAMPLE\alice`).
+    fn username(&self) -> Result<String, IdpError>;
+    /// The password of `username`.
+    fn password(&self, username: &str) -> Result<Secret, IdpError>;
+    /// A one-time code (MFA). `label` is what the IdP's page calls it.
+    fn one_time_code(&self, label: &str) -> Result<Secret, IdpError>;
+}
+
+/// Why no `SAMLResponse` came back.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum IdpError {
+    /// The IdP could not be reached.
+    #[error("cannot reach the IdP at {url}: {reason}")]
+    Unreachable {
+        /// Where (scheme, host and path only).
+        url: String,
+        /// What the connection said.
+        reason: String,
+    },
+    /// An HTTP status the flow cannot continue from.
+    #[error("the IdP answered HTTP {status} at {url}{}", message_suffix(.message))]
+    Status {
+        /// Where.
+        url: String,
+        /// The status.
+        status: u16,
+        /// The error text of the page, if it has one.
+        message: Option<String>,
+    },
+    /// The IdP refused the sign-in and said why (wrong password, locked account, ...).
+    #[error("the IdP refused the sign-in: {message}")]
+    Rejected {
+        /// The IdP's own words.
+        message: String,
+    },
+    /// The IdP refused the one-time code.
+    #[error("the IdP refused the one-time code: {message}")]
+    MfaRejected {
+        /// The IdP's own words.
+        message: String,
+    },
+    /// The first page has no login form (no form with a password field).
+    #[error("the page at {url} has no login form{}", title_suffix(.title))]
+    NoLoginForm {
+        /// Where.
+        url: String,
+        /// The page's title, if any.
+        title: Option<String>,
+    },
+    /// A page that is neither a form sesame can fill nor the `SAMLResponse`.
+    #[error("the IdP's page at {url} is not one sesame recognises{}", title_suffix(.title))]
+    Unrecognized {
+        /// Where.
+        url: String,
+        /// The page's title, if any.
+        title: Option<String>,
+    },
+    /// An MFA method that needs a device or app sesame cannot drive (push, phone call).
+    #[error("the IdP asks for `{method}` multi-factor authentication, which sesame cannot answer")]
+    UnsupportedMfa {
+        /// The method's name on the page.
+        method: String,
+    },
+    /// The IdP does not offer NTLM for Windows integrated authentication.
+    #[error("the IdP at {url} does not offer NTLM (it offers: {offered})")]
+    NoNtlm {
+        /// Where.
+        url: String,
+        /// The `WWW-Authenticate` schemes it offered.
+        offered: String,
+    },
+    /// The NTLM exchange failed.
+    #[error("Windows integrated authentication failed: {reason}")]
+    Ntlm {
+        /// Why.
+        reason: String,
+    },
+    /// More pages than any real sign-in has: a loop.
+    #[error("the IdP sign-in did not finish after {steps} pages")]
+    TooManySteps {
+        /// How many pages were seen.
+        steps: usize,
+    },
+    /// The caller's prompt failed or was cancelled.
+    #[error("{0}")]
+    Prompt(String),
+}
+
+fn message_suffix(message: &Option<String>) -> String {
+    match message {
+        Some(m) if !m.is_empty() => format!(": {m}"),
+        _ => String::new(),
+    }
+}
+
+fn title_suffix(title: &Option<String>) -> String {
+    match title {
+        Some(t) if !t.is_empty() => format!(" (its title is \"{t}\")"),
+        _ => String::new(),
+    }
+}
+
+/// Signs in at `url` with `provider` and returns the `SAMLResponse` (base64, as the IdP's form
+/// carries it). `client` must keep cookies: see [`idp_client`].
+pub async fn sign_in(
+    client: &reqwest::Client,
+    provider: Provider,
+    url: &Url,
+    prompt: &dyn IdpPrompt,
+) -> Result<Secret, IdpError> {
+    match provider {
+        Provider::Adfs => forms::sign_in(client, url, prompt, forms::Flavor::Adfs).await,
+        Provider::Form => forms::sign_in(client, url, prompt, forms::Flavor::Generic).await,
+        Provider::AdfsWindows => ntlm::sign_in(client, url, prompt).await,
+    }
+}
+
+/// The HTTP client for IdP pages: the cookie jar `cookies`, up to 10 redirects, timeouts. The
+/// user agent is sesame's own, which makes AD FS serve its forms rather than try Windows
+/// authentication.
+pub fn idp_client(cookies: &SessionCookies) -> Result<reqwest::Client, reqwest::Error> {
+    crate::http::install_crypto_provider();
+    let mut headers = reqwest::header::HeaderMap::new();
+    // English pages, so error banners read the same for everyone (aws-adfs does the same).
+    headers.insert(
+        reqwest::header::ACCEPT_LANGUAGE,
+        reqwest::header::HeaderValue::from_static("en"),
+    );
+    reqwest::Client::builder()
+        .user_agent(crate::http::USER_AGENT)
+        .default_headers(headers)
+        .cookie_provider(cookies.provider())
+        .redirect(reqwest::redirect::Policy::limited(10))
+        .connect_timeout(Duration::from_secs(10))
+        .timeout(Duration::from_secs(60))
+        .build()
+}
+
+/// A URL for messages: scheme, host, port and path, never the query (it may carry tokens).
+pub(crate) fn display_url(url: &Url) -> String {
+    let mut u = url.clone();
+    u.set_query(None);
+    u.set_fragment(None);
+    let _ = u.set_username("");
+    let _ = u.set_password(None);
+    u.to_string()
+}
+
+/// GETs or POSTs and reads the page, mapping connection failures.
+pub(crate) async fn fetch(
+    request: reqwest::RequestBuilder,
+    url: &Url,
+) -> Result<html::Page, IdpError> {
+    let response = request.send().await.map_err(|e| IdpError::Unreachable {
+        url: display_url(url),
+        reason: super::error_chain(&e).replace(url.as_str(), &display_url(url)),
+    })?;
+    html::Page::read(response, url).await
+}
