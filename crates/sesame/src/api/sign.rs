@@ -17,8 +17,8 @@ use aws_sigv4::http_request::{
 };
 use sha2::{Digest, Sha256};
 
-use super::credentials::AwsCredentials;
 use super::wire::{WireUrl, encode};
+use crate::credentials::AwsCredentials;
 
 /// The payload hash SigV4 puts in the canonical request when the body is not signed.
 pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
