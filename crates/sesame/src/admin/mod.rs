@@ -74,7 +74,7 @@ pub async fn client_from_env(env: &Env, options: &AdminOptions) -> Result<AdminC
         Some(p) => CredentialSource::Profile(p.to_owned()),
         None => CredentialSource::Auto,
     };
-    let credentials = chain::resolve(env, &source).await?.to_sdk();
+    let credentials = chain::resolve(env, &source).await?;
     let region = resolve_region(env, &config, profile, options.region.as_deref())?;
     let http = crate::http::api_client()
         .map_err(|e| AdminError::Internal(format!("cannot build the HTTP client: {e}")))?;

@@ -299,7 +299,8 @@ fn run(
     })
 }
 
-fn error_chain(e: &dyn std::error::Error) -> String {
+/// `e` and its sources, `: `-joined.
+pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
     let mut s = e.to_string();
     let mut cur = e.source();
     while let Some(c) = cur {
