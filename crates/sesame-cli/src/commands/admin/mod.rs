@@ -37,8 +37,9 @@ enum AdminCommand {
 /// Where the calls go and with what credentials.
 #[derive(Debug, Args, Clone)]
 struct Connection {
-    /// A profile with static keys (aws_access_key_id ...); else the environment's
-    /// AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, then AWS_PROFILE or `default`.
+    /// A profile (static keys, credential_process, or SSO: sso_session + sso_account_id +
+    /// sso_role_name after `sesame login`); else the environment's AWS_ACCESS_KEY_ID /
+    /// AWS_SECRET_ACCESS_KEY, then AWS_PROFILE or `default`.
     #[arg(long, value_name = "PROFILE")]
     profile: Option<String>,
     /// The Identity Center region (else AWS_REGION, AWS_DEFAULT_REGION, the profile's region).
