@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use sesame::credentials::CredentialsError;
+use sesame::credentials::{ChainError, CredentialsError};
 use sesame::sso::SsoError;
 
 /// What kind of failure, which decides the exit code.
@@ -134,6 +134,31 @@ impl From<CredentialsError> for CliError {
             }
             CredentialsError::Cache(_) => "delete the file, then run the command again".to_owned(),
             _ => return Self::user(e),
+        };
+        Self::user(e).hint(hint)
+    }
+}
+
+impl From<ChainError> for CliError {
+    fn from(e: ChainError) -> Self {
+        let hint = match e {
+            ChainError::Sso(s) => return Self::from(s),
+            ChainError::Role(r) => return Self::from(r),
+            ChainError::NotFound { .. } => {
+                "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or pass --profile NAME"
+            }
+            ChainError::NoSuchProfile { .. } => {
+                "check the name (`aws configure list-profiles` lists them)"
+            }
+            ChainError::ProfileWithoutCredentials { .. } | ChainError::Partial { .. } => {
+                "complete the profile, or choose another with --profile"
+            }
+            ChainError::Unsupported { .. } => {
+                "get credentials for it with the AWS CLI (`aws configure export-credentials --format env`) and pass them in the environment"
+            }
+            ChainError::Process { .. } => "run the command by hand to see what it prints",
+            ChainError::Config(_) => "fix the config file, then run the command again",
+            _ => "check the credentials configuration",
         };
         Self::user(e).hint(hint)
     }

@@ -114,25 +114,11 @@ impl Directory {
     /// Builds `accounts` accounts with `roles_per_account` roles each. The same arguments always
     /// give the same directory.
     pub fn generate(accounts: usize, roles_per_account: usize) -> Self {
-        let mut rows: Vec<(Account, Vec<String>)> = (0..accounts)
-            .map(|i| (account(i), roles_for(i, roles_per_account)))
-            .collect();
-        // Sorted by name (then id) so pages are stable and look like the real portal's.
-        rows.sort_by(|a, b| {
-            (a.0.account_name.to_lowercase(), &a.0.account_id)
-                .cmp(&(b.0.account_name.to_lowercase(), &b.0.account_id))
-        });
-        let by_id = rows
-            .iter()
-            .enumerate()
-            .map(|(i, (a, _))| (a.account_id.clone(), i))
-            .collect();
-        let (accounts, roles) = rows.into_iter().unzip();
-        Self {
-            accounts,
-            roles,
-            by_id,
-        }
+        Self::from_rows(
+            (0..accounts)
+                .map(|i| (account(i), roles_for(i, roles_per_account)))
+                .collect(),
+        )
     }
 
     /// The same directory with the first accounts (in generation order, that is by index, before
@@ -150,6 +136,12 @@ impl Directory {
                 a.account_name = (*name).clone();
             }
         }
+        Self::from_rows(rows)
+    }
+
+    /// The directory of `rows`, sorted by name (then id) so pages are stable and look like the
+    /// real portal's.
+    fn from_rows(mut rows: Vec<(Account, Vec<String>)>) -> Self {
         rows.sort_by(|a, b| {
             (a.0.account_name.to_lowercase(), &a.0.account_id)
                 .cmp(&(b.0.account_name.to_lowercase(), &b.0.account_id))

@@ -4,8 +4,8 @@ use std::io::{IsTerminal as _, Write as _};
 use std::process::ExitCode;
 use std::time::{Duration, SystemTime};
 
-use sesame::api::credentials::{self, CredentialSource, CredentialsError};
 use sesame::api::{ApiRequest, BodySource, JsonVersion, PreparedRequest, RequestError, Signed};
+use sesame::credentials::chain::{self, ChainError, CredentialSource};
 use sesame::sso::SessionSelector;
 
 use super::Context;
@@ -16,7 +16,7 @@ pub(crate) async fn run(ctx: &Context, args: &ApiArgs) -> Result<ExitCode, CliEr
     let source = credential_source(args);
     let request = build_request(ctx, args, &source)?;
     let prepared = request.prepare().map_err(request_error)?;
-    let creds = credentials::resolve(&ctx.env, &source)
+    let creds = chain::resolve(&ctx.env, &source)
         .await
         .map_err(credentials_error)?;
     tracing::info!(
@@ -118,7 +118,7 @@ fn build_request(
         params,
         service: args.service.clone(),
         region: args.region.clone(),
-        fallback_region: credentials::default_region(&ctx.env, source),
+        fallback_region: chain::default_region(&ctx.env, source),
         unsigned_payload: args.unsigned_payload,
     })
 }
@@ -156,31 +156,13 @@ fn request_error(e: RequestError) -> CliError {
     }
 }
 
-fn credentials_error(e: CredentialsError) -> CliError {
-    let hint = match &e {
-        CredentialsError::Sso(_) => {
-            let CredentialsError::Sso(sso) = e else {
-                unreachable!()
-            };
-            return CliError::from(sso);
-        }
-        CredentialsError::NotFound { .. } => {
-            "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, pass --profile NAME, or --account ID --role NAME after `sesame login`"
-        }
-        CredentialsError::NoSuchProfile { .. } => {
-            "check the name (`aws configure list-profiles` lists them)"
-        }
-        CredentialsError::ProfileWithoutCredentials { .. } | CredentialsError::Partial { .. } => {
-            "complete the profile, or choose another with --profile"
-        }
-        CredentialsError::Unsupported { .. } => {
-            "get credentials for it with the AWS CLI (`aws configure export-credentials --format env`) and pass them in the environment"
-        }
-        CredentialsError::Process { .. } => "run the command by hand to see what it prints",
-        CredentialsError::Config(_) => "fix the config file, then run the command again",
-        _ => "check the credentials configuration",
-    };
-    CliError::user(e).hint(hint)
+fn credentials_error(e: ChainError) -> CliError {
+    match e {
+        ChainError::NotFound { .. } => CliError::user(e).hint(
+            "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, pass --profile NAME, or --account ID --role NAME after `sesame login`",
+        ),
+        other => CliError::from(other),
+    }
 }
 
 fn print_explanation(

@@ -524,10 +524,61 @@ fn credentials_that_cannot_be_used_are_named() {
     assert_clean_failure(
         &out,
         1,
-        "profile `sso` gets its credentials from IAM Identity Center",
+        "profile `sso` has no credentials (no SSO keys, aws_access_key_id or credential_process)",
     );
     let out = sesame(&["admin", "assignments", "--region", "us-east-1"]);
     assert_clean_failure(&out, 1, "no AWS credentials");
     let out = sesame(&["admin", "lookup", "user", "x", "--profile", "nope"]);
-    assert_clean_failure(&out, 1, "profile `nope` is in neither");
+    assert_clean_failure(&out, 1, "profile `nope` is not in");
+}
+
+/// `--profile` naming an SSO profile: its role credentials come from the library's one resolver
+/// (the AWS CLI v2 cache, else GetRoleCredentials through the login), as for `sesame api`.
+#[test]
+fn an_sso_profile_signs_the_admin_calls() {
+    let w = world();
+    let env = crate::support::TestEnv::new();
+    env.login();
+    let account = env.emulator.account_ids()[0].clone();
+    let role = env.emulator.roles_of(&account)[0].clone();
+    let cfg = std::fs::read_to_string(env.config_path()).unwrap();
+    env.write_config(&format!(
+        "{cfg}\n[profile adm]\nsso_session = acme\nsso_account_id = {account}\nsso_role_name = {role}\nregion = us-east-1\n"
+    ));
+    let admin = |args: &[&str]| {
+        env.sesame()
+            .env("AWS_ENDPOINT_URL_SSO_ADMIN", &w.moto.url)
+            .env("AWS_ENDPOINT_URL_IDENTITYSTORE", &w.moto.url)
+            .env("AWS_ENDPOINT_URL_ORGANIZATIONS", &w.moto.url)
+            .arg("admin")
+            .args(args)
+            .args(["--profile", "adm", "--output", "json"])
+            .output()
+            .unwrap()
+    };
+    // Fetched through the login: moto does not know the emulator's keys, so it refuses them,
+    // which shows they signed the call; the AWS CLI v2 cache entry is written.
+    let out = admin(&["lookup", "instance"]);
+    assert_clean_failure(&out, 1, "InvalidClientTokenId");
+    assert_eq!(env.emulator.stats().role_credentials_issued, 1);
+    let cache_dir = env.home.path().join(".aws/cli/cache");
+    let entries: Vec<_> = std::fs::read_dir(&cache_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    // The same entry holding keys moto knows (as if `aws` had cached them): used as they are,
+    // with no second GetRoleCredentials, and the call succeeds.
+    let (id, secret) = w.key("sesame-admin-role");
+    let token = w.s(&["keys", "sesame-admin-role", "token"]);
+    let mut entry: Value = serde_json::from_slice(&std::fs::read(&entries[0]).unwrap()).unwrap();
+    entry["Credentials"]["AccessKeyId"] = id.into();
+    entry["Credentials"]["SecretAccessKey"] = secret.into();
+    entry["Credentials"]["SessionToken"] = token.into();
+    std::fs::write(&entries[0], serde_json::to_vec(&entry).unwrap()).unwrap();
+    let out = admin(&["lookup", "instance"]);
+    assert_success(&out);
+    let found: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(found[0]["id"], w.s(&["instance_arn"]).as_str());
+    assert_eq!(env.emulator.stats().role_credentials_issued, 1);
 }

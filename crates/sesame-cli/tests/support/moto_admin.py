@@ -327,6 +327,15 @@ def world(endpoint):
             iam.put_user_policy(UserName=user, PolicyName="admin", PolicyDocument=json.dumps(policy))
         k = iam.create_access_key(UserName=user)["AccessKey"]
         keys[user] = {"id": k["AccessKeyId"], "secret": k["SecretAccessKey"]}
+    # Temporary keys with a session token (what an SSO profile's role credentials look like):
+    # an assumed role with the same rights.
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]}
+    role_arn = iam.create_role(RoleName="sesame-admin-role", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["sso:*", "identitystore:*", "organizations:*"], "Resource": "*"}]}
+    iam.put_role_policy(RoleName="sesame-admin-role", PolicyName="admin", PolicyDocument=json.dumps(policy))
+    sts = boto3.client("sts", region_name=REGION, endpoint_url=endpoint, aws_access_key_id="testing", aws_secret_access_key="testing")
+    c = sts.assume_role(RoleArn=role_arn, RoleSessionName="sesame")["Credentials"]
+    keys["sesame-admin-role"] = {"id": c["AccessKeyId"], "secret": c["SecretAccessKey"], "token": c["SessionToken"]}
     urllib.request.urlopen(
         urllib.request.Request(endpoint + "/moto-api/reset-auth", data=b"0", method="POST", headers={"Content-Type": "text/plain"})
     ).read()

@@ -100,9 +100,21 @@ fn spawn_runs_on_its_own_thread_and_stops_on_drop() {
     assert_eq!(handle.account_ids().len(), 7);
     assert!(!handle.approve("ABCD-EFGH"));
     assert_eq!(handle.stats(), sesame_emulator::Stats::default());
+    // A signature no other test's emulator has: 3 unauthorised ListAccounts calls.
+    for _ in 0..3 {
+        assert_eq!(http_get(&url, "/assignment/accounts").0, 401);
+    }
+    assert_eq!(handle.stats().requests_for("ListAccounts"), 3);
     drop(handle);
-    assert!(
-        TcpStream::connect(url.strip_prefix("http://").unwrap()).is_err(),
-        "the port is closed once the handle is dropped"
-    );
+    // The port is closed once the handle is dropped. Tests run in parallel, so another test's
+    // emulator may be handed the freed port at once: if something answers, it must not be ours.
+    if TcpStream::connect(url.strip_prefix("http://").unwrap()).is_ok() {
+        let (_, body) = http_get(&url, "/_emulator/stats");
+        let stats: sesame_emulator::Stats = serde_json::from_str(&body).unwrap();
+        assert_ne!(
+            stats.requests_for("ListAccounts"),
+            3,
+            "the dropped emulator still answers"
+        );
+    }
 }

@@ -2,23 +2,22 @@
 //! (`POST /`, `X-Amz-Target: <prefix>.<Operation>`, PROTOCOLS.md §9) to sso-admin, identitystore
 //! and organizations, paced and retried ([`super::pace`]).
 //!
-//! Errors are read as botocore reads them: the code from `x-amzn-errortype`, the body's
-//! `__type` (`ns#Code` → `Code`) or `code`; some front ends (and moto's auth layer) answer with
-//! an XML `<Code>` instead, which is read too.
+//! Signing is [`crate::api::sign`]'s (the `aws-sigv4` signer `sesame api` uses); errors are read
+//! by [`crate::api::parse_error`], as botocore reads them: the code from `x-amzn-errortype`, the
+//! body's `__type` (`ns#Code` → `Code`) or `code`, or an XML `<Error><Code>` (some front ends and
+//! moto's auth layer answer with XML).
 
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use aws_credential_types::Credentials;
-use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
-use aws_sigv4::sign::v4;
-use aws_smithy_runtime_api::client::identity::Identity;
 use serde_json::Value;
-use url::Url;
 
 use super::AdminError;
 use super::pace::{Pacer, Pacing};
+use crate::api::sign::{PayloadHash, SignInput, SigningRules, error_chain, sign};
+use crate::api::{WireUrl, parse_error};
 use crate::config::{AwsConfig, ServiceId, resolve_endpoint};
+use crate::credentials::AwsCredentials;
 use crate::env::Env;
 use crate::sso::ApiError;
 
@@ -62,7 +61,8 @@ impl Service {
 
 #[derive(Debug)]
 struct Endpoint {
-    url: Url,
+    /// The endpoint URL as it is sent and signed.
+    wire: WireUrl,
     signing_region: String,
 }
 
@@ -76,7 +76,7 @@ pub struct AdminClient {
 #[derive(Debug)]
 struct Inner {
     http: reqwest::Client,
-    identity: Identity,
+    credentials: AwsCredentials,
     region: String,
     endpoints: [Endpoint; 3],
     pacer: Pacer,
@@ -87,7 +87,7 @@ impl AdminClient {
     /// overrides (`AWS_ENDPOINT_URL_SSO_ADMIN`, `[services]`, ... for `profile`).
     pub fn new(
         http: reqwest::Client,
-        credentials: Credentials,
+        credentials: AwsCredentials,
         region: &str,
         env: &Env,
         config: &AwsConfig,
@@ -108,15 +108,18 @@ impl AdminClient {
             } else {
                 region.to_owned()
             };
+            let wire = WireUrl::parse(url.as_str()).map_err(|e| {
+                AdminError::Internal(format!("endpoint {url} cannot be signed: {e}"))
+            })?;
             Ok(Endpoint {
-                url,
+                wire,
                 signing_region,
             })
         };
         Ok(Self {
             inner: Arc::new(Inner {
                 http,
-                identity: credentials.into(),
+                credentials,
                 region: region.to_owned(),
                 endpoints: [
                     endpoint(Service::SsoAdmin)?,
@@ -185,28 +188,35 @@ impl AdminClient {
         body: &Value,
     ) -> Result<Value, Failure> {
         let endpoint = &self.inner.endpoints[service.index()];
-        let url = endpoint.url.as_str();
+        // The URL exactly as it was signed.
+        let url = &endpoint.wire.as_string();
         let payload = serde_json::to_vec(body).expect("a JSON value serialises");
         let target = format!("{}.{operation}", service.target_prefix());
         let headers = [
-            ("content-type", "application/x-amz-json-1.1"),
-            ("x-amz-target", target.as_str()),
+            (
+                "content-type".to_owned(),
+                "application/x-amz-json-1.1".to_owned(),
+            ),
+            ("x-amz-target".to_owned(), target),
         ];
-        let signed = sign_request(
-            &self.inner.identity,
-            service.signing_name(),
-            &endpoint.signing_region,
-            url,
-            &headers,
-            &payload,
-        )
-        .map_err(|reason| Failure::fatal(AdminError::Signing { operation, reason }))?;
+        let input = SignInput {
+            method: "POST",
+            url: &endpoint.wire,
+            headers: &headers,
+            payload: PayloadHash::Bytes(&payload),
+            service: service.signing_name(),
+            region: &endpoint.signing_region,
+            time: SystemTime::now(),
+            rules: SigningRules::for_service(service.signing_name()),
+        };
+        let signed = sign(&input, &self.inner.credentials, false).map_err(|e| {
+            Failure::fatal(AdminError::Signing {
+                operation,
+                reason: e.to_string(),
+            })
+        })?;
         let mut request = self.inner.http.post(url).body(payload);
-        for (k, v) in headers
-            .iter()
-            .copied()
-            .chain(signed.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        {
+        for (k, v) in headers.iter().chain(&signed.headers) {
             request = request.header(k, v);
         }
         let unreachable = |e: reqwest::Error| Failure {
@@ -219,11 +229,7 @@ impl AdminClient {
         };
         let response = request.send().await.map_err(unreachable)?;
         let status = response.status().as_u16();
-        let header_code = response
-            .headers()
-            .get("x-amzn-errortype")
-            .and_then(|v| v.to_str().ok())
-            .map(clean_code);
+        let response_headers = response.headers().clone();
         let bytes = response.bytes().await.map_err(unreachable)?;
         if (200..300).contains(&status) {
             if bytes.iter().all(u8::is_ascii_whitespace) {
@@ -237,7 +243,7 @@ impl AdminClient {
                 })
             });
         }
-        let api = api_error(operation, status, header_code, &bytes);
+        let api = api_error(operation, status, &response_headers, &bytes);
         let throttle = status == 429 || THROTTLE_CODES.contains(&api.code.as_str());
         let retryable = throttle || status >= 500 || api.code == "InternalServerException";
         let error = if status == 403 || DENIED_CODES.contains(&api.code.as_str()) {
@@ -292,97 +298,22 @@ const DENIED_CODES: [&str; 10] = [
     "ExpiredToken",
 ];
 
-/// The SigV4 headers (`authorization`, `x-amz-date`, `x-amz-security-token`) for a POST of
-/// `payload` to `url` with `headers`.
-fn sign_request(
-    identity: &Identity,
-    signing_name: &str,
-    region: &str,
-    url: &str,
-    headers: &[(&str, &str)],
-    payload: &[u8],
-) -> Result<Vec<(String, String)>, String> {
-    let params = v4::SigningParams::builder()
-        .identity(identity)
-        .region(region)
-        .name(signing_name)
-        .time(SystemTime::now())
-        .settings(SigningSettings::default())
-        .build()
-        .map_err(|e| e.to_string())?
-        .into();
-    let signable = SignableRequest::new(
-        "POST",
-        url,
-        headers.iter().copied(),
-        SignableBody::Bytes(payload),
-    )
-    .map_err(|e| e.to_string())?;
-    let (instructions, _) = sign(signable, &params)
-        .map_err(|e| e.to_string())?
-        .into_parts();
-    Ok(instructions
-        .headers()
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .collect())
-}
-
+/// The error code (the status when the answer names none) and message of an error answer.
 fn api_error(
     operation: &'static str,
     status: u16,
-    header_code: Option<String>,
+    headers: &http::HeaderMap,
     body: &[u8],
 ) -> ApiError {
-    let json: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
-    let text = |k: &str| json.get(k).and_then(Value::as_str).map(str::to_owned);
-    let xml = std::str::from_utf8(body).unwrap_or_default();
-    let code = header_code
-        .or_else(|| text("__type").map(|c| clean_code(&c)))
-        .or_else(|| {
-            text("code")
-                .or_else(|| text("Code"))
-                .map(|c| clean_code(&c))
-        })
-        .or_else(|| xml_element(xml, "Code"))
-        .unwrap_or_else(|| status.to_string());
-    let message = text("message")
-        .or_else(|| text("Message"))
-        .or_else(|| xml_element(xml, "Message"));
+    let parsed = parse_error(headers, body);
     ApiError {
         operation,
         status,
-        code,
-        message,
+        code: parsed
+            .as_ref()
+            .map_or_else(|| status.to_string(), |e| e.code.clone()),
+        message: parsed.and_then(|e| e.message),
     }
-}
-
-/// The text of the first `<name>` element of an XML error body, if there is one.
-fn xml_element(xml: &str, name: &str) -> Option<String> {
-    let open = format!("<{name}>");
-    let start = xml.find(&open)? + open.len();
-    let end = start + xml[start..].find(&format!("</{name}>"))?;
-    Some(xml[start..end].trim().to_owned()).filter(|s| !s.is_empty())
-}
-
-/// `ns#Name` and `Name:http://...` both mean `Name` (botocore `_inject_error_code`).
-fn clean_code(raw: &str) -> String {
-    let before_colon = raw.split(':').next().unwrap_or(raw);
-    before_colon
-        .rsplit('#')
-        .next()
-        .unwrap_or(before_colon)
-        .trim()
-        .to_owned()
-}
-
-fn error_chain(error: &reqwest::Error) -> String {
-    let mut reason = error.to_string();
-    let mut source = std::error::Error::source(error);
-    while let Some(s) = source {
-        reason = format!("{reason}: {s}");
-        source = s.source();
-    }
-    reason
 }
 
 #[cfg(test)]
@@ -391,60 +322,27 @@ mod tests {
 
     #[test]
     fn error_codes_come_from_the_header_json_or_xml() {
+        let none = http::HeaderMap::new();
         let e = api_error(
             "X",
             400,
-            None,
+            &none,
             br#"{"__type":"com.amazon#ResourceNotFoundException","message":"gone"}"#,
         );
         assert_eq!(
             (e.code.as_str(), e.message.as_deref()),
             ("ResourceNotFoundException", Some("gone"))
         );
-        let e = api_error("X", 400, Some("ThrottlingException".into()), b"{}");
+        let mut throttled = http::HeaderMap::new();
+        throttled.insert("x-amzn-errortype", "ThrottlingException".parse().unwrap());
+        let e = api_error("X", 400, &throttled, b"{}");
         assert_eq!(e.code, "ThrottlingException");
         let xml = b"<ErrorResponse><Errors><Error><Code>InvalidClientTokenId</Code><Message>bad</Message></Error></Errors></ErrorResponse>";
-        let e = api_error("X", 403, None, xml);
+        let e = api_error("X", 403, &none, xml);
         assert_eq!(
             (e.code.as_str(), e.message.as_deref()),
             ("InvalidClientTokenId", Some("bad"))
         );
-        assert_eq!(api_error("X", 502, None, b"<html>").code, "502");
-    }
-
-    #[test]
-    fn signing_gives_the_sigv4_headers_and_never_the_secret() {
-        let identity: Identity = Credentials::new(
-            "AKIDEXAMPLE",
-            "wJalrXUtnFEMI",
-            Some("tok".into()),
-            None,
-            "t",
-        )
-        .into();
-        let h = sign_request(
-            &identity,
-            "sso",
-            "eu-west-1",
-            "http://127.0.0.1:5000/",
-            &[
-                ("content-type", "application/x-amz-json-1.1"),
-                ("x-amz-target", "SWBExternalService.ListInstances"),
-            ],
-            b"{}",
-        )
-        .unwrap();
-        let auth = &h.iter().find(|(k, _)| k == "authorization").unwrap().1;
-        assert!(
-            auth.starts_with("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/"),
-            "{auth}"
-        );
-        assert!(auth.contains("/eu-west-1/sso/aws4_request"), "{auth}");
-        assert!(auth.contains("x-amz-target"), "{auth}");
-        assert!(
-            h.iter()
-                .any(|(k, v)| k == "x-amz-security-token" && v == "tok")
-        );
-        assert!(!h.iter().any(|(_, v)| v.contains("wJalrXUtnFEMI")));
+        assert_eq!(api_error("X", 502, &none, b"<html>").code, "502");
     }
 }

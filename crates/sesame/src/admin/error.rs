@@ -1,6 +1,7 @@
 //! What can go wrong walking Identity Center's administration APIs.
 
 use crate::config::ConfigError;
+use crate::credentials::ChainError;
 use crate::sso::ApiError;
 
 /// An error of [`crate::admin`]: each variant says what the user needs to act on it.
@@ -10,22 +11,9 @@ pub enum AdminError {
     /// The config or credentials file is wrong, or an endpoint override is invalid.
     #[error(transparent)]
     Config(#[from] ConfigError),
-    /// No AWS credentials were found for the admin calls.
-    #[error("no AWS credentials: {detail}")]
-    NoCredentials {
-        /// Where sesame looked.
-        detail: String,
-    },
-    /// The profile exists but gets its credentials in a way this command cannot use (yet).
-    #[error(
-        "profile `{profile}` gets its credentials from {source_kind}, which `sesame admin` cannot use"
-    )]
-    UnsupportedProfile {
-        /// The profile.
-        profile: String,
-        /// What it uses (`sso_session`, `role_arn`, `credential_process`, ...).
-        source_kind: String,
-    },
+    /// No AWS credentials could be had for the admin calls.
+    #[error(transparent)]
+    Credentials(#[from] ChainError),
     /// No region is configured for the sso-admin and identitystore calls.
     #[error("no AWS region for the Identity Center administration APIs")]
     NoRegion,

@@ -11,7 +11,7 @@
 //! # async fn demo() -> Result<(), sesame::admin::AdminError> {
 //! use sesame::admin::{self, AdminOptions, AssignmentQuery, Directory};
 //! let env = sesame::env::Env::from_process();
-//! let client = admin::client_from_env(&env, &AdminOptions::default())?;
+//! let client = admin::client_from_env(&env, &AdminOptions::default()).await?;
 //! let dir = Directory::open(client, None, None).await?;
 //! let query = AssignmentQuery { principals: vec!["GROUP:eng-*".into()], names: true, ..Default::default() };
 //! let mut stream = admin::list_assignments(&dir, &query).await?;
@@ -23,7 +23,7 @@
 //! ```
 //!
 //! - [`client`]'s [`AdminClient`]: the signed JSON 1.1 calls (the one wire module here).
-//! - [`credentials`]: which AWS credentials and region the calls use.
+//! - [`credentials`]: which region the calls use (their keys: [`crate::credentials::chain`]).
 //! - [`Directory`]: the instance, and cached names; [`filter`]: what filter values mean.
 //! - [`list_assignments`] → [`AssignmentStream`] of [`Assignment`]; [`lookup()`].
 
@@ -41,7 +41,7 @@ mod walk;
 
 pub use api::{Account, Group, Instance, OrganizationalUnit, PermissionSet, User};
 pub use client::AdminClient;
-pub use credentials::{resolve_credentials, resolve_region};
+pub use credentials::resolve_region;
 pub use directory::{Directory, Principal, TargetAccount};
 pub use error::AdminError;
 pub use filter::PrincipalType;
@@ -49,13 +49,15 @@ pub use lookup::{Entry, LookupKind, instances, lookup};
 pub use pace::Pacing;
 pub use walk::{Assignment, AssignmentQuery, AssignmentStream, list_assignments};
 
-use crate::config::{AwsConfig, AwsCredentialsFile};
+use crate::config::AwsConfig;
+use crate::credentials::chain::{self, CredentialSource};
 use crate::env::Env;
 
 /// Where the admin calls' credentials, region and endpoints come from.
 #[derive(Debug, Clone, Default)]
 pub struct AdminOptions {
-    /// `--profile`: its keys, region and endpoint settings (else the environment's).
+    /// `--profile`: its credentials (any kind [`chain`] resolves), region and endpoint settings
+    /// (else the environment's).
     pub profile: Option<String>,
     /// `--region`: the Identity Center region (else `AWS_REGION`, ..., the profile's).
     pub region: Option<String>,
@@ -64,12 +66,15 @@ pub struct AdminOptions {
 }
 
 /// A client from the environment and the shared config and credentials files: credentials by
-/// [`resolve_credentials`], region by [`resolve_region`], endpoints with botocore's overrides.
-pub fn client_from_env(env: &Env, options: &AdminOptions) -> Result<AdminClient, AdminError> {
+/// [`chain::resolve`], region by [`resolve_region`], endpoints with botocore's overrides.
+pub async fn client_from_env(env: &Env, options: &AdminOptions) -> Result<AdminClient, AdminError> {
     let config = AwsConfig::from_env(env)?;
-    let credentials_file = AwsCredentialsFile::from_env(env)?;
     let profile = options.profile.as_deref();
-    let credentials = resolve_credentials(env, &config, &credentials_file, profile)?;
+    let source = match profile {
+        Some(p) => CredentialSource::Profile(p.to_owned()),
+        None => CredentialSource::Auto,
+    };
+    let credentials = chain::resolve(env, &source).await?;
     let region = resolve_region(env, &config, profile, options.region.as_deref())?;
     let http = crate::http::api_client()
         .map_err(|e| AdminError::Internal(format!("cannot build the HTTP client: {e}")))?;

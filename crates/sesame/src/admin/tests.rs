@@ -5,13 +5,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use aws_credential_types::Credentials;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpListener;
 
 use super::client::Service;
 use super::{AdminClient, AdminError, Pacing};
 use crate::config::AwsConfig;
+use crate::credentials::AwsCredentials;
 use crate::env::Env;
 
 /// Serves `answers` in turn (status, body), then `{"Instances":[]}`; counts the requests and
@@ -67,7 +67,13 @@ fn client(url: &str, attempts: u32) -> AdminClient {
     let env = Env::from_vars([("AWS_ENDPOINT_URL", url)]);
     AdminClient::new(
         crate::http::api_client().unwrap(),
-        Credentials::new("AKIDEXAMPLE", "secret", None, None, "test"),
+        AwsCredentials {
+            access_key_id: "AKIDEXAMPLE".to_owned(),
+            secret_access_key: crate::secret::Secret::new("secret"),
+            session_token: None,
+            expiration: None,
+            source: "test".to_owned(),
+        },
         "us-east-1",
         &env,
         &AwsConfig::from_str("/c", "").unwrap(),

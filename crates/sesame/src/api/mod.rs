@@ -9,11 +9,9 @@
 //! - [`wire`]: the one URL encoding that is both sent and signed (no double encoding).
 //! - [`sign`]: the official `aws-sigv4` signer with S3's rules, presigning, and the canonical
 //!   request / string to sign for `--dry-run`.
-//! - [`credentials`]: keys from the environment, a profile (static, `credential_process`, SSO)
-//!   or an Identity Center account and role.
+//! - The keys come from [`crate::credentials::chain`] (environment, profile, SSO account and role).
 //! - [`response`]: the error code and message of an error answer, whatever the protocol.
 
-pub mod credentials;
 pub mod infer;
 pub mod request;
 pub mod response;
@@ -23,7 +21,6 @@ pub mod wire;
 #[cfg(test)]
 mod suite;
 
-pub use credentials::{AwsCredentials, CredentialSource, CredentialsError};
 pub use request::{ApiRequest, Body, BodySource, JsonVersion, PreparedRequest, parse_header};
 pub use response::{AwsError, parse_error};
 pub use sign::{Explanation, SignError, Signed, SigningRules};

@@ -10,10 +10,10 @@ use std::time::{Duration, SystemTime};
 use sha2::{Digest, Sha256};
 
 use super::RequestError;
-use super::credentials::AwsCredentials;
 use super::infer;
 use super::sign::{self, PayloadHash, SignInput, Signed, SigningRules};
 use super::wire::{WireUrl, encode};
+use crate::credentials::AwsCredentials;
 
 /// Where the body comes from.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -17,8 +17,8 @@ use aws_sigv4::http_request::{
 };
 use sha2::{Digest, Sha256};
 
-use super::credentials::AwsCredentials;
 use super::wire::{WireUrl, encode};
+use crate::credentials::AwsCredentials;
 
 /// The payload hash SigV4 puts in the canonical request when the body is not signed.
 pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
@@ -299,7 +299,8 @@ fn run(
     })
 }
 
-fn error_chain(e: &dyn std::error::Error) -> String {
+/// `e` and its sources, `: `-joined.
+pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
     let mut s = e.to_string();
     let mut cur = e.source();
     while let Some(c) = cur {

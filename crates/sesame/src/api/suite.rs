@@ -23,9 +23,9 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use super::credentials::AwsCredentials;
 use super::sign::{self, PayloadHash, SignInput, SigningRules};
 use super::wire::WireUrl;
+use crate::credentials::AwsCredentials;
 use crate::secret::Secret;
 
 fn suite_dir() -> PathBuf {

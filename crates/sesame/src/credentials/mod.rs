@@ -13,6 +13,9 @@
 //!   0600. Single-flight across processes: 200 callers on an expired entry make one call.
 //! - [`SsoCredentialsProvider`]: `aws_credential_types::provider::ProvideCredentials`, so
 //!   `aws_config::defaults(..).credentials_provider(provider)` gives every SDK client the role.
+//! - [`chain`]: AWS credentials for a profile or the environment, in botocore's order (environment
+//!   keys, SSO profile through [`CredentialResolver`], static keys, `credential_process`): what
+//!   `sesame api` and `sesame admin` sign with.
 //! - [`write_to_credentials_file`]: static keys into `~/.aws/credentials`, other bytes kept.
 //! - [`console`]: a federated console sign-in URL (getSigninToken).
 //!
@@ -58,6 +61,7 @@
 //! # }
 //! ```
 
+pub mod chain;
 pub mod console;
 mod file;
 mod provider;
@@ -69,6 +73,7 @@ pub mod warm;
 
 use std::path::PathBuf;
 
+pub use chain::{AwsCredentials, ChainError, CredentialSource};
 pub use file::write_to_credentials_file;
 pub use provider::{SsoCredentialsProvider, to_sdk};
 pub use resolver::CredentialResolver;

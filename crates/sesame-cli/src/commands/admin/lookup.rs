@@ -13,7 +13,7 @@ use crate::output;
 pub(super) async fn run(ctx: &Context, args: &LookupArgs) -> Result<ExitCode, CliError> {
     let conn = &args.connection;
     let mut entries = if args.what == LookupWhat::Instance {
-        let client = conn.client(ctx)?;
+        let client = conn.client(ctx).await?;
         let all = admin::instances(&client).await?;
         if args.values.is_empty() {
             all

@@ -37,8 +37,9 @@ enum AdminCommand {
 /// Where the calls go and with what credentials.
 #[derive(Debug, Args, Clone)]
 struct Connection {
-    /// A profile with static keys (aws_access_key_id ...); else the environment's
-    /// AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, then AWS_PROFILE or `default`.
+    /// A profile (static keys, credential_process, or SSO: sso_session + sso_account_id +
+    /// sso_role_name after `sesame login`); else the environment's AWS_ACCESS_KEY_ID /
+    /// AWS_SECRET_ACCESS_KEY, then AWS_PROFILE or `default`.
     #[arg(long, value_name = "PROFILE")]
     profile: Option<String>,
     /// The Identity Center region (else AWS_REGION, AWS_DEFAULT_REGION, the profile's region).
@@ -63,7 +64,7 @@ struct Connection {
 }
 
 impl Connection {
-    fn client(&self, ctx: &Context) -> Result<AdminClient, CliError> {
+    async fn client(&self, ctx: &Context) -> Result<AdminClient, CliError> {
         let options = AdminOptions {
             profile: self.profile.clone(),
             region: self.region.clone(),
@@ -74,11 +75,11 @@ impl Connection {
                 ..Pacing::default()
             },
         };
-        Ok(admin::client_from_env(&ctx.env, &options)?)
+        Ok(admin::client_from_env(&ctx.env, &options).await?)
     }
 
     async fn directory(&self, ctx: &Context) -> Result<Directory, CliError> {
-        let client = self.client(ctx)?;
+        let client = self.client(ctx).await?;
         Ok(Directory::open(
             client,
             self.instance_arn.as_deref(),
@@ -158,14 +159,12 @@ pub(crate) async fn run(ctx: &Context, args: &AdminArgs) -> Result<ExitCode, Cli
 
 impl From<AdminError> for CliError {
     fn from(e: AdminError) -> Self {
+        let e = match e {
+            AdminError::Credentials(c) => return CliError::from(c),
+            other => other,
+        };
         let hint = match &e {
             AdminError::Config(_) => Some("fix the config file, then run the command again"),
-            AdminError::NoCredentials { .. } => Some(
-                "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or pass --profile with a profile that has aws_access_key_id and aws_secret_access_key",
-            ),
-            AdminError::UnsupportedProfile { .. } => Some(
-                "pass --profile with static keys, or export the credentials into the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN)",
-            ),
             AdminError::NoRegion => {
                 Some("pass --region, set AWS_REGION, or set `region` in the profile")
             }

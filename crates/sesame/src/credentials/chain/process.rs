@@ -6,7 +6,7 @@ use std::process::Stdio;
 
 use serde::Deserialize;
 
-use super::{AwsCredentials, CredentialsError};
+use super::{AwsCredentials, ChainError};
 use crate::secret::Secret;
 
 #[derive(Deserialize)]
@@ -23,8 +23,8 @@ struct ProcessOutput {
 pub async fn run_credential_process(
     profile: &str,
     command: &str,
-) -> Result<AwsCredentials, CredentialsError> {
-    let fail = |reason: String| CredentialsError::Process {
+) -> Result<AwsCredentials, ChainError> {
+    let fail = |reason: String| ChainError::Process {
         profile: profile.to_owned(),
         reason,
     };

@@ -1,4 +1,5 @@
-//! The credentials a signed call uses, from any source a user has, chosen in botocore's order.
+//! AWS credentials for "this profile / this environment", from any source a user has, chosen in
+//! botocore's order: the one place `sesame api` and `sesame admin` get their signing keys.
 //!
 //! - `--account/--role`: role credentials straight from the Identity Center login.
 //! - An explicit `--profile NAME`: that profile only; the environment's keys are ignored, as
@@ -7,19 +8,21 @@
 //!   `AWS_SECURITY_TOKEN` first, as botocore reads them), then the profile named by
 //!   `AWS_DEFAULT_PROFILE` / `AWS_PROFILE`, else `default`.
 //!
-//! Within a profile, botocore's provider order: an SSO profile (`sso_session` or
-//! `sso_start_url`, with `sso_account_id` and `sso_role_name`), static keys in the credentials
+//! Within a profile, botocore's provider order: an SSO profile (one with `sso_account_id` or
+//! `sso_role_name`, read by [`RoleTarget::from_profile`] as botocore's `SSOProvider` reads it, its
+//! credentials from [`CredentialResolver`]: the AWS CLI v2 cache, single-flight), static keys in the credentials
 //! file, `credential_process`, static keys in the config file. A SAML login writes static keys
 //! with a session token: the same as any other static keys here. `role_arn` (assume-role) and
 //! web-identity profiles are refused with a hint rather than half-supported.
 
 mod process;
-pub mod sso;
 
 use std::time::SystemTime;
 
 use jiff::Timestamp;
 
+use super::{CredentialResolver, CredentialsError, RoleTarget};
+use crate::cache::RoleCredentials;
 use crate::config::{AwsConfig, AwsCredentialsFile, ConfigError, Profile};
 use crate::env::Env;
 use crate::secret::Secret;
@@ -43,8 +46,8 @@ pub struct AwsCredentials {
 }
 
 impl AwsCredentials {
-    /// The identity `aws-sigv4` signs with.
-    pub fn to_identity(&self) -> aws_smithy_runtime_api::client::identity::Identity {
+    /// The SDK's `Credentials` (what `aws-sigv4` and the SDK clients sign with).
+    pub fn to_sdk(&self) -> aws_credential_types::Credentials {
         let expiry = self.expiration.map(|t| {
             SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(t.as_second().max(0) as u64)
         });
@@ -55,7 +58,22 @@ impl AwsCredentials {
             expiry,
             "sesame",
         )
-        .into()
+    }
+
+    /// The identity `aws-sigv4` signs with.
+    pub fn to_identity(&self) -> aws_smithy_runtime_api::client::identity::Identity {
+        self.to_sdk().into()
+    }
+
+    /// Role credentials of an Identity Center login, `source` naming them for messages.
+    pub fn from_role(c: RoleCredentials, source: String) -> AwsCredentials {
+        AwsCredentials {
+            access_key_id: c.access_key_id,
+            secret_access_key: c.secret_access_key,
+            session_token: Some(c.session_token),
+            expiration: Some(c.expiration),
+            source,
+        }
     }
 }
 
@@ -81,13 +99,16 @@ pub enum CredentialSource {
 /// Why no credentials could be had.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
-pub enum CredentialsError {
+pub enum ChainError {
     /// The config or credentials file is wrong.
     #[error(transparent)]
     Config(#[from] ConfigError),
-    /// The Identity Center login or call failed.
+    /// The Identity Center session could not be resolved.
     #[error(transparent)]
     Sso(#[from] SsoError),
+    /// The role credentials of an SSO profile or `--account/--role` could not be had.
+    #[error(transparent)]
+    Role(#[from] CredentialsError),
     /// Nothing in the chain had credentials.
     #[error(
         "no AWS credentials: no AWS_ACCESS_KEY_ID in the environment and no profile `{profile}` with credentials"
@@ -121,7 +142,7 @@ pub enum CredentialsError {
         what: String,
     },
     /// A kind of profile sesame does not resolve.
-    #[error("profile `{profile}` uses {what}, which `sesame api` does not resolve")]
+    #[error("profile `{profile}` uses {what}, which sesame does not resolve")]
     Unsupported {
         /// The profile.
         profile: String,
@@ -139,10 +160,7 @@ pub enum CredentialsError {
 }
 
 /// Resolves `source` against the environment and the two files.
-pub async fn resolve(
-    env: &Env,
-    source: &CredentialSource,
-) -> Result<AwsCredentials, CredentialsError> {
+pub async fn resolve(env: &Env, source: &CredentialSource) -> Result<AwsCredentials, ChainError> {
     let config = AwsConfig::from_env(env)?;
     match source {
         CredentialSource::SsoRole {
@@ -150,8 +168,8 @@ pub async fn resolve(
             account_id,
             role_name,
         } => {
-            let session = session.resolve(env, &config)?;
-            sso::role_credentials(env, &session, account_id, role_name).await
+            let target = RoleTarget::new(session.resolve(env, &config)?, account_id, role_name);
+            role_credentials(env, &target).await
         }
         CredentialSource::Profile(name) => {
             let creds_file = AwsCredentialsFile::from_env(env)?;
@@ -193,14 +211,14 @@ pub fn default_region(env: &Env, source: &CredentialSource) -> Option<String> {
 }
 
 /// botocore's `EnvProvider`.
-fn from_env(env: &Env) -> Result<Option<AwsCredentials>, CredentialsError> {
+fn from_env(env: &Env) -> Result<Option<AwsCredentials>, ChainError> {
     let (key, secret) = (
         env.var("AWS_ACCESS_KEY_ID"),
         env.var("AWS_SECRET_ACCESS_KEY"),
     );
     match (key, secret) {
         (None, _) => Ok(None),
-        (Some(_), None) => Err(CredentialsError::Partial {
+        (Some(_), None) => Err(ChainError::Partial {
             what: "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not".to_owned(),
         }),
         (Some(k), Some(s)) => Ok(Some(AwsCredentials {
@@ -224,41 +242,43 @@ async fn from_profile(
     creds_file: &AwsCredentialsFile,
     name: &str,
     named: bool,
-) -> Result<AwsCredentials, CredentialsError> {
+) -> Result<AwsCredentials, ChainError> {
     let in_config = config.profile(name);
     let in_creds = creds_file.profile(name);
     let merged = match config.profile_with_credentials(creds_file, name) {
         Some(p) => p,
         None if named => {
-            return Err(CredentialsError::NoSuchProfile {
+            return Err(ChainError::NoSuchProfile {
                 profile: name.to_owned(),
                 config: config.path().display().to_string(),
                 credentials: creds_file.path().display().to_string(),
             });
         }
         None => {
-            return Err(CredentialsError::NotFound {
+            return Err(ChainError::NotFound {
                 profile: name.to_owned(),
             });
         }
     };
     if merged.get("role_arn").is_some() {
-        return Err(CredentialsError::Unsupported {
+        return Err(ChainError::Unsupported {
             profile: name.to_owned(),
             what: "role_arn (assume-role)",
         });
     }
     if merged.get("web_identity_token_file").is_some() {
-        return Err(CredentialsError::Unsupported {
+        return Err(ChainError::Unsupported {
             profile: name.to_owned(),
             what: "web_identity_token_file",
         });
     }
-    if let Some(p) = &in_config
-        && let Some(target) = sso::profile_target(env, config, p)?
+    // botocore's `SSOProvider` takes a profile with `sso_account_id` or `sso_role_name`.
+    if in_config
+        .as_ref()
+        .is_some_and(|p| p.sso_account_id().is_some() || p.sso_role_name().is_some())
     {
-        return sso::role_credentials(env, &target.session, &target.account_id, &target.role_name)
-            .await;
+        let target = RoleTarget::from_profile(env, config, name)?;
+        return role_credentials(env, &target).await;
     }
     if let Some(c) = static_keys(in_creds.as_ref(), name, "the credentials file")? {
         return Ok(c);
@@ -270,14 +290,21 @@ async fn from_profile(
         return Ok(c);
     }
     if named {
-        Err(CredentialsError::ProfileWithoutCredentials {
+        Err(ChainError::ProfileWithoutCredentials {
             profile: name.to_owned(),
         })
     } else {
-        Err(CredentialsError::NotFound {
+        Err(ChainError::NotFound {
             profile: name.to_owned(),
         })
     }
+}
+
+/// The role credentials of `target` through [`CredentialResolver`]: the AWS CLI v2's cache while
+/// it has 15 minutes left, else one GetRoleCredentials (single-flight) stored for the next caller.
+async fn role_credentials(env: &Env, target: &RoleTarget) -> Result<AwsCredentials, ChainError> {
+    let creds = CredentialResolver::new(env)?.credentials(target).await?;
+    Ok(AwsCredentials::from_role(creds, target.describe()))
 }
 
 /// `aws_access_key_id` + `aws_secret_access_key` (+ `aws_session_token`, or the older
@@ -286,13 +313,13 @@ fn static_keys(
     profile: Option<&Profile>,
     name: &str,
     file: &str,
-) -> Result<Option<AwsCredentials>, CredentialsError> {
+) -> Result<Option<AwsCredentials>, ChainError> {
     let Some(p) = profile else { return Ok(None) };
     let key = p.get("aws_access_key_id").filter(|v| !v.is_empty());
     let secret = p.get("aws_secret_access_key").filter(|v| !v.is_empty());
     match (key, secret) {
         (None, _) => Ok(None),
-        (Some(_), None) => Err(CredentialsError::Partial {
+        (Some(_), None) => Err(ChainError::Partial {
             what: format!(
                 "profile `{name}` in {file} has aws_access_key_id but no aws_secret_access_key"
             ),
