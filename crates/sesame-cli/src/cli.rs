@@ -36,11 +36,29 @@ pub(crate) enum Command {
     Status(StatusArgs),
     /// List the accounts the login reaches (cached for an hour; --refresh to fetch again).
     Accounts(AccountsArgs),
+    /// Write an [sso-session] and a [profile] for every account and role into the config file,
+    /// and keep them in sync (a marked block; nothing outside it is touched).
+    #[command(after_long_help = POPULATE_HELP)]
+    Populate(PopulateArgs),
+    /// Call any AWS API, documented or not, signed with SigV4 (curl's habits: -X, -H, -d, -i, -o).
+    Api(Box<ApiArgs>),
     /// List the roles the login reaches in each account (cached for an hour; --refresh to fetch again).
     Roles(RolesArgs),
     /// Run the whole flow against a bundled emulator, in a throwaway HOME: log in, list accounts
     /// and roles, fetch credentials. Touches nothing of yours.
     Demo(DemoArgs),
+    /// Print a role's credentials (shell exports, JSON, fish, PowerShell) or write them into
+    /// ~/.aws/credentials.
+    Creds(CredsArgs),
+    /// Run a command with a role's credentials and region in its environment (never in argv).
+    Exec(ExecArgs),
+    /// For `credential_process = sesame credential-process --profile NAME`: botocore's JSON on
+    /// stdout, nothing else; exit 3 when a login is needed.
+    CredentialProcess(CredentialProcessArgs),
+    /// Open the AWS console signed in as a role (a federated sign-in URL), or print the URL.
+    Console(ConsoleArgs),
+    /// IAM Identity Center administration with AWS credentials: every assignment, names ↔ ids.
+    Admin(crate::commands::admin::AdminArgs),
 }
 
 /// Which Identity Center session a command is about.
@@ -152,6 +170,91 @@ fn parse_age(s: &str) -> Result<std::time::Duration, String> {
     std::time::Duration::try_from(d).map_err(|_| format!("`{s}` is negative"))
 }
 
+const POPULATE_HELP: &str = "\
+Names: the account name lower-cased, unsafe characters as `-`, the prefix all accounts share
+stripped (detected once, then kept), then `-admin` for AdministratorAccess, nothing for
+ReadOnlyAccess, `-RoleName` for other roles. Names that clash get the account id appended.
+A hand-written profile of the same name is never overwritten: that target is skipped.
+
+sesame owns only the lines between `# BEGIN sesame populate (sso-session NAME)` and
+`# END sesame populate (sso-session NAME)`. Before a write, the previous file is saved as
+CONFIG.bak (e.g. ~/.aws/config.bak); a run that changes nothing writes nothing.
+
+The options can be shared in the config file:
+
+  [sesame-populate]            (every session; [sesame-populate NAME] for one)
+  style = sso
+  prefix_strip = Acme Corp
+  region_rules =
+    *-eu-* = eu-west-1
+  role_suffixes =
+    PowerUserAccess = power
+  ignore_roles = Billing, *Audit*
+  default_region = us-east-1
+  duration_seconds = 43200";
+
+/// `sesame populate`. Every naming option can also live in the config file, in a
+/// `[sesame-populate]` section (for every session) or `[sesame-populate NAME]` (for one); these
+/// flags win over it.
+#[derive(Debug, Args)]
+pub(crate) struct PopulateArgs {
+    #[command(flatten)]
+    pub(crate) session: SessionArgs,
+    /// Print the change as a unified diff on stdout and write nothing.
+    #[arg(long)]
+    pub(crate) dry_run: bool,
+    /// Remove the profiles of accounts and roles no longer listed (kept by default).
+    #[arg(long)]
+    pub(crate) prune: bool,
+    /// How profiles get credentials: native SSO keys, or `credential_process = sesame
+    /// credential-process ...`.
+    #[arg(long, value_enum, value_name = "STYLE")]
+    pub(crate) style: Option<ProfileStyleArg>,
+    /// Name profiles by a template instead of the rules: {account_name}, {account_id},
+    /// {role_name}, {role_suffix}, {session}; e.g. `{account_name}-{role_suffix}`.
+    #[arg(long, value_name = "TEMPLATE")]
+    pub(crate) template: Option<String>,
+    /// A region for accounts whose short name matches a glob, e.g. `*-eu-*=eu-west-1`; repeat
+    /// for more (the first match wins, these before the config file's).
+    #[arg(long = "region-rule", value_name = "PATTERN=REGION")]
+    pub(crate) region_rules: Vec<String>,
+    /// The region when no rule matches (default: the session's region).
+    #[arg(long, value_name = "REGION")]
+    pub(crate) default_region: Option<String>,
+    /// The prefix to strip from account names: `auto` (the words all accounts share, the
+    /// default), `none`, or a prefix such as "Acme Corp".
+    #[arg(long, value_name = "PREFIX")]
+    pub(crate) prefix_strip: Option<String>,
+    /// Write no profile for roles matching this glob; repeat for more.
+    #[arg(long = "ignore-role", value_name = "GLOB")]
+    pub(crate) ignore_roles: Vec<String>,
+    /// The name suffix of a role, e.g. `PowerUserAccess=power` (`ReadOnlyAccess=` for none);
+    /// repeat for more. Defaults: AdministratorAccess=admin, ReadOnlyAccess=.
+    #[arg(long = "role-suffix", value_name = "ROLE=SUFFIX")]
+    pub(crate) role_suffixes: Vec<String>,
+    /// Keep the account names' letter case (default: lower-case).
+    #[arg(long)]
+    pub(crate) keep_case: bool,
+    /// Write `duration_seconds = N` into each profile (read by tools such as aws-vault).
+    #[arg(long, value_name = "SECONDS")]
+    pub(crate) duration_seconds: Option<u32>,
+    /// Write `output = FORMAT` into each profile (json, table, text, yaml).
+    #[arg(long, value_name = "FORMAT")]
+    pub(crate) profile_output: Option<String>,
+    /// The program the credential-process style runs (default `sesame`, found on PATH).
+    #[arg(long, value_name = "PROGRAM")]
+    pub(crate) credential_process_command: Option<String>,
+}
+
+/// `--style`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ProfileStyleArg {
+    /// `sso_session`, `sso_account_id`, `sso_role_name`: read by every AWS SDK and the AWS CLI v2.
+    Sso,
+    /// `credential_process = sesame credential-process --account A --role R --sso-session S`.
+    CredentialProcess,
+}
+
 #[derive(Debug, Args)]
 pub(crate) struct DemoArgs {
     /// How many accounts the emulator serves.
@@ -160,6 +263,90 @@ pub(crate) struct DemoArgs {
     /// Use the browser flow (PKCE) instead of the device code, approved by sesame's own fake browser.
     #[arg(long)]
     pub(crate) pkce: bool,
+}
+
+/// `sesame api URL`: one signed request, curl style.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  \
+sesame api https://up.sso.eu-central-1.amazonaws.com/identitystore/ \\\n    \
+--target AWSIdentityStoreService.ListProvisioningTenants -d '{\"IdentityStoreId\":\"d-123\"}'\n  \
+sesame api https://sts.amazonaws.com/ -d 'Action=GetCallerIdentity&Version=2011-06-15'\n  \
+sesame api https://bucket.s3.eu-west-1.amazonaws.com/key --presign --expires 600")]
+pub(crate) struct ApiArgs {
+    /// The URL (raw or already percent-encoded; it is sent in one canonical encoding).
+    pub(crate) url: String,
+    /// The HTTP method (default: POST with a body, --target or --param; else GET).
+    #[arg(short = 'X', long = "request", value_name = "METHOD")]
+    pub(crate) method: Option<String>,
+    /// A header, `Name: value` (repeatable).
+    #[arg(short = 'H', long = "header", value_name = "HEADER")]
+    pub(crate) headers: Vec<String>,
+    /// The body: DATA, @FILE (streamed) or @- (stdin); sent byte for byte (curl's --data-binary).
+    #[arg(
+        short = 'd',
+        long = "data",
+        visible_alias = "data-binary",
+        value_name = "DATA"
+    )]
+    pub(crate) data: Option<String>,
+    /// AWS JSON: `X-Amz-Target: Prefix.Operation`, the JSON content type, POST, `{}` by default.
+    #[arg(long, value_name = "PREFIX.OPERATION")]
+    pub(crate) target: Option<String>,
+    /// The AWS JSON version for --target.
+    #[arg(long, value_name = "VERSION", default_value = "1.1", value_parser = ["1.0", "1.1"])]
+    pub(crate) json_version: String,
+    /// A query-protocol parameter `Key=Value` (repeatable): a form body, or the URL with -X GET.
+    #[arg(long = "param", value_name = "KEY=VALUE")]
+    pub(crate) params: Vec<String>,
+    /// The signing name (default: read off the host, e.g. `identitystore` for up.sso.REGION).
+    #[arg(long, value_name = "SERVICE")]
+    pub(crate) service: Option<String>,
+    /// The signing region (default: the host's, else AWS_REGION, AWS_DEFAULT_REGION, the profile's).
+    #[arg(long, value_name = "REGION")]
+    pub(crate) region: Option<String>,
+    /// Sign with this profile's credentials (static, credential_process, SSO, SAML-written).
+    #[arg(long, value_name = "PROFILE")]
+    pub(crate) profile: Option<String>,
+    /// Sign as this account's role, straight from the Identity Center login (with --role).
+    #[arg(
+        long,
+        value_name = "ACCOUNT_ID",
+        requires = "role",
+        conflicts_with = "profile"
+    )]
+    pub(crate) account: Option<String>,
+    /// The role (permission set) for --account.
+    #[arg(long, value_name = "ROLE", requires = "account")]
+    pub(crate) role: Option<String>,
+    /// The [sso-session] for --account/--role (default: the only one in the config).
+    #[arg(long, value_name = "NAME", requires = "account")]
+    pub(crate) sso_session: Option<String>,
+    /// Sign `UNSIGNED-PAYLOAD` instead of the body's hash (large S3 uploads).
+    #[arg(long)]
+    pub(crate) unsigned_payload: bool,
+    /// Print a presigned URL instead of sending (the signature in the query).
+    #[arg(long)]
+    pub(crate) presign: bool,
+    /// How long the presigned URL is valid, in seconds (1 to 604800).
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 3600,
+        requires = "presign"
+    )]
+    pub(crate) expires: u64,
+    /// Print the request, canonical request, string to sign and signature; send nothing.
+    #[arg(long)]
+    pub(crate) dry_run: bool,
+    /// Print the response status line and headers before the body.
+    #[arg(short = 'i', long = "include")]
+    pub(crate) include: bool,
+    /// Write the body to FILE instead of stdout.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub(crate) output: Option<std::path::PathBuf>,
+    /// On an HTTP error write no body (curl's --fail); the error line and exit code come anyway.
+    #[arg(short = 'f', long)]
+    pub(crate) fail: bool,
 }
 
 /// How a listing is printed.
@@ -171,4 +358,106 @@ pub(crate) enum OutputFormat {
     Json,
     /// Tab-separated lines for shell pipelines.
     Text,
+}
+
+/// Which role, when no profile names it, and how to get its credentials.
+#[derive(Debug, Args, Clone, Default)]
+pub(crate) struct RoleArgs {
+    /// The account: a 12-digit id, or a name (looked up through ListAccounts).
+    #[arg(long, value_name = "ID|NAME", requires = "role")]
+    pub(crate) account: Option<String>,
+    /// The role (permission set) name.
+    #[arg(long, value_name = "NAME", requires = "account")]
+    pub(crate) role: Option<String>,
+    /// With --account: the `[sso-session NAME]` (default: the only one in the config).
+    #[arg(long, value_name = "NAME", requires = "account")]
+    pub(crate) sso_session: Option<String>,
+    /// With --account: an ad hoc start URL (a legacy, start-URL-keyed login); needs --sso-region.
+    #[arg(
+        long,
+        value_name = "URL",
+        requires = "account",
+        conflicts_with = "sso_session"
+    )]
+    pub(crate) start_url: Option<String>,
+    /// The Identity Center region of --start-url.
+    #[arg(long, value_name = "REGION", requires = "start_url")]
+    pub(crate) sso_region: Option<String>,
+    /// With --account: the region to hand on with the credentials (a profile's own `region`
+    /// otherwise).
+    #[arg(long, value_name = "REGION", requires = "account")]
+    pub(crate) region: Option<String>,
+    /// When the login is missing or expired, log in (once, whatever runs in parallel) instead of
+    /// failing with exit 3; the prompt goes to stderr.
+    #[arg(long)]
+    pub(crate) auto_login: bool,
+    /// Fetch new credentials when the cached ones have less than this many minutes left.
+    #[arg(long, value_name = "MINUTES", default_value_t = 15)]
+    pub(crate) min_validity: u32,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CredsArgs {
+    /// The SSO profile (default: AWS_PROFILE); or use --account and --role.
+    #[arg(value_name = "PROFILE", conflicts_with = "account")]
+    pub(crate) profile: Option<String>,
+    #[command(flatten)]
+    pub(crate) role: RoleArgs,
+    /// How to print them.
+    #[arg(long, short, value_enum, default_value_t = CredsFormat::Env)]
+    pub(crate) format: CredsFormat,
+    /// Write them into the shared credentials file as section [NAME] (default: the profile's
+    /// name, or ACCOUNT_ROLE) instead of printing them; other sections and comments are kept.
+    #[arg(long, value_name = "NAME", num_args = 0..=1, default_missing_value = "")]
+    pub(crate) to_credentials_file: Option<String>,
+}
+
+/// How `sesame creds` prints credentials.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum CredsFormat {
+    /// `export NAME=value` lines for sh, bash, zsh (`eval "$(sesame creds dev)"`).
+    Env,
+    /// The credential_process JSON (`Version`, keys, `Expiration`).
+    Json,
+    /// `set -gx NAME value` lines for fish.
+    Fish,
+    /// `$Env:NAME = 'value'` lines for PowerShell.
+    Powershell,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ExecArgs {
+    /// The SSO profile (default: AWS_PROFILE); or use --account and --role.
+    #[arg(value_name = "PROFILE", conflicts_with = "account")]
+    pub(crate) profile: Option<String>,
+    #[command(flatten)]
+    pub(crate) role: RoleArgs,
+    /// The command and its arguments, after `--`.
+    #[arg(last = true, value_name = "CMD")]
+    pub(crate) command: Vec<std::ffi::OsString>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CredentialProcessArgs {
+    /// The SSO profile; or use --account and --role.
+    #[arg(long, value_name = "PROFILE", conflicts_with = "account")]
+    pub(crate) profile: Option<String>,
+    #[command(flatten)]
+    pub(crate) role: RoleArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ConsoleArgs {
+    /// The SSO profile (default: AWS_PROFILE); or use --account and --role.
+    #[arg(value_name = "PROFILE", conflicts_with = "account")]
+    pub(crate) profile: Option<String>,
+    #[command(flatten)]
+    pub(crate) role: RoleArgs,
+    /// Print the sign-in URL on stdout (it signs in whoever opens it, for 15 minutes) instead of
+    /// opening a browser.
+    #[arg(long)]
+    pub(crate) print: bool,
+    /// The console page to open (default: the region's console home).
+    #[arg(long, value_name = "URL")]
+    pub(crate) destination: Option<String>,
 }

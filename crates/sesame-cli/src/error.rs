@@ -3,6 +3,7 @@
 
 use std::process::ExitCode;
 
+use sesame::credentials::CredentialsError;
 use sesame::sso::SsoError;
 
 /// What kind of failure, which decides the exit code.
@@ -14,6 +15,8 @@ pub(crate) enum Kind {
     Internal,
     /// No valid login: exit 3, so `credential_process` callers and scripts can tell.
     LoginRequired,
+    /// A code of its own (`exec`: 126 not executable, 127 not found, as a shell).
+    Code(u8),
 }
 
 /// An error ready to print.
@@ -36,6 +39,14 @@ impl CliError {
     pub(crate) fn internal(error: impl Into<anyhow::Error>) -> Self {
         Self {
             kind: Kind::Internal,
+            error: error.into(),
+            hint: None,
+        }
+    }
+
+    pub(crate) fn with_code(error: impl Into<anyhow::Error>, code: u8) -> Self {
+        Self {
+            kind: Kind::Code(code),
             error: error.into(),
             hint: None,
         }
@@ -96,6 +107,38 @@ impl From<SsoError> for CliError {
     }
 }
 
+impl From<CredentialsError> for CliError {
+    fn from(e: CredentialsError) -> Self {
+        let hint = match &e {
+            CredentialsError::Sso(_) => return Self::from(match e {
+                CredentialsError::Sso(s) => s,
+                _ => unreachable!("matched above"),
+            }),
+            CredentialsError::UnknownProfile { available, .. } if available.is_empty() => {
+                "the config file has no profiles; run `sesame populate`, or use --account and --role".to_owned()
+            }
+            CredentialsError::UnknownProfile { available, .. } => {
+                format!("known profiles: {}", available.join(", "))
+            }
+            CredentialsError::NotSsoProfile { .. } => {
+                "give it sso_session, sso_account_id and sso_role_name, or use --account and --role".to_owned()
+            }
+            CredentialsError::InvalidSsoProfile { .. } | CredentialsError::Config(_) => {
+                "fix the config file, then run the command again".to_owned()
+            }
+            CredentialsError::UnknownAccount { .. } | CredentialsError::AmbiguousAccount { .. } => {
+                "list the accounts with `sesame accounts`".to_owned()
+            }
+            CredentialsError::NoAccess { .. } => {
+                "check the account id and role name (`sesame accounts`, `sesame roles`)".to_owned()
+            }
+            CredentialsError::Cache(_) => "delete the file, then run the command again".to_owned(),
+            _ => return Self::user(e),
+        };
+        Self::user(e).hint(hint)
+    }
+}
+
 impl From<std::io::Error> for CliError {
     fn from(e: std::io::Error) -> Self {
         Self::internal(e)
@@ -126,6 +169,7 @@ pub(crate) fn report(e: &CliError) -> ExitCode {
         Kind::User => 1,
         Kind::Internal => 2,
         Kind::LoginRequired => 3,
+        Kind::Code(code) => code,
     })
 }
 

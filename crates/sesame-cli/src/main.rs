@@ -13,6 +13,10 @@ use clap::Parser as _;
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     init_logging(cli.global.verbose);
+    // credential-process, exec, creds: a valid cached entry is answered without a runtime.
+    if let Some(result) = commands::run_warm(&cli) {
+        return result.unwrap_or_else(|e| error::report(&e));
+    }
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -12,17 +12,22 @@ pub(crate) struct TerminalPrompt {
 }
 
 impl TerminalPrompt {
+    /// Opens `url` in the browser (`$BROWSER`, else the system's), unless told not to.
     fn open(&self, url: &str) {
         if !self.open_browser {
             return;
         }
-        let opened = match &self.browser {
-            Some(cmd) => open_with(cmd, url),
-            None => webbrowser::open(url).map_err(|e| e.to_string()),
-        };
-        if let Err(e) = opened {
+        if let Err(e) = open_browser(self.browser.as_deref(), url) {
             eprintln!("(could not open a browser: {e}; open the URL above yourself)");
         }
+    }
+}
+
+/// Opens `url` with `$BROWSER` (`browser`), else the system's browser.
+pub(crate) fn open_browser(browser: Option<&str>, url: &str) -> Result<(), String> {
+    match browser {
+        Some(cmd) => open_with(cmd, url),
+        None => webbrowser::open(url).map_err(|e| e.to_string()),
     }
 }
 

@@ -8,6 +8,7 @@
 //! |---|---|
 //! | OIDC (`sso-oidc`) | `POST /client/register`, `POST /device_authorization`, `POST /token` |
 //! | Portal (`sso`) | `GET /assignment/accounts`, `GET /assignment/roles`, `GET /federation/credentials`, `POST /logout` |
+//! | Console federation | `GET /federation?Action=getSigninToken` and `?Action=login` (the `signin.aws.amazon.com` endpoint) |
 //! | Browser pages | `GET`/`POST /device` (device verification), `GET`/`POST /authorize` (PKCE consent) |
 //! | Control (tests) | `/_emulator/*`, below |
 //!
@@ -64,6 +65,7 @@ mod control;
 mod directory;
 mod errors;
 mod faults;
+mod federation;
 mod oidc;
 mod pages;
 mod portal;

@@ -40,7 +40,7 @@ use crate::{
     control,
     directory::Directory,
     faults::{Api, api_layer},
-    oidc, pages, portal,
+    federation, oidc, pages, portal,
     state::Shared,
     stats::Stats,
 };
@@ -200,6 +200,7 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/_emulator/deny", post(control::deny))
         .route("/_emulator/pending", get(control::pending))
         .route("/_emulator/whoami", get(control::whoami))
+        .route("/federation", get(federation::federation))
         .route("/_emulator/faults", post(control::set_faults));
     oidc.merge(portal)
         .merge(pages)

@@ -7,14 +7,19 @@
 
 #![warn(missing_docs)]
 
+pub mod admin;
+pub mod api;
 #[cfg(test)]
 mod botocore_py;
 pub mod cache;
 pub mod config;
+pub mod credentials;
 pub mod env;
 pub mod fsutil;
 pub mod http;
 pub mod listing;
+pub mod naming;
+pub mod populate;
 pub mod secret;
 pub mod sso;
 pub mod time;

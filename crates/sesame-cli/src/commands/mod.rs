@@ -2,12 +2,20 @@
 //! renders the result.
 
 mod accounts;
+pub(crate) mod admin;
+mod api;
+mod console;
+mod credential_process;
+mod creds;
 mod demo;
+mod exec;
 mod listing;
 mod login;
 mod logout;
+mod populate;
 mod roles;
 mod status;
+mod target;
 
 use std::process::ExitCode;
 
@@ -52,7 +60,26 @@ pub(crate) async fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Logout(args) => logout::run(&ctx, &args).await,
         Command::Status(args) => status::run(&ctx, &args).await,
         Command::Accounts(args) => accounts::run(&ctx, &args).await,
+        Command::Populate(args) => populate::run(&ctx, &args).await,
         Command::Roles(args) => roles::run(&ctx, &args).await,
         Command::Demo(args) => demo::run(&args).await,
+        Command::Admin(args) => admin::run(&ctx, &args).await,
+        Command::Api(args) => api::run(&ctx, &args).await,
+        Command::Creds(args) => creds::run(&ctx, &args).await,
+        Command::Exec(args) => exec::run(&ctx, &args).await,
+        Command::CredentialProcess(args) => credential_process::run(&ctx, &args).await,
+        Command::Console(args) => console::run(&ctx, &args).await,
+    }
+}
+
+/// The warm path, before any async runtime exists: commands that can answer from the
+/// role-credential cache alone do so here. `None`: run the command normally.
+pub(crate) fn run_warm(cli: &Cli) -> Option<Result<ExitCode, CliError>> {
+    let ctx = Context::new(Env::from_process());
+    match &cli.command {
+        Command::Creds(args) => creds::run_warm(&ctx, args),
+        Command::Exec(args) => exec::run_warm(&ctx, args),
+        Command::CredentialProcess(args) => credential_process::run_warm(&ctx, args),
+        _ => None,
     }
 }

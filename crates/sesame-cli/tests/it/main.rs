@@ -1,10 +1,20 @@
 //! sesame's integration tests: the real binaries against the emulator, botocore and the AWS CLI.
 
 mod accounts;
+mod admin;
+mod api;
+mod api_support;
 mod bad_input;
 mod botocore;
+mod console;
+mod credential_process;
+mod creds;
+mod creds_bad_input;
+mod creds_support;
 mod demo;
+mod exec;
 mod login;
+mod populate;
 mod roles;
 mod status_logout;
 mod support;

@@ -1,0 +1,107 @@
+//! `sesame creds`: a role's credentials as shell exports, JSON, fish or PowerShell lines, or into
+//! the shared credentials file.
+
+use std::io::Write as _;
+use std::process::ExitCode;
+
+use super::Context;
+use super::target::{self, Resolved};
+use crate::cli::{CredsArgs, CredsFormat};
+use crate::error::CliError;
+use crate::output::relative;
+
+pub(crate) fn run_warm(ctx: &Context, args: &CredsArgs) -> Option<Result<ExitCode, CliError>> {
+    let spec = match target::spec(ctx, args.profile.as_deref(), &args.role) {
+        Ok(spec) => spec,
+        Err(e) => return Some(Err(e)),
+    };
+    target::warm(ctx, &spec, &args.role).map(|found| found.and_then(|r| emit(ctx, args, &r)))
+}
+
+pub(crate) async fn run(ctx: &Context, args: &CredsArgs) -> Result<ExitCode, CliError> {
+    let spec = target::spec(ctx, args.profile.as_deref(), &args.role)?;
+    let resolved = target::cold(ctx, &spec, &args.role).await?;
+    emit(ctx, args, &resolved)
+}
+
+fn emit(ctx: &Context, args: &CredsArgs, r: &Resolved) -> Result<ExitCode, CliError> {
+    let expires = sesame::time::format_aws(r.creds.expiration);
+    let left = relative(r.creds.expiration, sesame::time::now());
+    if let Some(name) = &args.to_credentials_file {
+        let name = if name.is_empty() {
+            r.target.default_section_name(&r.account_id())
+        } else {
+            name.clone()
+        };
+        let path = sesame::credentials::write_to_credentials_file(&ctx.env, &name, &r.creds)
+            .map_err(|e| {
+                let refused = matches!(e, sesame::credentials::CredentialsError::Config(_));
+                let err = CliError::from(e);
+                if refused {
+                    err.hint("fix or move the credentials file; sesame did not change it")
+                } else {
+                    err
+                }
+            })?;
+        eprintln!(
+            "Wrote the credentials of {} to [{name}] in {}; they expire at {expires} ({left})",
+            r.target.describe(),
+            path.display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let text = match args.format {
+        CredsFormat::Json => format!("{}\n", super::credential_process::process_json(r)),
+        format => r
+            .variables()
+            .iter()
+            .map(|(k, v)| line(format, k, v))
+            .collect(),
+    };
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn line(format: CredsFormat, name: &str, value: &str) -> String {
+    match format {
+        CredsFormat::Fish => format!("set -gx {name} {};\n", fish_quote(value)),
+        CredsFormat::Powershell => format!("$Env:{name} = '{}'\n", value.replace('\'', "''")),
+        _ => format!("export {name}={}\n", sh_quote(value)),
+    }
+}
+
+/// Python's `shlex.quote`: bare when every character is safe, else in single quotes with `'`
+/// written as `'"'"'`.
+fn sh_quote(value: &str) -> String {
+    let safe = |c: char| c.is_ascii_alphanumeric() || "@%+=:,./-_".contains(c);
+    if !value.is_empty() && value.chars().all(safe) {
+        value.to_owned()
+    } else {
+        format!("'{}'", value.replace('\'', "'\"'\"'"))
+    }
+}
+
+/// fish's single quotes: only `\` and `'` are escaped.
+fn fish_quote(value: &str) -> String {
+    format!("'{}'", value.replace('\\', "\\\\").replace('\'', "\\'"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoting() {
+        assert_eq!(sh_quote("ASIA/+=x"), "ASIA/+=x");
+        assert_eq!(sh_quote("a b'c"), "'a b'\"'\"'c'");
+        assert_eq!(sh_quote("$(x)"), "'$(x)'");
+        assert_eq!(sh_quote(""), "''");
+        assert_eq!(fish_quote("a\\b'c"), "'a\\\\b\\'c'");
+        assert_eq!(
+            line(CredsFormat::Powershell, "X", "it's"),
+            "$Env:X = 'it''s'\n"
+        );
+    }
+}

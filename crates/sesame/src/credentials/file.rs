@@ -1,0 +1,48 @@
+//! Role credentials into the shared credentials file (`~/.aws/credentials`), as static keys of
+//! one section, every other byte of the file kept.
+
+use std::path::PathBuf;
+
+use super::CredentialsError;
+use crate::cache::RoleCredentials;
+use crate::config::AwsCredentialsFile;
+use crate::env::Env;
+use crate::fsutil::{self, FileLock};
+
+/// Writes `credentials` into section `[name]` of the credentials file `env` points at
+/// (`AWS_SHARED_CREDENTIALS_FILE` or `~/.aws/credentials`): only that section's
+/// `aws_access_key_id`, `aws_secret_access_key` and `aws_session_token` change (the section is
+/// appended if missing); comments and other profiles keep every byte. The write is atomic and
+/// keeps the file's mode (0600 for a new file). A file botocore could not parse is refused and
+/// left as it is. Returns the file's path.
+pub fn write_to_credentials_file(
+    env: &Env,
+    name: &str,
+    credentials: &RoleCredentials,
+) -> Result<PathBuf, CredentialsError> {
+    let path = env.credentials_file();
+    let lock_path = fsutil::lock_dir(env).join("credentials-file.lock");
+    let _lock = FileLock::acquire(&lock_path).map_err(|source| CredentialsError::Io {
+        what: format!("cannot lock {}", lock_path.display()),
+        source,
+    })?;
+    let mut file = AwsCredentialsFile::load(&path)?;
+    let entries = [
+        ("aws_access_key_id", credentials.access_key_id.as_str()),
+        (
+            "aws_secret_access_key",
+            credentials.secret_access_key.expose(),
+        ),
+        ("aws_session_token", credentials.session_token.expose()),
+    ];
+    for (key, value) in entries {
+        file.document_mut().set(name, key, value).map_err(|e| {
+            CredentialsError::BadSectionName {
+                name: name.to_owned(),
+                reason: e.to_string(),
+            }
+        })?;
+    }
+    file.save()?;
+    Ok(path)
+}
