@@ -183,6 +183,13 @@ sesame owns only the lines between `# BEGIN sesame populate (sso-session NAME)` 
 `# END sesame populate (sso-session NAME)`. Before a write, the previous file is saved as
 CONFIG.bak (e.g. ~/.aws/config.bak); a run that changes nothing writes nothing.
 
+Listing: every account and its roles are listed concurrently, paced to Identity Center's
+throttle and retried on throttles, server errors and dropped connections (SESAME_MAX_ATTEMPTS
+attempts per call). Populate always asks Identity Center, so assignments made a minute ago
+show up; `--max-age 1h` instead reuses a listing cached by `sesame roles` (or an earlier
+populate) if it is that young, and `--refresh` overrides `--max-age`. Each run refreshes the
+listing cache (a `--dry-run` neither reads nor writes it).
+
 The options can be shared in the config file:
 
   [sesame-populate]            (every session; [sesame-populate NAME] for one)
@@ -209,6 +216,14 @@ pub(crate) struct PopulateArgs {
     /// Remove the profiles of accounts and roles no longer listed (kept by default).
     #[arg(long)]
     pub(crate) prune: bool,
+    /// Ask Identity Center even if `--max-age` would allow a cached listing (and refresh the
+    /// cache). Populate asks by default; see `--max-age`.
+    #[arg(long)]
+    pub(crate) refresh: bool,
+    /// Use the listing `sesame roles` cached if it is younger than this (`90s`, `30m`, `1h`).
+    /// Default 0: populate always asks Identity Center, so new assignments show up at once.
+    #[arg(long, value_name = "AGE", default_value = "0", value_parser = parse_age)]
+    pub(crate) max_age: std::time::Duration,
     /// How profiles get credentials: native SSO keys, or `credential_process = sesame
     /// credential-process ...`.
     #[arg(long, value_enum, value_name = "STYLE")]

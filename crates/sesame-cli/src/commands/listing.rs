@@ -36,15 +36,7 @@ pub(super) fn open(
         ))
         .hint("add `--output text` (tab-separated) or `--output json` (JSON Lines)"));
     }
-    let mut retry = RetryPolicy::default();
-    if let Some(v) = ctx.env.var(MAX_ATTEMPTS_VAR) {
-        retry.max_attempts = v.parse().ok().filter(|n| *n >= 1).ok_or_else(|| {
-            CliError::user(anyhow::anyhow!(
-                "{MAX_ATTEMPTS_VAR}={v} is not a whole number of at least 1"
-            ))
-            .hint(format!("unset {MAX_ATTEMPTS_VAR}, or set it to e.g. 10"))
-        })?;
-    }
+    let retry = retry_policy(ctx)?;
     let options = ListingOptions {
         refresh: args.refresh,
         max_age: args.max_age,
@@ -58,6 +50,20 @@ pub(super) fn open(
         filter: Filter::new(&args.accounts, &args.roles),
         started: Instant::now(),
     })
+}
+
+/// The retry policy, with `SESAME_MAX_ATTEMPTS` if set.
+pub(super) fn retry_policy(ctx: &Context) -> Result<RetryPolicy, CliError> {
+    let mut retry = RetryPolicy::default();
+    if let Some(v) = ctx.env.var(MAX_ATTEMPTS_VAR) {
+        retry.max_attempts = v.parse().ok().filter(|n| *n >= 1).ok_or_else(|| {
+            CliError::user(anyhow::anyhow!(
+                "{MAX_ATTEMPTS_VAR}={v} is not a whole number of at least 1"
+            ))
+            .hint(format!("unset {MAX_ATTEMPTS_VAR}, or set it to e.g. 10"))
+        })?;
+    }
+    Ok(retry)
 }
 
 impl Run {

@@ -2,6 +2,7 @@
 
 use std::process::ExitCode;
 
+use sesame::listing::{Listing, ListingOptions};
 use sesame::naming::sanitize;
 use sesame::populate::{
     self, Change, Plan, PopulateError, PopulateOptions, ProfileStyle, SessionSpec, Settings,
@@ -19,11 +20,33 @@ pub(crate) async fn run(ctx: &Context, args: &PopulateArgs) -> Result<ExitCode, 
     // Every option is checked before any network call, so bad input fails fast and cleanly.
     let options = options(args, &config, &spec)?;
 
-    let sso = Sso::new(&ctx.env)?;
-    let token = sso.access_token(&session).await?;
-    let targets = populate::collect_targets(&sso.portal(&session), &token).await?;
-
     let path = config.path().to_owned();
+    // So is the file itself (sesame's block and its markers): a plan with no targets reads it.
+    populate::plan_file(&path, &spec, &[], &options).map_err(populate_error)?;
+
+    let listing_options = ListingOptions {
+        // A dry run writes nothing, the listing cache included (and so reads none either).
+        cache: !args.dry_run,
+        refresh: args.refresh,
+        max_age: args.max_age,
+        retry: super::listing::retry_policy(ctx)?,
+        ..ListingOptions::default()
+    };
+
+    let sso = Sso::new(&ctx.env)?;
+    let listing = Listing::new(&sso, &ctx.env, &session, listing_options);
+    let started = std::time::Instant::now();
+    let targets = populate::collect_targets(&listing).await?;
+    let s = listing.pacing().stats();
+    tracing::info!(
+        "{} targets in {:.1}s: {} requests, {} retries, {} throttled",
+        targets.len(),
+        started.elapsed().as_secs_f64(),
+        s.requests,
+        s.retries,
+        s.pacer.throttles
+    );
+
     if args.dry_run {
         let plan = populate::plan_file(&path, &spec, &targets, &options).map_err(populate_error)?;
         print_diff(&plan, &path.display().to_string())?;

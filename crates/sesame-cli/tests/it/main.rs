@@ -15,6 +15,7 @@ mod demo;
 mod exec;
 mod login;
 mod populate;
+mod populate_listing;
 mod roles;
 mod saml;
 mod status_logout;

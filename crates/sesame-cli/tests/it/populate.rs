@@ -61,7 +61,7 @@ fn outside(text: &str) -> (String, String) {
 }
 
 /// The profiles of the block as botocore reads them: name → (account, role).
-fn generated(env: &TestEnv) -> BTreeMap<String, (String, String)> {
+pub(crate) fn generated(env: &TestEnv) -> BTreeMap<String, (String, String)> {
     generated_in(env, SESSION)
 }
 
@@ -85,7 +85,7 @@ fn generated_in(env: &TestEnv, session: &str) -> BTreeMap<String, (String, Strin
 }
 
 /// Every (account, role) the emulator serves.
-fn all_targets(emulator: &EmulatorHandle) -> Vec<(String, String)> {
+pub(crate) fn all_targets(emulator: &EmulatorHandle) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = emulator
         .account_ids()
         .into_iter()
@@ -100,7 +100,7 @@ fn all_targets(emulator: &EmulatorHandle) -> Vec<(String, String)> {
     out
 }
 
-fn sorted_values(m: &BTreeMap<String, (String, String)>) -> Vec<(String, String)> {
+pub(crate) fn sorted_values(m: &BTreeMap<String, (String, String)>) -> Vec<(String, String)> {
     let mut v: Vec<_> = m.values().cloned().collect();
     v.sort();
     v

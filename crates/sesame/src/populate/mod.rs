@@ -47,11 +47,9 @@ pub use apply::{Applied, apply, backup_path, plan_file};
 pub use block::{begin_marker, end_marker};
 pub use settings::{PopulateOptions, ProfileStyle, SECTION, Settings};
 
-use crate::Secret;
 use crate::config::{ConfigError, IniError};
+use crate::listing::{Filter, Listing, ListingError};
 use crate::naming::{NamingError, Target};
-use crate::sso::SsoError;
-use crate::sso::portal::PortalClient;
 
 /// The `[sso-session]` the profiles point at.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -183,24 +181,24 @@ impl Plan {
 
 /// Every (account, role) the login reaches, sorted by account id then role.
 ///
-/// This is the one place populate lists the portal; it pages through ListAccounts and then
-/// ListAccountRoles account by account.
-// TODO(lead): switch to the concurrent, paced, cached listing API (`crate::listing`) once merged.
-pub async fn collect_targets(
-    portal: &PortalClient,
-    token: &Secret,
-) -> Result<Vec<Target>, SsoError> {
-    let accounts = portal.all_accounts(token).await?;
-    let mut targets = Vec::new();
-    for account in accounts {
-        for role in portal.all_account_roles(token, &account.account_id).await? {
-            targets.push(Target {
+/// This is the one place populate lists the portal. It goes through [`Listing`]: accounts and
+/// then each account's roles, concurrently, paced by the process-wide pacer of the endpoint,
+/// retried on throttles, server faults and dropped connections, and served from (and written
+/// to) the listing cache as the listing's [`ListingOptions`](crate::listing::ListingOptions)
+/// say (`refresh`, `max_age`).
+pub async fn collect_targets(listing: &Listing) -> Result<Vec<Target>, ListingError> {
+    let items = listing.roles(&Filter::all()).await?.collect().await?;
+    let mut targets: Vec<Target> = items
+        .into_iter()
+        .flat_map(|item| {
+            let account = item.account;
+            item.roles.into_iter().map(move |role_name| Target {
                 account_id: account.account_id.clone(),
                 account_name: account.account_name.clone(),
-                role_name: role.role_name,
-            });
-        }
-    }
+                role_name,
+            })
+        })
+        .collect();
     targets.sort();
     targets.dedup();
     Ok(targets)
