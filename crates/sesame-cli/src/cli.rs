@@ -34,8 +34,10 @@ pub(crate) enum Command {
     Logout(LogoutArgs),
     /// Show each session: start URL, region, and when the token and the session expire.
     Status(StatusArgs),
-    /// List the accounts the login reaches.
+    /// List the accounts the login reaches (cached for an hour; --refresh to fetch again).
     Accounts(AccountsArgs),
+    /// List the roles the login reaches in each account (cached for an hour; --refresh to fetch again).
+    Roles(RolesArgs),
     /// Run the whole flow against a bundled emulator, in a throwaway HOME: log in, list accounts
     /// and roles, fetch credentials. Touches nothing of yours.
     Demo(DemoArgs),
@@ -112,9 +114,52 @@ pub(crate) struct StatusArgs {
 pub(crate) struct AccountsArgs {
     #[command(flatten)]
     pub(crate) session: SessionArgs,
-    /// Output format.
+    #[command(flatten)]
+    pub(crate) listing: ListingArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RolesArgs {
+    #[command(flatten)]
+    pub(crate) session: SessionArgs,
+    #[command(flatten)]
+    pub(crate) listing: ListingArgs,
+}
+
+/// What `accounts` and `roles` list, and how.
+#[derive(Debug, Args)]
+pub(crate) struct ListingArgs {
+    /// Only this account: its 12-digit id, or a glob on its name (`*` and `?`, any case, e.g.
+    /// '*prod*'). Repeat for several.
+    #[arg(long = "account", value_name = "ID|NAME-GLOB")]
+    pub(crate) accounts: Vec<String>,
+    /// Only roles whose name matches this glob (any case, e.g. 'Admin*'). Repeat for several.
+    #[arg(long = "role", value_name = "GLOB")]
+    pub(crate) roles: Vec<String>,
+    /// Output format. Sorted by account name, then role name.
     #[arg(long, short, value_enum, default_value_t = OutputFormat::Table)]
     pub(crate) output: OutputFormat,
+    /// Print each result as soon as it arrives, unsorted: tab-separated lines with `-o text`,
+    /// JSON Lines with `-o json` (a table needs every row first).
+    #[arg(long)]
+    pub(crate) stream: bool,
+    /// Ask Identity Center even if the cached listing is fresh (and refresh the cache).
+    #[arg(long)]
+    pub(crate) refresh: bool,
+    /// How old a cached listing may be and still be used: `90s`, `30m`, `2h`, or 0 to always ask.
+    #[arg(long, value_name = "AGE", default_value = "1h", value_parser = parse_age)]
+    pub(crate) max_age: std::time::Duration,
+}
+
+/// `90`, `90s`, `30m`, `1h30m`, `PT1H`: a non-negative duration.
+fn parse_age(s: &str) -> Result<std::time::Duration, String> {
+    if let Ok(secs) = s.parse::<u64>() {
+        return Ok(std::time::Duration::from_secs(secs));
+    }
+    let d: jiff::SignedDuration = s
+        .parse()
+        .map_err(|_| format!("`{s}` is not a duration (try 90s, 30m, 2h)"))?;
+    std::time::Duration::try_from(d).map_err(|_| format!("`{s}` is negative"))
 }
 
 #[derive(Debug, Args)]

@@ -172,3 +172,18 @@ pub(crate) fn report(e: &CliError) -> ExitCode {
         Kind::Code(code) => code,
     })
 }
+
+impl From<sesame::listing::ListingError> for CliError {
+    fn from(e: sesame::listing::ListingError) -> Self {
+        use sesame::listing::ListingError;
+        match e {
+            ListingError::Sso(s) => s.into(),
+            e if e.is_throttled() => Self::user(e).hint(
+                "Identity Center kept throttling beyond sesame's retries; wait a minute and run it again \
+                 (SESAME_MAX_ATTEMPTS allows more attempts)",
+            ),
+            e => Self::user(e)
+                .hint("Identity Center kept failing or could not be reached; check the network and try again"),
+        }
+    }
+}

@@ -93,3 +93,20 @@ pub(crate) async fn whoami(
         None => not_found("no role credentials were issued with this access key id"),
     }
 }
+
+/// `POST /_emulator/faults` with `{"tps": 20, "fault429": 0.1, "fault500": 0, "faultDrop": 0}`:
+/// replaces the throttle and fault rates from now on (absent rates are 0, absent `tps` none).
+pub(crate) async fn set_faults(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    match serde_json::from_slice::<crate::faults::FaultSettings>(&body) {
+        Ok(settings) => {
+            shared.faults.set(&settings);
+            Json(settings).into_response()
+        }
+        Err(e) => {
+            let message = format!(
+                "body must be {{\"tps\":20,\"fault429\":0.1,\"fault500\":0,\"faultDrop\":0}}: {e}"
+            );
+            (StatusCode::BAD_REQUEST, Json(json!({ "message": message }))).into_response()
+        }
+    }
+}

@@ -47,28 +47,61 @@ struct Bucket {
     last: Instant,
 }
 
-/// The throttle and the seeded dice of one emulator.
+impl Bucket {
+    fn new(tps: Option<f64>) -> Option<Self> {
+        tps.filter(|t| t.is_finite()).map(|rate| {
+            let rate = rate.max(0.0);
+            let capacity = rate.max(1.0);
+            Bucket {
+                rate,
+                capacity,
+                tokens: capacity,
+                last: Instant::now(),
+            }
+        })
+    }
+}
+
+/// The throttle and fault rates, settable while the emulator runs
+/// ([`crate::EmulatorHandle::set_faults`], `POST /_emulator/faults`).
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FaultSettings {
+    /// Requests per second past which calls answer 429 (`None`: unlimited).
+    pub tps: Option<f64>,
+    /// Probability of a 429 TooManyRequestsException.
+    #[serde(default, rename = "fault429")]
+    pub fault_429: f64,
+    /// Probability of a 500 InternalServerException.
+    #[serde(default, rename = "fault500")]
+    pub fault_500: f64,
+    /// Probability of a connection closed without an answer.
+    #[serde(default)]
+    pub fault_drop: f64,
+}
+
+impl FaultSettings {
+    /// The settings an [`EmulatorConfig`] starts with.
+    pub fn of(config: &EmulatorConfig) -> Self {
+        Self {
+            tps: config.tps,
+            fault_429: config.fault_429,
+            fault_500: config.fault_500,
+            fault_drop: config.fault_drop,
+        }
+    }
+}
+
 #[derive(Debug)]
-pub(crate) struct Faults {
-    bucket: Option<Mutex<Bucket>>,
-    rng: Mutex<fastrand::Rng>,
+struct Dice {
+    bucket: Option<Bucket>,
     drop: f64,
     too_many: f64,
     internal: f64,
 }
 
-impl Faults {
-    pub(crate) fn new(config: &EmulatorConfig) -> Self {
-        let bucket = config.tps.filter(|t| t.is_finite()).map(|rate| {
-            let rate = rate.max(0.0);
-            let capacity = rate.max(1.0);
-            Mutex::new(Bucket {
-                rate,
-                capacity,
-                tokens: capacity,
-                last: Instant::now(),
-            })
-        });
+impl Dice {
+    fn new(settings: &FaultSettings) -> Self {
         let p = |x: f64| {
             if x.is_finite() {
                 x.clamp(0.0, 1.0)
@@ -77,20 +110,40 @@ impl Faults {
             }
         };
         Self {
-            bucket,
-            rng: Mutex::new(fastrand::Rng::with_seed(config.seed)),
-            drop: p(config.fault_drop),
-            too_many: p(config.fault_429),
-            internal: p(config.fault_500),
+            bucket: Bucket::new(settings.tps),
+            drop: p(settings.fault_drop),
+            too_many: p(settings.fault_429),
+            internal: p(settings.fault_500),
         }
+    }
+}
+
+/// The throttle and the seeded dice of one emulator.
+#[derive(Debug)]
+pub(crate) struct Faults {
+    dice: Mutex<Dice>,
+    rng: Mutex<fastrand::Rng>,
+}
+
+impl Faults {
+    pub(crate) fn new(config: &EmulatorConfig) -> Self {
+        Self {
+            dice: Mutex::new(Dice::new(&FaultSettings::of(config))),
+            rng: Mutex::new(fastrand::Rng::with_seed(config.seed)),
+        }
+    }
+
+    /// Replaces the throttle (a full bucket) and the fault rates; the seeded dice go on.
+    pub(crate) fn set(&self, settings: &FaultSettings) {
+        *self.dice.lock().unwrap_or_else(|e| e.into_inner()) = Dice::new(settings);
     }
 
     /// Takes one token from the bucket; false means the call is throttled.
     pub(crate) fn admit(&self) -> bool {
-        let Some(bucket) = &self.bucket else {
+        let mut dice = self.dice.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(b) = &mut dice.bucket else {
             return true;
         };
-        let mut b = bucket.lock().unwrap_or_else(|e| e.into_inner());
         let now = Instant::now();
         let elapsed = now.duration_since(b.last).as_secs_f64();
         b.last = now;
@@ -105,15 +158,19 @@ impl Faults {
 
     /// Rolls the dice once for a call: drop, 429, 500 or nothing.
     pub(crate) fn roll(&self) -> Option<Fault> {
-        if self.drop == 0.0 && self.too_many == 0.0 && self.internal == 0.0 {
+        let (drop, too_many, internal) = {
+            let d = self.dice.lock().unwrap_or_else(|e| e.into_inner());
+            (d.drop, d.too_many, d.internal)
+        };
+        if drop == 0.0 && too_many == 0.0 && internal == 0.0 {
             return None;
         }
         let r = self.rng.lock().unwrap_or_else(|e| e.into_inner()).f64();
-        if r < self.drop {
+        if r < drop {
             Some(Fault::Drop)
-        } else if r < self.drop + self.too_many {
+        } else if r < drop + too_many {
             Some(Fault::TooManyRequests)
-        } else if r < self.drop + self.too_many + self.internal {
+        } else if r < drop + too_many + internal {
             Some(Fault::InternalServer)
         } else {
             None
@@ -243,5 +300,31 @@ mod tests {
         });
         let admitted = (0..20).filter(|_| f.admit()).count();
         assert!((5..=6).contains(&admitted), "{admitted}");
+    }
+
+    #[test]
+    fn settings_change_while_running() {
+        let f = faults(0.0, 0.0, 0.0, 3);
+        assert!((0..100).all(|_| f.admit() && f.roll().is_none()));
+        f.set(&FaultSettings {
+            tps: Some(2.0),
+            fault_429: 1.0,
+            ..FaultSettings::default()
+        });
+        assert_eq!((0..10).filter(|_| f.admit()).count(), 2);
+        assert_eq!(f.roll(), Some(Fault::TooManyRequests));
+        f.set(&FaultSettings::default());
+        assert!(f.admit() && f.roll().is_none());
+        let parsed: FaultSettings =
+            serde_json::from_str(r#"{"tps": 20, "fault429": 0.1, "faultDrop": 0.05}"#).unwrap();
+        assert_eq!(
+            parsed,
+            FaultSettings {
+                tps: Some(20.0),
+                fault_429: 0.1,
+                fault_500: 0.0,
+                fault_drop: 0.05
+            }
+        );
     }
 }

@@ -31,6 +31,7 @@
 //! | `POST /_emulator/deny` `{"userCode":"ABCD-EFGH"}` | `{"denied":[...]}`, same rules |
 //! | `GET /_emulator/pending` | `{"userCodes":[...]}` waiting for approval, oldest first |
 //! | `GET /_emulator/whoami?access_key_id=ASIA...` | `{"accountId":"...","roleName":"..."}` of issued role credentials, or 404 |
+//! | `POST /_emulator/faults` `{"tps":20,"fault429":0.1,"fault500":0.05,"faultDrop":0.05}` | the new [`FaultSettings`], in force from now on (log in first, then make the emulator hostile) |
 //!
 //! # Knobs
 //!
@@ -74,5 +75,6 @@ mod stats;
 
 pub use config::EmulatorConfig;
 pub use directory::{Account, Directory};
+pub use faults::FaultSettings;
 pub use server::{EmulatorHandle, RunningEmulator, spawn, start};
 pub use stats::Stats;

@@ -200,7 +200,8 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/_emulator/deny", post(control::deny))
         .route("/_emulator/pending", get(control::pending))
         .route("/_emulator/whoami", get(control::whoami))
-        .route("/federation", get(federation::federation));
+        .route("/federation", get(federation::federation))
+        .route("/_emulator/faults", post(control::set_faults));
     oidc.merge(portal)
         .merge(pages)
         .merge(control)
@@ -315,6 +316,12 @@ impl RunningEmulator {
     /// Role names the user has in an account (empty if not assigned).
     pub fn roles_of(&self, account_id: &str) -> Vec<String> {
         self.shared.directory.roles_of(account_id)
+    }
+
+    /// Replaces the throttle and the fault rates from now on (a test logs in on a healthy
+    /// emulator, then makes it hostile).
+    pub fn set_faults(&self, settings: crate::FaultSettings) {
+        self.shared.faults.set(&settings);
     }
 
     /// Stops accepting connections and waits (up to a few seconds) for in-flight requests.
@@ -445,6 +452,12 @@ impl EmulatorHandle {
     /// Role names the user has in an account (empty if not assigned).
     pub fn roles_of(&self, account_id: &str) -> Vec<String> {
         self.shared.directory.roles_of(account_id)
+    }
+
+    /// Replaces the throttle and the fault rates from now on (a test logs in on a healthy
+    /// emulator, then makes it hostile).
+    pub fn set_faults(&self, settings: crate::FaultSettings) {
+        self.shared.faults.set(&settings);
     }
 
     /// Stops the emulator and waits for its thread (what dropping the handle does).

@@ -15,6 +15,7 @@ pub mod credentials;
 pub mod env;
 pub mod fsutil;
 pub mod http;
+pub mod listing;
 pub mod secret;
 pub mod sso;
 pub mod time;

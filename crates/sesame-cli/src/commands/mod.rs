@@ -7,8 +7,10 @@ mod credential_process;
 mod creds;
 mod demo;
 mod exec;
+mod listing;
 mod login;
 mod logout;
+mod roles;
 mod status;
 mod target;
 
@@ -55,6 +57,7 @@ pub(crate) async fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Logout(args) => logout::run(&ctx, &args).await,
         Command::Status(args) => status::run(&ctx, &args).await,
         Command::Accounts(args) => accounts::run(&ctx, &args).await,
+        Command::Roles(args) => roles::run(&ctx, &args).await,
         Command::Demo(args) => demo::run(&args).await,
         Command::Creds(args) => creds::run(&ctx, &args).await,
         Command::Exec(args) => exec::run(&ctx, &args).await,

@@ -11,5 +11,6 @@ mod creds_support;
 mod demo;
 mod exec;
 mod login;
+mod roles;
 mod status_logout;
 mod support;

@@ -1,0 +1,150 @@
+//! What `sesame accounts` and `sesame roles` share: the listing set-up from the flags, the
+//! streaming and sorted outputs, and the check that every `--account`/`--role` matched.
+
+use std::time::Instant;
+
+use sesame::listing::{Filter, Listed, Listing, ListingError, ListingOptions, RetryPolicy, Source};
+use sesame::sso::Sso;
+
+use super::Context;
+use crate::cli::{ListingArgs, OutputFormat, SessionArgs};
+use crate::error::CliError;
+use crate::output;
+
+/// `SESAME_MAX_ATTEMPTS`: attempts per portal call (the first included) before giving up.
+const MAX_ATTEMPTS_VAR: &str = "SESAME_MAX_ATTEMPTS";
+
+/// Prints one item as it arrives (`--stream`).
+pub(super) type Printer<'a, T> = &'a mut dyn FnMut(&T) -> std::io::Result<()>;
+
+/// A listing ready to run: the library's [`Listing`], the filter, when it started.
+pub(super) struct Run {
+    pub(super) listing: Listing,
+    pub(super) filter: Filter,
+    started: Instant,
+}
+
+/// Checks the flags and builds the listing for the session they name.
+pub(super) fn open(
+    ctx: &Context,
+    session: &SessionArgs,
+    args: &ListingArgs,
+) -> Result<Run, CliError> {
+    if args.stream && args.output == OutputFormat::Table {
+        return Err(CliError::user(anyhow::anyhow!(
+            "`--stream` prints rows as they arrive, and a table needs every row first"
+        ))
+        .hint("add `--output text` (tab-separated) or `--output json` (JSON Lines)"));
+    }
+    let mut retry = RetryPolicy::default();
+    if let Some(v) = ctx.env.var(MAX_ATTEMPTS_VAR) {
+        retry.max_attempts = v.parse().ok().filter(|n| *n >= 1).ok_or_else(|| {
+            CliError::user(anyhow::anyhow!(
+                "{MAX_ATTEMPTS_VAR}={v} is not a whole number of at least 1"
+            ))
+            .hint(format!("unset {MAX_ATTEMPTS_VAR}, or set it to e.g. 10"))
+        })?;
+    }
+    let options = ListingOptions {
+        refresh: args.refresh,
+        max_age: args.max_age,
+        retry,
+        ..ListingOptions::default()
+    };
+    let session = ctx.session(session)?;
+    let sso = Sso::new(&ctx.env)?;
+    Ok(Run {
+        listing: Listing::new(&sso, &ctx.env, &session, options),
+        filter: Filter::new(&args.accounts, &args.roles),
+        started: Instant::now(),
+    })
+}
+
+impl Run {
+    /// Reads a listing to its end; with `print`, each item is printed as it arrives.
+    pub(super) async fn gather<T>(
+        &self,
+        mut listed: Listed<T>,
+        mut print: Option<Printer<'_, T>>,
+    ) -> Result<Vec<T>, CliError> {
+        let mut items = Vec::new();
+        while let Some(item) = listed.next().await {
+            let item = item.map_err(listing_error)?;
+            if let Some(p) = print.as_mut() {
+                p(&item)?;
+            }
+            items.push(item);
+        }
+        self.log(listed.source(), items.len());
+        Ok(items)
+    }
+
+    fn log(&self, source: Source, n: usize) {
+        match source {
+            Source::Cache { fetched_at } => tracing::info!(
+                "{n} results from the listing cache, fetched {} (--refresh to ask again)",
+                output::relative(fetched_at, sesame::time::now())
+            ),
+            Source::Portal => {
+                let s = self.listing.pacing().stats();
+                tracing::info!(
+                    "{n} results from Identity Center in {:.1}s: {} requests, {} retries, {} throttled, rate now {:.1}/s",
+                    self.started.elapsed().as_secs_f64(),
+                    s.requests,
+                    s.retries,
+                    s.pacer.throttles,
+                    s.pacer.rate
+                );
+            }
+        }
+    }
+}
+
+/// The error for `--account` and `--role` values that matched nothing, if any.
+pub(super) fn unmatched_error(
+    accounts: &[&str],
+    roles: &[&str],
+    from_cache: bool,
+) -> Option<CliError> {
+    let refresh = if from_cache {
+        " (the listing came from the cache: `--refresh` asks Identity Center again)"
+    } else {
+        ""
+    };
+    if let Some(a) = accounts.first() {
+        return Some(
+            CliError::user(anyhow::anyhow!("no account matches `{a}`")).hint(format!(
+                "`--account` takes a 12-digit id or a glob on the name, such as '*prod*'; \
+                 `sesame accounts` lists what you can reach{refresh}"
+            )),
+        );
+    }
+    roles.first().map(|r| {
+        CliError::user(anyhow::anyhow!("no role matches `{r}` in the accounts listed")).hint(format!(
+            "`--role` takes a glob on the role name, such as 'Admin*'; `sesame roles` lists what you \
+             can reach{refresh}"
+        ))
+    })
+}
+
+/// A listing error, with the hint for it.
+pub(super) fn listing_error(e: ListingError) -> CliError {
+    CliError::from(e)
+}
+
+/// Prints a JSON value on one line (JSON Lines).
+pub(super) fn json_line(value: &serde_json::Value) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer(&mut out, value)?;
+    writeln!(out)?;
+    out.flush()
+}
+
+/// Prints one tab-separated line.
+pub(super) fn text_line(cells: &[&str]) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{}", cells.join("\t"))?;
+    out.flush()
+}

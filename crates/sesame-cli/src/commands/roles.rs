@@ -1,0 +1,95 @@
+//! `sesame roles`: every role the login reaches, account by account, filtered, sorted or
+//! streamed, cached.
+
+use std::process::ExitCode;
+
+use serde_json::json;
+use sesame::listing::{AccountRoles, Listing, Source, sort_account_roles};
+
+use super::Context;
+use super::listing::{self, Printer, Run};
+use crate::cli::{ListingArgs, OutputFormat, RolesArgs};
+use crate::error::CliError;
+use crate::output;
+
+pub(crate) async fn run(ctx: &Context, args: &RolesArgs) -> Result<ExitCode, CliError> {
+    let flags = &args.listing;
+    let run = listing::open(ctx, &args.session, flags)?;
+    let (mut items, source) = list(&run, &run.listing, flags).await?;
+    let (mut missed_accounts, mut missed_roles) = unmatched(&run, &items);
+    // A filter that matches nothing in a cached listing may be about something new since: ask
+    // Identity Center once before saying so (not when rows were already streamed).
+    if matches!(source, Source::Cache { .. })
+        && !flags.stream
+        && !(missed_accounts.is_empty() && missed_roles.is_empty())
+    {
+        (items, _) = list(&run, &run.listing.refreshing(), flags).await?;
+        (missed_accounts, missed_roles) = unmatched(&run, &items);
+    }
+    if let Some(e) = listing::unmatched_error(
+        &missed_accounts,
+        &missed_roles,
+        matches!(source, Source::Cache { .. }) && flags.stream,
+    ) {
+        return Err(e);
+    }
+    if flags.stream {
+        return Ok(ExitCode::SUCCESS);
+    }
+    sort_account_roles(&mut items);
+    let rows: Vec<Vec<String>> = items
+        .iter()
+        .flat_map(|item| {
+            item.roles.iter().map(|role| {
+                vec![
+                    item.account.account_id.clone(),
+                    item.account.account_name.clone(),
+                    role.clone(),
+                ]
+            })
+        })
+        .collect();
+    match flags.output {
+        OutputFormat::Json => output::json(&serde_json::Value::Array(
+            rows.iter().map(|r| to_json(&r[0], &r[1], &r[2])).collect(),
+        ))?,
+        OutputFormat::Text => output::text(&rows)?,
+        OutputFormat::Table => output::table(&["ACCOUNT ID", "ACCOUNT NAME", "ROLE"], &rows)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn list(
+    run: &Run,
+    listing: &Listing,
+    flags: &ListingArgs,
+) -> Result<(Vec<AccountRoles>, Source), CliError> {
+    let format = flags.output;
+    let mut print = |item: &AccountRoles| -> std::io::Result<()> {
+        for role in &item.roles {
+            let (id, name) = (&item.account.account_id, &item.account.account_name);
+            match format {
+                OutputFormat::Json => listing::json_line(&to_json(id, name, role))?,
+                _ => listing::text_line(&[id, name, role])?,
+            }
+        }
+        Ok(())
+    };
+    let listed = listing.roles(&run.filter).await?;
+    let source = listed.source();
+    let p: Option<Printer<'_, AccountRoles>> = if flags.stream { Some(&mut print) } else { None };
+    Ok((run.gather(listed, p).await?, source))
+}
+
+fn unmatched<'a>(run: &'a Run, items: &'a [AccountRoles]) -> (Vec<&'a str>, Vec<&'a str>) {
+    run.filter.unmatched(
+        items.iter().map(|i| &i.account),
+        items
+            .iter()
+            .flat_map(|i| i.roles.iter().map(String::as_str)),
+    )
+}
+
+fn to_json(account_id: &str, account_name: &str, role_name: &str) -> serde_json::Value {
+    json!({"accountId": account_id, "accountName": account_name, "roleName": role_name})
+}
