@@ -38,6 +38,8 @@ pub(crate) enum Command {
     Accounts(AccountsArgs),
     /// List the roles the login reaches in each account (cached for an hour; --refresh to fetch again).
     Roles(RolesArgs),
+    /// Call any AWS API, documented or not, signed with SigV4 (curl's habits: -X, -H, -d, -i, -o).
+    Api(Box<ApiArgs>),
     /// Run the whole flow against a bundled emulator, in a throwaway HOME: log in, list accounts
     /// and roles, fetch credentials. Touches nothing of yours.
     Demo(DemoArgs),
@@ -170,6 +172,90 @@ pub(crate) struct DemoArgs {
     /// Use the browser flow (PKCE) instead of the device code, approved by sesame's own fake browser.
     #[arg(long)]
     pub(crate) pkce: bool,
+}
+
+/// `sesame api URL`: one signed request, curl style.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  \
+sesame api https://up.sso.eu-central-1.amazonaws.com/identitystore/ \\\n    \
+--target AWSIdentityStoreService.ListProvisioningTenants -d '{\"IdentityStoreId\":\"d-123\"}'\n  \
+sesame api https://sts.amazonaws.com/ -d 'Action=GetCallerIdentity&Version=2011-06-15'\n  \
+sesame api https://bucket.s3.eu-west-1.amazonaws.com/key --presign --expires 600")]
+pub(crate) struct ApiArgs {
+    /// The URL (raw or already percent-encoded; it is sent in one canonical encoding).
+    pub(crate) url: String,
+    /// The HTTP method (default: POST with a body, --target or --param; else GET).
+    #[arg(short = 'X', long = "request", value_name = "METHOD")]
+    pub(crate) method: Option<String>,
+    /// A header, `Name: value` (repeatable).
+    #[arg(short = 'H', long = "header", value_name = "HEADER")]
+    pub(crate) headers: Vec<String>,
+    /// The body: DATA, @FILE (streamed) or @- (stdin); sent byte for byte (curl's --data-binary).
+    #[arg(
+        short = 'd',
+        long = "data",
+        visible_alias = "data-binary",
+        value_name = "DATA"
+    )]
+    pub(crate) data: Option<String>,
+    /// AWS JSON: `X-Amz-Target: Prefix.Operation`, the JSON content type, POST, `{}` by default.
+    #[arg(long, value_name = "PREFIX.OPERATION")]
+    pub(crate) target: Option<String>,
+    /// The AWS JSON version for --target.
+    #[arg(long, value_name = "VERSION", default_value = "1.1", value_parser = ["1.0", "1.1"])]
+    pub(crate) json_version: String,
+    /// A query-protocol parameter `Key=Value` (repeatable): a form body, or the URL with -X GET.
+    #[arg(long = "param", value_name = "KEY=VALUE")]
+    pub(crate) params: Vec<String>,
+    /// The signing name (default: read off the host, e.g. `identitystore` for up.sso.REGION).
+    #[arg(long, value_name = "SERVICE")]
+    pub(crate) service: Option<String>,
+    /// The signing region (default: the host's, else AWS_REGION, AWS_DEFAULT_REGION, the profile's).
+    #[arg(long, value_name = "REGION")]
+    pub(crate) region: Option<String>,
+    /// Sign with this profile's credentials (static, credential_process, SSO, SAML-written).
+    #[arg(long, value_name = "PROFILE")]
+    pub(crate) profile: Option<String>,
+    /// Sign as this account's role, straight from the Identity Center login (with --role).
+    #[arg(
+        long,
+        value_name = "ACCOUNT_ID",
+        requires = "role",
+        conflicts_with = "profile"
+    )]
+    pub(crate) account: Option<String>,
+    /// The role (permission set) for --account.
+    #[arg(long, value_name = "ROLE", requires = "account")]
+    pub(crate) role: Option<String>,
+    /// The [sso-session] for --account/--role (default: the only one in the config).
+    #[arg(long, value_name = "NAME", requires = "account")]
+    pub(crate) sso_session: Option<String>,
+    /// Sign `UNSIGNED-PAYLOAD` instead of the body's hash (large S3 uploads).
+    #[arg(long)]
+    pub(crate) unsigned_payload: bool,
+    /// Print a presigned URL instead of sending (the signature in the query).
+    #[arg(long)]
+    pub(crate) presign: bool,
+    /// How long the presigned URL is valid, in seconds (1 to 604800).
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 3600,
+        requires = "presign"
+    )]
+    pub(crate) expires: u64,
+    /// Print the request, canonical request, string to sign and signature; send nothing.
+    #[arg(long)]
+    pub(crate) dry_run: bool,
+    /// Print the response status line and headers before the body.
+    #[arg(short = 'i', long = "include")]
+    pub(crate) include: bool,
+    /// Write the body to FILE instead of stdout.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub(crate) output: Option<std::path::PathBuf>,
+    /// On an HTTP error write no body (curl's --fail); the error line and exit code come anyway.
+    #[arg(short = 'f', long)]
+    pub(crate) fail: bool,
 }
 
 /// How a listing is printed.

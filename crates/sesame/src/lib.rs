@@ -9,6 +9,7 @@
 
 #[cfg(test)]
 mod botocore_py;
+pub mod api;
 pub mod cache;
 pub mod config;
 pub mod credentials;

@@ -2,6 +2,7 @@
 //! renders the result.
 
 mod accounts;
+mod api;
 mod console;
 mod credential_process;
 mod creds;
@@ -63,6 +64,7 @@ pub(crate) async fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Exec(args) => exec::run(&ctx, &args).await,
         Command::CredentialProcess(args) => credential_process::run(&ctx, &args).await,
         Command::Console(args) => console::run(&ctx, &args).await,
+        Command::Api(args) => api::run(&ctx, &args).await,
     }
 }
 

@@ -1,6 +1,8 @@
 //! sesame's integration tests: the real binaries against the emulator, botocore and the AWS CLI.
 
 mod accounts;
+mod api;
+mod api_support;
 mod bad_input;
 mod botocore;
 mod console;

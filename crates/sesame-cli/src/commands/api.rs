@@ -1,0 +1,309 @@
+//! `sesame api URL`: one SigV4-signed request with curl's habits.
+
+use std::io::{IsTerminal as _, Write as _};
+use std::process::ExitCode;
+use std::time::{Duration, SystemTime};
+
+use sesame::api::credentials::{self, CredentialSource, CredentialsError};
+use sesame::api::{ApiRequest, BodySource, JsonVersion, PreparedRequest, RequestError, Signed};
+use sesame::sso::SessionSelector;
+
+use super::Context;
+use crate::cli::ApiArgs;
+use crate::error::CliError;
+
+pub(crate) async fn run(ctx: &Context, args: &ApiArgs) -> Result<ExitCode, CliError> {
+    let source = credential_source(args);
+    let request = build_request(ctx, args, &source)?;
+    let prepared = request.prepare().map_err(request_error)?;
+    let creds = credentials::resolve(&ctx.env, &source)
+        .await
+        .map_err(credentials_error)?;
+    tracing::info!(
+        "signing for {} in {} with credentials from {}",
+        prepared.service,
+        prepared.region,
+        creds.source
+    );
+    let now = SystemTime::now();
+    if args.presign {
+        let signed = prepared
+            .presign(&creds, now, Duration::from_secs(args.expires), args.dry_run)
+            .map_err(request_error)?;
+        if args.dry_run {
+            print_explanation(&prepared, &signed, &creds.source)?;
+        }
+        let url = signed
+            .url
+            .as_ref()
+            .map(|u| u.as_string())
+            .unwrap_or_default();
+        writeln!(std::io::stdout(), "{url}")?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let signed = prepared
+        .sign(&creds, now, args.dry_run)
+        .map_err(request_error)?;
+    if args.dry_run {
+        print_explanation(&prepared, &signed, &creds.source)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let client = sesame::http::api_client().map_err(CliError::internal)?;
+    let response = prepared
+        .send(&client, &signed)
+        .await
+        .map_err(request_error)?;
+    respond(args, &prepared, response).await
+}
+
+fn credential_source(args: &ApiArgs) -> CredentialSource {
+    match (&args.account, &args.role) {
+        (Some(account), Some(role)) => CredentialSource::SsoRole {
+            session: SessionSelector {
+                sso_session: args.sso_session.clone(),
+                ..SessionSelector::default()
+            },
+            account_id: account.clone(),
+            role_name: role.clone(),
+        },
+        _ => match &args.profile {
+            Some(p) => CredentialSource::Profile(p.clone()),
+            None => CredentialSource::Auto,
+        },
+    }
+}
+
+fn build_request(
+    ctx: &Context,
+    args: &ApiArgs,
+    source: &CredentialSource,
+) -> Result<ApiRequest, CliError> {
+    let headers = args
+        .headers
+        .iter()
+        .map(|h| sesame::api::parse_header(h))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(request_error)?;
+    let params = args
+        .params
+        .iter()
+        .map(|p| {
+            p.split_once('=')
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .ok_or_else(|| {
+                    CliError::user(anyhow::anyhow!("bad --param `{p}`"))
+                        .hint("write it as --param Key=Value")
+                })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let body = match args.data.as_deref() {
+        None => BodySource::Empty,
+        Some("@-") => BodySource::Stdin,
+        Some(d) => match d.strip_prefix('@') {
+            Some(path) => BodySource::File(path.into()),
+            None => BodySource::Bytes(d.as_bytes().to_vec()),
+        },
+    };
+    Ok(ApiRequest {
+        url: args.url.clone(),
+        method: args.method.clone(),
+        headers,
+        body,
+        target: args.target.clone(),
+        json_version: if args.json_version == "1.0" {
+            JsonVersion::V1_0
+        } else {
+            JsonVersion::V1_1
+        },
+        params,
+        service: args.service.clone(),
+        region: args.region.clone(),
+        fallback_region: credentials::default_region(&ctx.env, source),
+        unsigned_payload: args.unsigned_payload,
+    })
+}
+
+fn request_error(e: RequestError) -> CliError {
+    let hint = match &e {
+        RequestError::BadUrl { .. } => {
+            Some("give a full URL, e.g. https://sts.us-east-1.amazonaws.com/")
+        }
+        RequestError::NoService { .. } => Some(
+            "the host is not an AWS endpoint sesame recognises; pass --service NAME (the signing name, e.g. execute-api) and --region REGION",
+        ),
+        RequestError::NoRegion { .. } => {
+            Some("pass --region REGION (or set AWS_REGION, or a `region` in the profile)")
+        }
+        RequestError::Body { .. } => Some("check the path after @ (use @- for standard input)"),
+        RequestError::SignerHeader(_) => {
+            Some("drop that -H; use --unsigned-payload for an unsigned S3 body")
+        }
+        RequestError::Unreachable { .. } => {
+            Some("check the URL, the network, and any proxy settings")
+        }
+        RequestError::BadTarget(_) | RequestError::BadHeader(_) | RequestError::BadMethod(_) => {
+            None
+        }
+        RequestError::Sign(sesame::api::SignError::Expiry(_)) => {
+            Some("pass --expires between 1 and 604800")
+        }
+        _ => None,
+    };
+    let err = CliError::user(e);
+    match hint {
+        Some(h) => err.hint(h),
+        None => err,
+    }
+}
+
+fn credentials_error(e: CredentialsError) -> CliError {
+    let hint = match &e {
+        CredentialsError::Sso(_) => {
+            let CredentialsError::Sso(sso) = e else {
+                unreachable!()
+            };
+            return CliError::from(sso);
+        }
+        CredentialsError::NotFound { .. } => {
+            "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, pass --profile NAME, or --account ID --role NAME after `sesame login`"
+        }
+        CredentialsError::NoSuchProfile { .. } => {
+            "check the name (`aws configure list-profiles` lists them)"
+        }
+        CredentialsError::ProfileWithoutCredentials { .. } | CredentialsError::Partial { .. } => {
+            "complete the profile, or choose another with --profile"
+        }
+        CredentialsError::Unsupported { .. } => {
+            "get credentials for it with the AWS CLI (`aws configure export-credentials --format env`) and pass them in the environment"
+        }
+        CredentialsError::Process { .. } => "run the command by hand to see what it prints",
+        CredentialsError::Config(_) => "fix the config file, then run the command again",
+        _ => "check the credentials configuration",
+    };
+    CliError::user(e).hint(hint)
+}
+
+fn print_explanation(
+    prepared: &PreparedRequest,
+    signed: &Signed,
+    source: &str,
+) -> Result<(), CliError> {
+    let mut out = std::io::stdout().lock();
+    let url = signed.url.as_ref().unwrap_or(&prepared.url).as_string();
+    writeln!(out, "> {} {url}", prepared.method)?;
+    for (k, v) in prepared.headers.iter().chain(&signed.display_headers()) {
+        writeln!(out, "> {k}: {v}")?;
+    }
+    if !prepared.body.is_empty() {
+        writeln!(out, "> ({} bytes of body)", prepared.body.len())?;
+    }
+    if let Some(ex) = &signed.explanation {
+        writeln!(out, "\n--- canonical request\n{}", ex.canonical_request())?;
+        writeln!(out, "\n--- string to sign\n{}", ex.string_to_sign)?;
+    }
+    writeln!(out, "\n--- signature\n{}", signed.signature)?;
+    writeln!(
+        out,
+        "\n--- signed for service `{}` in `{}` with credentials from {source}; nothing was sent",
+        prepared.service, prepared.region
+    )?;
+    Ok(())
+}
+
+/// Writes the response where curl would, and turns an HTTP error into one error line.
+async fn respond(
+    args: &ApiArgs,
+    prepared: &PreparedRequest,
+    response: reqwest::Response,
+) -> Result<ExitCode, CliError> {
+    let status = response.status();
+    let headers = response.headers().clone();
+    let mut head = String::new();
+    if args.include {
+        head.push_str(&format!("{:?} {}\r\n", response.version(), status));
+        for (k, v) in &headers {
+            head.push_str(&format!(
+                "{k}: {}\r\n",
+                String::from_utf8_lossy(v.as_bytes())
+            ));
+        }
+        head.push_str("\r\n");
+    }
+    let failed = status.is_client_error() || status.is_server_error();
+    let url = prepared.url.as_string();
+    let body = response.bytes().await.map_err(|e| {
+        CliError::user(anyhow::anyhow!("reading the answer from {url}: {e}"))
+            .hint("try again; check the network")
+    })?;
+    if !(failed && args.fail) {
+        let pretty = args.output.is_none() && std::io::stdout().is_terminal() && is_json(&headers);
+        let shown = if pretty { pretty_json(&body) } else { None };
+        let mut sink: Box<dyn std::io::Write> = match &args.output {
+            Some(path) => Box::new(std::fs::File::create(path).map_err(|e| {
+                CliError::user(anyhow::anyhow!("cannot write {}: {e}", path.display()))
+                    .hint("check the -o path")
+            })?),
+            None => Box::new(std::io::stdout().lock()),
+        };
+        sink.write_all(head.as_bytes())?;
+        sink.write_all(shown.as_deref().unwrap_or(&body))?;
+        sink.flush()?;
+    }
+    if !failed {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let reason = status.canonical_reason().unwrap_or("");
+    let line = match sesame::api::parse_error(&headers, &body) {
+        Some(e) => match e.message.filter(|m| !m.is_empty()) {
+            Some(m) => format!("{}: {} (HTTP {})", e.code, one_line(&m), status.as_u16()),
+            None => format!("{} (HTTP {})", e.code, status.as_u16()),
+        },
+        None => format!("HTTP {} {reason} from {url}", status.as_u16()),
+    };
+    let hint = if line.starts_with("SignatureDoesNotMatch")
+        || line.starts_with("IncompleteSignature")
+    {
+        Some(format!(
+            "sesame signed for service `{}` in region `{}`; if the endpoint expects others, pass --service and --region",
+            prepared.service, prepared.region
+        ))
+    } else if [
+        "ExpiredToken",
+        "InvalidClientTokenId",
+        "UnrecognizedClientException",
+        "InvalidAccessKeyId",
+    ]
+    .iter()
+    .any(|c| line.starts_with(c))
+    {
+        Some(
+            "the credentials are not valid there: refresh them, or choose others with --profile"
+                .to_owned(),
+        )
+    } else {
+        None
+    };
+    let err = CliError::user(anyhow::anyhow!(line));
+    Err(match hint {
+        Some(h) => err.hint(h),
+        None => err,
+    })
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn is_json(headers: &reqwest::header::HeaderMap) -> bool {
+    headers
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.contains("json"))
+}
+
+fn pretty_json(body: &[u8]) -> Option<Vec<u8>> {
+    let v: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let mut s = serde_json::to_string_pretty(&v).ok()?;
+    s.push('\n');
+    Some(s.into_bytes())
+}

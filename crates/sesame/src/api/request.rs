@@ -1,0 +1,401 @@
+//! From what a user typed (URL, method, headers, body, protocol shortcuts) to a request ready to
+//! sign: [`ApiRequest::prepare`] gives a [`PreparedRequest`], which signs ([`PreparedRequest::sign`],
+//! [`PreparedRequest::presign`]) and sends ([`PreparedRequest::send`]) as often as needed (one
+//! preparation, many accounts for `sesame run --api`).
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime};
+
+use sha2::{Digest, Sha256};
+
+use super::RequestError;
+use super::credentials::AwsCredentials;
+use super::infer;
+use super::sign::{self, PayloadHash, SignInput, Signed, SigningRules};
+use super::wire::{WireUrl, encode};
+
+/// Where the body comes from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum BodySource {
+    /// No body.
+    #[default]
+    Empty,
+    /// These bytes (`-d DATA`).
+    Bytes(Vec<u8>),
+    /// A file, streamed when sent and hashed by streaming (`-d @FILE`).
+    File(PathBuf),
+    /// Standard input, read whole (`-d @-`).
+    Stdin,
+}
+
+/// The AWS JSON protocol version of `--target`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum JsonVersion {
+    /// `application/x-amz-json-1.0` (DynamoDB, ...).
+    V1_0,
+    /// `application/x-amz-json-1.1` (most JSON services).
+    #[default]
+    V1_1,
+}
+
+/// A call as the user describes it.
+#[derive(Debug, Clone, Default)]
+pub struct ApiRequest {
+    /// The URL, raw or encoded.
+    pub url: String,
+    /// `-X`; by default POST when there is a body, a target or params, else GET.
+    pub method: Option<String>,
+    /// `-H` headers, in order.
+    pub headers: Vec<(String, String)>,
+    /// `-d`.
+    pub body: BodySource,
+    /// `--target Prefix.Operation`: AWS JSON (`X-Amz-Target`, the JSON content type, POST).
+    pub target: Option<String>,
+    /// The JSON version for `--target`.
+    pub json_version: JsonVersion,
+    /// `--param K=V`: a form-encoded query-protocol body (in the URL for GET).
+    pub params: Vec<(String, String)>,
+    /// `--service`: the signing name, overriding the host's.
+    pub service: Option<String>,
+    /// `--region`: the signing region, overriding the host's.
+    pub region: Option<String>,
+    /// The region to use when neither `--region` nor the host gives one (environment, profile).
+    pub fallback_region: Option<String>,
+    /// `--unsigned-payload`: sign `UNSIGNED-PAYLOAD` instead of the body's hash.
+    pub unsigned_payload: bool,
+}
+
+/// The body as it will be sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Body {
+    /// Nothing.
+    Empty,
+    /// In memory.
+    Bytes(Vec<u8>),
+    /// A file, streamed; its SHA-256 when the payload is signed.
+    File {
+        /// The file.
+        path: PathBuf,
+        /// Its length (sent as `Content-Length`).
+        len: u64,
+        /// Its hex SHA-256 (`None` with `--unsigned-payload`).
+        sha256: Option<String>,
+    },
+}
+
+impl Body {
+    /// How many bytes go out.
+    pub fn len(&self) -> u64 {
+        match self {
+            Body::Empty => 0,
+            Body::Bytes(b) => b.len() as u64,
+            Body::File { len, .. } => *len,
+        }
+    }
+
+    /// Whether there is nothing to send.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// A request ready to sign: final method, URL, headers to sign, body, signing name and region.
+#[derive(Debug, Clone)]
+pub struct PreparedRequest {
+    /// The method.
+    pub method: String,
+    /// The URL as it goes out.
+    pub url: WireUrl,
+    /// The headers sent and signed (content type, target, the user's).
+    pub headers: Vec<(String, String)>,
+    /// The body.
+    pub body: Body,
+    /// The signing name.
+    pub service: String,
+    /// The signing region.
+    pub region: String,
+    /// The canonical-request rules for the service.
+    pub rules: SigningRules,
+    /// Whether the payload is left unsigned.
+    pub unsigned_payload: bool,
+}
+
+/// Headers the signer owns; a user setting them would sign something else than is sent.
+const SIGNER_HEADERS: [&str; 4] = [
+    "authorization",
+    "x-amz-date",
+    "x-amz-security-token",
+    "x-amz-content-sha256",
+];
+
+/// Splits a curl-style header: `Name: value`, or `Name;` for an empty value.
+pub fn parse_header(line: &str) -> Result<(String, String), RequestError> {
+    let bad = || RequestError::BadHeader(line.to_owned());
+    let (name, value) = match line.split_once(':') {
+        Some((n, v)) => (n.trim(), v.trim()),
+        None => match line.strip_suffix(';') {
+            Some(n) => (n.trim(), ""),
+            None => return Err(bad()),
+        },
+    };
+    if name.is_empty() || !name.bytes().all(|b| b.is_ascii_graphic() && b != b':') {
+        return Err(bad());
+    }
+    if http::HeaderValue::from_str(value).is_err() {
+        return Err(bad());
+    }
+    Ok((name.to_owned(), value.to_owned()))
+}
+
+impl ApiRequest {
+    /// Checks and completes the request: URL encoding, protocol headers, method, body (a file is
+    /// hashed here, by streaming), and the signing name and region.
+    pub fn prepare(&self) -> Result<PreparedRequest, RequestError> {
+        let mut url = WireUrl::parse(&self.url)?;
+        url.resolve_dot_segments();
+        let inferred = infer::infer(url.host_name());
+        let service =
+            self.service
+                .clone()
+                .or(inferred.service)
+                .ok_or_else(|| RequestError::NoService {
+                    host: url.host_name().to_owned(),
+                })?;
+        let region = self
+            .region
+            .clone()
+            .or(inferred.region)
+            .or_else(|| self.fallback_region.clone())
+            .ok_or_else(|| RequestError::NoRegion {
+                host: url.host_name().to_owned(),
+            })?;
+        for bad in [&service, &region] {
+            if bad.is_empty()
+                || !bad
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
+            {
+                return Err(RequestError::BadScope(bad.clone()));
+            }
+        }
+        let mut headers: Vec<(String, String)> = Vec::new();
+        for (name, value) in &self.headers {
+            if SIGNER_HEADERS.iter().any(|h| name.eq_ignore_ascii_case(h)) {
+                return Err(RequestError::SignerHeader(name.clone()));
+            }
+            headers.push((name.clone(), value.clone()));
+        }
+        let mut body = match &self.body {
+            BodySource::Empty => Body::Empty,
+            BodySource::Bytes(b) => Body::Bytes(b.clone()),
+            BodySource::Stdin => {
+                let mut buf = Vec::new();
+                std::io::stdin()
+                    .read_to_end(&mut buf)
+                    .map_err(|e| RequestError::Body {
+                        what: "standard input".to_owned(),
+                        source: e,
+                    })?;
+                Body::Bytes(buf)
+            }
+            BodySource::File(path) => file_body(path, !self.unsigned_payload)?,
+        };
+        let explicit_get = self
+            .method
+            .as_deref()
+            .is_some_and(|m| m.eq_ignore_ascii_case("GET"));
+        let mut content_type: Option<&str> = None;
+        if !self.params.is_empty() {
+            let pairs = self.params.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+            if explicit_get {
+                url.append_query(pairs);
+            } else {
+                if !body.is_empty() {
+                    return Err(RequestError::ParamsAndBody);
+                }
+                let form: Vec<String> = pairs
+                    .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+                    .collect();
+                body = Body::Bytes(form.join("&").into_bytes());
+                content_type = Some("application/x-www-form-urlencoded; charset=utf-8");
+            }
+        }
+        if let Some(target) = &self.target {
+            if !target.contains('.') {
+                return Err(RequestError::BadTarget(target.clone()));
+            }
+            headers.push(("X-Amz-Target".to_owned(), target.clone()));
+            content_type = Some(match self.json_version {
+                JsonVersion::V1_0 => "application/x-amz-json-1.0",
+                JsonVersion::V1_1 => "application/x-amz-json-1.1",
+            });
+            if body.is_empty() {
+                body = Body::Bytes(b"{}".to_vec());
+            }
+        }
+        if content_type.is_none()
+            && let (BodySource::Bytes(b), false) = (&self.body, body.is_empty())
+        {
+            // curl's `-d` sends a form; a JSON document gets the JSON type instead.
+            let json = b
+                .iter()
+                .find(|c| !c.is_ascii_whitespace())
+                .is_some_and(|c| *c == b'{' || *c == b'[');
+            content_type = Some(if json {
+                "application/json"
+            } else {
+                "application/x-www-form-urlencoded"
+            });
+        }
+        let has_type = headers
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case("content-type"));
+        if let (Some(ct), false) = (content_type, has_type) {
+            headers.insert(0, ("Content-Type".to_owned(), ct.to_owned()));
+        }
+        let method = match &self.method {
+            Some(m) => {
+                let upper = m.to_ascii_uppercase();
+                if http::Method::from_bytes(upper.as_bytes()).is_err() || upper.is_empty() {
+                    return Err(RequestError::BadMethod(m.clone()));
+                }
+                upper
+            }
+            None if !body.is_empty() || self.target.is_some() || !self.params.is_empty() => {
+                "POST".to_owned()
+            }
+            None => "GET".to_owned(),
+        };
+        let rules = SigningRules::for_service(&service);
+        Ok(PreparedRequest {
+            method,
+            url,
+            headers,
+            body,
+            service,
+            region,
+            rules,
+            unsigned_payload: self.unsigned_payload,
+        })
+    }
+}
+
+/// A file body: its length, and its SHA-256 computed in 64 KiB reads (never loaded whole).
+fn file_body(path: &std::path::Path, hash: bool) -> Result<Body, RequestError> {
+    let err = |e: std::io::Error| RequestError::Body {
+        what: path.display().to_string(),
+        source: e,
+    };
+    let mut file = std::fs::File::open(path).map_err(err)?;
+    let meta = file.metadata().map_err(err)?;
+    if !meta.is_file() {
+        return Err(err(std::io::Error::other("not a regular file")));
+    }
+    let sha256 = if hash {
+        let mut hasher = Sha256::new();
+        let mut buf = vec![0u8; 64 * 1024];
+        loop {
+            let n = file.read(&mut buf).map_err(err)?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(&buf[..n]);
+        }
+        Some(hex::encode(hasher.finalize()))
+    } else {
+        None
+    };
+    Ok(Body::File {
+        path: path.to_owned(),
+        len: meta.len(),
+        sha256,
+    })
+}
+
+impl PreparedRequest {
+    fn input(&self, time: SystemTime, presign: bool) -> SignInput<'_> {
+        let payload = match &self.body {
+            // A presigned URL carries no body hash (botocore's `SigV4QueryAuth`).
+            _ if presign || self.unsigned_payload => PayloadHash::Unsigned,
+            Body::Empty => PayloadHash::Bytes(&[]),
+            Body::Bytes(b) => PayloadHash::Bytes(b),
+            Body::File {
+                sha256: Some(h), ..
+            } => PayloadHash::Precomputed(h.clone()),
+            Body::File { sha256: None, .. } => PayloadHash::Unsigned,
+        };
+        SignInput {
+            method: &self.method,
+            url: &self.url,
+            headers: &self.headers,
+            payload,
+            service: &self.service,
+            region: &self.region,
+            time,
+            rules: self.rules,
+        }
+    }
+
+    /// Signs the request at `time` with `creds` (headers); `explain` keeps the canonical request
+    /// and string to sign.
+    pub fn sign(
+        &self,
+        creds: &AwsCredentials,
+        time: SystemTime,
+        explain: bool,
+    ) -> Result<Signed, RequestError> {
+        Ok(sign::sign(&self.input(time, false), creds, explain)?)
+    }
+
+    /// A presigned URL valid for `expires` from `time`.
+    pub fn presign(
+        &self,
+        creds: &AwsCredentials,
+        time: SystemTime,
+        expires: Duration,
+        explain: bool,
+    ) -> Result<Signed, RequestError> {
+        Ok(sign::presign(
+            &self.input(time, true),
+            creds,
+            expires,
+            explain,
+        )?)
+    }
+
+    /// Sends the signed request (a file body streamed from disk).
+    pub async fn send(
+        &self,
+        client: &reqwest::Client,
+        signed: &Signed,
+    ) -> Result<reqwest::Response, RequestError> {
+        let url = self.url.as_string();
+        let unreachable = |e: reqwest::Error| RequestError::Unreachable {
+            url: url.clone(),
+            reason: super::send_error(&e),
+        };
+        let method = reqwest::Method::from_bytes(self.method.as_bytes())
+            .map_err(|_| RequestError::BadMethod(self.method.clone()))?;
+        let mut rb = client.request(method, url.as_str());
+        for (k, v) in self.headers.iter().chain(&signed.headers) {
+            rb = rb.header(k.as_str(), v.as_str());
+        }
+        rb = match &self.body {
+            Body::Empty if self.method == "GET" || self.method == "HEAD" => rb,
+            Body::Empty => rb.body(Vec::new()),
+            Body::Bytes(b) => rb.body(b.clone()),
+            Body::File { path, len, .. } => {
+                let file = tokio::fs::File::open(path)
+                    .await
+                    .map_err(|e| RequestError::Body {
+                        what: path.display().to_string(),
+                        source: e,
+                    })?;
+                rb.header(reqwest::header::CONTENT_LENGTH, *len)
+                    .body(reqwest::Body::from(file))
+            }
+        };
+        rb.send().await.map_err(unreachable)
+    }
+}
