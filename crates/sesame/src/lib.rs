@@ -7,13 +7,14 @@
 
 #![warn(missing_docs)]
 
+pub mod api;
 #[cfg(test)]
 mod botocore_py;
-pub mod api;
 pub mod cache;
 pub mod config;
 pub mod credentials;
 pub mod env;
+pub mod fanout;
 pub mod fsutil;
 pub mod http;
 pub mod listing;

@@ -12,6 +12,9 @@ mod listing;
 mod login;
 mod logout;
 mod roles;
+mod run;
+mod run_api;
+mod run_output;
 mod status;
 mod target;
 
@@ -65,6 +68,7 @@ pub(crate) async fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::CredentialProcess(args) => credential_process::run(&ctx, &args).await,
         Command::Console(args) => console::run(&ctx, &args).await,
         Command::Api(args) => api::run(&ctx, &args).await,
+        Command::Run(args) => run::run(&ctx, &args).await,
     }
 }
 

@@ -14,5 +14,6 @@ mod demo;
 mod exec;
 mod login;
 mod roles;
+mod run;
 mod status_logout;
 mod support;
