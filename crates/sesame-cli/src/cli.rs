@@ -382,6 +382,8 @@ pub(crate) enum RunOutput {
     Jsonl,
     /// One row per target, after the last one.
     Table,
+    /// One JSON array of every target's object, after the last one (the default with --api).
+    Json,
 }
 
 #[derive(Debug, Args)]
@@ -407,9 +409,9 @@ pub(crate) struct RunArgs {
     /// How long one target may take (e.g. 30s, 5m); its command is killed after that.
     #[arg(long, value_name = "AGE", default_value = "10m", value_parser = parse_age)]
     pub(crate) timeout: std::time::Duration,
-    /// How each target's result is printed.
-    #[arg(short = 'o', long, value_enum, default_value_t = RunOutput::Prefixed)]
-    pub(crate) output: RunOutput,
+    /// How each target's result is printed [default: prefixed; with --api: json].
+    #[arg(short = 'o', long, value_enum)]
+    pub(crate) output: Option<RunOutput>,
     /// Start no more targets after the first failure.
     #[arg(long)]
     pub(crate) fail_fast: bool,

@@ -70,6 +70,7 @@ mod oidc;
 mod pages;
 mod portal;
 mod server;
+mod signed;
 mod state;
 mod stats;
 

@@ -47,8 +47,13 @@ pub(crate) async fn run(ctx: &Context, args: &RunArgs) -> Result<ExitCode, CliEr
                 .hint("check --account/--exclude/--role; `sesame roles` lists what you can reach"),
         );
     }
+    let output = args.output.unwrap_or(if args.api.is_some() {
+        RunOutput::Json
+    } else {
+        RunOutput::Prefixed
+    });
     if args.dry_run {
-        return dry_run(args.output, &targets);
+        return dry_run(output, &targets);
     }
     let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
     let what = match &args.api {
@@ -83,7 +88,7 @@ pub(crate) async fn run(ctx: &Context, args: &RunArgs) -> Result<ExitCode, CliEr
             fail_fast: args.fail_fast,
         },
     );
-    let mut report = Report::new(args.output, targets.len());
+    let mut report = Report::new(output, targets.len());
     let mut signals = Interrupts::new()?;
     let (first, rest) = targets.split_at(canary.unwrap_or(targets.len()));
     let mut end = sweep(&runner, first, &api, args, &mut report, &mut signals).await?;
@@ -208,6 +213,7 @@ fn dry_run(format: RunOutput, targets: &[Target]) -> Result<ExitCode, CliError> 
                 writeln!(out, "[{}] {}", t.label(), t.account_id)?;
             }
         }
+        RunOutput::Json => crate::output::json(&serde_json::json!(targets))?,
         RunOutput::Jsonl => {
             let mut out = std::io::stdout().lock();
             for t in targets {

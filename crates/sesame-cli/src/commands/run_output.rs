@@ -171,7 +171,7 @@ impl Report {
             self.ok,
             self.failed.len() + usize::from(!row.ok)
         ));
-        if self.format == RunOutput::Table {
+        if matches!(self.format, RunOutput::Table | RunOutput::Json) {
             if !row.ok {
                 self.failed.push(row.shallow());
             }
@@ -184,7 +184,7 @@ impl Report {
 
     fn print(&self, row: &Row) -> std::io::Result<()> {
         match self.format {
-            RunOutput::Table => Ok(()),
+            RunOutput::Table | RunOutput::Json => Ok(()),
             RunOutput::Jsonl => {
                 let mut out = std::io::stdout().lock();
                 serde_json::to_writer(&mut out, &row.json())?;
@@ -254,6 +254,10 @@ impl Report {
                 ],
                 &rows,
             );
+        }
+        if self.format == RunOutput::Json {
+            let all: Vec<Value> = self.rows.iter().map(Row::json).collect();
+            let _ = crate::output::json(&Value::Array(all));
         }
         let failed = self.failed.len();
         let done = self.ok + failed;

@@ -426,3 +426,118 @@ fn ctrl_c_ends_the_children_and_prints_the_summary() {
     }
     assert_eq!(markers(dir.path()), 4, "no new target started after Ctrl-C");
 }
+
+#[test]
+fn api_signs_one_request_per_target_with_its_credentials_and_region() {
+    let env = world(25);
+    let url = format!("{}/_emulator/caller", env.url());
+    let out = env
+        .sesame()
+        .args([
+            "run",
+            "--yes",
+            "--regions",
+            "eu-west-1,us-east-2",
+            "--api",
+            &url,
+        ])
+        .args(["--service", "sts", "--target", "Caller.WhoAmI"])
+        .output()
+        .unwrap();
+    assert_success(&out);
+    let v: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", stdout(&out)));
+    let items = v.as_array().expect("a JSON array, one object per target");
+    assert_eq!(items.len(), 50);
+    let mut seen = BTreeSet::new();
+    for item in items {
+        assert_eq!(item["status"], 200, "{item}");
+        assert_eq!(item["ok"], true);
+        let body = &item["body"];
+        assert_eq!(body["accountId"], item["accountId"], "{item}");
+        assert_eq!(body["roleName"], item["roleName"], "{item}");
+        assert_eq!(body["region"], item["region"], "{item}");
+        assert_eq!(body["service"], "sts");
+        seen.insert((
+            body["accountId"].as_str().unwrap().to_owned(),
+            body["roleName"].as_str().unwrap().to_owned(),
+            body["region"].as_str().unwrap().to_owned(),
+        ));
+    }
+    let want: BTreeSet<(String, String, String)> = expected(&env)
+        .into_iter()
+        .flat_map(|(a, r)| ["eu-west-1", "us-east-2"].map(|g| (a.clone(), r.clone(), g.to_owned())))
+        .collect();
+    assert_eq!(seen, want);
+    assert!(
+        stderr(&out).contains("50 ok, 0 failed of 50 targets"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_target_past_its_timeout_is_killed_and_counted_failed() {
+    let env = world(3);
+    let started = Instant::now();
+    let out = env
+        .sesame()
+        .args([
+            "run",
+            "--yes",
+            "--timeout",
+            "1s",
+            "-o",
+            "jsonl",
+            "--",
+            "sh",
+            "-c",
+        ])
+        .arg(r#"case "$SESAME_ACCOUNT_ID" in *) sleep 30;; esac"#)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        started.elapsed() < Duration::from_secs(25),
+        "the sleeps were killed"
+    );
+    let lines: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3);
+    for v in &lines {
+        assert_eq!(v["ok"], false);
+        assert_eq!(v["error"], "timed out after 1s");
+    }
+    assert!(
+        stderr(&out).contains("0 ok, 3 failed of 3 targets"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn bad_input_fails_with_one_line_and_runs_nothing() {
+    let env = world(5);
+    let out = env.sesame().args(["run", "--yes"]).output().unwrap();
+    assert_clean_failure(&out, 1, "nothing to run");
+    let out = env
+        .sesame()
+        .args(["run", "--yes", "--role", "NoSuchRole*", "--", "true"])
+        .output()
+        .unwrap();
+    assert_clean_failure(&out, 1, "no account and role matches");
+    let out = env
+        .sesame()
+        .args(["run", "--yes", "--", "no-such-command-anywhere"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("command `no-such-command-anywhere` not found"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(env.emulator.stats().role_credentials_issued, 5);
+}
