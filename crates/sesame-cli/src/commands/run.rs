@@ -18,7 +18,7 @@ use crate::error::CliError;
 const ASK_ABOVE: usize = 5;
 
 pub(crate) async fn run(ctx: &Context, args: &RunArgs) -> Result<ExitCode, CliError> {
-    if args.api.is_none() && args.command.is_empty() {
+    if args.api.is_none() && args.command.is_empty() && !args.dry_run {
         return Err(CliError::user(anyhow::anyhow!("nothing to run")).hint(
             "give a command after `--` (sesame run -- aws sts get-caller-identity), or --api URL",
         ));

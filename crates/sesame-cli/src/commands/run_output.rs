@@ -220,8 +220,18 @@ impl Report {
 
     /// Prints the table (if that is the format) and the summary; the exit code: 130 after
     /// Ctrl-C, 1 when a target failed or was not run, else 0.
-    pub(crate) fn finish(self, interrupted: bool) -> ExitCode {
+    pub(crate) fn finish(mut self, interrupted: bool) -> ExitCode {
         self.bar.finish_and_clear();
+        // The order of `sesame roles` (then region), not the order of completion.
+        self.rows.sort_by_cached_key(|r| {
+            let t = &r.target;
+            (
+                t.account_name.to_lowercase(),
+                t.account_id.clone(),
+                t.role_name.to_lowercase(),
+                t.region.clone(),
+            )
+        });
         if self.format == RunOutput::Table {
             let rows: Vec<Vec<String>> = self
                 .rows
