@@ -48,7 +48,12 @@ pub(crate) async fn run(ctx: &Context, args: &ApiArgs) -> Result<ExitCode, CliEr
         print_explanation(&prepared, &signed, &creds.source)?;
         return Ok(ExitCode::SUCCESS);
     }
-    let client = sesame::http::api_client().map_err(CliError::internal)?;
+    let client = if prepared.url.scheme == "http" {
+        sesame::http::plain_http_client()
+    } else {
+        sesame::http::api_client()
+    }
+    .map_err(CliError::internal)?;
     let response = prepared
         .send(&client, &signed)
         .await
