@@ -634,3 +634,41 @@ fn bad_input_is_one_line_with_a_hint_and_changes_nothing() {
     assert_clean_failure(&out, 1, "7 days");
     assert_eq!(env.snapshot_files(), before);
 }
+
+#[test]
+fn a_body_from_stdin_and_curl_style_headers() {
+    let env = TestEnv::new();
+    let body = r#"{"from":"stdin"}"#;
+    let out = with_verifier_keys(&env)
+        .arg(format!(
+            "{}/2015-03-31/functions/f/invocations",
+            verifier().url()
+        ))
+        .args(["--service", "lambda", "--region", "eu-west-1", "-d", "@-"])
+        .args([
+            "-H",
+            "Content-Type: application/json",
+            "-H",
+            "X-Amz-Invocation-Type: Event",
+        ])
+        .write_stdin(body)
+        .output()
+        .unwrap();
+    assert_success(&out);
+    let v = json(&out);
+    use sha2::Digest as _;
+    assert_eq!(
+        v["body_sha256"],
+        hex::encode(sha2::Sha256::digest(body.as_bytes()))
+    );
+    let signed: Vec<&str> = v["signed_headers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h.as_str().unwrap())
+        .collect();
+    assert!(
+        signed.contains(&"x-amz-invocation-type") && signed.contains(&"content-type"),
+        "{signed:?}"
+    );
+}
