@@ -672,3 +672,43 @@ fn a_body_from_stdin_and_curl_style_headers() {
         "{signed:?}"
     );
 }
+
+#[test]
+fn json_is_pretty_on_a_terminal_and_raw_when_piped() {
+    let env = TestEnv::new();
+    let url = format!("{}/", verifier().url());
+    let args = [
+        "--service",
+        "sts",
+        "--region",
+        "us-east-1",
+        "--param",
+        "Action=GetCallerIdentity",
+    ];
+    let piped = with_verifier_keys(&env)
+        .arg(&url)
+        .args(args)
+        .output()
+        .unwrap();
+    assert_success(&piped);
+    assert!(
+        stdout(&piped).starts_with(r#"{"service": "sts""#) && !stdout(&piped).contains('\n'),
+        "{}",
+        stdout(&piped)
+    );
+    // Under a pseudo-terminal (util-linux `script`, in every Debian base system).
+    let sesame = assert_cmd::cargo::cargo_bin("sesame");
+    let line = format!("{} api {url} {}", sesame.display(), args.join(" "));
+    let tty = std::process::Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .env_clear()
+        .env("HOME", env.home.path())
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("AWS_ACCESS_KEY_ID", VERIFIER_KEY)
+        .env("AWS_SECRET_ACCESS_KEY", VERIFIER_SECRET)
+        .output()
+        .expect("`script` runs (util-linux)");
+    let text = String::from_utf8_lossy(&tty.stdout).replace('\r', "");
+    assert!(tty.status.success(), "{text}");
+    assert!(text.starts_with("{\n  \"service\": \"sts\",\n"), "{text}");
+}
