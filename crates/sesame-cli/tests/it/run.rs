@@ -541,3 +541,61 @@ fn bad_input_fails_with_one_line_and_runs_nothing() {
     );
     assert_eq!(env.emulator.stats().role_credentials_issued, 5);
 }
+
+#[test]
+fn with_a_warm_listing_cache_a_role_sweep_lists_no_roles() {
+    let env = TestEnv::with(EmulatorConfig {
+        auto_approve: true,
+        accounts: 40,
+        roles_per_account: 3,
+        ..EmulatorConfig::default()
+    });
+    env.login();
+    let calls = |op: &str| env.emulator.stats().requests.get(op).copied().unwrap_or(0);
+    // A first sweep lists every account's roles (and caches the listing).
+    let out = env
+        .sesame()
+        .args([
+            "run",
+            "--yes",
+            "--role",
+            "ReadOnlyAccess",
+            "-o",
+            "jsonl",
+            "--",
+            "true",
+        ])
+        .output()
+        .unwrap();
+    assert_success(&out);
+    let first = stdout(&out).lines().count();
+    let want = expected(&env)
+        .iter()
+        .filter(|(_, r)| r == "ReadOnlyAccess")
+        .count();
+    assert!(first > 0);
+    assert_eq!(first, want);
+    assert_eq!(calls("ListAccountRoles"), 40);
+    let accounts = calls("ListAccounts");
+    // The second: no listing call at all, and the credentials come from the role cache.
+    let issued = env.emulator.stats().role_credentials_issued;
+    let out = env
+        .sesame()
+        .args([
+            "run",
+            "--yes",
+            "--role",
+            "ReadOnlyAccess",
+            "-o",
+            "jsonl",
+            "--",
+            "true",
+        ])
+        .output()
+        .unwrap();
+    assert_success(&out);
+    assert_eq!(stdout(&out).lines().count(), want);
+    assert_eq!(calls("ListAccountRoles"), 40);
+    assert_eq!(calls("ListAccounts"), accounts);
+    assert_eq!(env.emulator.stats().role_credentials_issued, issued);
+}
