@@ -2,16 +2,18 @@
 """Benchmark: one command in every account, `sesame run` against the seed-004 way.
 
 On one emulator (`--tps 20 --latency-ms 50` by default: Identity Center's ~20 requests/s portal
-throttle), N accounts with one role each, a command taking 0.3 s (`sleep 0.3`):
+throttle), N accounts with 14 roles each, the command (0.3 s: `sleep 0.3`) run as ReadOnlyAccess
+in every account, no role credentials cached (~/.aws/cli/cache emptied before each run):
 
-- sesame, cold: `sesame run --yes --refresh -o jsonl -- sleep 0.3` with no role credentials
-  cached (~/.aws/cli/cache emptied) and the listing fetched afresh: ListAccounts, one
+- sesame, `--role 'ReadOnlyAcces?'` (a glob) with the listing fetched afresh: ListAccounts, one
   ListAccountRoles and one GetRoleCredentials per account, then the command.
-- sesame, listing cached: the same with the listing cache fresh (e.g. `sesame roles` or an
-  earlier sweep within the hour) but no role credentials cached.
+- sesame, `--role ReadOnlyAccess` (an exact name), nothing cached: ListAccounts and one
+  GetRoleCredentials per account; no role listing.
+- sesame, `--role ReadOnlyAccess` with the listing cache fresh (an earlier sweep or `sesame
+  roles` within the hour): GetRoleCredentials only.
 - the seed-004 way: a sequential boto3 loop (list_accounts paginator; per account the
-  list_account_roles paginator, get_role_credentials, then the command with the credentials
-  in its environment), as `aws sso` users script it today.
+  list_account_roles paginator, get_role_credentials for the role, then the command with the
+  credentials in its environment), as `aws sso` users script it today.
 
 Per run: wall time; failed if the exit code is non-zero or the command did not run exactly once
 per account. Prints a Markdown table with medians and the ratio to the boto3 loop.
@@ -43,6 +45,8 @@ for page in sso.get_paginator("list_accounts").paginate(accessToken=token):
     for account in page["accountList"]:
         for rpage in sso.get_paginator("list_account_roles").paginate(accessToken=token, accountId=account["accountId"]):
             for role in rpage["roleList"]:
+                if role["roleName"] != "ReadOnlyAccess":
+                    continue
                 c = sso.get_role_credentials(accessToken=token, accountId=account["accountId"], roleName=role["roleName"])["roleCredentials"]
                 env = dict(os.environ, AWS_ACCESS_KEY_ID=c["accessKeyId"], AWS_SECRET_ACCESS_KEY=c["secretAccessKey"],
                            AWS_SESSION_TOKEN=c["sessionToken"], SESAME_ACCOUNT_ID=account["accountId"])
@@ -64,7 +68,7 @@ def main():
     ap.add_argument("--python", default=sys.executable, help="a python with boto3")
     a = ap.parse_args()
 
-    cmd = [a.emulator, "--accounts", str(a.accounts), "--roles-per-account", "1",
+    cmd = [a.emulator, "--accounts", str(a.accounts), "--roles-per-account", "14",
            "--latency-ms", str(a.latency_ms), "--tps", str(a.tps), "--auto-approve", "--interval", "0"]
     emu = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
@@ -108,10 +112,12 @@ def main():
 
         sesame = [a.sesame, "run", "--yes", "-j", str(a.jobs), "-o", "jsonl", *session]
         tools = [
-            ("sesame run (cold: listing and credentials fetched)", sesame + ["--refresh", "--"],
-             lambda: clear(True)),
-            ("sesame run (listing cached, credentials fetched)", sesame + ["--"],
-             lambda: clear(False)),
+            ("sesame run --role ReadOnlyAccess, nothing cached (no role listing)",
+             sesame + ["--role", "ReadOnlyAccess", "--"], lambda: clear(True)),
+            ("sesame run --role 'ReadOnlyAcces?', listing fetched (glob: roles listed)",
+             sesame + ["--refresh", "--role", "ReadOnlyAcces?", "--"], lambda: clear(True)),
+            ("sesame run --role ReadOnlyAccess, listing cached",
+             sesame + ["--role", "ReadOnlyAccess", "--"], lambda: clear(False)),
             ("boto3 loop (seed 004)", [a.python, "-c", BOTO3_LOOP, start_url], lambda: clear(True)),
         ]
         results = {name: [] for name, _, _ in tools}
@@ -120,7 +126,7 @@ def main():
             for name, argv, before in tools:
                 results[name].append(run(name, argv, before))
         peer = statistics.median(r[0] for r in results["boto3 loop (seed 004)"])
-        print(f"\n{a.accounts} accounts x 1 role, `sleep 0.3` each, emulator --tps {a.tps:g} "
+        print(f"\n{a.accounts} accounts x 14 roles, ReadOnlyAccess in each, `sleep 0.3` each, emulator --tps {a.tps:g} "
               f"--latency-ms {a.latency_ms}, sesame -j {a.jobs}; "
               f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
               f"{platform.system()} {platform.release()}\n")

@@ -39,8 +39,10 @@ pub(crate) async fn run(ctx: &Context, args: &RunArgs) -> Result<ExitCode, CliEr
         exclude: args.exclude.clone(),
         roles: args.roles.clone(),
         regions: args.regions.clone(),
+        verify_roles: args.dry_run,
+        refresh: args.refresh,
     };
-    let targets = fanout::targets(&listing, &selection).await?;
+    let targets = fanout::targets(&listing, &session, &selection).await?;
     if targets.is_empty() {
         return Err(
             CliError::user(anyhow::anyhow!("no account and role matches the selection"))

@@ -19,6 +19,7 @@ pub(crate) struct Row {
     target: Target,
     duration: Duration,
     ok: bool,
+    skipped: bool,
     exit_code: Option<i32>,
     status: Option<u16>,
     stdout: String,
@@ -29,8 +30,9 @@ pub(crate) struct Row {
 
 impl Row {
     pub(crate) fn from_command(o: Outcome<CommandOutput>) -> Row {
-        let ok = o.ok();
+        let (ok, skipped) = (o.ok(), o.skipped());
         let mut row = Row::bare(o.target, o.duration, ok);
+        row.skipped = skipped;
         match o.result {
             Ok(c) => {
                 row.exit_code = Some(c.exit_code);
@@ -43,8 +45,9 @@ impl Row {
     }
 
     pub(crate) fn from_api(o: Outcome<ApiOutput>) -> Row {
-        let ok = o.ok();
+        let (ok, skipped) = (o.ok(), o.skipped());
         let mut row = Row::bare(o.target, o.duration, ok);
+        row.skipped = skipped;
         match o.result {
             Ok(a) => {
                 row.status = Some(a.status);
@@ -63,6 +66,7 @@ impl Row {
             target,
             duration,
             ok,
+            skipped: false,
             exit_code: None,
             status: None,
             stdout: String::new(),
@@ -111,6 +115,7 @@ pub(crate) struct Report {
     total: usize,
     started: Instant,
     ok: usize,
+    skipped: usize,
     failed: Vec<Row>,
     rows: Vec<Row>,
     bar: ProgressBar,
@@ -134,6 +139,7 @@ impl Report {
             total,
             started: Instant::now(),
             ok: 0,
+            skipped: 0,
             failed: Vec::new(),
             rows: Vec::new(),
             bar,
@@ -161,6 +167,10 @@ impl Report {
     /// One target's result: printed whole (or kept for the table), counted.
     pub(crate) fn add(&mut self, row: Row) -> Result<(), CliError> {
         self.bar.inc(1);
+        if row.skipped {
+            self.skipped += 1;
+            return Ok(());
+        }
         let printed = self.bar.suspend(|| self.print(&row));
         printed?;
         if row.ok {
@@ -270,7 +280,7 @@ impl Report {
             let _ = crate::output::json(&Value::Array(all));
         }
         let failed = self.failed.len();
-        let done = self.ok + failed;
+        let done = self.ok + failed + self.skipped;
         let not_run = self.total - done;
         let mut err = std::io::stderr().lock();
         for row in self.failed.iter().take(20) {
@@ -286,6 +296,9 @@ impl Report {
             let _ = writeln!(err, "failed: ... and {} more", failed - 20);
         }
         let mut summary = format!("{} ok, {failed} failed", self.ok);
+        if self.skipped > 0 {
+            summary.push_str(&format!(", {} skipped (no such role)", self.skipped));
+        }
         if not_run > 0 {
             summary.push_str(&format!(", {not_run} not run"));
         }
@@ -298,7 +311,7 @@ impl Report {
         );
         if interrupted {
             ExitCode::from(130)
-        } else if failed > 0 || not_run > 0 {
+        } else if failed > 0 || not_run > 0 || self.ok == 0 {
             ExitCode::from(1)
         } else {
             ExitCode::SUCCESS
@@ -312,6 +325,7 @@ impl Row {
             target: self.target.clone(),
             duration: self.duration,
             ok: self.ok,
+            skipped: self.skipped,
             exit_code: self.exit_code,
             status: self.status,
             stdout: String::new(),

@@ -543,7 +543,7 @@ fn bad_input_fails_with_one_line_and_runs_nothing() {
 }
 
 #[test]
-fn with_a_warm_listing_cache_a_role_sweep_lists_no_roles() {
+fn a_role_sweep_lists_no_roles_by_name_and_none_at_all_with_a_warm_cache() {
     let env = TestEnv::with(EmulatorConfig {
         auto_approve: true,
         accounts: 40,
@@ -552,50 +552,67 @@ fn with_a_warm_listing_cache_a_role_sweep_lists_no_roles() {
     });
     env.login();
     let calls = |op: &str| env.emulator.stats().requests.get(op).copied().unwrap_or(0);
-    // A first sweep lists every account's roles (and caches the listing).
-    let out = env
-        .sesame()
-        .args([
-            "run",
-            "--yes",
-            "--role",
-            "ReadOnlyAccess",
-            "-o",
-            "jsonl",
-            "--",
-            "true",
-        ])
-        .output()
-        .unwrap();
-    assert_success(&out);
-    let first = stdout(&out).lines().count();
-    let want = expected(&env)
-        .iter()
+    let want: BTreeSet<String> = expected(&env)
+        .into_iter()
         .filter(|(_, r)| r == "ReadOnlyAccess")
-        .count();
-    assert!(first > 0);
-    assert_eq!(first, want);
-    assert_eq!(calls("ListAccountRoles"), 40);
-    let accounts = calls("ListAccounts");
-    // The second: no listing call at all, and the credentials come from the role cache.
+        .map(|(a, _)| a)
+        .collect();
+    assert!(!want.is_empty() && want.len() < 40);
+    let sweep = || {
+        let out = env
+            .sesame()
+            .args([
+                "run",
+                "--yes",
+                "--role",
+                "ReadOnlyAccess",
+                "-o",
+                "jsonl",
+                "--",
+                "true",
+            ])
+            .output()
+            .unwrap();
+        assert_success(&out);
+        let got: BTreeSet<String> = stdout(&out)
+            .lines()
+            .map(|l| {
+                let v: serde_json::Value = serde_json::from_str(l).unwrap();
+                assert_eq!(v["roleName"], "ReadOnlyAccess");
+                v["accountId"].as_str().unwrap().to_owned()
+            })
+            .collect();
+        assert_eq!(got, want);
+        stderr(&out)
+    };
+    // An exact role name and a cold cache: no role listing; one GetRoleCredentials per account,
+    // the accounts without the role skipped (not failed).
+    let err = sweep();
+    assert_eq!(calls("ListAccountRoles"), 0);
+    assert_eq!(calls("GetRoleCredentials"), 40);
+    assert!(
+        err.contains(&format!(
+            "{} ok, 0 failed, {} skipped (no such role) of 40 targets",
+            want.len(),
+            40 - want.len()
+        )),
+        "{err}"
+    );
+    // Once the roles are listed (and cached), a sweep makes no listing call and reuses the
+    // cached role credentials.
+    assert_success(&env.sesame().args(["roles"]).output().unwrap());
+    let (roles, accounts) = (calls("ListAccountRoles"), calls("ListAccounts"));
     let issued = env.emulator.stats().role_credentials_issued;
-    let out = env
-        .sesame()
-        .args([
-            "run",
-            "--yes",
-            "--role",
-            "ReadOnlyAccess",
-            "-o",
-            "jsonl",
-            "--",
-            "true",
-        ])
-        .output()
-        .unwrap();
-    assert_success(&out);
-    assert_eq!(stdout(&out).lines().count(), want);
-    assert_eq!(calls("ListAccountRoles"), 40);
+    let err = sweep();
+    assert!(
+        err.contains(&format!(
+            "{} ok, 0 failed of {} targets",
+            want.len(),
+            want.len()
+        )),
+        "{err}"
+    );
+    assert_eq!(calls("ListAccountRoles"), roles);
     assert_eq!(calls("ListAccounts"), accounts);
     assert_eq!(env.emulator.stats().role_credentials_issued, issued);
 }

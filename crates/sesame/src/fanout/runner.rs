@@ -54,6 +54,10 @@ pub enum TargetError {
     /// The task could not run (e.g. the command was not found).
     #[error("{0}")]
     Task(String),
+    /// The account has no such role (a `--role NAME` target made without listing roles):
+    /// skipped, neither a success nor a failure.
+    #[error("no such role in this account")]
+    NoSuchRole,
 }
 
 /// What happened at one target.
@@ -71,6 +75,11 @@ impl<T: Succeeded> Outcome<T> {
     /// Whether the target succeeded.
     pub fn ok(&self) -> bool {
         matches!(&self.result, Ok(r) if r.succeeded())
+    }
+
+    /// Whether the target turned out not to exist (the account has no such role).
+    pub fn skipped(&self) -> bool {
+        matches!(&self.result, Err(TargetError::NoSuchRole))
     }
 }
 
@@ -128,7 +137,7 @@ impl Runner {
                 .buffer_unordered(jobs);
             futures_util::pin_mut!(work);
             while let Some(outcome) = work.next().await {
-                if fail_fast && !outcome.ok() {
+                if fail_fast && !outcome.ok() && !outcome.skipped() {
                     stop.store(true, Ordering::SeqCst);
                 }
                 if tx.send(outcome).await.is_err() {
@@ -151,10 +160,7 @@ impl Runner {
         let started = Instant::now();
         let timeout = self.options.timeout;
         let work = async {
-            let creds = self
-                .credentials(&target)
-                .await
-                .map_err(TargetError::Credentials)?;
+            let creds = self.credentials(&target).await?;
             task(target.clone(), creds).await
         };
         let result = match tokio::time::timeout(timeout, work).await {
@@ -170,7 +176,7 @@ impl Runner {
 
     /// The cached entry while valid (no pacing, no network), else a paced, retried fetch
     /// through the resolver (single-flight with any other process).
-    async fn credentials(&self, target: &Target) -> Result<RoleCredentials, String> {
+    async fn credentials(&self, target: &Target) -> Result<RoleCredentials, TargetError> {
         let role = RoleTarget::new(self.session.clone(), &target.account_id, &target.role_name);
         let key = role.cache_key(&target.account_id);
         if let Ok(Some(c)) = self.resolver.cache().load(&key)
@@ -196,8 +202,11 @@ impl Runner {
             .await;
         match fetched {
             Ok(Ok(c)) => Ok(c),
-            Ok(Err(e)) => Err(e.to_string()),
-            Err(e) => Err(e.to_string()),
+            Ok(Err(CredentialsError::NoAccess { .. })) if !target.role_listed => {
+                Err(TargetError::NoSuchRole)
+            }
+            Ok(Err(e)) => Err(TargetError::Credentials(e.to_string())),
+            Err(e) => Err(TargetError::Credentials(e.to_string())),
         }
     }
 }
