@@ -142,3 +142,80 @@ fn exit_code(status: std::process::ExitStatus) -> i32 {
     }
     status.code().unwrap_or(1)
 }
+
+#[cfg(all(test, unix))]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::secret::Secret;
+
+    fn target() -> Target {
+        Target {
+            account_id: "111122223333".into(),
+            account_name: "Acme Prod".into(),
+            role_name: "ReadOnlyAccess".into(),
+            region: Some("eu-west-1".into()),
+            role_listed: true,
+        }
+    }
+
+    fn creds() -> RoleCredentials {
+        RoleCredentials {
+            access_key_id: "ASIAEXAMPLE".into(),
+            secret_access_key: Secret::new("s3cr3t"),
+            session_token: Secret::new("t0ken"),
+            expiration: jiff::Timestamp::from_second(4_000_000_000).unwrap(),
+            account_id: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn the_child_gets_its_target_in_its_environment_not_its_argv() {
+        let argv: Vec<OsString> = ["sh", "-c", "env; echo \"args: $*\"; exit 7", "sh"]
+            .map(OsString::from)
+            .into();
+        let out = run(&argv, &target(), &creds()).await.unwrap();
+        assert_eq!(out.exit_code, 7);
+        let text = String::from_utf8(out.stdout).unwrap();
+        for line in [
+            "AWS_ACCESS_KEY_ID=ASIAEXAMPLE",
+            "AWS_SECRET_ACCESS_KEY=s3cr3t",
+            "AWS_SESSION_TOKEN=t0ken",
+            "AWS_REGION=eu-west-1",
+            "AWS_DEFAULT_REGION=eu-west-1",
+            "SESAME_ACCOUNT_ID=111122223333",
+            "SESAME_ACCOUNT_NAME=Acme Prod",
+            "SESAME_ROLE_NAME=ReadOnlyAccess",
+        ] {
+            assert!(text.lines().any(|l| l == line), "{line} not in:\n{text}");
+        }
+        assert!(text.contains("args: \n"), "{text}");
+    }
+
+    #[tokio::test]
+    async fn dropping_the_run_kills_the_whole_process_group() {
+        let dir = tempfile::tempdir().unwrap();
+        let pidfile = dir.path().join("grandchild");
+        // The shell starts a grandchild that would outlive it, then waits.
+        let script = format!("sleep 60 & echo $! > {}; wait", pidfile.display());
+        let argv: Vec<OsString> = ["sh", "-c", &script].map(OsString::from).into();
+        let (target, creds) = (target(), creds());
+        let r = tokio::time::timeout(Duration::from_millis(500), run(&argv, &target, &creds)).await;
+        assert!(r.is_err(), "still running at the timeout");
+        let pid = std::fs::read_to_string(&pidfile).unwrap();
+        let gone = |pid: &str| match std::fs::read_to_string(format!("/proc/{}/stat", pid.trim())) {
+            Err(_) => true,
+            Ok(stat) => stat
+                .rsplit_once(')')
+                .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z')),
+        };
+        for _ in 0..100 {
+            if gone(&pid) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("the grandchild {pid} survived");
+    }
+}
