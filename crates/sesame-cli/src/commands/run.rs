@@ -97,27 +97,38 @@ pub(crate) async fn run(ctx: &Context, args: &RunArgs) -> Result<ExitCode, CliEr
     if end == End::Done && !rest.is_empty() {
         report.canary_done(first.len());
         let go = if args.yes {
-            true
+            Some(true)
         } else if interactive {
-            report.suspend(|| {
-                confirm(&format!(
-                    "The canary ran in {} targets. Run in the other {}?",
-                    first.len(),
-                    rest.len()
-                ))
-            })?
+            let question = format!(
+                "The canary ran in {} targets. Run in the other {}?",
+                first.len(),
+                rest.len()
+            );
+            // Ctrl-C is sesame's now: the question must give way to it.
+            report.pause();
+            eprint!("{question} [y/N] ");
+            // A plain thread, not spawn_blocking: after a Ctrl-C it is left blocked on stdin
+            // without holding up the runtime's shutdown.
+            let (tx, rx) = tokio::sync::oneshot::channel();
+            std::thread::spawn(move || tx.send(read_yes()));
+            let answer = tokio::select! {
+                a = rx => Some(a.map_err(CliError::internal)??),
+                _ = signals.recv() => None,
+            };
+            report.resume();
+            answer
         } else {
             report.line(&format!(
                 "canary done; not running the other {} targets without --yes (no terminal to ask on)",
                 rest.len()
             ));
-            false
+            Some(false)
         };
-        if go {
-            end = sweep(&runner, rest, &api, args, &mut report, &mut signals).await?;
-        } else {
-            end = End::Held;
-        }
+        end = match go {
+            Some(true) => sweep(&runner, rest, &api, args, &mut report, &mut signals).await?,
+            Some(false) => End::Held,
+            None => End::Interrupted,
+        };
     }
     Ok(report.finish(end == End::Interrupted))
 }
@@ -245,6 +256,11 @@ fn dry_run(format: RunOutput, targets: &[Target]) -> Result<ExitCode, CliError> 
 /// Asks a yes/no question on the terminal (stderr, stdin); no is the default.
 fn confirm(question: &str) -> Result<bool, CliError> {
     eprint!("{question} [y/N] ");
+    read_yes()
+}
+
+/// Reads an answer from stdin: `y` or `yes` (any case) is yes.
+fn read_yes() -> Result<bool, CliError> {
     std::io::stderr().flush()?;
     let mut line = String::new();
     std::io::stdin().read_line(&mut line)?;
@@ -254,7 +270,14 @@ fn confirm(question: &str) -> Result<bool, CliError> {
 
 fn shown(argv: &[std::ffi::OsString]) -> String {
     argv.iter()
-        .map(|a| a.to_string_lossy().into_owned())
+        .map(|a| {
+            let a = a.to_string_lossy();
+            if a.is_empty() || a.contains(char::is_whitespace) {
+                format!("'{a}'")
+            } else {
+                a.into_owned()
+            }
+        })
         .collect::<Vec<_>>()
         .join(" ")
 }

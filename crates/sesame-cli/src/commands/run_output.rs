@@ -146,9 +146,22 @@ impl Report {
         }
     }
 
-    /// Runs `f` with the progress bar out of the way.
-    pub(crate) fn suspend<R>(&self, f: impl FnOnce() -> R) -> R {
-        self.bar.suspend(f)
+    /// Hides the progress bar (while a question waits for an answer).
+    pub(crate) fn pause(&self) {
+        self.bar.disable_steady_tick();
+        self.bar.set_draw_target(ProgressDrawTarget::hidden());
+        if std::io::stderr().is_terminal() {
+            // The last frame stays on screen: clear its line.
+            eprint!("\r\x1b[2K");
+        }
+    }
+
+    /// Shows the progress bar again (on a terminal).
+    pub(crate) fn resume(&self) {
+        if std::io::stderr().is_terminal() {
+            self.bar.set_draw_target(ProgressDrawTarget::stderr());
+            self.bar.enable_steady_tick(Duration::from_millis(200));
+        }
     }
 
     /// A line on stderr, the progress bar out of the way.
