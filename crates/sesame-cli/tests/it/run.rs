@@ -616,3 +616,24 @@ fn a_role_sweep_lists_no_roles_by_name_and_none_at_all_with_a_warm_cache() {
     assert_eq!(calls("ListAccounts"), accounts);
     assert_eq!(env.emulator.stats().role_credentials_issued, issued);
 }
+
+#[test]
+fn without_a_login_it_says_so_and_runs_nothing() {
+    let env = TestEnv::with(EmulatorConfig {
+        auto_approve: true,
+        accounts: 3,
+        ..EmulatorConfig::default()
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let before = env.snapshot_files();
+    let out = env
+        .sesame()
+        .args(["run", "--yes", "--", "sh", "-c"])
+        .arg(marker(dir.path(), "true"))
+        .output()
+        .unwrap();
+    assert_clean_failure(&out, 3, "");
+    assert!(stderr(&out).contains("hint:"), "{}", stderr(&out));
+    assert_eq!(markers(dir.path()), 0);
+    assert_eq!(env.snapshot_files(), before);
+}
