@@ -12,7 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
-RUNS=${RUNS:-200}
+RUNS=${RUNS:-100}
 VENV=${AWS_SSO_UTIL_VENV:-/tmp/sesame-bench-aws-sso-util}
 OUT=${OUT:-$ROOT/bench/results}
 mkdir -p "$OUT"
@@ -68,7 +68,8 @@ BEFORE=$(grc)
 
 hyperfine -N --warmup 10 --runs "$RUNS" --export-json "$OUT/credential_process.json" \
   -n "sesame credential-process" "$SESAME credential-process --profile bench" \
-  -n "aws-sso-util credential-process" "$VENV/bin/aws-sso-util credential-process --profile bench" >&2
+  -n "aws-sso-util credential-process" "$VENV/bin/aws-sso-util credential-process --profile bench" \
+  -n "floor: /bin/true" "/bin/true" >&2
 
 AFTER=$(grc)
 [ "$BEFORE" = "$AFTER" ] || { echo "error: GetRoleCredentials was called while timing ($BEFORE -> $AFTER): not warm" >&2; exit 1; }
@@ -77,7 +78,7 @@ python3 - "$OUT/credential_process.json" "$RUNS" <<'PY'
 import json, platform, subprocess, sys
 data = json.load(open(sys.argv[1]))["results"]
 med = {r["command"]: r["median"] for r in data}
-s, u = med["sesame credential-process"], med["aws-sso-util credential-process"]
+s, u, floor = med["sesame credential-process"], med["aws-sso-util credential-process"], med["floor: /bin/true"]
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
 ver = subprocess.run(["hyperfine", "--version"], capture_output=True, text=True).stdout.strip()
 print(f"| tool | median | mean ± σ | min |")
@@ -85,7 +86,10 @@ print(f"|---|---|---|---|")
 for r in data:
     print(f"| {r['command']} | {r['median']*1000:.2f} ms | {r['mean']*1000:.2f} ± {r['stddev']*1000:.2f} ms | {r['min']*1000:.2f} ms |")
 print()
-print(f"ratio (aws-sso-util median / sesame median): **{u/s:.0f}×**; sesame median {s*1000:.2f} ms")
+print(f"ratio (aws-sso-util median / sesame median): **{u/s:.0f}×**; sesame median {s*1000:.2f} ms; "
+      f"the machine's process-spawn floor (`/bin/true`, same run) {floor*1000:.2f} ms")
+load = open("/proc/loadavg").read().split()[:3]
+print(f"load average at the end of the run: {' '.join(load)}")
 print(f"({sys.argv[2]} runs each after 10 warm-ups, {ver}, `-N` no shell; {platform.system()} {platform.release()}, "
       f"{cpu}, {__import__('os').cpu_count()} cores; GetRoleCredentials calls while timing: 0)")
 PY

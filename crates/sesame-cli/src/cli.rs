@@ -36,10 +36,14 @@ pub(crate) enum Command {
     Status(StatusArgs),
     /// List the accounts the login reaches (cached for an hour; --refresh to fetch again).
     Accounts(AccountsArgs),
-    /// List the roles the login reaches in each account (cached for an hour; --refresh to fetch again).
-    Roles(RolesArgs),
+    /// Write an [sso-session] and a [profile] for every account and role into the config file,
+    /// and keep them in sync (a marked block; nothing outside it is touched).
+    #[command(after_long_help = POPULATE_HELP)]
+    Populate(PopulateArgs),
     /// Call any AWS API, documented or not, signed with SigV4 (curl's habits: -X, -H, -d, -i, -o).
     Api(Box<ApiArgs>),
+    /// List the roles the login reaches in each account (cached for an hour; --refresh to fetch again).
+    Roles(RolesArgs),
     /// Run the whole flow against a bundled emulator, in a throwaway HOME: log in, list accounts
     /// and roles, fetch credentials. Touches nothing of yours.
     Demo(DemoArgs),
@@ -55,6 +59,8 @@ pub(crate) enum Command {
     Console(ConsoleArgs),
     /// Run one command (or one signed API call) in every account and role the login reaches.
     Run(Box<RunArgs>),
+    /// IAM Identity Center administration with AWS credentials: every assignment, names ↔ ids.
+    Admin(crate::commands::admin::AdminArgs),
 }
 
 /// Which Identity Center session a command is about.
@@ -164,6 +170,91 @@ fn parse_age(s: &str) -> Result<std::time::Duration, String> {
         .parse()
         .map_err(|_| format!("`{s}` is not a duration (try 90s, 30m, 2h)"))?;
     std::time::Duration::try_from(d).map_err(|_| format!("`{s}` is negative"))
+}
+
+const POPULATE_HELP: &str = "\
+Names: the account name lower-cased, unsafe characters as `-`, the prefix all accounts share
+stripped (detected once, then kept), then `-admin` for AdministratorAccess, nothing for
+ReadOnlyAccess, `-RoleName` for other roles. Names that clash get the account id appended.
+A hand-written profile of the same name is never overwritten: that target is skipped.
+
+sesame owns only the lines between `# BEGIN sesame populate (sso-session NAME)` and
+`# END sesame populate (sso-session NAME)`. Before a write, the previous file is saved as
+CONFIG.bak (e.g. ~/.aws/config.bak); a run that changes nothing writes nothing.
+
+The options can be shared in the config file:
+
+  [sesame-populate]            (every session; [sesame-populate NAME] for one)
+  style = sso
+  prefix_strip = Acme Corp
+  region_rules =
+    *-eu-* = eu-west-1
+  role_suffixes =
+    PowerUserAccess = power
+  ignore_roles = Billing, *Audit*
+  default_region = us-east-1
+  duration_seconds = 43200";
+
+/// `sesame populate`. Every naming option can also live in the config file, in a
+/// `[sesame-populate]` section (for every session) or `[sesame-populate NAME]` (for one); these
+/// flags win over it.
+#[derive(Debug, Args)]
+pub(crate) struct PopulateArgs {
+    #[command(flatten)]
+    pub(crate) session: SessionArgs,
+    /// Print the change as a unified diff on stdout and write nothing.
+    #[arg(long)]
+    pub(crate) dry_run: bool,
+    /// Remove the profiles of accounts and roles no longer listed (kept by default).
+    #[arg(long)]
+    pub(crate) prune: bool,
+    /// How profiles get credentials: native SSO keys, or `credential_process = sesame
+    /// credential-process ...`.
+    #[arg(long, value_enum, value_name = "STYLE")]
+    pub(crate) style: Option<ProfileStyleArg>,
+    /// Name profiles by a template instead of the rules: {account_name}, {account_id},
+    /// {role_name}, {role_suffix}, {session}; e.g. `{account_name}-{role_suffix}`.
+    #[arg(long, value_name = "TEMPLATE")]
+    pub(crate) template: Option<String>,
+    /// A region for accounts whose short name matches a glob, e.g. `*-eu-*=eu-west-1`; repeat
+    /// for more (the first match wins, these before the config file's).
+    #[arg(long = "region-rule", value_name = "PATTERN=REGION")]
+    pub(crate) region_rules: Vec<String>,
+    /// The region when no rule matches (default: the session's region).
+    #[arg(long, value_name = "REGION")]
+    pub(crate) default_region: Option<String>,
+    /// The prefix to strip from account names: `auto` (the words all accounts share, the
+    /// default), `none`, or a prefix such as "Acme Corp".
+    #[arg(long, value_name = "PREFIX")]
+    pub(crate) prefix_strip: Option<String>,
+    /// Write no profile for roles matching this glob; repeat for more.
+    #[arg(long = "ignore-role", value_name = "GLOB")]
+    pub(crate) ignore_roles: Vec<String>,
+    /// The name suffix of a role, e.g. `PowerUserAccess=power` (`ReadOnlyAccess=` for none);
+    /// repeat for more. Defaults: AdministratorAccess=admin, ReadOnlyAccess=.
+    #[arg(long = "role-suffix", value_name = "ROLE=SUFFIX")]
+    pub(crate) role_suffixes: Vec<String>,
+    /// Keep the account names' letter case (default: lower-case).
+    #[arg(long)]
+    pub(crate) keep_case: bool,
+    /// Write `duration_seconds = N` into each profile (read by tools such as aws-vault).
+    #[arg(long, value_name = "SECONDS")]
+    pub(crate) duration_seconds: Option<u32>,
+    /// Write `output = FORMAT` into each profile (json, table, text, yaml).
+    #[arg(long, value_name = "FORMAT")]
+    pub(crate) profile_output: Option<String>,
+    /// The program the credential-process style runs (default `sesame`, found on PATH).
+    #[arg(long, value_name = "PROGRAM")]
+    pub(crate) credential_process_command: Option<String>,
+}
+
+/// `--style`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ProfileStyleArg {
+    /// `sso_session`, `sso_account_id`, `sso_role_name`: read by every AWS SDK and the AWS CLI v2.
+    Sso,
+    /// `credential_process = sesame credential-process --account A --role R --sso-session S`.
+    CredentialProcess,
 }
 
 #[derive(Debug, Args)]

@@ -43,6 +43,9 @@ pub struct EmulatorConfig {
     pub credentials_lifetime: Duration,
     /// Approve device codes as soon as they are issued and PKCE requests without a consent page.
     pub auto_approve: bool,
+    /// Names that replace the generated names of the first accounts (in generation order), to
+    /// test names with quotes, brackets and other awkward characters.
+    pub account_names: Vec<String>,
 }
 
 impl Default for EmulatorConfig {
@@ -64,6 +67,7 @@ impl Default for EmulatorConfig {
             interval: Duration::from_secs(1),
             credentials_lifetime: Duration::from_secs(3600),
             auto_approve: false,
+            account_names: Vec::new(),
         }
     }
 }

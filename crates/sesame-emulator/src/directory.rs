@@ -135,6 +135,38 @@ impl Directory {
         }
     }
 
+    /// The same directory with the first accounts (in generation order, that is by index, before
+    /// sorting) renamed to `names`, then re-sorted. Extra names are ignored.
+    pub fn with_names(self, names: &[String]) -> Self {
+        if names.is_empty() {
+            return self;
+        }
+        let renamed: HashMap<String, &String> =
+            (0..names.len()).map(account_id).zip(names).collect();
+        let mut rows: Vec<(Account, Vec<String>)> =
+            self.accounts.into_iter().zip(self.roles).collect();
+        for (a, _) in &mut rows {
+            if let Some(name) = renamed.get(&a.account_id) {
+                a.account_name = (*name).clone();
+            }
+        }
+        rows.sort_by(|a, b| {
+            (a.0.account_name.to_lowercase(), &a.0.account_id)
+                .cmp(&(b.0.account_name.to_lowercase(), &b.0.account_id))
+        });
+        let by_id = rows
+            .iter()
+            .enumerate()
+            .map(|(i, (a, _))| (a.account_id.clone(), i))
+            .collect();
+        let (accounts, roles) = rows.into_iter().unzip();
+        Self {
+            accounts,
+            roles,
+            by_id,
+        }
+    }
+
     /// All accounts, in listing order.
     pub fn accounts(&self) -> &[Account] {
         &self.accounts

@@ -68,6 +68,10 @@ struct Cli {
     /// Approve device codes and PKCE requests without waiting for the user.
     #[arg(long)]
     auto_approve: bool,
+    /// A name for the next account (the first, then the second...), replacing the generated
+    /// one; repeat for more (e.g. names with quotes or brackets).
+    #[arg(long, value_name = "NAME")]
+    account_name: Vec<String>,
 }
 
 fn probability(s: &str) -> Result<f64, String> {
@@ -96,6 +100,7 @@ impl From<Cli> for EmulatorConfig {
             interval: Duration::from_secs(cli.interval),
             credentials_lifetime: Duration::from_secs(cli.credentials_lifetime),
             auto_approve: cli.auto_approve,
+            account_names: cli.account_name,
         }
     }
 }

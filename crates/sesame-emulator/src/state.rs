@@ -211,7 +211,8 @@ pub(crate) struct Shared {
 impl Shared {
     pub(crate) fn new(config: EmulatorConfig, base_url: String) -> Self {
         Self {
-            directory: Directory::generate(config.accounts, config.roles_per_account),
+            directory: Directory::generate(config.accounts, config.roles_per_account)
+                .with_names(&config.account_names),
             faults: Faults::new(&config),
             base_url,
             config,

@@ -7,6 +7,7 @@
 
 #![warn(missing_docs)]
 
+pub mod admin;
 pub mod api;
 #[cfg(test)]
 mod botocore_py;
@@ -18,6 +19,8 @@ pub mod fanout;
 pub mod fsutil;
 pub mod http;
 pub mod listing;
+pub mod naming;
+pub mod populate;
 pub mod secret;
 pub mod sso;
 pub mod time;

@@ -2,6 +2,7 @@
 //! renders the result.
 
 mod accounts;
+pub(crate) mod admin;
 mod api;
 mod console;
 mod credential_process;
@@ -11,6 +12,7 @@ mod exec;
 mod listing;
 mod login;
 mod logout;
+mod populate;
 mod roles;
 mod run;
 mod run_api;
@@ -61,8 +63,10 @@ pub(crate) async fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Logout(args) => logout::run(&ctx, &args).await,
         Command::Status(args) => status::run(&ctx, &args).await,
         Command::Accounts(args) => accounts::run(&ctx, &args).await,
+        Command::Populate(args) => populate::run(&ctx, &args).await,
         Command::Roles(args) => roles::run(&ctx, &args).await,
         Command::Demo(args) => demo::run(&args).await,
+        Command::Admin(args) => admin::run(&ctx, &args).await,
         Command::Creds(args) => creds::run(&ctx, &args).await,
         Command::Exec(args) => exec::run(&ctx, &args).await,
         Command::CredentialProcess(args) => credential_process::run(&ctx, &args).await,

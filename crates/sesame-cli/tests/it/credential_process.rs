@@ -185,3 +185,43 @@ fn the_warm_path_works_with_the_emulator_stopped() {
     assert_clean_failure(&out, 1, "cannot reach");
     assert_eq!(stdout(&out), "");
 }
+
+#[test]
+fn legacy_profiles_share_the_start_url_keyed_entry_with_the_aws_cli() {
+    let w = RoleWorld::new();
+    let start = format!("{}/start", w.env.url());
+    let out = w
+        .env
+        .sesame()
+        .args([
+            "login",
+            "--start-url",
+            &start,
+            "--sso-region",
+            "us-east-1",
+            "--device-code",
+        ])
+        .output()
+        .unwrap();
+    assert_success(&out);
+    w.append_config(&format!(
+        "\n[profile legacy]\nsso_start_url = {start}\nsso_region = us-east-1\nsso_account_id = {}\nsso_role_name = {}\n",
+        w.account, w.role
+    ));
+    let v = w.process("legacy");
+    assert_eq!(w.grc(), 1);
+    let args = format!(
+        r#"{{"accountId":"{}","roleName":"{}","startUrl":"{start}"}}"#,
+        w.account, w.role
+    );
+    let path = w
+        .env
+        .home
+        .path()
+        .join(".aws/cli/cache")
+        .join(format!("{}.json", crate::support::sha1_hex(&args)));
+    assert!(path.is_file(), "the entry is keyed by start URL");
+    let b = botocore(&w.env, "cli-v2-creds", "legacy");
+    assert_eq!(b["AccessKeyId"], v["AccessKeyId"]);
+    assert_eq!(w.grc(), 1, "botocore used sesame's legacy entry");
+}

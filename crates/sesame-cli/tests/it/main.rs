@@ -1,6 +1,7 @@
 //! sesame's integration tests: the real binaries against the emulator, botocore and the AWS CLI.
 
 mod accounts;
+mod admin;
 mod api;
 mod api_support;
 mod bad_input;
@@ -13,6 +14,7 @@ mod creds_support;
 mod demo;
 mod exec;
 mod login;
+mod populate;
 mod roles;
 mod run;
 mod status_logout;

@@ -19,7 +19,7 @@ pub mod endpoint;
 mod error;
 pub mod ini;
 mod profile;
-mod pystr;
+pub(crate) mod pystr;
 pub mod section;
 #[cfg(test)]
 mod tests;

@@ -1,0 +1,216 @@
+//! `sesame populate`: a profile for every account and role, kept in sync in the config file.
+
+use std::process::ExitCode;
+
+use sesame::naming::sanitize;
+use sesame::populate::{
+    self, Change, Plan, PopulateError, PopulateOptions, ProfileStyle, SessionSpec, Settings,
+};
+use sesame::sso::{Sso, SsoSession};
+
+use super::Context;
+use crate::cli::{PopulateArgs, ProfileStyleArg};
+use crate::error::CliError;
+
+pub(crate) async fn run(ctx: &Context, args: &PopulateArgs) -> Result<ExitCode, CliError> {
+    let config = ctx.config()?;
+    let session = ctx.session(&args.session)?;
+    let spec = session_spec(&session, &config)?;
+    // Every option is checked before any network call, so bad input fails fast and cleanly.
+    let options = options(args, &config, &spec)?;
+
+    let sso = Sso::new(&ctx.env)?;
+    let token = sso.access_token(&session).await?;
+    let targets = populate::collect_targets(&sso.portal(&session), &token).await?;
+
+    let path = config.path().to_owned();
+    if args.dry_run {
+        let plan = populate::plan_file(&path, &spec, &targets, &options).map_err(populate_error)?;
+        print_diff(&plan, &path.display().to_string())?;
+        summarize(&plan, &spec, &session);
+        if plan.changes_file() {
+            eprintln!("dry run: {} not written", path.display());
+        } else {
+            eprintln!("{} is up to date", path.display());
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let applied =
+        populate::apply(&ctx.env, &path, &spec, &targets, &options).map_err(populate_error)?;
+    summarize(&applied.plan, &spec, &session);
+    match (&applied.backup, applied.plan.changes_file()) {
+        (_, false) => eprintln!("{} is up to date", path.display()),
+        (Some(b), true) => eprintln!(
+            "wrote {} (the previous version is in {})",
+            path.display(),
+            b.display()
+        ),
+        (None, true) => eprintln!("wrote {}", path.display()),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The `[sso-session]` the profiles name. A session given by start URL (or by a profile's legacy
+/// `sso_start_url`) gets a name from its start URL's host (`d-1234567890`), and the block holds
+/// its section.
+fn session_spec(
+    session: &SsoSession,
+    config: &sesame::config::AwsConfig,
+) -> Result<SessionSpec, CliError> {
+    let name = match &session.name {
+        Some(n) => n.clone(),
+        None => {
+            let host = url::Url::parse(&session.start_url)
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_owned))
+                .unwrap_or_default();
+            let first = host.split('.').next().unwrap_or_default();
+            let name = sanitize(first, true);
+            if name.is_empty() {
+                "sso".to_owned()
+            } else {
+                name
+            }
+        }
+    };
+    if session.name.is_none()
+        && let Some(existing) = config.sso_session(&name)
+        && existing.get("sso_start_url") != Some(session.start_url.as_str())
+    {
+        return Err(CliError::user(anyhow::anyhow!(
+            "the config already has an [sso-session {name}] for another start URL"
+        ))
+        .hint("name the session: add an [sso-session NAME] and pass `--sso-session NAME`"));
+    }
+    Ok(SessionSpec {
+        name,
+        start_url: session.start_url.clone(),
+        region: session.region.clone(),
+        registration_scopes: session.registration_scopes.clone(),
+    })
+}
+
+fn options(
+    args: &PopulateArgs,
+    config: &sesame::config::AwsConfig,
+    spec: &SessionSpec,
+) -> Result<PopulateOptions, CliError> {
+    let from_config = Settings::from_config(config, &spec.name).map_err(populate_error)?;
+    let flag_pairs = |items: &[String], flag: &str, shape: &str| {
+        items
+            .iter()
+            .map(|item| {
+                item.split_once('=')
+                    .map(|(a, b)| (a.trim().to_owned(), b.trim().to_owned()))
+                    .ok_or_else(|| {
+                        CliError::user(anyhow::anyhow!("bad {flag} `{item}`: expected {shape}"))
+                            .hint(format!("write it as {flag} {shape}"))
+                    })
+            })
+            .collect::<Result<Vec<_>, CliError>>()
+    };
+    let flags = Settings {
+        style: args.style.map(|s| match s {
+            ProfileStyleArg::Sso => ProfileStyle::Sso,
+            ProfileStyleArg::CredentialProcess => ProfileStyle::CredentialProcess,
+        }),
+        template: args.template.clone(),
+        prefix_strip: args.prefix_strip.clone(),
+        lowercase: args.keep_case.then_some(false),
+        region_rules: flag_pairs(&args.region_rules, "--region-rule", "PATTERN=REGION")?,
+        default_region: args.default_region.clone(),
+        role_suffixes: flag_pairs(&args.role_suffixes, "--role-suffix", "ROLE=SUFFIX")?,
+        ignore_roles: args.ignore_roles.clone(),
+        duration_seconds: args.duration_seconds,
+        output: args.profile_output.clone(),
+        credential_process_command: args.credential_process_command.clone(),
+    };
+    from_config
+        .overlay(flags)
+        .resolve(args.prune, Some(&spec.region))
+        .map_err(populate_error)
+}
+
+fn populate_error(e: PopulateError) -> CliError {
+    let hint = match &e {
+        PopulateError::Naming(_) => "fix the option (see `sesame populate --help`)",
+        PopulateError::Setting { .. } => {
+            "fix the [sesame-populate] section of the config file (see `sesame populate --help`)"
+        }
+        PopulateError::Block { .. } => {
+            "repair the marker lines of sesame's block, or delete the whole block and run again"
+        }
+        PopulateError::Io { .. } => "check the file's permissions and free space",
+        _ => "fix the config file, then run the command again",
+    };
+    let kind_internal = matches!(e, PopulateError::Verify { .. });
+    let err = if kind_internal {
+        CliError::internal(e)
+    } else {
+        CliError::user(e)
+    };
+    err.hint(hint)
+}
+
+fn print_diff(plan: &Plan, path: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    if !plan.changes_file() {
+        return Ok(());
+    }
+    let diff = similar::TextDiff::from_lines(&plan.old_text, &plan.new_text);
+    let mut out = std::io::stdout().lock();
+    write!(
+        out,
+        "{}",
+        diff.unified_diff().context_radius(3).header(
+            &format!("{path} (now)"),
+            &format!("{path} (after populate)")
+        )
+    )?;
+    out.flush()
+}
+
+/// One line of counts, the skipped targets, and a note for a session written into the block.
+fn summarize(plan: &Plan, spec: &SessionSpec, session: &SsoSession) {
+    for s in &plan.skipped {
+        eprintln!(
+            "warning: no profile `{}` for {} / {}: {}",
+            s.name, s.target.account_id, s.target.role_name, s.reason
+        );
+    }
+    let counts = [
+        (Change::Added, "added"),
+        (Change::Updated, "updated"),
+        (Change::Removed, "removed"),
+        (
+            Change::Kept,
+            "kept (no longer listed; --prune removes them)",
+        ),
+        (Change::Unchanged, "unchanged"),
+    ];
+    let parts: Vec<String> = counts
+        .iter()
+        .map(|(c, label)| (plan.count(*c), label))
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, label)| format!("{n} {label}"))
+        .collect();
+    let profiles = if parts.is_empty() {
+        "no profiles".to_owned()
+    } else {
+        parts.join(", ")
+    };
+    let skipped = match plan.skipped.len() {
+        0 => String::new(),
+        n => format!("; {n} skipped"),
+    };
+    eprintln!(
+        "profiles for sso-session `{}`: {profiles}{skipped}",
+        spec.name
+    );
+    if plan.writes_session && session.name.is_none() && plan.changes_file() {
+        eprintln!(
+            "note: the profiles use [sso-session {0}]; log in to it with `sesame login --sso-session {0}`",
+            spec.name
+        );
+    }
+}

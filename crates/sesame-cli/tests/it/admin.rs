@@ -1,0 +1,533 @@
+//! `sesame admin` against moto's server (organizations, sso-admin, identitystore, IAM), seeded
+//! by the test with boto3; the rows expected are computed from the same backend with boto3
+//! (tests/support/moto_admin.py). After seeding, moto checks every request's SigV4 signature
+//! and the caller's IAM policy, so these tests also prove the signing.
+
+use std::collections::BTreeSet;
+use std::net::TcpStream;
+use std::process::{Child, ChildStdin, Command, Output, Stdio};
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::support::{assert_clean_failure, assert_success, py_script, stderr, stdout};
+
+/// A region where the patched moto has no Identity Center instance.
+const NO_INSTANCE_REGION: &str = "ap-southeast-4";
+
+/// moto's server, in a wrapper that exits when its stdin closes (so even the shared server,
+/// which lives in a static and is never dropped, ends with the test process).
+struct Moto {
+    child: Child,
+    _stdin: ChildStdin,
+    url: String,
+}
+
+impl Moto {
+    fn start(extra_env: &[(&str, &str)]) -> Moto {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let mut cmd = Command::new("python3");
+        cmd.arg(py_script("moto_admin.py"))
+            .args([
+                "serve",
+                &port.to_string(),
+                "--no-instance-region",
+                NO_INSTANCE_REGION,
+            ])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        for (k, v) in extra_env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("python3 runs");
+        let stdin = child.stdin.take().expect("a stdin pipe");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if let Ok(Some(status)) = child.try_wait() {
+                panic!(
+                    "moto's server exited ({status}); is moto[server] installed? \
+                     `pip install -r requirements-test.txt`"
+                );
+            }
+            assert!(
+                Instant::now() < deadline,
+                "moto's server did not start in 30 s"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Moto {
+            child,
+            _stdin: stdin,
+            url: format!("http://127.0.0.1:{port}"),
+        }
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The seeded backend every test here shares (read-only after seeding).
+struct World {
+    moto: Moto,
+    seed: Value,
+}
+
+fn world() -> &'static World {
+    static WORLD: OnceLock<Mutex<Option<&'static World>>> = OnceLock::new();
+    let cell = WORLD.get_or_init(|| Mutex::new(None));
+    let mut guard = cell.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(w) = *guard {
+        return w;
+    }
+    let moto = Moto::start(&[]);
+    let out = Command::new("python3")
+        .arg(py_script("moto_admin.py"))
+        .args(["world", &moto.url])
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "seeding failed (boto3 and moto[server] from requirements-test.txt?):\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let seed: Value = serde_json::from_slice(&out.stdout).expect("the seed's JSON");
+    let w: &'static World = Box::leak(Box::new(World { moto, seed }));
+    *guard = Some(w);
+    w
+}
+
+impl World {
+    fn key(&self, user: &str) -> (String, String) {
+        let k = &self.seed["keys"][user];
+        (
+            k["id"].as_str().unwrap().to_owned(),
+            k["secret"].as_str().unwrap().to_owned(),
+        )
+    }
+
+    fn s(&self, path: &[&str]) -> String {
+        let mut v = &self.seed;
+        for p in path {
+            v = &v[*p];
+        }
+        v.as_str()
+            .unwrap_or_else(|| panic!("{path:?} in the seed"))
+            .to_owned()
+    }
+
+    /// `sesame` with only HOME, PATH, the moto endpoint, a region and the admin user's keys.
+    fn sesame(&self, home: &std::path::Path) -> Command {
+        let (id, secret) = self.key("sesame-admin");
+        let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("sesame"));
+        cmd.env_clear()
+            .env("HOME", home)
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("AWS_ENDPOINT_URL", &self.moto.url)
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_ACCESS_KEY_ID", id)
+            .env("AWS_SECRET_ACCESS_KEY", secret);
+        cmd
+    }
+
+    fn admin(&self, args: &[&str]) -> Output {
+        let home = tempfile::tempdir().unwrap();
+        self.sesame(home.path())
+            .arg("admin")
+            .args(args)
+            .args(["--rate", "400", "--concurrency", "16"])
+            .output()
+            .unwrap()
+    }
+}
+
+/// Rows as a sorted multiset of their JSON text, so order does not matter but duplicates do.
+fn rows(v: &Value) -> Vec<String> {
+    let mut out: Vec<String> = v
+        .as_array()
+        .expect("a JSON array")
+        .iter()
+        .map(|r| serde_json::to_string(r).unwrap())
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn assignments_equal_what_boto3_computes_for_the_whole_set_and_each_filter() {
+    let w = world();
+    let cases = w.seed["cases"].as_array().unwrap();
+    assert!(cases.len() >= 20);
+    // Four sesame runs at a time: moto (one Python process) is the bottleneck beyond that.
+    let failures: Vec<String> = std::thread::scope(|scope| {
+        let chunks: Vec<Vec<&Value>> = (0..4)
+            .map(|i| cases.iter().skip(i).step_by(4).collect())
+            .collect();
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|chunk| {
+                scope.spawn(move || {
+                    chunk
+                        .into_iter()
+                        .filter_map(|c| check_case(w, c))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    });
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    // The whole set is not trivially small, and the filters do cut it.
+    let everything = cases[0]["expected"].as_array().unwrap().len();
+    assert_eq!(everything, w.seed["truth_count"].as_u64().unwrap() as usize);
+    assert!(everything >= 10);
+}
+
+/// Runs one case; its failure, if any.
+fn check_case(w: &World, case: &Value) -> Option<String> {
+    let name = case["name"].as_str().unwrap();
+    let mut args = vec!["assignments", "-o", "json"];
+    args.extend(
+        case["args"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_str().unwrap()),
+    );
+    let out = w.admin(&args);
+    if !out.status.success() {
+        return Some(format!(
+            "{name}: exit {:?}: {}",
+            out.status.code(),
+            stderr(&out)
+        ));
+    }
+    let got: Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    let (got, want) = (rows(&got), rows(&case["expected"]));
+    if got == want {
+        return None;
+    }
+    let missing: Vec<_> = want.iter().filter(|r| !got.contains(r)).collect();
+    let extra: Vec<_> = got.iter().filter(|r| !want.contains(r)).collect();
+    Some(format!(
+        "{name} ({args:?}):\n  missing {missing:#?}\n  extra {extra:#?}"
+    ))
+}
+
+#[test]
+fn csv_streams_the_same_rows_and_the_table_shows_names() {
+    let w = world();
+    let json = w.admin(&["assignments", "-o", "json", "--names", "--expand-groups"]);
+    assert_success(&json);
+    let json: Value = serde_json::from_slice(&json.stdout).unwrap();
+    let csv = w.admin(&["assignments", "-o", "csv", "--names", "--expand-groups"]);
+    assert_success(&csv);
+    let text = stdout(&csv);
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    assert_eq!(
+        header,
+        [
+            "instance_arn",
+            "principal_type",
+            "principal_id",
+            "principal_name",
+            "permission_set_arn",
+            "permission_set_name",
+            "target_type",
+            "target_id",
+            "target_name",
+            "via_group_id",
+            "via_group_name"
+        ]
+    );
+    let from_csv: BTreeSet<Vec<String>> = lines
+        .map(|l| l.split(',').map(str::to_owned).collect())
+        .collect();
+    let from_json: BTreeSet<Vec<String>> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            header
+                .iter()
+                .map(|h| r[*h].as_str().unwrap_or_default().to_owned())
+                .collect()
+        })
+        .collect();
+    assert_eq!(from_csv, from_json);
+
+    let table = w.admin(&[
+        "assignments",
+        "--names",
+        "--principal",
+        "alice",
+        "--expand-groups",
+    ]);
+    assert_success(&table);
+    let t = stdout(&table);
+    let head = t.lines().next().unwrap();
+    for col in [
+        "TYPE",
+        "PRINCIPAL",
+        "PERMISSION SET",
+        "ACCOUNT",
+        "ACCOUNT NAME",
+        "VIA GROUP",
+    ] {
+        assert!(head.contains(col), "{head}");
+    }
+    // alice directly, and through both of her groups.
+    assert!(
+        t.lines()
+            .any(|l| l.contains("alice") && l.contains("AdminAccess") && l.contains("prod-api")),
+        "{t}"
+    );
+    assert!(
+        t.lines()
+            .any(|l| l.contains("alice") && l.contains("eng-admins")),
+        "{t}"
+    );
+    assert!(
+        t.lines()
+            .any(|l| l.contains("alice") && l.contains("eng-readers")),
+        "{t}"
+    );
+}
+
+#[test]
+fn lookup_translates_names_and_ids_both_ways() {
+    let w = world();
+    let lookup = |args: &[&str]| -> Vec<Value> {
+        let mut all = vec!["lookup"];
+        all.extend_from_slice(args);
+        all.extend(["-o", "json"]);
+        let out = w.admin(&all);
+        assert_success(&out);
+        serde_json::from_slice::<Value>(&out.stdout)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .clone()
+    };
+    let alice = w.s(&["users", "alice"]);
+    for arg in ["alice", alice.as_str()] {
+        let found = lookup(&["user", arg]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0]["type"], "USER");
+        assert_eq!(found[0]["id"], alice.as_str());
+        assert_eq!(found[0]["name"], "alice");
+    }
+    let group = w.s(&["groups", "eng-readers"]);
+    let found = lookup(&["group", &group]);
+    assert_eq!(
+        (found[0]["id"].as_str(), found[0]["name"].as_str()),
+        (Some(group.as_str()), Some("eng-readers"))
+    );
+    let found = lookup(&["principal", "eng-*", "dave"]);
+    let names: BTreeSet<&str> = found.iter().map(|e| e["name"].as_str().unwrap()).collect();
+    assert_eq!(names, BTreeSet::from(["dave", "eng-admins", "eng-readers"]));
+
+    let ro = w.s(&["permission_sets", "ReadOnly"]);
+    let found = lookup(&["permission-set", "ReadOnly"]);
+    assert_eq!(
+        (found.len(), found[0]["id"].as_str()),
+        (1, Some(ro.as_str()))
+    );
+    let found = lookup(&["permission-set", &ro]);
+    assert_eq!(found[0]["name"], "ReadOnly");
+    let ps_id = ro.rsplit('/').next().unwrap();
+    assert_eq!(lookup(&["permission-set", ps_id])[0]["name"], "ReadOnly");
+
+    let sec = w.s(&["accounts", "security"]);
+    assert_eq!(lookup(&["account", &sec])[0]["name"], "security");
+    assert_eq!(lookup(&["account", "security"])[0]["id"], sec.as_str());
+    assert_eq!(lookup(&["account", "sandbox-*"]).len(), 22);
+
+    let found = lookup(&["instance"]);
+    assert_eq!(found[0]["id"], w.s(&["instance_arn"]).as_str());
+    assert_eq!(
+        found[0]["identity_store_id"],
+        w.s(&["identity_store_id"]).as_str()
+    );
+}
+
+#[test]
+fn a_profile_with_static_keys_and_services_endpoints_works() {
+    let w = world();
+    let home = tempfile::tempdir().unwrap();
+    let aws = home.path().join(".aws");
+    std::fs::create_dir_all(&aws).unwrap();
+    let url = &w.moto.url;
+    std::fs::write(
+        aws.join("config"),
+        format!(
+            "[profile admin]\nregion = us-east-1\nservices = moto\n\n[services moto]\nsso_admin =\n  endpoint_url = {url}\nidentitystore =\n  endpoint_url = {url}\norganizations =\n  endpoint_url = {url}\n"
+        ),
+    )
+    .unwrap();
+    let (id, secret) = w.key("sesame-admin");
+    std::fs::write(
+        aws.join("credentials"),
+        format!("[admin]\naws_access_key_id = {id}\naws_secret_access_key = {secret}\n"),
+    )
+    .unwrap();
+    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("sesame"));
+    cmd.env_clear()
+        .env("HOME", home.path())
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        // Wrong keys in the environment: an explicit --profile skips them, as botocore does.
+        .env("AWS_ACCESS_KEY_ID", "AKIAWRONGWRONGWRONG1")
+        .env("AWS_SECRET_ACCESS_KEY", "wrong");
+    let out = cmd
+        .args([
+            "admin",
+            "assignments",
+            "--profile",
+            "admin",
+            "--principal",
+            "carol",
+            "-o",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_success(&out);
+    let got: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let targets: BTreeSet<&str> = got
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["target_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(targets, BTreeSet::from(["sandbox-07", "sandbox-21"]));
+}
+
+#[test]
+fn bad_input_is_one_clear_line_and_a_non_zero_exit() {
+    let w = world();
+    let inst = w.s(&["instance_arn"]);
+    let missing_ps = format!("{inst}/ps-0000000000000000");
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["--principal", "nobody"], "unknown principal `nobody`"),
+        (
+            vec!["--principal", "01234567-89ab-cdef-0123-456789abcdef"],
+            "unknown principal",
+        ),
+        (
+            vec!["--principal", "GROUP:alice"],
+            "unknown principal `GROUP:alice`",
+        ),
+        (
+            vec!["--permission-set", "NoSuchSet"],
+            "unknown permission set `NoSuchSet`",
+        ),
+        (
+            vec!["--permission-set", &missing_ps],
+            "unknown permission set",
+        ),
+        (
+            vec!["--permission-set", "ps-abcdef0123456789"],
+            "unknown permission set",
+        ),
+        (
+            vec!["--target", "ou-zzzz-zzzzzzzz"],
+            "unknown target `ou-zzzz-zzzzzzzz`",
+        ),
+        (vec!["--target", "no-such-account"], "unknown target"),
+        (vec!["--target", "AWS_ACCOUNT:12"], "invalid target"),
+        (
+            vec![
+                "--instance-arn",
+                "arn:aws:sso:::instance/ssoins-0000000000000000",
+            ],
+            "no IAM Identity Center instance `arn:aws:sso:::instance/ssoins-0000000000000000`",
+        ),
+        (
+            vec!["--region", NO_INSTANCE_REGION],
+            "no IAM Identity Center instance in region ap-southeast-4",
+        ),
+    ];
+    for (args, needle) in cases {
+        let mut all = vec!["assignments"];
+        all.extend(args);
+        let out = w.admin(&all);
+        assert_clean_failure(&out, 1, needle);
+        assert!(stderr(&out).contains("hint:"), "{}", stderr(&out));
+        assert!(out.stdout.is_empty(), "{}", stdout(&out));
+    }
+    let out = w.admin(&["lookup", "instance", "--region", NO_INSTANCE_REGION]);
+    assert_clean_failure(&out, 1, "no IAM Identity Center instance");
+}
+
+#[test]
+fn refused_credentials_and_missing_rights_are_access_denied() {
+    let w = world();
+    let (id, secret) = w.key("no-rights");
+    let (admin_id, _) = w.key("sesame-admin");
+    for (key, sec, needle) in [
+        (id.as_str(), secret.as_str(), "AccessDenied"),
+        (admin_id.as_str(), "not-the-secret", "SignatureDoesNotMatch"),
+        ("AKIAUNKNOWNUNKNOWN00", "whatever", "InvalidClientTokenId"),
+    ] {
+        let home = tempfile::tempdir().unwrap();
+        let out = w
+            .sesame(home.path())
+            .env("AWS_ACCESS_KEY_ID", key)
+            .env("AWS_SECRET_ACCESS_KEY", sec)
+            .args(["admin", "assignments"])
+            .output()
+            .unwrap();
+        assert_clean_failure(&out, 1, "access denied");
+        assert_clean_failure(&out, 1, needle);
+        assert!(
+            !stderr(&out).contains(sec),
+            "the secret leaked: {}",
+            stderr(&out)
+        );
+    }
+}
+
+#[test]
+fn credentials_that_cannot_be_used_are_named() {
+    let home = tempfile::tempdir().unwrap();
+    let aws = home.path().join(".aws");
+    std::fs::create_dir_all(&aws).unwrap();
+    std::fs::write(
+        aws.join("config"),
+        "[profile sso]\nsso_session = acme\nregion = us-east-1\n",
+    )
+    .unwrap();
+    let sesame = |args: &[&str]| {
+        Command::new(assert_cmd::cargo::cargo_bin("sesame"))
+            .env_clear()
+            .env("HOME", home.path())
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = sesame(&["admin", "assignments", "--profile", "sso"]);
+    assert_clean_failure(
+        &out,
+        1,
+        "profile `sso` gets its credentials from IAM Identity Center",
+    );
+    let out = sesame(&["admin", "assignments", "--region", "us-east-1"]);
+    assert_clean_failure(&out, 1, "no AWS credentials");
+    let out = sesame(&["admin", "lookup", "user", "x", "--profile", "nope"]);
+    assert_clean_failure(&out, 1, "profile `nope` is in neither");
+}

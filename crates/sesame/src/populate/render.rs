@@ -1,0 +1,323 @@
+//! Planning a run: what the block should hold, and the new file text around it.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+
+use crate::config::ini::LineEnding;
+use crate::config::pystr::shlex_split;
+use crate::config::section::SectionName;
+use crate::config::{Document, sso_session_header};
+use crate::naming::{NamedProfile, PrefixStrip, ProfileNamer, Target};
+use crate::sso::session::DEFAULT_SCOPE;
+
+use super::block::{Block, begin_line, end_marker, find_blocks, prefix_line, recorded_prefix};
+use super::settings::{PopulateOptions, ProfileStyle};
+use super::{Change, Plan, PlannedProfile, PopulateError, SessionSpec, Skipped};
+
+type Entries = Vec<(String, String)>;
+
+/// Plans a populate run of `session` with these `targets` against the config `doc` (read from
+/// `path`, which errors name). Pure: reads nothing, writes nothing.
+pub fn plan(
+    path: &Path,
+    doc: &Document,
+    session: &SessionSpec,
+    targets: &[Target],
+    options: &PopulateOptions,
+) -> Result<Plan, PopulateError> {
+    let block_error = |reason: String| PopulateError::Block {
+        path: path.to_owned(),
+        reason,
+    };
+    let blocks = find_blocks(doc).map_err(block_error)?;
+    let ours = blocks.iter().find(|b| b.session == session.name);
+    let block_of = |line: usize| blocks.iter().find(|b| b.lines.contains(&line));
+
+    // What is defined outside our block, and what our block holds now.
+    let mut taken: HashMap<String, String> = HashMap::new();
+    let mut session_outside = false;
+    let mut old: Vec<(String, Entries)> = Vec::new();
+    for s in doc.sections() {
+        let line = s.line() - 1;
+        let inside = block_of(line);
+        let mine = inside.is_some_and(|b| b.session == session.name);
+        match SectionName::of_config(s.name()) {
+            SectionName::Profile(name) if mine => {
+                let entries = s.entries().map(|(k, v)| (k.to_owned(), v.to_owned()));
+                old.push((name, entries.collect()));
+            }
+            SectionName::Profile(name) => {
+                let reason = match inside {
+                    Some(b) => format!(
+                        "profile `{name}` is written by the populate block of sso-session `{}`",
+                        b.session
+                    ),
+                    None => format!(
+                        "profile `{name}` is defined outside sesame's block (line {})",
+                        line + 1
+                    ),
+                };
+                taken.entry(name).or_insert(reason);
+            }
+            SectionName::SsoSession(name) if !mine && name == session.name => {
+                session_outside = true;
+            }
+            _ => {}
+        }
+    }
+
+    // An auto-detected prefix is detected once and recorded in the block, so that accounts
+    // coming and going do not rename every profile.
+    let auto = options.naming.prefix_strip == PrefixStrip::Auto;
+    let mut naming = options.naming.clone();
+    if auto && let Some(recorded) = ours.and_then(|b| recorded_prefix(doc, b)) {
+        naming.prefix_strip = recorded.map_or(PrefixStrip::None, PrefixStrip::Fixed);
+    }
+    let namer = ProfileNamer::new(naming, &session.name, targets);
+    let mut desired: BTreeMap<String, (Target, Entries)> = BTreeMap::new();
+    let mut skipped = Vec::new();
+    for p in namer.name_all(targets) {
+        if let Some(reason) = taken.get(&p.name) {
+            skipped.push(Skipped {
+                name: p.name.clone(),
+                target: p.target.clone(),
+                reason: reason.clone(),
+            });
+            continue;
+        }
+        let entries = profile_entries(&p, session, options);
+        desired.insert(p.name, (p.target, entries));
+    }
+    let written: HashSet<(&str, &str)> = desired
+        .values()
+        .map(|(t, _)| (t.account_id.as_str(), t.role_name.as_str()))
+        .collect();
+
+    let mut profiles: Vec<PlannedProfile> = Vec::new();
+    let mut sections: BTreeMap<String, Entries> = BTreeMap::new();
+    let old_names: HashMap<&str, &Entries> = old.iter().map(|(n, e)| (n.as_str(), e)).collect();
+    for (name, (target, entries)) in &desired {
+        let change = match old_names.get(name.as_str()) {
+            None => Change::Added,
+            Some(e) if *e == entries => Change::Unchanged,
+            Some(_) => Change::Updated,
+        };
+        profiles.push(PlannedProfile {
+            name: name.clone(),
+            target: Some(target.clone()),
+            change,
+        });
+        sections.insert(name.clone(), entries.clone());
+    }
+    for (name, entries) in &old {
+        if desired.contains_key(name) {
+            continue;
+        }
+        let identity = identity(entries);
+        let superseded = identity
+            .as_ref()
+            .is_some_and(|t| written.contains(&(t.account_id.as_str(), t.role_name.as_str())));
+        let keep = !superseded && !options.prune;
+        profiles.push(PlannedProfile {
+            name: name.clone(),
+            target: identity,
+            change: if keep { Change::Kept } else { Change::Removed },
+        });
+        if keep {
+            sections.insert(name.clone(), entries.clone());
+        }
+    }
+    profiles.sort_by(|a, b| a.name.cmp(&b.name).then(a.change.cmp(&b.change)));
+
+    let writes_session = !session_outside;
+    let nl = doc.newline();
+    let old_text = doc.as_str();
+    let new_text = if ours.is_none() && sections.is_empty() {
+        old_text.to_owned()
+    } else {
+        let mut lines = vec![begin_line(&session.name)];
+        if auto {
+            lines.push(prefix_line(namer.prefix()));
+        }
+        if writes_session {
+            lines.push(format!("[{}]", sso_session_header(&session.name)));
+            lines.extend(render_entries(&session_entries(session)));
+            lines.push(String::new());
+        }
+        for (name, entries) in &sections {
+            lines.push(format!("[profile {name}]"));
+            lines.extend(render_entries(entries));
+            lines.push(String::new());
+        }
+        lines.push(end_marker(&session.name));
+        splice(doc, ours, &lines, nl)
+    };
+    let new_doc = Document::parse(&new_text).map_err(|source| PopulateError::Verify {
+        path: path.to_owned(),
+        source,
+    })?;
+    verify(path, &new_doc, &sections)?;
+    Ok(Plan {
+        old_text: old_text.to_owned(),
+        new_text,
+        profiles,
+        skipped,
+        writes_session,
+        prefix: namer.prefix().map(str::to_owned),
+    })
+}
+
+/// The keys of one generated profile, in the order they are written.
+fn profile_entries(p: &NamedProfile, session: &SessionSpec, options: &PopulateOptions) -> Entries {
+    let t = &p.target;
+    let mut e: Entries = match options.style {
+        ProfileStyle::Sso => vec![
+            ("sso_session".into(), session.name.clone()),
+            ("sso_account_id".into(), t.account_id.clone()),
+            ("sso_role_name".into(), t.role_name.clone()),
+        ],
+        ProfileStyle::CredentialProcess => {
+            let words = [
+                options.credential_process_command.as_str(),
+                "credential-process",
+                "--account",
+                &t.account_id,
+                "--role",
+                &t.role_name,
+                "--sso-session",
+                &session.name,
+            ];
+            let line: Vec<String> = words.iter().map(|w| shell_quote(w)).collect();
+            vec![("credential_process".into(), line.join(" "))]
+        }
+    };
+    if let Some(r) = &p.region {
+        e.push(("region".into(), r.clone()));
+    }
+    if let Some(o) = &options.output {
+        e.push(("output".into(), o.clone()));
+    }
+    if let Some(d) = options.duration_seconds {
+        e.push(("duration_seconds".into(), d.to_string()));
+    }
+    e
+}
+
+fn session_entries(session: &SessionSpec) -> Entries {
+    let scopes = session
+        .registration_scopes
+        .as_ref()
+        .map_or_else(|| DEFAULT_SCOPE.to_owned(), |s| s.join(", "));
+    vec![
+        ("sso_start_url".into(), session.start_url.clone()),
+        ("sso_region".into(), session.region.clone()),
+        ("sso_registration_scopes".into(), scopes),
+    ]
+}
+
+fn render_entries(entries: &Entries) -> impl Iterator<Item = String> + '_ {
+    entries.iter().map(|(k, v)| format!("{k} = {v}"))
+}
+
+/// Which (account, role) a profile of the block is for: its SSO keys, or the `--account` and
+/// `--role` of its `credential_process` line.
+fn identity(entries: &Entries) -> Option<Target> {
+    let get = |k: &str| entries.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    let (account_id, role_name) = match (get("sso_account_id"), get("sso_role_name")) {
+        (Some(a), Some(r)) => (a, r),
+        _ => {
+            let words = shlex_split(&get("credential_process")?)?;
+            let arg = |flag: &str| {
+                let i = words.iter().position(|w| w == flag)?;
+                words.get(i + 1).cloned()
+            };
+            (arg("--account")?, arg("--role")?)
+        }
+    };
+    Some(Target {
+        account_id,
+        account_name: String::new(),
+        role_name,
+    })
+}
+
+/// Quotes a word for `shlex.split` (botocore splits `credential_process` so): bare when it holds
+/// only characters no shell treats specially, else in single quotes.
+fn shell_quote(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "@%+=:,./_-".contains(c));
+    if plain {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
+
+/// The document's text with `lines` in place of block `ours` (or appended after a blank line).
+fn splice(doc: &Document, ours: Option<&Block>, lines: &[String], nl: &str) -> String {
+    let text = doc.as_str();
+    let mut offsets = Vec::with_capacity(doc.lines().len() + 1);
+    let mut at = 0;
+    let mut last_ending = LineEnding::None;
+    for l in doc.lines() {
+        offsets.push(at);
+        at += l.raw().len() + l.ending().as_str().len();
+        last_ending = l.ending();
+    }
+    offsets.push(at);
+    let body: String = lines.iter().flat_map(|l| [l.as_str(), nl]).collect();
+    match ours {
+        Some(b) => {
+            let (start, end) = (offsets[b.lines.start], offsets[b.lines.end]);
+            let mut block = body;
+            if end == text.len() && last_ending == LineEnding::None {
+                // The END line was the file's last line, without a newline: it stays so.
+                block.truncate(block.len() - nl.len());
+            }
+            format!("{}{block}{}", &text[..start], &text[end..])
+        }
+        None => {
+            let mut out = text.to_owned();
+            if !out.is_empty() && !out.ends_with(['\n', '\r']) {
+                out.push_str(nl);
+            }
+            let last_blank = doc.lines().last().is_none_or(|l| l.raw().trim().is_empty())
+                && last_ending != LineEnding::None;
+            if !out.is_empty() && !last_blank {
+                out.push_str(nl);
+            }
+            out + &body
+        }
+    }
+}
+
+/// Every profile of the block reads back from the new text with exactly its keys.
+fn verify(
+    path: &Path,
+    doc: &Document,
+    sections: &BTreeMap<String, Entries>,
+) -> Result<(), PopulateError> {
+    for (name, entries) in sections {
+        let header = format!("profile {name}");
+        let got: Entries = doc
+            .section(&header)
+            .map(|s| {
+                s.entries()
+                    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if got != *entries {
+            return Err(PopulateError::Verify {
+                path: path.to_owned(),
+                source: crate::config::IniError::Edit {
+                    action: format!("write [{header}]"),
+                    reason: "it would not read back as written".into(),
+                },
+            });
+        }
+    }
+    Ok(())
+}
