@@ -57,6 +57,8 @@ pub(crate) enum Command {
     CredentialProcess(CredentialProcessArgs),
     /// Open the AWS console signed in as a role (a federated sign-in URL), or print the URL.
     Console(ConsoleArgs),
+    /// Run one command (or one signed API call) in every account and role the login reaches.
+    Run(Box<RunArgs>),
     /// IAM Identity Center administration with AWS credentials: every assignment, names ↔ ids.
     Admin(crate::commands::admin::AdminArgs),
     /// SAML 2.0 federation: sign in through an IdP (AD FS and others), pick a role, and get STS
@@ -579,4 +581,85 @@ pub(crate) enum SamlProvider {
     AdfsWindows,
     /// Any IdP with a login form (Keycloak, Shibboleth-like pages).
     Form,
+}
+
+/// How `sesame run` prints each target's result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum RunOutput {
+    /// Each output line as `[name/role/region] line`, a target's lines together.
+    Prefixed,
+    /// One JSON object per target, per line.
+    Jsonl,
+    /// One row per target, after the last one.
+    Table,
+    /// One JSON array of every target's object, after the last one (the default with --api).
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RunArgs {
+    #[command(flatten)]
+    pub(crate) session: SessionArgs,
+    /// Only accounts with this id, or whose name matches this glob (any case; repeatable).
+    #[arg(long = "account", value_name = "ID|NAME-GLOB")]
+    pub(crate) accounts: Vec<String>,
+    /// Leave out accounts with this id or whose name matches this glob (repeatable).
+    #[arg(long, value_name = "ID|NAME-GLOB")]
+    pub(crate) exclude: Vec<String>,
+    /// Only roles whose name matches this glob (any case; repeatable). Default: every role.
+    #[arg(long = "role", value_name = "GLOB")]
+    pub(crate) roles: Vec<String>,
+    /// Run once per region (comma-separated): AWS_REGION and AWS_DEFAULT_REGION are set.
+    #[arg(long, value_name = "R1,R2", value_delimiter = ',')]
+    pub(crate) regions: Vec<String>,
+    /// Targets run at once.
+    #[arg(short = 'j', long, value_name = "N", default_value_t = sesame::fanout::DEFAULT_JOBS as u16,
+          value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub(crate) jobs: u16,
+    /// How long one target may take (e.g. 30s, 5m); its command is killed after that.
+    #[arg(long, value_name = "AGE", default_value = "10m", value_parser = parse_age)]
+    pub(crate) timeout: std::time::Duration,
+    /// How each target's result is printed [default: prefixed; with --api: json].
+    #[arg(short = 'o', long, value_enum)]
+    pub(crate) output: Option<RunOutput>,
+    /// Start no more targets after the first failure.
+    #[arg(long)]
+    pub(crate) fail_fast: bool,
+    /// List the targets and run nothing.
+    #[arg(long)]
+    pub(crate) dry_run: bool,
+    /// Run N targets first, show them, and ask before the rest (--yes goes on without asking).
+    #[arg(long, value_name = "N")]
+    pub(crate) canary: Option<usize>,
+    /// Do not ask: run every target (needed without a terminal).
+    #[arg(short = 'y', long)]
+    pub(crate) yes: bool,
+    /// Ask Identity Center for the accounts and roles even if the cached listing is fresh.
+    #[arg(long)]
+    pub(crate) refresh: bool,
+    /// One signed request per target to this URL instead of a command (the `sesame api` options
+    /// -X, -H, -d, --target, --param, --service apply).
+    #[arg(long, value_name = "URL", conflicts_with = "command")]
+    pub(crate) api: Option<String>,
+    /// --api: the HTTP method.
+    #[arg(short = 'X', long = "request", value_name = "METHOD", requires = "api")]
+    pub(crate) method: Option<String>,
+    /// --api: a header, `Name: value` (repeatable).
+    #[arg(short = 'H', long = "header", value_name = "HEADER", requires = "api")]
+    pub(crate) headers: Vec<String>,
+    /// --api: the body (DATA or @FILE).
+    #[arg(short = 'd', long = "data", value_name = "DATA", requires = "api")]
+    pub(crate) data: Option<String>,
+    /// --api: AWS JSON `X-Amz-Target: Prefix.Operation`.
+    #[arg(long, value_name = "PREFIX.OPERATION", requires = "api")]
+    pub(crate) target: Option<String>,
+    /// --api: a query-protocol parameter `Key=Value` (repeatable).
+    #[arg(long = "param", value_name = "KEY=VALUE", requires = "api")]
+    pub(crate) params: Vec<String>,
+    /// --api: the signing name (default: read off the host).
+    #[arg(long, value_name = "SERVICE", requires = "api")]
+    pub(crate) service: Option<String>,
+    /// The command and its arguments, after `--`.
+    #[arg(last = true, value_name = "CMD")]
+    pub(crate) command: Vec<std::ffi::OsString>,
 }

@@ -33,6 +33,7 @@
 //! | `GET /_emulator/pending` | `{"userCodes":[...]}` waiting for approval, oldest first |
 //! | `GET /_emulator/whoami?access_key_id=ASIA...` | `{"accountId":"...","roleName":"..."}` of issued role credentials, or 404 |
 //! | `POST /_emulator/faults` `{"tps":20,"fault429":0.1,"fault500":0.05,"faultDrop":0.05}` | the new [`FaultSettings`], in force from now on (log in first, then make the emulator hostile) |
+//! | any method `/_emulator/caller`, SigV4-signed with issued role credentials | `{"accountId","roleName","region","service"}` of the signer (the Authorization header's access key and scope; the signature is not verified), or 403 in the AWS JSON error shape |
 //!
 //! # Knobs
 //!
@@ -72,6 +73,7 @@ mod oidc;
 mod pages;
 mod portal;
 mod server;
+mod signed;
 mod state;
 mod stats;
 

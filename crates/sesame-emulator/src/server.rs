@@ -23,7 +23,7 @@ use axum::{
     http::StatusCode,
     middleware::{self, Next},
     response::{IntoResponse, Response},
-    routing::{get, post},
+    routing::{any, get, post},
     serve::{IncomingStream, Listener},
 };
 use serde_json::json;
@@ -40,7 +40,7 @@ use crate::{
     control,
     directory::Directory,
     faults::{Api, api_layer},
-    federation, oidc, pages, portal,
+    federation, oidc, pages, portal, signed,
     state::Shared,
     stats::Stats,
 };
@@ -206,7 +206,8 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/_emulator/pending", get(control::pending))
         .route("/_emulator/whoami", get(control::whoami))
         .route("/federation", get(federation::federation))
-        .route("/_emulator/faults", post(control::set_faults));
+        .route("/_emulator/faults", post(control::set_faults))
+        .route("/_emulator/caller", any(signed::caller));
     let idp = crate::adfs::router(shared.config.adfs.clone(), shared.base_url.clone())
         .route("/sts", post(crate::adfs::sts::assume_role_with_saml));
     oidc.merge(portal)

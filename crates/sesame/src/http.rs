@@ -18,6 +18,17 @@ pub const USER_AGENT: &str = concat!("sesame/", env!("CARGO_PKG_VERSION"));
 
 /// A client for AWS API calls: no redirects, connect and request timeouts, one pool per process.
 pub fn api_client() -> Result<reqwest::Client, reqwest::Error> {
+    builder().build()
+}
+
+/// The same client for plain `http://` endpoints only (a loopback emulator or test server): it
+/// loads no TLS roots, which saves reading and parsing the system's ~150 certificate files (most
+/// of a short command's start-up) when no TLS will ever be spoken.
+pub fn plain_http_client() -> Result<reqwest::Client, reqwest::Error> {
+    builder().tls_certs_only([]).build()
+}
+
+fn builder() -> reqwest::ClientBuilder {
     install_crypto_provider();
     reqwest::Client::builder()
         .user_agent(USER_AGENT)
@@ -25,5 +36,4 @@ pub fn api_client() -> Result<reqwest::Client, reqwest::Error> {
         .connect_timeout(Duration::from_secs(10))
         .timeout(Duration::from_secs(60))
         .pool_idle_timeout(Duration::from_secs(30))
-        .build()
 }

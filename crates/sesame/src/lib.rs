@@ -15,6 +15,7 @@ pub mod cache;
 pub mod config;
 pub mod credentials;
 pub mod env;
+pub mod fanout;
 pub mod fsutil;
 pub mod http;
 pub mod listing;

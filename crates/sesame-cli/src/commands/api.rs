@@ -48,7 +48,12 @@ pub(crate) async fn run(ctx: &Context, args: &ApiArgs) -> Result<ExitCode, CliEr
         print_explanation(&prepared, &signed, &creds.source)?;
         return Ok(ExitCode::SUCCESS);
     }
-    let client = sesame::http::api_client().map_err(CliError::internal)?;
+    let client = if prepared.url.scheme == "http" {
+        sesame::http::plain_http_client()
+    } else {
+        sesame::http::api_client()
+    }
+    .map_err(CliError::internal)?;
     let response = prepared
         .send(&client, &signed)
         .await
@@ -213,20 +218,35 @@ async fn respond(
     }
     let failed = status.is_client_error() || status.is_server_error();
     let url = prepared.url.as_string();
-    let body = response.bytes().await.map_err(|e| {
+    let read_error = |e: reqwest::Error| {
         CliError::user(anyhow::anyhow!("reading the answer from {url}: {e}"))
             .hint("try again; check the network")
-    })?;
-    if !(failed && args.fail) {
-        let pretty = args.output.is_none() && std::io::stdout().is_terminal() && is_json(&headers);
-        let shown = if pretty { pretty_json(&body) } else { None };
-        let mut sink: Box<dyn std::io::Write> = match &args.output {
+    };
+    let pretty = args.output.is_none() && std::io::stdout().is_terminal() && is_json(&headers);
+    let open_sink = || -> Result<Box<dyn std::io::Write>, CliError> {
+        Ok(match &args.output {
             Some(path) => Box::new(std::fs::File::create(path).map_err(|e| {
                 CliError::user(anyhow::anyhow!("cannot write {}: {e}", path.display()))
                     .hint("check the -o path")
             })?),
             None => Box::new(std::io::stdout().lock()),
-        };
+        })
+    };
+    if !failed && !pretty {
+        // A success goes out as it arrives: a large S3 object is never held in memory.
+        let mut sink = open_sink()?;
+        sink.write_all(head.as_bytes())?;
+        let mut response = response;
+        while let Some(chunk) = response.chunk().await.map_err(read_error)? {
+            sink.write_all(&chunk)?;
+        }
+        sink.flush()?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let body = response.bytes().await.map_err(read_error)?;
+    if !(failed && args.fail) {
+        let shown = if pretty { pretty_json(&body) } else { None };
+        let mut sink = open_sink()?;
         sink.write_all(head.as_bytes())?;
         sink.write_all(shown.as_deref().unwrap_or(&body))?;
         sink.flush()?;

@@ -14,6 +14,9 @@ mod login;
 mod logout;
 mod populate;
 mod roles;
+mod run;
+mod run_api;
+mod run_output;
 mod saml;
 mod status;
 mod target;
@@ -66,11 +69,12 @@ pub(crate) async fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Demo(args) => demo::run(&args).await,
         Command::Saml(args) => saml::run(&ctx, &args).await,
         Command::Admin(args) => admin::run(&ctx, &args).await,
-        Command::Api(args) => api::run(&ctx, &args).await,
         Command::Creds(args) => creds::run(&ctx, &args).await,
         Command::Exec(args) => exec::run(&ctx, &args).await,
         Command::CredentialProcess(args) => credential_process::run(&ctx, &args).await,
         Command::Console(args) => console::run(&ctx, &args).await,
+        Command::Api(args) => api::run(&ctx, &args).await,
+        Command::Run(args) => run::run(&ctx, &args).await,
     }
 }
 

@@ -634,3 +634,81 @@ fn bad_input_is_one_line_with_a_hint_and_changes_nothing() {
     assert_clean_failure(&out, 1, "7 days");
     assert_eq!(env.snapshot_files(), before);
 }
+
+#[test]
+fn a_body_from_stdin_and_curl_style_headers() {
+    let env = TestEnv::new();
+    let body = r#"{"from":"stdin"}"#;
+    let out = with_verifier_keys(&env)
+        .arg(format!(
+            "{}/2015-03-31/functions/f/invocations",
+            verifier().url()
+        ))
+        .args(["--service", "lambda", "--region", "eu-west-1", "-d", "@-"])
+        .args([
+            "-H",
+            "Content-Type: application/json",
+            "-H",
+            "X-Amz-Invocation-Type: Event",
+        ])
+        .write_stdin(body)
+        .output()
+        .unwrap();
+    assert_success(&out);
+    let v = json(&out);
+    use sha2::Digest as _;
+    assert_eq!(
+        v["body_sha256"],
+        hex::encode(sha2::Sha256::digest(body.as_bytes()))
+    );
+    let signed: Vec<&str> = v["signed_headers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h.as_str().unwrap())
+        .collect();
+    assert!(
+        signed.contains(&"x-amz-invocation-type") && signed.contains(&"content-type"),
+        "{signed:?}"
+    );
+}
+
+#[test]
+fn json_is_pretty_on_a_terminal_and_raw_when_piped() {
+    let env = TestEnv::new();
+    let url = format!("{}/", verifier().url());
+    let args = [
+        "--service",
+        "sts",
+        "--region",
+        "us-east-1",
+        "--param",
+        "Action=GetCallerIdentity",
+    ];
+    let piped = with_verifier_keys(&env)
+        .arg(&url)
+        .args(args)
+        .output()
+        .unwrap();
+    assert_success(&piped);
+    assert!(
+        stdout(&piped).starts_with(r#"{"service": "sts""#) && !stdout(&piped).contains('\n'),
+        "{}",
+        stdout(&piped)
+    );
+    // Under a pseudo-terminal (util-linux `script`, in every Debian base system).
+    let sesame = assert_cmd::cargo::cargo_bin("sesame");
+    let line = format!("{} api {url} {}", sesame.display(), args.join(" "));
+    let tty = std::process::Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .env_clear()
+        .env("HOME", env.home.path())
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("AWS_ACCESS_KEY_ID", VERIFIER_KEY)
+        .env("AWS_SECRET_ACCESS_KEY", VERIFIER_SECRET)
+        .output()
+        .expect("`script` runs (util-linux)");
+    let text = String::from_utf8_lossy(&tty.stdout).replace('\r', "");
+    assert!(tty.status.success(), "{text}");
+    assert!(text.starts_with("{\n  \"service\": \"sts\",\n"), "{text}");
+}

@@ -17,6 +17,7 @@ mod login;
 mod populate;
 mod populate_listing;
 mod roles;
+mod run;
 mod saml;
 mod status_logout;
 mod support;

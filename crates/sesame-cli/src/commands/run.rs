@@ -1,0 +1,283 @@
+//! `sesame run`: one command (or one signed API call) in every account and role the login
+//! reaches, bounded, paced, guarded, with each target's output whole.
+
+use std::io::{IsTerminal as _, Write as _};
+use std::process::ExitCode;
+
+use sesame::credentials::CredentialResolver;
+use sesame::fanout::{self, Outcome, Runner, RunnerOptions, Selection, Succeeded, Target};
+use sesame::listing::{Listing, ListingOptions};
+use sesame::sso::Sso;
+
+use super::Context;
+use super::run_output::{Report, Row};
+use crate::cli::{RunArgs, RunOutput};
+use crate::error::CliError;
+
+/// On a terminal, a sweep over more targets than this asks first.
+const ASK_ABOVE: usize = 5;
+
+pub(crate) async fn run(ctx: &Context, args: &RunArgs) -> Result<ExitCode, CliError> {
+    if args.api.is_none() && args.command.is_empty() && !args.dry_run {
+        return Err(CliError::user(anyhow::anyhow!("nothing to run")).hint(
+            "give a command after `--` (sesame run -- aws sts get-caller-identity), or --api URL",
+        ));
+    }
+    let api = match &args.api {
+        Some(_) => Some(super::run_api::request(args)?),
+        None => None,
+    };
+    let session = ctx.session(&args.session)?;
+    let sso = Sso::new(&ctx.env)?;
+    let options = ListingOptions {
+        refresh: args.refresh,
+        ..ListingOptions::default()
+    };
+    let listing = Listing::new(&sso, &ctx.env, &session, options);
+    let selection = Selection {
+        accounts: args.accounts.clone(),
+        exclude: args.exclude.clone(),
+        roles: args.roles.clone(),
+        regions: args.regions.clone(),
+        verify_roles: args.dry_run,
+        refresh: args.refresh,
+    };
+    let targets = fanout::targets(&listing, &session, &selection).await?;
+    if targets.is_empty() {
+        return Err(
+            CliError::user(anyhow::anyhow!("no account and role matches the selection"))
+                .hint("check --account/--exclude/--role; `sesame roles` lists what you can reach"),
+        );
+    }
+    let output = args.output.unwrap_or(if args.api.is_some() {
+        RunOutput::Json
+    } else {
+        RunOutput::Prefixed
+    });
+    if args.dry_run {
+        return dry_run(output, &targets);
+    }
+    let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+    let what = match &args.api {
+        Some(url) => format!("a request to {url}"),
+        None => format!("`{}`", shown(&args.command)),
+    };
+    let canary = args.canary.filter(|n| *n > 0 && *n < targets.len());
+    if canary.is_none() && !args.yes {
+        if !interactive {
+            return Err(CliError::user(anyhow::anyhow!(
+                "refusing to run {what} in {} targets without --yes (no terminal to ask on)",
+                targets.len()
+            ))
+            .hint("check them with --dry-run, then add --yes (or try a few first with --canary N --yes)"));
+        }
+        if targets.len() > ASK_ABOVE
+            && !confirm(&format!("Run {what} in {} targets?", targets.len()))?
+        {
+            eprintln!("nothing ran");
+            return Ok(ExitCode::from(1));
+        }
+    }
+
+    let resolver = CredentialResolver::new(&ctx.env)?;
+    let runner = Runner::new(
+        resolver,
+        listing.pacing().clone(),
+        session,
+        RunnerOptions {
+            jobs: usize::from(args.jobs),
+            timeout: args.timeout,
+            fail_fast: args.fail_fast,
+        },
+    );
+    let mut report = Report::new(output, targets.len());
+    let mut signals = Interrupts::new()?;
+    let (first, rest) = targets.split_at(canary.unwrap_or(targets.len()));
+    let mut end = sweep(&runner, first, &api, args, &mut report, &mut signals).await?;
+    if end == End::Done && !rest.is_empty() {
+        report.canary_done(first.len());
+        let go = if args.yes {
+            Some(true)
+        } else if interactive {
+            let question = format!(
+                "The canary ran in {} targets. Run in the other {}?",
+                first.len(),
+                rest.len()
+            );
+            // Ctrl-C is sesame's now: the question must give way to it.
+            report.pause();
+            eprint!("{question} [y/N] ");
+            // A plain thread, not spawn_blocking: after a Ctrl-C it is left blocked on stdin
+            // without holding up the runtime's shutdown.
+            let (tx, rx) = tokio::sync::oneshot::channel();
+            std::thread::spawn(move || tx.send(read_yes()));
+            let answer = tokio::select! {
+                a = rx => Some(a.map_err(CliError::internal)??),
+                _ = signals.recv() => None,
+            };
+            report.resume();
+            answer
+        } else {
+            report.line(&format!(
+                "canary done; not running the other {} targets without --yes (no terminal to ask on)",
+                rest.len()
+            ));
+            Some(false)
+        };
+        end = match go {
+            Some(true) => sweep(&runner, rest, &api, args, &mut report, &mut signals).await?,
+            Some(false) => End::Held,
+            None => End::Interrupted,
+        };
+    }
+    Ok(report.finish(end == End::Interrupted))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum End {
+    /// Every target ran (or fail-fast stopped them).
+    Done,
+    /// The rest was not run after the canary.
+    Held,
+    /// Ctrl-C.
+    Interrupted,
+}
+
+async fn sweep(
+    runner: &Runner,
+    targets: &[Target],
+    api: &Option<super::run_api::ApiCall>,
+    args: &RunArgs,
+    report: &mut Report,
+    signals: &mut Interrupts,
+) -> Result<End, CliError> {
+    match api {
+        Some(call) => {
+            let call = call.clone();
+            let sweep = runner.start(targets.to_vec(), move |t, c| {
+                let call = call.clone();
+                async move { call.run(&t, &c).await }
+            });
+            drive(sweep, report, signals, Row::from_api).await
+        }
+        None => {
+            let argv = args.command.clone();
+            let sweep = runner.start(targets.to_vec(), move |t, c| {
+                let argv = argv.clone();
+                async move { fanout::command::run(&argv, &t, &c).await }
+            });
+            drive(sweep, report, signals, Row::from_command).await
+        }
+    }
+}
+
+async fn drive<T: Succeeded>(
+    mut sweep: fanout::Sweep<T>,
+    report: &mut Report,
+    signals: &mut Interrupts,
+    row: fn(Outcome<T>) -> Row,
+) -> Result<End, CliError> {
+    loop {
+        tokio::select! {
+            outcome = sweep.next() => match outcome {
+                Some(o) => report.add(row(o))?,
+                None => return Ok(End::Done),
+            },
+            _ = signals.recv() => {
+                sweep.cancel().await;
+                return Ok(End::Interrupted);
+            }
+        }
+    }
+}
+
+/// SIGINT, listened to from before the first child starts to the end.
+struct Interrupts {
+    #[cfg(unix)]
+    signal: tokio::signal::unix::Signal,
+}
+
+impl Interrupts {
+    fn new() -> Result<Self, CliError> {
+        #[cfg(unix)]
+        {
+            let signal = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
+                .map_err(CliError::internal)?;
+            Ok(Self { signal })
+        }
+        #[cfg(not(unix))]
+        Ok(Self {})
+    }
+
+    async fn recv(&mut self) {
+        #[cfg(unix)]
+        self.signal.recv().await;
+        #[cfg(not(unix))]
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+fn dry_run(format: RunOutput, targets: &[Target]) -> Result<ExitCode, CliError> {
+    let region = |t: &Target| t.region.clone().unwrap_or_default();
+    match format {
+        RunOutput::Prefixed => {
+            let mut out = std::io::stdout().lock();
+            for t in targets {
+                writeln!(out, "[{}] {}", t.label(), t.account_id)?;
+            }
+        }
+        RunOutput::Json => crate::output::json(&serde_json::json!(targets))?,
+        RunOutput::Jsonl => {
+            let mut out = std::io::stdout().lock();
+            for t in targets {
+                serde_json::to_writer(&mut out, t).map_err(CliError::internal)?;
+                writeln!(out)?;
+            }
+        }
+        RunOutput::Table => {
+            let rows: Vec<Vec<String>> = targets
+                .iter()
+                .map(|t| {
+                    vec![
+                        t.account_id.clone(),
+                        t.account_name.clone(),
+                        t.role_name.clone(),
+                        region(t),
+                    ]
+                })
+                .collect();
+            crate::output::table(&["ACCOUNT ID", "ACCOUNT NAME", "ROLE", "REGION"], &rows)?;
+        }
+    }
+    eprintln!("{} targets (dry run: nothing ran)", targets.len());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Asks a yes/no question on the terminal (stderr, stdin); no is the default.
+fn confirm(question: &str) -> Result<bool, CliError> {
+    eprint!("{question} [y/N] ");
+    read_yes()
+}
+
+/// Reads an answer from stdin: `y` or `yes` (any case) is yes.
+fn read_yes() -> Result<bool, CliError> {
+    std::io::stderr().flush()?;
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    let answer = line.trim().to_ascii_lowercase();
+    Ok(answer == "y" || answer == "yes")
+}
+
+fn shown(argv: &[std::ffi::OsString]) -> String {
+    argv.iter()
+        .map(|a| {
+            let a = a.to_string_lossy();
+            if a.is_empty() || a.contains(char::is_whitespace) {
+                format!("'{a}'")
+            } else {
+                a.into_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
