@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use serde_json::json;
-use sesame::listing::{Listing, Source, sort_accounts};
+use sesame::listing::{Listing, Source, account_order};
 use sesame::sso::portal::AccountInfo;
 
 use super::Context;
@@ -100,17 +100,7 @@ async fn list(
         (items.into_iter().map(|a| (a, Vec::new())).collect(), source)
     };
     if !flags.stream {
-        let mut accounts: Vec<AccountInfo> = items.iter().map(|(a, _)| a.clone()).collect();
-        sort_accounts(&mut accounts);
-        let mut by_id: std::collections::HashMap<String, Vec<String>> =
-            items.drain(..).map(|(a, r)| (a.account_id, r)).collect();
-        items = accounts
-            .into_iter()
-            .map(|a| {
-                let roles = by_id.remove(&a.account_id).unwrap_or_default();
-                (a, roles)
-            })
-            .collect();
+        items.sort_by_cached_key(|(a, _)| account_order(a));
     }
     Ok((items, source))
 }

@@ -248,24 +248,21 @@ impl<T> Drop for Listed<T> {
 
 /// The order sesame shows accounts in: by name ignoring case, then by id.
 pub fn sort_accounts(accounts: &mut [AccountInfo]) {
-    accounts.sort_by_cached_key(|a| {
-        (
-            a.account_name.to_lowercase(),
-            a.account_name.clone(),
-            a.account_id.clone(),
-        )
-    });
+    accounts.sort_by_cached_key(account_order);
+}
+
+/// The sort key behind [`sort_accounts`], for lists that carry more than the account.
+pub fn account_order(a: &AccountInfo) -> (String, String, String) {
+    (
+        a.account_name.to_lowercase(),
+        a.account_name.clone(),
+        a.account_id.clone(),
+    )
 }
 
 /// The order sesame shows roles in: accounts as [`sort_accounts`], role names ignoring case.
 pub fn sort_account_roles(items: &mut [AccountRoles]) {
-    items.sort_by_cached_key(|a| {
-        (
-            a.account.account_name.to_lowercase(),
-            a.account.account_name.clone(),
-            a.account.account_id.clone(),
-        )
-    });
+    items.sort_by_cached_key(|a| account_order(&a.account));
     for item in items {
         item.roles
             .sort_by_cached_key(|r| (r.to_lowercase(), r.clone()));
