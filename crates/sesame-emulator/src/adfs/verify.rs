@@ -148,7 +148,7 @@ mod tests {
     use roxmltree::Document;
 
     use super::{VerifyError, verify_assertion};
-    use crate::adfs::signing::{IdpSigningKey, sign_assertion};
+    use crate::adfs::signing::{IdpSigningKey, SigningKeyError, sign_assertion};
 
     const XML: &str = r#"<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="_r"><Assertion xmlns="urn:oasis:names:tc:SAML:2.0:assertion" ID="_a" Version="2.0"><Issuer>https://idp.test/adfs/services/trust</Issuer><AttributeStatement><Attribute Name="Role"><AttributeValue>arn:aws:iam::123456789012:saml-provider/P,arn:aws:iam::123456789012:role/R</AttributeValue></Attribute></AttributeStatement></Assertion></samlp:Response>"#;
 
@@ -182,21 +182,58 @@ mod tests {
 
         let start = signed.find("<ds:SignatureValue>").unwrap() + "<ds:SignatureValue>".len();
         let mut forged = signed.clone();
-        forged.replace_range(start..start + 4, "AAAA");
+        let other = if &signed[start..start + 4] == "AAAA" {
+            "BBBB"
+        } else {
+            "AAAA"
+        };
+        forged.replace_range(start..start + 4, other);
         assert_eq!(check(&forged), Err(VerifyError::Signature));
 
         // A signature moved onto a copy with the same ID is refused.
-        let wrapped = signed
-            .replace("<samlp:Response ", "<samlp:Response ")
-            .replace("</samlp:Response>", "<Extra ID=\"_a\"/></samlp:Response>");
+        let wrapped = signed.replace("</samlp:Response>", "<Extra ID=\"_a\"/></samlp:Response>");
         assert!(matches!(check(&wrapped), Err(VerifyError::Malformed(_))));
     }
 
+    /// A certificate of another RSA key (`openssl req -x509 -newkey rsa:2048`, key discarded).
+    const OTHER_CERT: &str = "-----BEGIN CERTIFICATE-----\n\
+MIIDDzCCAfegAwIBAgIUW+0i/D0xQxwNiKdcQSVqdpK8WQQwDQYJKoZIhvcNAQEL\n\
+BQAwFjEUMBIGA1UEAwwLYW5vdGhlciBrZXkwIBcNMjYxMTIyMjM1OTQ2WhgPMjEy\n\
+NjEwMjkyMzU5NDZaMBYxFDASBgNVBAMMC2Fub3RoZXIga2V5MIIBIjANBgkqhkiG\n\
+9w0BAQEFAAOCAQ8AMIIBCgKCAQEAs7ruL7lleQZoPQSGad9w+Nt5fS/0iSaBADcI\n\
+UQuS5wlFSx88pMADpUmC1/O9iDQLD3K0OK6XOXVhalo7cyQPggMaANsh6HsfAYzN\n\
+7F5Ejfis33zapth8zKI67H7IOBYs022dWWDUIDws0GU8z8ju79Xwpg5sp7WMU62g\n\
+oft9flAHrrA1u25OIuv3xrTDbmmPn1KjhqWQmS7cNu/zvCoac6rFJFzFwdgtBxmm\n\
+AWE4HyntbKe7Fh5VYYHCSVLwet9cnFuxbwSZrCqrVnHmn0hF53AJMZduSRVV/4EN\n\
+EoD+2C6KnnCM3KT4hJqXKIszYjrqKNjrGd4fwMBmwGCXQKRRrwIDAQABo1MwUTAd\n\
+BgNVHQ4EFgQU6THnS4zA7a5iO9Ms9Qpwj7kZCrswHwYDVR0jBBgwFoAU6THnS4zA\n\
+7a5iO9Ms9Qpwj7kZCrswDwYDVR0TAQH/BAUwAwEB/zANBgkqhkiG9w0BAQsFAAOC\n\
+AQEAoJHuJNJG0ds5pA+PKOo2azCZErzkTaJQhmQ/itpdLmKjE3zg09kv8i+UZOYZ\n\
+f7r9D7nQ6Z/+lIdKjMqG6RtBFC6aXQcqRUv/ayQyqlpBkRJO8zFKgL5OO4E/S2AB\n\
+qbe9lxRUOv56ah54EAJgtJ0iBsObscpPIPwAAMzd1gj7gGlNSqomjYWFuRlW0QyU\n\
+twSWHpLjedIrNjv8RJNwO1PDJ5lbGZ2NVIIIOc6QBOqHjPSzn7JJppD0rS+qci/S\n\
+OCAbnkECCeTXlRv2+HdAS8L5VOCkqnh2YK9fhbjIjfv5pTBtMf5jf5ZSdI/JFxYu\n\
+Yxf/GpajBjFHObmQ+72+79VwwA==\n\
+-----END CERTIFICATE-----\n\
+";
+
     #[test]
     fn a_key_and_a_certificate_of_another_key_are_refused() {
-        let other_cert = "-----BEGIN CERTIFICATE-----\nMA==\n-----END CERTIFICATE-----\n";
         let key = include_str!("test-signing-key.pem");
-        assert!(IdpSigningKey::from_pem(key, other_cert).is_err());
-        assert!(IdpSigningKey::from_pem("", include_str!("test-signing-cert.pem")).is_err());
+        let cert = include_str!("test-signing-cert.pem");
+        assert!(IdpSigningKey::from_pem(key, cert).is_ok());
+        assert_eq!(
+            IdpSigningKey::from_pem(key, OTHER_CERT).err(),
+            Some(SigningKeyError::Mismatch)
+        );
+        let garbage = "-----BEGIN CERTIFICATE-----\nMA==\n-----END CERTIFICATE-----\n";
+        assert!(matches!(
+            IdpSigningKey::from_pem(key, garbage),
+            Err(SigningKeyError::Certificate(_))
+        ));
+        assert_eq!(
+            IdpSigningKey::from_pem("", cert).err(),
+            Some(SigningKeyError::NoPem("PRIVATE KEY"))
+        );
     }
 }
