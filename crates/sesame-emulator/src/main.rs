@@ -150,35 +150,46 @@ async fn main() -> anyhow::Result<()> {
     let emulator = sesame_emulator::start(config(cli, signing_key))
         .await
         .context("cannot start the emulator")?;
+    let shutdown = shutdown_signal();
     {
         let mut stdout = std::io::stdout().lock();
         writeln!(stdout, "{}", emulator.url())?;
         stdout.flush()?;
     }
-    shutdown_signal().await;
+    shutdown.await;
     tracing::info!("shutting down");
     emulator.shutdown().await?;
     Ok(())
 }
 
-/// Resolves on SIGINT (Ctrl-C) or, on Unix, SIGTERM.
-async fn shutdown_signal() {
-    let interrupt = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Listens for SIGINT (Ctrl-C) and, on Unix, SIGTERM from now on (before the URL is printed, so
+/// a caller that signals as soon as it reads the URL is heard); resolves on the first.
+fn shutdown_signal() -> impl Future<Output = ()> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let interrupt = signal(SignalKind::interrupt()).ok();
+        let terminate = signal(SignalKind::terminate()).ok();
+        async move {
+            tokio::select! {
+                () = received(interrupt) => {}
+                () = received(terminate) => {}
             }
-            Err(_) => std::future::pending::<()>().await,
         }
-    };
+    }
     #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = interrupt => {}
-        () = terminate => {}
+    async {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// Resolves when `signal` is received (never if it could not be listened for).
+#[cfg(unix)]
+async fn received(signal: Option<tokio::signal::unix::Signal>) {
+    match signal {
+        Some(mut s) => {
+            s.recv().await;
+        }
+        None => std::future::pending::<()>().await,
     }
 }

@@ -1,8 +1,9 @@
 """Helpers for sesame's SAML tests, backed by real third-party libraries.
 
-  saml_helper.py pysaml2 ROLE_ARN PROVIDER_ARN SESSION_NAME
+  saml_helper.py pysaml2 ROLE_ARN PROVIDER_ARN SESSION_NAME [KEY_DIR]
       Prints a SAMLResponse (base64) issued and signed (response and assertion, RSA, xmlsec1)
-      by pysaml2's IdP Server for the AWS relying party.
+      by pysaml2's IdP Server for the AWS relying party; the key it made (key.pem, PKCS#1) and
+      its certificate (cert.pem) are left in KEY_DIR if given.
   saml_helper.py whoami PROFILE STS_URL
       Prints boto3's GetCallerIdentity Arn for PROFILE (read from the shared files by botocore).
   saml_helper.py adfs-signin SIGNIN_URL USER
@@ -62,7 +63,7 @@ def self_signed(directory):
         f.write(cert.public_bytes(serialization.Encoding.PEM))
 
 
-def pysaml2(role_arn, provider_arn, session_name):
+def pysaml2(role_arn, provider_arn, session_name, key_dir=None):
     import shutil
 
     from saml2 import BINDING_HTTP_POST
@@ -73,7 +74,7 @@ def pysaml2(role_arn, provider_arn, session_name):
     xmlsec = shutil.which("xmlsec1")
     if not xmlsec:
         sys.exit("xmlsec1 is missing: apt-get install xmlsec1")
-    d = tempfile.mkdtemp()
+    d = key_dir or tempfile.mkdtemp()
     self_signed(d)
     with open(f"{d}/aws.xml", "w") as f:
         f.write(AWS_SP_METADATA)
@@ -119,6 +120,9 @@ def pysaml2(role_arn, provider_arn, session_name):
         name_id=NameID(format=NAMEID_FORMAT_PERSISTENT, text=session_name),
         sign_assertion=True,
         sign_response=True,
+        # RSA-SHA256 and SHA-256, as AD FS signs (pysaml2's default is still SHA-1).
+        sign_alg="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
+        digest_alg="http://www.w3.org/2001/04/xmlenc#sha256",
     )
     text = str(response)
     assert "<ns2:SignatureValue>" in text or "SignatureValue" in text, "pysaml2 did not sign"

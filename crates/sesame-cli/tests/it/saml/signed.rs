@@ -7,9 +7,9 @@ use std::process::{Command, Output};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use sesame_emulator::DEFAULT_PASSWORD;
+use sesame_emulator::{AdfsConfig, DEFAULT_PASSWORD, EmulatorConfig, IdpSigningKey};
 
-use super::world::FORMS;
+use super::world::{FORMS, pysaml2_response_keeping_key};
 use crate::support::{TestEnv, assert_clean_failure, assert_success, py_script, stderr, stdout};
 
 const METADATA: &str = "/FederationMetadata/2007-06/FederationMetadata.xml";
@@ -218,4 +218,58 @@ fn the_emulator_sts_takes_a_signed_assertion_and_refuses_a_tampered_or_unsigned_
         stderr(&out)
     );
     assert_eq!(env.snapshot_files(), before);
+}
+
+#[test]
+fn the_emulator_sts_verifies_a_signature_xmlsec1_made_for_pysaml2() {
+    // The emulator's IdP key is pysaml2's, so the emulator's STS checks a document it did not
+    // write (other prefixes, a signed Response around the signed Assertion) with its own c14n.
+    let dir = tempfile::tempdir().unwrap();
+    let role = "arn:aws:iam::123456789012:role/PySaml";
+    let provider = "arn:aws:iam::123456789012:saml-provider/pysaml2";
+    let encoded = pysaml2_response_keeping_key(role, provider, "py-user", Some(dir.path()));
+    let read = |name: &str| std::fs::read_to_string(dir.path().join(name)).unwrap();
+    let key = IdpSigningKey::from_pem(&read("key.pem"), &read("cert.pem"))
+        .expect("pysaml2's PKCS#1 key and its certificate");
+    let env = TestEnv::with(EmulatorConfig {
+        auto_approve: true,
+        adfs: AdfsConfig {
+            signing_key: key,
+            ..AdfsConfig::default()
+        },
+        ..EmulatorConfig::default()
+    });
+    let xml = String::from_utf8(STANDARD.decode(&encoded).unwrap()).unwrap();
+    let assume = |assertion: &str| {
+        env.sesame()
+            .args([
+                "saml",
+                "assume",
+                "--assertion-file",
+                "-",
+                "--credential-process",
+            ])
+            .env("AWS_ENDPOINT_URL_STS", format!("{}/sts", env.url()))
+            .write_stdin(assertion.to_owned())
+            .output()
+            .unwrap()
+    };
+    // The signature verifies; what STS refuses next is the issuer it does not trust.
+    let out = assume(&xml);
+    assert_clean_failure(&out, 1, "InvalidIdentityToken");
+    assert!(
+        stderr(&out)
+            .contains("Issuer `https://pysaml2-idp.test/idp` is not a trusted identity provider"),
+        "{}",
+        stderr(&out)
+    );
+    let tampered = xml.replace("role/PySaml", "role/Admin");
+    assert_ne!(tampered, xml);
+    let out = assume(&tampered);
+    assert_clean_failure(&out, 1, "InvalidIdentityToken");
+    assert!(
+        stderr(&out).contains("Response signature invalid"),
+        "{}",
+        stderr(&out)
+    );
 }
