@@ -7,16 +7,22 @@
 //! | `GET /adfs/ls/auth/integrated/?loginToRp=urn:amazon:webservices` | Windows integrated authentication: `401` with `WWW-Authenticate: Negotiate` and `NTLM`; an NTLM Negotiate message gets a Challenge, an NTLMv2 Authenticate message on the same connection is verified against the user's password (NT hash, HMAC-MD5 proof) and answered with the `SAMLResponse` page |
 //! | `GET /realms/acme/protocol/saml/clients/amazon-aws`, `POST /realms/acme/login-actions/authenticate` | a Keycloak-like login form and its SAML POST-binding page, for the generic form driver |
 //! | `GET /idp/closed` | a page with no form |
-//! | `POST /sts` | STS `AssumeRoleWithSAML` for these assertions, validated as AWS does ([`sts`]) |
+//! | `GET /FederationMetadata/2007-06/FederationMetadata.xml` | the AD FS IdP's SAML metadata (entity ID `{base}/adfs/services/trust`) with its signing certificate ([`metadata`]); `GET /realms/acme/protocol/saml/descriptor` the Keycloak-like one's |
+//! | `POST /sts` | STS `AssumeRoleWithSAML` for these assertions, validated as AWS does, signature included ([`sts`]) |
 //!
-//! Users and assertion settings: [`AdfsConfig`] (default users in its docs). Assertions are
-//! unsigned (see [`saml`]).
+//! Users and assertion settings: [`AdfsConfig`] (default users in its docs). Every Assertion is
+//! signed (enveloped XML signature, exclusive c14n, RSA-SHA256; see [`signing`]) with
+//! [`AdfsConfig::signing_key`].
 
+mod c14n;
 mod config;
+mod metadata;
 mod ntlm;
 mod pages;
 mod saml;
+mod signing;
 pub(crate) mod sts;
+mod verify;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -28,6 +34,8 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 
 pub use config::{AdfsConfig, AdfsUser, DEFAULT_MFA_CODE, DEFAULT_PASSWORD};
+pub use signing::{IdpSigningKey, SigningKeyError};
+pub(crate) use verify::verify_assertion;
 
 use crate::server::Connection;
 use crate::state::random_token;
@@ -66,6 +74,10 @@ impl Idp {
         format!("{}/adfs/services/trust", self.base_url)
     }
 
+    fn keycloak_issuer(&self) -> String {
+        format!("{}/realms/acme", self.base_url)
+    }
+
     fn user(&self, index: usize) -> &AdfsUser {
         &self.config.users[index]
     }
@@ -102,8 +114,10 @@ impl Idp {
     }
 
     fn saml_page(&self, user: usize) -> Response {
-        let response = saml::response(&self.config, self.user(user), &self.issuer());
-        html(StatusCode::OK, saml::post_page(&response))
+        match saml::response(&self.config, self.user(user), &self.issuer()) {
+            Ok(response) => html(StatusCode::OK, saml::post_page(&response)),
+            Err(e) => signing_failed(&e),
+        }
     }
 }
 
@@ -127,6 +141,8 @@ pub(crate) fn router<S>(config: AdfsConfig, base_url: String) -> Router<S> {
             axum::routing::post(keycloak_submit),
         )
         .route("/idp/closed", get(|| async { Html(pages::no_form()) }))
+        .route(metadata::ADFS_METADATA, get(metadata::adfs))
+        .route(metadata::KEYCLOAK_METADATA, get(metadata::keycloak))
         .with_state(idp)
 }
 
@@ -137,6 +153,14 @@ fn html(status: StatusCode, body: String) -> Response {
         body,
     )
         .into_response()
+}
+
+fn signing_failed(e: &signing::SignError) -> Response {
+    tracing::error!("{e}");
+    html(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        pages::adfs_error(&format!("MSIS7000: {e}")),
+    )
 }
 
 fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
@@ -319,12 +343,10 @@ async fn keycloak_submit(
             pages::keycloak_login(&action, "Account is disabled, contact your administrator."),
         ),
         Some(i) if idp.user(i).password == password => {
-            let response = saml::response(
-                &idp.config,
-                idp.user(i),
-                &format!("{}/realms/acme", idp.base_url),
-            );
-            html(StatusCode::OK, pages::keycloak_post(&response))
+            match saml::response(&idp.config, idp.user(i), &idp.keycloak_issuer()) {
+                Ok(response) => html(StatusCode::OK, pages::keycloak_post(&response)),
+                Err(e) => signing_failed(&e),
+            }
         }
         _ => html(
             StatusCode::OK,
