@@ -49,7 +49,7 @@ pub(crate) struct KeyringError {
 
 impl std::fmt::Display for KeyringError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", store_name(), self.source)
+        self.source.fmt(f)
     }
 }
 

@@ -21,7 +21,8 @@ pub(crate) fn unavailable(e: KeyringError) -> CliError {
         "run without --remember-password (type the password, or set SESAME_SAML_PASSWORD)"
     };
     CliError::user(anyhow::anyhow!(
-        "--remember-password needs the OS keyring, and it is not usable here: {e}"
+        "--remember-password needs the OS keyring, and {} is not usable here: {e}",
+        store_name()
     ))
     .hint(hint)
 }
@@ -40,8 +41,8 @@ pub(crate) fn refused(used: &UsedPassword, e: &IdpError) -> CliError {
              with --remember-password to store it; a locked account needs the IdP's administrators",
         ),
         Err(d) => CliError::user(anyhow::anyhow!(
-            "the IdP refused the password of {who} stored in the keyring ({e}), and removing it \
-             failed: {d}"
+            "the IdP refused the password of {who} stored in {} ({e}), and removing it failed: {d}",
+            store_name()
         ))
         .hint("remove it with `sesame saml forget --idp-url URL --username USER`"),
     }
@@ -66,7 +67,8 @@ pub(crate) fn remember(asked: bool, used: Option<UsedPassword>) -> Result<(), Cl
     }
     used.entry.set(&used.password).map_err(|e| {
         CliError::user(anyhow::anyhow!(
-            "the sign-in succeeded, but the password of {who} could not be stored: {e}"
+            "the sign-in succeeded, but the password of {who} could not be stored in {}: {e}",
+            store_name()
         ))
         .hint("the next sign-in will ask for the password; run without --remember-password")
     })?;
@@ -92,13 +94,17 @@ pub(crate) fn forget(
     let entry = PasswordEntry::new(&url.origin().ascii_serialization(), username);
     let who = entry.describe();
     match saml_keyring::probe() {
-        Err(e) => eprintln!("No password can be stored here ({e}), so none is."),
+        Err(e) => eprintln!(
+            "No password is stored: {} is not usable here ({e}).",
+            store_name()
+        ),
         Ok(()) => match entry.delete() {
             Ok(true) => eprintln!("Removed the password of {who} from {}.", store_name()),
             Ok(false) => eprintln!("No password of {who} was stored in {}.", store_name()),
             Err(e) => {
                 return Err(CliError::user(anyhow::anyhow!(
-                    "cannot remove the password of {who}: {e}"
+                    "cannot remove the password of {who} from {}: {e}",
+                    store_name()
                 ))
                 .hint("check that the OS keyring is unlocked, then run the command again"));
             }
