@@ -526,9 +526,9 @@ pub(crate) struct IdpArgs {
     /// Once the sign-in has succeeded, store the password in the OS keyring, keyed by the IdP
     /// (scheme, host, port) and the user name, so later sign-ins of that user there take it
     /// without asking (SESAME_SAML_PASSWORD still comes first). Linux: the kernel keyring
-    /// (keyutils; no D-Bus needed), kept until the machine restarts; macOS: the Keychain;
-    /// Windows: the Credential Manager. A stored password the IdP refuses is removed; `sesame
-    /// saml forget` removes it too.
+    /// (keyutils: the user's persistent keyring; no D-Bus needed), kept until the machine
+    /// restarts or 3 days unused; macOS: the Keychain; Windows: the Credential Manager. A stored
+    /// password the IdP refuses is removed; `sesame saml forget` removes it too.
     #[arg(long)]
     pub(crate) remember_password: bool,
 }
