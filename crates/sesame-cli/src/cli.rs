@@ -520,7 +520,8 @@ pub(crate) struct IdpArgs {
     #[arg(long, value_name = "USER", env = "SESAME_SAML_USERNAME")]
     pub(crate) username: Option<String>,
     /// Forget the IdP's kept session cookies and sign in afresh. (Otherwise they are kept, 0600,
-    /// in ~/.aws/sesame/saml/, so the next sign-in skips the password while the IdP session lasts.)
+    /// in ~/.aws/sesame/saml/ per IdP and user name, so the next sign-in skips the password while
+    /// the IdP session lasts.)
     #[arg(long)]
     pub(crate) fresh: bool,
     /// Once the sign-in has succeeded, store the password in the OS keyring, keyed by the IdP

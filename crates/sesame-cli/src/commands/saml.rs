@@ -98,7 +98,7 @@ async fn sign_in(ctx: &Context, args: &IdpArgs) -> Result<SignedIn, CliError> {
         SamlProvider::AdfsWindows => Provider::AdfsWindows,
         SamlProvider::Form => Provider::Form,
     };
-    let cookies = SessionCookies::load(&ctx.env, &url);
+    let cookies = SessionCookies::load(&ctx.env, &url, args.username.as_deref());
     if args.fresh {
         cookies.clear();
     }

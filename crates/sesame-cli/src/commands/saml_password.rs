@@ -110,7 +110,7 @@ pub(crate) fn forget(
             }
         },
     }
-    let jar = SessionCookies::path_for(&ctx.env, url);
+    let jar = SessionCookies::path_for(&ctx.env, url, Some(username));
     match std::fs::remove_file(&jar) {
         Ok(()) => eprintln!(
             "Removed the IdP's kept session cookies ({}).",
