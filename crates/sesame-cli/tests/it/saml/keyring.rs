@@ -155,7 +155,8 @@ fn a_remembered_password_signs_in_without_a_terminal_and_never_lands_in_home() {
     assert_eq!(stored.get().as_deref(), Some(DEFAULT_PASSWORD));
 
     // No password in the environment, no terminal, and no IdP session (--fresh): the keyring.
-    let out = idp.login(FORMS, "alice@acme.test", None, &["--fresh"]);
+    // (With every log line on: the password is in none of them.)
+    let out = idp.login(FORMS, "alice@acme.test", None, &["--fresh", "-vvv"]);
     assert_success(&out);
     assert_no_password(&out, DEFAULT_PASSWORD);
     assert!(
