@@ -548,14 +548,18 @@ pub(crate) struct SamlArgs {
 pub(crate) enum SamlCommand {
     /// Sign in at the IdP, choose a role, and write its STS credentials into a profile.
     ///
-    /// The password is read without echo from the terminal, or from SESAME_SAML_PASSWORD; it is
-    /// never stored. A one-time code asked for by the IdP is read from the terminal, or from
-    /// SESAME_SAML_OTP.
+    /// The password comes from SESAME_SAML_PASSWORD, else from the OS keyring if it was stored
+    /// there with --remember-password, else from the terminal (no echo); it is never stored
+    /// without --remember-password. A one-time code asked for by the IdP is read from the
+    /// terminal, or from SESAME_SAML_OTP.
     Login(SamlLoginArgs),
     /// Assume a role with a SAMLResponse captured elsewhere (base64, as the IdP posts it).
     Assume(SamlAssumeArgs),
     /// List the roles a SAMLResponse grants: from a file, or by signing in at the IdP.
     Roles(SamlRolesArgs),
+    /// Forget an IdP sign-in: remove the password stored with --remember-password from the OS
+    /// keyring, and the IdP's session cookies kept in ~/.aws/sesame/saml/.
+    Forget(SamlForgetArgs),
 }
 
 /// Where and how to sign in.
@@ -572,9 +576,18 @@ pub(crate) struct IdpArgs {
     #[arg(long, value_name = "USER", env = "SESAME_SAML_USERNAME")]
     pub(crate) username: Option<String>,
     /// Forget the IdP's kept session cookies and sign in afresh. (Otherwise they are kept, 0600,
-    /// in ~/.aws/sesame/saml/, so the next sign-in skips the password while the IdP session lasts.)
+    /// in ~/.aws/sesame/saml/ per IdP and user name, so the next sign-in skips the password while
+    /// the IdP session lasts.)
     #[arg(long)]
     pub(crate) fresh: bool,
+    /// Once the sign-in has succeeded, store the password in the OS keyring, keyed by the IdP
+    /// (scheme, host, port) and the user name, so later sign-ins of that user there take it
+    /// without asking (SESAME_SAML_PASSWORD still comes first). Linux: the kernel keyring
+    /// (keyutils: the user's persistent keyring; no D-Bus needed), kept until the machine
+    /// restarts or 3 days unused; macOS: the Keychain; Windows: the Credential Manager. A stored
+    /// password the IdP refuses is removed; `sesame saml forget` removes it too.
+    #[arg(long)]
+    pub(crate) remember_password: bool,
 }
 
 /// Which role, and where its credentials go.
@@ -626,6 +639,16 @@ pub(crate) struct SamlRolesArgs {
     /// Output format.
     #[arg(long, short, value_enum, default_value_t = OutputFormat::Table)]
     pub(crate) output: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SamlForgetArgs {
+    /// The IdP's sign-in URL (only its scheme, host and port matter).
+    #[arg(long, value_name = "URL", env = "SESAME_SAML_IDP_URL")]
+    pub(crate) idp_url: Option<String>,
+    /// The user name whose stored password to remove, as given to `saml login`.
+    #[arg(long, value_name = "USER", env = "SESAME_SAML_USERNAME")]
+    pub(crate) username: Option<String>,
 }
 
 /// How `sesame saml login` signs in.

@@ -5,6 +5,7 @@ mod commands;
 mod error;
 mod output;
 mod prompt;
+mod saml_keyring;
 mod saml_prompt;
 
 use std::process::ExitCode;
