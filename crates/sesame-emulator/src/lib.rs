@@ -59,7 +59,8 @@
 //! ```
 //!
 //! Synchronous code uses [`spawn`], which runs the emulator on its own thread until the
-//! returned [`EmulatorHandle`] is dropped.
+//! returned [`EmulatorHandle`] is dropped. Both handles dereference to [`Control`], which holds
+//! the URL and the in-process control calls.
 
 mod adfs;
 mod authorize;
@@ -79,6 +80,7 @@ mod stats;
 
 pub use adfs::{AdfsConfig, AdfsUser, DEFAULT_MFA_CODE, DEFAULT_PASSWORD};
 pub use config::EmulatorConfig;
+pub use control::Control;
 pub use directory::{Account, Directory};
 pub use faults::FaultSettings;
 pub use server::{EmulatorHandle, RunningEmulator, spawn, start};
