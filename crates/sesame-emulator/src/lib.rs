@@ -59,7 +59,8 @@
 //! ```
 //!
 //! Synchronous code uses [`spawn`], which runs the emulator on its own thread until the
-//! returned [`EmulatorHandle`] is dropped.
+//! returned [`EmulatorHandle`] is dropped. Both handles dereference to [`Control`], which holds
+//! the URL and the in-process control calls.
 
 mod adfs;
 mod authorize;
@@ -81,6 +82,7 @@ pub use adfs::{
     AdfsConfig, AdfsUser, DEFAULT_MFA_CODE, DEFAULT_PASSWORD, IdpSigningKey, SigningKeyError,
 };
 pub use config::EmulatorConfig;
+pub use control::Control;
 pub use directory::{Account, Directory};
 pub use faults::FaultSettings;
 pub use server::{EmulatorHandle, RunningEmulator, spawn, start};
