@@ -5,11 +5,18 @@ Both tools start from the same config (one [sso-session]), are logged in beforeh
 its own login), and write a profile for every account and role; each run starts from that config
 again. Runs alternate between the tools. Prints a Markdown table (medians, ratio).
 
+Every run must list cold: sesame runs with `--refresh` (its listing cache is never read), and the
+emulator's counters must show each run of each tool making every portal call (one ListAccountRoles
+per account). Every run must write one profile per (account, role) pair, and both tools the same
+set of pairs (`sso_account_id`, `sso_role_name`); else the script stops with an error.
+
   python3 bench/populate.py --accounts 300 --roles 3 --latency-ms 20 --runs 5 \
       --sesame target/release/sesame --emulator target/release/sesame-emulator \
       --aws-sso-util /path/to/venv/bin/aws-sso-util
 """
 import argparse
+import configparser
+import json
 import os
 import platform
 import statistics
@@ -17,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 
 
 def main():
@@ -60,12 +68,23 @@ def main():
                 sys.exit(f"{argv[0]} failed:\n{out.stderr[-2000:]}")
             return dt
 
-        def profiles():
-            return sum(1 for line in open(config) if line.startswith("[profile "))
+        def pairs():
+            """The (account, role) of every profile in the config; duplicates are an error."""
+            cp = configparser.RawConfigParser(strict=False)
+            cp.read(config)
+            out = [(cp[s].get("sso_account_id"), cp[s].get("sso_role_name"))
+                   for s in cp.sections() if s.startswith("profile ")]
+            if len(out) != len(set(out)):
+                sys.exit("error: a profile is written twice for the same account and role")
+            return set(out)
+
+        def role_calls():
+            with urllib.request.urlopen(f"{url}/_emulator/stats") as r:
+                return json.load(r)["requests"].get("ListAccountRoles", 0)
 
         reset()
         run([a.sesame, "login", "--device-code"])
-        tools = {"sesame populate": [a.sesame, "populate", "--sso-session", "acme"]}
+        tools = {"sesame populate": [a.sesame, "populate", "--sso-session", "acme", "--refresh"]}
         if not a.skip_peer:
             run([a.aws_sso_util, "login", f"{url}/start", "us-east-1", "--headless"])
             tools["aws-sso-util configure populate"] = [
@@ -73,24 +92,39 @@ def main():
                 "--sso-region", "us-east-1", "-r", "us-east-1"]
         times = {name: [] for name in tools}
         counts = {}
+        written = {}
+        want = a.accounts * a.roles
+        load_before = os.getloadavg()
         for _ in range(a.runs):
             for name, argv in tools.items():
                 reset()
+                calls = role_calls()
                 times[name].append(run(argv))
-                counts[name] = profiles()
-        want = a.accounts * a.roles
+                calls = role_calls() - calls
+                if calls < a.accounts:
+                    sys.exit(f"error: {name} made {calls} ListAccountRoles calls for {a.accounts} "
+                             "accounts: the listing was not cold")
+                got = pairs()
+                if len(got) != want or written.setdefault(name, got) != got:
+                    sys.exit(f"error: {name} wrote {len(got)} (account, role) profiles, want {want}")
+                counts[name] = len(got)
+        if len(written) == 2 and len(set(map(frozenset, written.values()))) != 1:
+            sys.exit("error: the two tools wrote profiles for different (account, role) pairs")
+        load_after = os.getloadavg()
         requests = 1 + (a.accounts + 99) // 100 + a.accounts
         print(f"{a.accounts} accounts x {a.roles} roles, --latency-ms {a.latency_ms}"
               + (f", --tps {a.tps:g}" if a.tps else "")
               + f"; {a.runs} runs each; listing = {requests} portal calls;"
-              + f" {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}\n")
-        print("| tool | median (s) | min (s) | max (s) | profiles written |")
+              + f" {platform.machine()}, {os.cpu_count()} cores, {platform.platform()};"
+              + f" load average {load_before[0]:.2f} before, {load_after[0]:.2f} after\n")
+        print("| tool | median (s) | min (s) | max (s) | profiles written (distinct account/role) |")
         print("| --- | --- | --- | --- | --- |")
         med = {}
         for name, ts in times.items():
             med[name] = statistics.median(ts)
             print(f"| {name} | {med[name]:.2f} | {min(ts):.2f} | {max(ts):.2f} | {counts[name]} of {want} |")
         if len(med) == 2:
+            print(f"\nboth tools wrote profiles for the same {want} (account, role) pairs in every run")
             s, p = med["sesame populate"], med["aws-sso-util configure populate"]
             print(f"\nsesame is {p / s:.1f}x faster (median vs median)")
         if a.tps:

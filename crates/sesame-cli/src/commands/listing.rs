@@ -127,13 +127,16 @@ impl Run {
             ),
             Source::Portal => {
                 let s = self.listing.pacing().stats();
+                let rate = s
+                    .pacer
+                    .rate
+                    .map_or("unpaced".to_owned(), |r| format!("{r:.1}/s"));
                 tracing::info!(
-                    "{n} results from Identity Center in {:.1}s: {} requests, {} retries, {} throttled, rate now {:.1}/s",
+                    "{n} results from Identity Center in {:.1}s: {} requests, {} retries, {} throttled, rate now {rate}",
                     self.started.elapsed().as_secs_f64(),
                     s.requests,
                     s.retries,
                     s.pacer.throttles,
-                    s.pacer.rate
                 );
             }
         }

@@ -1,26 +1,41 @@
 //! An adaptive client-side rate limiter, shared by every call a process makes to one endpoint.
 //!
 //! It is the AWS SDKs' "adaptive" retry mode (botocore `retries/adaptive.py`, aws-smithy-runtime's
-//! `ClientRateLimiter`) with two changes that matter when hundreds of calls are in flight:
+//! `ClientRateLimiter`) with two changes that matter when many calls are in flight:
 //!
-//! - **A token bucket from the first call**, starting at [`PacerConfig::initial_rate`] and growing
-//!   (slow start: +1 request/s per success, so it doubles every second at full use) until the
-//!   service first throttles. The SDK sends unpaced until then, which with 16 calls in flight
-//!   means a storm of 429s before pacing starts.
+//! - **Unpaced until the first throttle, as the SDK is, but the first cut lands on the rate the
+//!   service let through.** Until the service first throttles, the pacer admits every call at
+//!   once: only the caller's concurrency limit bounds the listing, so a service that never
+//!   throttles is listed as fast as the round trip allows (16 in flight at 20 ms: ~800 calls a
+//!   second). The first throttle then sets the rate to [`PacerConfig::beta`] × *the calls that
+//!   succeeded in the last second* (not the rate that was sent, which with 16 in flight can be
+//!   many times the service's limit, and which the SDK's first cut starts from). Against a token
+//!   bucket of `r` requests/s holding one second's worth (Identity Center's portal, the emulator's
+//!   `--tps`), that count is about `r`, so the pacer is at ~0.7 `r` after the first round trip
+//!   that was refused, and climbs back to `r` along the CUBIC curve below.
 //! - **One decrease per congestion event.** Each call carries the pacer's *epoch* from when it
-//!   was admitted; a throttle cuts the rate (×[`PacerConfig::beta`]) only if the call was admitted
-//!   after the last cut. Calls already in flight when the service pushed back report the same
-//!   congestion, and cutting again for each of them would collapse the rate to its floor.
+//!   was admitted; a throttle cuts the rate only if the call was admitted after the last cut.
+//!   Calls already in flight when the service pushed back report the same congestion, and cutting
+//!   again for each of them would collapse the rate to its floor. So the unpaced start costs at
+//!   most one round trip of refusals: no more throttles than calls in flight (16 by default), each
+//!   retried once the pacer admits it again, a few tokens of the retry budget.
 //!
 //! After a throttle the rate follows the SDK's CUBIC curve: it climbs back quickly to just under
-//! the rate that was throttled, lingers there, then probes above it. The rate never grows past
-//! twice the rate actually sent (so an idle or latency-bound client does not bank a rate the
-//! service never saw), and stays within [`PacerConfig::min_rate`]..[`PacerConfig::max_rate`].
+//! the rate that was throttled, lingers there, then probes above it; a throttle of a call admitted
+//! since the last cut cuts again, to [`PacerConfig::beta`] × the rate actually sent. The rate never
+//! grows past twice the rate actually sent (so an idle or latency-bound client does not bank a rate
+//! the service never saw; [`PacerConfig::base_rate`] is always allowed), and stays within
+//! [`PacerConfig::min_rate`]..[`PacerConfig::max_rate`].
+//!
+//! A caller that knows the service is tight can start paced instead
+//! ([`PacerConfig::initial_rate`]): a token bucket from the first call, growing by one request a
+//! second per success (so doubling every second at full use) until the first throttle.
 //!
 //! [`PacerState`] is the pure state machine (every method takes `now`), tested deterministically;
 //! [`Pacer`] wraps it for async callers: [`Pacer::acquire`] waits for a token, first come first
 //! served.
 
+use std::collections::VecDeque;
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -29,11 +44,15 @@ use tokio::time::Instant;
 /// The knobs of a [`Pacer`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct PacerConfig {
-    /// The rate (requests per second) before the service has said anything.
-    pub initial_rate: f64,
+    /// `None` (the default): no pacing until the service first throttles, only the caller's
+    /// concurrency limit. `Some(rate)`: paced from the first call, starting at `rate` requests
+    /// per second and growing by one per success until the first throttle.
+    pub initial_rate: Option<f64>,
+    /// A rate the pacer may always grow to, whatever it has sent (10/s).
+    pub base_rate: f64,
     /// The floor: the rate never drops below this.
     pub min_rate: f64,
-    /// The ceiling: the rate never grows past this.
+    /// The ceiling: once paced, the rate never grows past this.
     pub max_rate: f64,
     /// How much of the rate is kept on a throttle (the SDK uses 0.7).
     pub beta: f64,
@@ -46,7 +65,8 @@ pub struct PacerConfig {
 impl Default for PacerConfig {
     fn default() -> Self {
         Self {
-            initial_rate: 10.0,
+            initial_rate: None,
+            base_rate: 10.0,
             min_rate: 0.5,
             max_rate: 500.0,
             beta: 0.7,
@@ -73,14 +93,16 @@ pub struct PacerStats {
     pub throttles: u64,
     /// Times the rate was cut (one per congestion event).
     pub decreases: u64,
-    /// The current rate, in requests per second.
-    pub rate: f64,
+    /// The current rate, in requests per second; `None` while unpaced (no throttle yet).
+    pub rate: Option<f64>,
 }
 
 /// How long [`RateMeter`] buckets are, in seconds (the SDK's `_TIME_BUCKET_RANGE`).
 const METER_BUCKET: f64 = 0.5;
 /// The weight of the newest bucket in the smoothed rate (the SDK's `_DEFAULT_SMOOTHING`).
 const METER_SMOOTHING: f64 = 0.8;
+/// The window over which successes are counted for the first cut: one second.
+const ACCEPTED_WINDOW: Duration = Duration::from_secs(1);
 
 /// The smoothed rate at which calls are actually sent (the SDK's `RateClocker`).
 #[derive(Debug, Clone)]
@@ -114,36 +136,56 @@ impl RateMeter {
     }
 }
 
-/// The pure pacing state machine: a token bucket whose fill rate adapts to throttles.
+/// Where the pacer is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// No throttle yet, no pacing: every call is admitted at once.
+    Unpaced,
+    /// No throttle yet, paced from [`PacerConfig::initial_rate`], +1/s per success.
+    SlowStart,
+    /// The service has throttled: the rate follows the CUBIC curve from the last cut.
+    Cubic,
+}
+
+/// The pure pacing state machine: no pacing until the first throttle, then a token bucket whose
+/// fill rate adapts to throttles.
 #[derive(Debug, Clone)]
 pub struct PacerState {
     config: PacerConfig,
+    phase: Phase,
     rate: f64,
     tokens: f64,
     last_refill: Instant,
-    slow_start: bool,
     w_max: f64,
     k: f64,
     last_throttle: Instant,
     epoch: u64,
     meter: RateMeter,
+    /// When each success of the last [`ACCEPTED_WINDOW`] came (kept until the first throttle).
+    accepted: VecDeque<Instant>,
     stats: PacerStats,
 }
 
 impl PacerState {
-    /// A fresh state at `now`: the initial rate, a full burst of tokens, slow start.
+    /// A fresh state at `now`: unpaced, or (with [`PacerConfig::initial_rate`]) at that rate
+    /// with a full burst of tokens.
     pub fn new(config: PacerConfig, now: Instant) -> Self {
-        let rate = config.initial_rate.clamp(config.min_rate, config.max_rate);
+        let (phase, rate) = match config.initial_rate {
+            None => (Phase::Unpaced, config.max_rate),
+            Some(r) => (Phase::SlowStart, r),
+        };
+        let rate = rate.clamp(config.min_rate, config.max_rate);
         let mut state = Self {
+            phase,
             rate,
             tokens: 0.0,
             last_refill: now,
-            slow_start: true,
             w_max: rate,
             k: 0.0,
             last_throttle: now,
             epoch: 0,
-            meter: RateMeter::new(now, rate),
+            meter: RateMeter::new(now, config.initial_rate.unwrap_or(config.base_rate)),
+            accepted: VecDeque::new(),
             stats: PacerStats::default(),
             config,
         };
@@ -151,20 +193,20 @@ impl PacerState {
         state
     }
 
-    /// The current fill rate, in requests per second.
-    pub fn rate(&self) -> f64 {
-        self.rate
+    /// The current fill rate in requests per second, or `None` while unpaced.
+    pub fn rate(&self) -> Option<f64> {
+        (self.phase != Phase::Unpaced).then_some(self.rate)
     }
 
     /// Whether the service has not throttled yet.
     pub fn in_slow_start(&self) -> bool {
-        self.slow_start
+        self.phase != Phase::Cubic
     }
 
     /// The counters so far.
     pub fn stats(&self) -> PacerStats {
         PacerStats {
-            rate: self.rate,
+            rate: self.rate(),
             ..self.stats
         }
     }
@@ -181,25 +223,47 @@ impl PacerState {
         self.last_refill = now;
     }
 
-    /// Takes a token at `now`, or says how long to wait before asking again.
+    /// Takes a token at `now`, or says how long to wait before asking again. Unpaced, there is
+    /// always one.
     pub fn try_acquire(&mut self, now: Instant) -> Result<Ticket, Duration> {
-        self.refill(now);
-        if self.tokens >= 1.0 {
+        if self.phase != Phase::Unpaced {
+            self.refill(now);
+            if self.tokens < 1.0 {
+                let wait = (1.0 - self.tokens) / self.rate;
+                // At least a millisecond: timers are no finer, and a zero wait would spin.
+                return Err(Duration::from_secs_f64(wait).max(Duration::from_millis(1)));
+            }
             self.tokens -= 1.0;
-            self.meter.record(now);
-            self.stats.admitted += 1;
-            return Ok(Ticket { epoch: self.epoch });
         }
-        let wait = (1.0 - self.tokens) / self.rate;
-        // At least a millisecond: timers are no finer, and a zero wait would spin.
-        Err(Duration::from_secs_f64(wait).max(Duration::from_millis(1)))
+        self.meter.record(now);
+        self.stats.admitted += 1;
+        Ok(Ticket { epoch: self.epoch })
+    }
+
+    /// Successes in the last [`ACCEPTED_WINDOW`] before `now`.
+    fn accepted_in_window(&mut self, now: Instant) -> usize {
+        while self
+            .accepted
+            .front()
+            .is_some_and(|t| now.saturating_duration_since(*t) >= ACCEPTED_WINDOW)
+        {
+            self.accepted.pop_front();
+        }
+        self.accepted.len()
     }
 
     /// The call admitted with `ticket` was answered without a throttle.
     pub fn on_success(&mut self, _ticket: Ticket, now: Instant) {
         self.stats.successes += 1;
+        if self.phase != Phase::Cubic {
+            self.accepted.push_back(now);
+            self.accepted_in_window(now);
+        }
+        if self.phase == Phase::Unpaced {
+            return;
+        }
         self.refill(now);
-        let wanted = if self.slow_start {
+        let wanted = if self.phase == Phase::SlowStart {
             self.rate + 1.0
         } else {
             let t = now
@@ -207,8 +271,8 @@ impl PacerState {
                 .as_secs_f64();
             self.config.scale * (t - self.k).powi(3) + self.w_max
         };
-        // Never more than twice what is actually sent (but the initial rate is always allowed).
-        let ceiling = (2.0 * self.meter.rate).max(self.config.initial_rate);
+        // Never more than twice what is actually sent (but the base rate is always allowed).
+        let ceiling = (2.0 * self.meter.rate).max(self.config.base_rate);
         self.set_rate(wanted.min(ceiling));
     }
 
@@ -219,15 +283,28 @@ impl PacerState {
             // Admitted before the last cut: the same congestion, already answered.
             return;
         }
-        self.refill(now);
-        let sent = self.meter.rate.min(self.rate);
-        self.w_max = sent;
+        let allowed = if self.phase == Phase::Cubic {
+            self.refill(now);
+            // What was sent: the service refused more than that.
+            self.meter.rate.min(self.rate)
+        } else {
+            // The first throttle: the calls the service let through in the last second say
+            // what it allows; what was sent (unpaced: up to the concurrency limit per round
+            // trip) can be many times that.
+            let accepted = self.accepted_in_window(now) as f64 / ACCEPTED_WINDOW.as_secs_f64();
+            self.accepted = VecDeque::new();
+            // The service just refused: no burst from here.
+            self.tokens = 0.0;
+            self.last_refill = now;
+            accepted
+        };
+        self.phase = Phase::Cubic;
+        self.w_max = allowed;
         self.k = (self.w_max * (1.0 - self.config.beta) / self.config.scale).cbrt();
         self.last_throttle = now;
-        self.slow_start = false;
         self.epoch += 1;
         self.stats.decreases += 1;
-        self.set_rate(sent * self.config.beta);
+        self.set_rate(allowed * self.config.beta);
     }
 
     fn set_rate(&mut self, rate: f64) {
@@ -298,17 +375,89 @@ mod tests {
         base + Duration::from_secs_f64(secs)
     }
 
-    fn config() -> PacerConfig {
+    /// Paced from the first call at 10/s (the slow-start variant).
+    fn paced() -> PacerConfig {
         PacerConfig {
-            initial_rate: 10.0,
+            initial_rate: Some(10.0),
             ..PacerConfig::default()
         }
+    }
+
+    /// `n` calls admitted and answered with success, evenly between `from` and `to` seconds.
+    fn successes(p: &mut PacerState, t0: Instant, n: u32, from: f64, to: f64) {
+        for i in 0..n {
+            let t = at(t0, from + (to - from) * f64::from(i) / f64::from(n));
+            let ticket = p.try_acquire(t).expect("admitted");
+            p.on_success(ticket, t);
+        }
+    }
+
+    #[test]
+    fn unpaced_until_the_first_throttle() {
+        let t0 = Instant::now();
+        let mut p = PacerState::new(PacerConfig::default(), t0);
+        // A thousand calls at the same instant, then a thousand successes: no waiting, no rate.
+        let tickets: Vec<Ticket> = (0..1000).map(|_| p.try_acquire(t0).unwrap()).collect();
+        for t in tickets {
+            p.on_success(t, at(t0, 0.02));
+        }
+        assert_eq!(p.rate(), None);
+        assert!(p.in_slow_start());
+        let s = p.stats();
+        assert_eq!((s.admitted, s.successes, s.rate), (1000, 1000, None));
+    }
+
+    #[test]
+    fn the_first_throttle_cuts_once_to_what_the_service_let_through_in_the_last_second() {
+        let t0 = Instant::now();
+        let mut p = PacerState::new(PacerConfig::default(), t0);
+        // 40 successes in the first half second (older than a second when the throttle comes),
+        // then 25 between 1.0 s and 1.5 s.
+        successes(&mut p, t0, 40, 0.0, 0.5);
+        successes(&mut p, t0, 25, 1.0, 1.5);
+        // 16 calls in flight, all admitted unpaced, all refused.
+        let tickets: Vec<Ticket> = (0..16)
+            .map(|_| p.try_acquire(at(t0, 1.5)).unwrap())
+            .collect();
+        for t in &tickets {
+            p.on_throttle(*t, at(t0, 1.55));
+        }
+        let s = p.stats();
+        assert_eq!((s.throttles, s.decreases), (16, 1), "{s:?}");
+        assert!(!p.in_slow_start());
+        let rate = p.rate().expect("paced after a throttle");
+        assert!(
+            (rate - 0.7 * 25.0).abs() < 1e-9,
+            "0.7 x 25 accepted: {rate}"
+        );
+        // Paced now, with no burst: the next token comes at the new rate.
+        let wait = p.try_acquire(at(t0, 1.55)).unwrap_err();
+        assert_eq!(wait, Duration::from_secs_f64(1.0 / rate));
+        assert!(p.try_acquire(at(t0, 1.55 + 0.9 / rate)).is_err());
+        assert!(p.try_acquire(at(t0, 1.55 + 1.01 / rate)).is_ok());
+    }
+
+    #[test]
+    fn a_throttle_before_any_success_falls_to_the_floor_then_climbs_to_the_base_rate() {
+        let t0 = Instant::now();
+        let mut p = PacerState::new(PacerConfig::default(), t0);
+        let ticket = p.try_acquire(t0).unwrap();
+        p.on_throttle(ticket, at(t0, 0.05));
+        assert_eq!(p.rate(), Some(0.5));
+        // The CUBIC curve from zero: 0.4 t^3, capped by what is sent but the base rate allowed.
+        let ticket = p.try_acquire(at(t0, 2.05)).unwrap();
+        p.on_success(ticket, at(t0, 2.05));
+        let r2 = p.rate().unwrap();
+        assert!((r2 - 0.4 * 8.0).abs() < 1e-9, "{r2}");
+        let ticket = p.try_acquire(at(t0, 4.05)).unwrap();
+        p.on_success(ticket, at(t0, 4.05));
+        assert_eq!(p.rate(), Some(10.0));
     }
 
     #[test]
     fn a_burst_then_waits_at_the_rate() {
         let t0 = Instant::now();
-        let mut p = PacerState::new(config(), t0);
+        let mut p = PacerState::new(paced(), t0);
         // Half a second of burst at 10/s: five calls at once.
         for _ in 0..5 {
             assert!(p.try_acquire(t0).is_ok());
@@ -322,7 +471,7 @@ mod tests {
     #[test]
     fn slow_start_grows_by_one_per_success_up_to_twice_what_is_sent() {
         let t0 = Instant::now();
-        let mut p = PacerState::new(config(), t0);
+        let mut p = PacerState::new(paced(), t0);
         // Sending 10/s for two seconds: the meter sees ~10/s, so the rate may reach ~20.
         let mut t = 0.0;
         for _ in 0..20 {
@@ -335,79 +484,63 @@ mod tests {
             p.on_success(ticket, at(t0, t));
         }
         assert!(p.in_slow_start());
-        assert!(p.rate() > 10.0, "it grew: {}", p.rate());
-        assert!(
-            p.rate() <= 2.0 * 20.0,
-            "bounded by what was sent: {}",
-            p.rate()
-        );
+        let rate = p.rate().unwrap();
+        assert!(rate > 10.0, "it grew: {rate}");
+        assert!(rate <= 2.0 * 20.0, "bounded by what was sent: {rate}");
     }
 
     #[test]
     fn an_idle_client_does_not_bank_rate() {
         let t0 = Instant::now();
-        let mut p = PacerState::new(config(), t0);
-        // One call a second, a hundred successes: the rate stays at the initial rate.
+        let mut p = PacerState::new(paced(), t0);
+        // One call a second, a hundred successes: the rate stays at the base rate.
         for i in 0..100 {
             let ticket = p.try_acquire(at(t0, f64::from(i))).unwrap();
             p.on_success(ticket, at(t0, f64::from(i) + 0.05));
         }
-        assert_eq!(p.rate(), 10.0);
+        assert_eq!(p.rate(), Some(10.0));
     }
 
     #[test]
     fn a_throttle_cuts_once_per_congestion_event() {
         let t0 = Instant::now();
-        let mut p = PacerState::new(
-            PacerConfig {
-                initial_rate: 20.0,
-                ..config()
-            },
-            t0,
-        );
+        let mut p = PacerState::new(PacerConfig::default(), t0);
+        successes(&mut p, t0, 20, 0.0, 0.1);
         // Ten calls in flight, all admitted in the same epoch, all throttled.
-        let tickets: Vec<Ticket> = (0..10).map(|_| p.try_acquire(t0).unwrap()).collect();
-        let before = p.rate();
+        let tickets: Vec<Ticket> = (0..10)
+            .map(|_| p.try_acquire(at(t0, 0.1)).unwrap())
+            .collect();
         for t in &tickets {
-            p.on_throttle(*t, at(t0, 0.05));
+            p.on_throttle(*t, at(t0, 0.15));
         }
         let stats = p.stats();
         assert_eq!((stats.throttles, stats.decreases), (10, 1));
-        assert!(!p.in_slow_start());
-        assert!(
-            p.rate() <= before * 0.7 + 1e-9,
-            "{} -> {}",
-            before,
-            p.rate()
-        );
-        // A call admitted after the cut is a new event.
-        let later = p.try_acquire(at(t0, 0.2)).expect("a token after the cut");
-        let cut = p.rate();
-        p.on_throttle(later, at(t0, 0.3));
+        let cut = p.rate().unwrap();
+        assert!((cut - 14.0).abs() < 1e-9, "0.7 x 20: {cut}");
+        // A call admitted after the cut is a new event: cut again, by beta of what was sent.
+        let later = p.try_acquire(at(t0, 0.3)).expect("a token after the cut");
+        p.on_throttle(later, at(t0, 0.35));
         assert_eq!(p.stats().decreases, 2);
-        assert!(p.rate() < cut);
+        let again = p.rate().unwrap();
+        assert!(again <= cut * 0.7 + 1e-9, "{cut} -> {again}");
     }
 
     #[test]
     fn after_a_throttle_the_rate_climbs_back_along_the_cubic() {
         let t0 = Instant::now();
-        let mut p = PacerState::new(
-            PacerConfig {
-                initial_rate: 20.0,
-                ..config()
-            },
-            t0,
-        );
-        let ticket = p.try_acquire(t0).unwrap();
-        p.on_throttle(ticket, t0);
+        let mut p = PacerState::new(PacerConfig::default(), t0);
+        successes(&mut p, t0, 20, 0.0, 0.5);
+        let ticket = p.try_acquire(at(t0, 0.5)).unwrap();
+        p.on_throttle(ticket, at(t0, 0.5));
         let w_max = p.w_max;
-        let low = p.rate();
+        assert_eq!(w_max, 20.0);
+        let low = p.rate().unwrap();
         assert!((low - 0.7 * w_max).abs() < 1e-9);
         // Keep the meter busy so the "twice what is sent" ceiling does not bind.
         p.meter.rate = 100.0;
         let rate_at = |p: &mut PacerState, s: f64| {
-            p.on_success(Ticket { epoch: p.epoch }, at(t0, s));
-            p.rate()
+            p.on_success(Ticket { epoch: p.epoch }, at(t0, 0.5 + s));
+            p.rate().unwrap()
         };
         let r1 = rate_at(&mut p, 1.0);
         let k = p.k;
@@ -425,21 +558,21 @@ mod tests {
     fn the_rate_stays_within_its_bounds() {
         let t0 = Instant::now();
         let cfg = PacerConfig {
-            initial_rate: 1.0,
+            initial_rate: Some(1.0),
             min_rate: 0.5,
             max_rate: 3.0,
-            ..config()
+            ..PacerConfig::default()
         };
         let mut p = PacerState::new(cfg, t0);
         for i in 0..20 {
             let ticket = Ticket { epoch: p.epoch };
             p.on_throttle(ticket, at(t0, f64::from(i)));
         }
-        assert_eq!(p.rate(), 0.5);
+        assert_eq!(p.rate(), Some(0.5));
         p.meter.rate = 1000.0;
         for i in 0..200 {
             p.on_success(Ticket { epoch: p.epoch }, at(t0, 30.0 + f64::from(i)));
         }
-        assert_eq!(p.rate(), 3.0);
+        assert_eq!(p.rate(), Some(3.0));
     }
 }

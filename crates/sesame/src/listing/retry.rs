@@ -357,12 +357,37 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn a_fast_service_is_not_slowed_down() {
-        // 200 calls against a throttle of 1000/s: slow start climbs well past 20/s.
-        let (secs, stats, throttled) = simulate(200, 16, 1000.0).await;
+    async fn a_service_that_does_not_throttle_is_listed_at_the_concurrency_limit() {
+        // 304 calls, 16 at a time, 50 ms each, against a throttle of 1000/s that is never
+        // reached: 19 round trips, nothing waits for the pacer.
+        let (secs, stats, throttled) = simulate(304, 16, 1000.0).await;
         assert_eq!(throttled, 0);
-        assert!(secs < 200.0 / 20.0, "{secs:.1}s: faster than 20/s");
-        assert!(stats.pacer.rate > 20.0, "{stats:?}");
+        let bound = (304.0_f64 / 16.0).ceil() * 0.05;
+        assert!(
+            secs < bound + 0.01,
+            "{secs:.3}s: the concurrency bound is {bound:.2}s"
+        );
+        assert_eq!(stats.pacer.rate, None, "never paced: {stats:?}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_unpaced_start_costs_at_most_one_round_trip_of_throttles() {
+        // The emulator's 20/s bucket holds 20 calls: 16 in flight use it up in the second
+        // round trip. Every call in flight then may be refused once; the pacer cuts once, to
+        // about the rate the service let through, and the retry budget barely notices.
+        let (_, stats, throttled) = simulate(200, 16, 20.0).await;
+        eprintln!("{throttled} throttled, {stats:?}");
+        let s = stats.pacer;
+        assert!(s.decreases >= 1, "{s:?}");
+        assert!(
+            throttled <= 32,
+            "{throttled} throttled: more than two round trips' worth"
+        );
+        let rate = s.rate.expect("paced after the throttle");
+        assert!(
+            (10.0..=30.0).contains(&rate),
+            "near the service's 20/s: {rate}"
+        );
     }
 
     #[tokio::test(start_paused = true)]
