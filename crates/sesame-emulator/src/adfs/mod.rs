@@ -4,7 +4,7 @@
 //! | Route | What |
 //! |---|---|
 //! | `GET`/`POST /adfs/ls/IdpInitiatedSignOn.aspx?loginToRp=urn:amazon:webservices` | AD FS 3.0+ forms sign-in: the `#loginForm` page; a wrong password or a locked account comes back as the page with `#errorText`; success sets the `MSISAuth` cookie and redirects (302) to the same URL, which then answers the additional-authentication (MFA) page for users with a one-time code, and finally the page whose form posts `SAMLResponse` to AWS |
-//! | `GET /adfs/ls/auth/integrated/?loginToRp=urn:amazon:webservices` | Windows integrated authentication: `401` with `WWW-Authenticate: Negotiate` and `NTLM`; an NTLM Negotiate message gets a Challenge, an NTLMv2 Authenticate message on the same connection is verified against the user's password (NT hash, HMAC-MD5 proof) and answered with the `SAMLResponse` page |
+//! | `GET /adfs/ls/auth/integrated/?loginToRp=urn:amazon:webservices` | Windows integrated authentication: `401` with `WWW-Authenticate: Negotiate` and `NTLM`; with the `kerberos` feature a Kerberos SPNEGO token is accepted with the keytab in `KRB5_KTNAME` (principal `alice@ACME.TEST` → the user `alice@acme.test`) and answered with the `SAMLResponse` page and a mutual-authentication token; an NTLM Negotiate message gets a Challenge, an NTLMv2 Authenticate message on the same connection is verified against the user's password (NT hash, HMAC-MD5 proof) and answered with the `SAMLResponse` page |
 //! | `GET /realms/acme/protocol/saml/clients/amazon-aws`, `POST /realms/acme/login-actions/authenticate` | a Keycloak-like login form and its SAML POST-binding page, for the generic form driver |
 //! | `GET /idp/closed` | a page with no form |
 //! | `POST /sts` | STS `AssumeRoleWithSAML` for these assertions, validated as AWS does ([`sts`]) |
@@ -13,6 +13,8 @@
 //! unsigned (see [`saml`]).
 
 mod config;
+#[cfg(feature = "kerberos")]
+mod kerberos;
 mod ntlm;
 mod pages;
 mod saml;
