@@ -117,6 +117,10 @@ async fn main() -> anyhow::Result<()> {
         )
         .init();
 
+    #[cfg(feature = "kerberos")]
+    tracing::info!(
+        "AD FS Windows integrated authentication accepts Kerberos (service keytab: KRB5_KTNAME)"
+    );
     let emulator = sesame_emulator::start(cli.into())
         .await
         .context("cannot start the emulator")?;

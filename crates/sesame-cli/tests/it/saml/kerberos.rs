@@ -240,7 +240,13 @@ impl KerberosIdp {
             .strip_prefix("http://127.0.0.1:")
             .map(|port| format!("http://{HOST}:{port}"))
             .unwrap_or_else(|| panic!("sesame-emulator printed {line:?}"));
-        Self { child, url, log }
+        let idp = Self { child, url, log };
+        assert!(
+            idp.log().contains("accepts Kerberos"),
+            "{} was built without Kerberos: run `cargo test --workspace --features kerberos` (or `cargo build -p sesame-emulator --features kerberos`)",
+            bin.display()
+        );
+        idp
     }
 
     fn log(&self) -> String {
