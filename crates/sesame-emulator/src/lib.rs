@@ -10,7 +10,7 @@
 //! | Portal (`sso`) | `GET /assignment/accounts`, `GET /assignment/roles`, `GET /federation/credentials`, `POST /logout` |
 //! | Console federation | `GET /federation?Action=getSigninToken` and `?Action=login` (the `signin.aws.amazon.com` endpoint) |
 //! | Browser pages | `GET`/`POST /device` (device verification), `GET`/`POST /authorize` (PKCE consent) |
-//! | SAML IdP (AD FS-like) | `/adfs/ls/IdpInitiatedSignOn.aspx`, `/adfs/ls/auth/integrated/` (NTLM), a Keycloak-like `/realms/acme/...`: see [`AdfsConfig`] |
+//! | SAML IdP (AD FS-like) | `/adfs/ls/IdpInitiatedSignOn.aspx`, `/adfs/ls/auth/integrated/` (NTLM; Kerberos with the `kerberos` feature), a Keycloak-like `/realms/acme/...`: see [`AdfsConfig`] |
 //! | Control (tests) | `/_emulator/*`, below |
 //!
 //! What the real service checks is checked: client id and secret (401 InvalidClientException),
@@ -77,7 +77,7 @@ mod signed;
 mod state;
 mod stats;
 
-pub use adfs::{AdfsConfig, AdfsUser, DEFAULT_MFA_CODE, DEFAULT_PASSWORD};
+pub use adfs::{AdfsConfig, AdfsUser, DEFAULT_MFA_CODE, DEFAULT_PASSWORD, KerberosAnswer};
 pub use config::EmulatorConfig;
 pub use directory::{Account, Directory};
 pub use faults::FaultSettings;

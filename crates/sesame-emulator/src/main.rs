@@ -72,6 +72,18 @@ struct Cli {
     /// one; repeat for more (e.g. names with quotes or brackets).
     #[arg(long, value_name = "NAME")]
     account_name: Vec<String>,
+    /// The Negotiate token sent with a Kerberos sign-in's SAML page (feature `kerberos`): the
+    /// acceptor's (mutual authentication), none, or a forged one.
+    #[arg(long, value_enum, default_value_t = KerberosAnswerArg::Mutual)]
+    kerberos_answer: KerberosAnswerArg,
+}
+
+/// `--kerberos-answer`.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum KerberosAnswerArg {
+    Mutual,
+    None,
+    Forged,
 }
 
 fn probability(s: &str) -> Result<f64, String> {
@@ -101,7 +113,14 @@ impl From<Cli> for EmulatorConfig {
             credentials_lifetime: Duration::from_secs(cli.credentials_lifetime),
             auto_approve: cli.auto_approve,
             account_names: cli.account_name,
-            adfs: sesame_emulator::AdfsConfig::default(),
+            adfs: sesame_emulator::AdfsConfig {
+                kerberos_answer: match cli.kerberos_answer {
+                    KerberosAnswerArg::Mutual => sesame_emulator::KerberosAnswer::Mutual,
+                    KerberosAnswerArg::None => sesame_emulator::KerberosAnswer::None,
+                    KerberosAnswerArg::Forged => sesame_emulator::KerberosAnswer::Forged,
+                },
+                ..sesame_emulator::AdfsConfig::default()
+            },
         }
     }
 }

@@ -123,10 +123,17 @@ async fn kerberos(idp: &Idp, token: Vec<u8>) -> Response {
     };
     tracing::info!("Kerberos: signed in {}", accepted.principal);
     let mut response = idp.saml_page(user);
-    if let Some(v) = accepted
-        .token
-        .and_then(|t| format!("Negotiate {}", STANDARD.encode(t)).parse().ok())
-    {
+    let token = match idp.config.kerberos_answer {
+        crate::KerberosAnswer::Mutual => accepted.token,
+        crate::KerberosAnswer::None => None,
+        crate::KerberosAnswer::Forged => accepted.token.map(|mut t| {
+            if let Some(last) = t.last_mut() {
+                *last ^= 0x5a;
+            }
+            t
+        }),
+    };
+    if let Some(v) = token.and_then(|t| format!("Negotiate {}", STANDARD.encode(t)).parse().ok()) {
         response.headers_mut().insert(header::WWW_AUTHENTICATE, v);
     }
     response

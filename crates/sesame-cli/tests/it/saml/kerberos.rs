@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use sesame_emulator::DEFAULT_PASSWORD;
 
 use super::world::{EXISTING, WINDOWS, World, assert_saved};
-use crate::support::{assert_success, stderr};
+use crate::support::{assert_clean_failure, assert_success, stderr};
 
 const REALM: &str = "ACME.TEST";
 /// The host in the IdP URL, so the service principal is `HTTP/localhost@ACME.TEST`.
@@ -206,6 +206,11 @@ struct KerberosIdp {
 
 impl KerberosIdp {
     fn start(realm: &Realm, keytab: &Path) -> Self {
+        Self::start_with(realm, keytab, "mutual")
+    }
+
+    /// With `--kerberos-answer answer` (mutual, none, forged).
+    fn start_with(realm: &Realm, keytab: &Path, answer: &str) -> Self {
         // A sibling of the `sesame` binary under test: built by `cargo test --workspace
         // --features kerberos` (the emulator's own tests need it).
         let bin = assert_cmd::cargo::cargo_bin("sesame")
@@ -220,7 +225,7 @@ impl KerberosIdp {
             .path()
             .join(format!("emulator-{}.err", free_port()));
         let mut child = Command::new(&bin)
-            .args(["--port", "0"])
+            .args(["--port", "0", "--kerberos-answer", answer])
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("KRB5_CONFIG", realm.krb5_conf())
@@ -424,5 +429,41 @@ fn an_idp_without_the_service_key_refuses_the_ticket_and_ntlm_follows() {
         idp.log().contains("Kerberos token refused"),
         "{}",
         idp.log()
+    );
+}
+
+#[test]
+fn the_idps_mutual_authentication_token_is_checked_when_it_sends_one() {
+    let realm = Realm::start();
+    let cache = realm.kinit("alice");
+    let w = World::new();
+    w.write_credentials(EXISTING);
+
+    // A forged answer: the page may not come from the IdP; nothing is written.
+    let forged = KerberosIdp::start_with(&realm, &realm.keytab(), "forged");
+    let before = w.env.snapshot_files();
+    let out = login(&w, &forged.url, &realm.krb5_conf(), &cache, &[], None);
+    assert_clean_failure(
+        &out,
+        1,
+        "the IdP's Kerberos answer did not prove it is HTTP@localhost (",
+    );
+    assert!(
+        stderr(&out).contains("hint: the answer may not come from your IdP"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(w.env.snapshot_files(), before);
+
+    // No answer token (a proxy may strip it): the sign-in goes on and -v says so.
+    let silent = KerberosIdp::start_with(&realm, &realm.keytab(), "none");
+    let out = login(&w, &silent.url, &realm.krb5_conf(), &cache, &[], None);
+    assert_saved(&w, &out, "ADFS-Dev", "alice@acme.test");
+    let err = stderr(&out);
+    assert!(
+        err.contains(
+            "with Kerberos (SPNEGO) as alice@ACME.TEST; the IdP sent no mutual-authentication token"
+        ),
+        "{err}"
     );
 }

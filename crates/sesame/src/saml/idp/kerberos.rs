@@ -84,11 +84,9 @@ pub(super) async fn attempt(client: &reqwest::Client, target: &Url) -> Result<At
     let mutual = match negotiate_token(&page)? {
         Some(answer) => {
             ctx.step(Some(&answer), None)
-                .map_err(|e| IdpError::Kerberos {
-                    reason: format!(
-                        "the IdP's answer did not prove it is {service} (mutual authentication failed: {})",
-                        one_line(&e)
-                    ),
+                .map_err(|e| IdpError::MutualAuthentication {
+                    service: service.clone(),
+                    reason: one_line(&e),
                 })?;
             true
         }

@@ -129,11 +129,18 @@ pub enum IdpError {
         /// The `WWW-Authenticate` schemes it offered.
         offered: String,
     },
-    /// Kerberos could not sign in and nothing else was offered, or the IdP's Kerberos answer
-    /// failed mutual authentication.
+    /// Kerberos could not sign in and nothing else was offered.
     #[error("Kerberos sign-in failed: {reason}")]
     Kerberos {
         /// Why.
+        reason: String,
+    },
+    /// The IdP's Kerberos answer failed mutual authentication: the page may not be the IdP's.
+    #[error("the IdP's Kerberos answer did not prove it is {service} ({reason})")]
+    MutualAuthentication {
+        /// The GSSAPI service name (`HTTP@host`).
+        service: String,
+        /// The GSSAPI's words.
         reason: String,
     },
     /// The NTLM exchange failed.
