@@ -467,3 +467,38 @@ fn the_idps_mutual_authentication_token_is_checked_when_it_sends_one() {
         "{err}"
     );
 }
+
+#[test]
+fn the_emulator_accepts_curls_negotiate_as_iis_would() {
+    // Another HTTP Negotiate client (curl's GSS-API SPNEGO), so the emulator is checked against
+    // more than sesame's own tokens.
+    let realm = Realm::start();
+    let cache = realm.kinit("alice");
+    let idp = KerberosIdp::start(&realm, &realm.keytab());
+    let out = Command::new("curl")
+        .args(["--silent", "--show-error", "--negotiate", "--user", ":"])
+        .args(["--dump-header", "-"])
+        .arg(format!("{}{WINDOWS}", idp.url))
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("KRB5_CONFIG", realm.krb5_conf())
+        .env("KRB5CCNAME", format!("FILE:{}", cache.display()))
+        .output()
+        .expect("curl runs (`apt-get install curl`)");
+    assert_success(&out);
+    let text = String::from_utf8_lossy(&out.stdout);
+    // curl sends its SPNEGO token at once; the IdP's 200 carries the SAMLResponse and its own
+    // mutual-authentication token.
+    assert!(text.contains("HTTP/1.1 200 OK"), "{text}");
+    assert!(
+        text.to_ascii_lowercase()
+            .contains("www-authenticate: negotiate oy"),
+        "{text}"
+    );
+    assert!(text.contains("name=\"SAMLResponse\""), "{text}");
+    assert!(
+        idp.log().contains("Kerberos: signed in alice@ACME.TEST"),
+        "{}",
+        idp.log()
+    );
+}
