@@ -8,6 +8,11 @@
 //! authentication); that token is checked when it is there, and a bad one fails the sign-in.
 //! Anything short of that (no ticket, no KDC, no such service principal, the IdP refusing the
 //! ticket) is [`Attempt::Unavailable`] with the reason, and the caller falls back to NTLM.
+//!
+//! Why the system GSSAPI and not a pure-Rust Kerberos (`sspi`): only the system library reads
+//! the ticket cache `kinit` and desktop sign-ins fill (`KRB5CCNAME`, KCM, keyring), which is the
+//! point of Kerberos here (no password); `sspi` would need the password and its own KDC exchange.
+//! Unix only (`libgssapi` refuses Windows, where SSPI is the native path).
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
