@@ -1,6 +1,8 @@
 //! Every command and flag, in one place; the doc comments are the `--help` text.
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::ffi::OsString;
+
+use clap::{Args, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 /// Get into many AWS accounts from one identity: IAM Identity Center login, accounts and roles,
 /// sharing the AWS CLI's files and cache.
@@ -16,6 +18,60 @@ pub(crate) struct Cli {
     pub(crate) global: GlobalArgs,
     #[command(subcommand)]
     pub(crate) command: Command,
+}
+
+impl Cli {
+    /// Parses the process's command line.
+    ///
+    /// `credential-process`, `creds` and `exec` are what a warm role cache answers in about a
+    /// millisecond, and building clap's whole command tree (every command, every flag) costs more
+    /// than the rest of that path. So they are parsed first against their own flags only; any
+    /// other command, and any error or `--help`, goes through the whole tree, so what is accepted
+    /// and every message are the same.
+    pub(crate) fn parse_args() -> Self {
+        let args: Vec<OsString> = std::env::args_os().collect();
+        Self::parse_narrow(&args).unwrap_or_else(|| Self::parse_from(args))
+    }
+
+    /// The narrow parse: `None` when the command is not one of the warm ones or clap has anything
+    /// to say (an error, help, the version).
+    fn parse_narrow(args: &[OsString]) -> Option<Self> {
+        // The global flags take no value, so the first word that is not a flag is the command.
+        let name = args
+            .iter()
+            .skip(1)
+            .find(|a| !a.to_string_lossy().starts_with('-'))?;
+        let (global, command) = match name.to_str()? {
+            "credential-process" => {
+                let (g, a) = parse_one("credential-process", args)?;
+                (g, Command::CredentialProcess(a))
+            }
+            "creds" => {
+                let (g, a) = parse_one("creds", args)?;
+                (g, Command::Creds(a))
+            }
+            "exec" => {
+                let (g, a) = parse_one("exec", args)?;
+                (g, Command::Exec(a))
+            }
+            _ => return None,
+        };
+        Some(Self { global, command })
+    }
+}
+
+/// `args` parsed against a root with only the global flags and the one command `name`.
+fn parse_one<A: Args + FromArgMatches>(
+    name: &'static str,
+    args: &[OsString],
+) -> Option<(GlobalArgs, A)> {
+    let root = GlobalArgs::augment_args(clap::Command::new("sesame"))
+        .subcommand(A::augment_args(clap::Command::new(name)));
+    let mut matches = root.try_get_matches_from(args).ok()?;
+    let global = GlobalArgs::from_arg_matches_mut(&mut matches).ok()?;
+    let (_, mut sub) = matches.remove_subcommand()?;
+    let parsed = A::from_arg_matches_mut(&mut sub).ok()?;
+    Some((global, parsed))
 }
 
 /// Flags every command takes.
@@ -492,14 +548,18 @@ pub(crate) struct SamlArgs {
 pub(crate) enum SamlCommand {
     /// Sign in at the IdP, choose a role, and write its STS credentials into a profile.
     ///
-    /// The password is read without echo from the terminal, or from SESAME_SAML_PASSWORD; it is
-    /// never stored. A one-time code asked for by the IdP is read from the terminal, or from
-    /// SESAME_SAML_OTP.
+    /// The password comes from SESAME_SAML_PASSWORD, else from the OS keyring if it was stored
+    /// there with --remember-password, else from the terminal (no echo); it is never stored
+    /// without --remember-password. A one-time code asked for by the IdP is read from the
+    /// terminal, or from SESAME_SAML_OTP.
     Login(SamlLoginArgs),
     /// Assume a role with a SAMLResponse captured elsewhere (base64, as the IdP posts it).
     Assume(SamlAssumeArgs),
     /// List the roles a SAMLResponse grants: from a file, or by signing in at the IdP.
     Roles(SamlRolesArgs),
+    /// Forget an IdP sign-in: remove the password stored with --remember-password from the OS
+    /// keyring, and the IdP's session cookies kept in ~/.aws/sesame/saml/.
+    Forget(SamlForgetArgs),
 }
 
 /// Where and how to sign in.
@@ -517,9 +577,18 @@ pub(crate) struct IdpArgs {
     #[arg(long, value_name = "USER", env = "SESAME_SAML_USERNAME")]
     pub(crate) username: Option<String>,
     /// Forget the IdP's kept session cookies and sign in afresh. (Otherwise they are kept, 0600,
-    /// in ~/.aws/sesame/saml/, so the next sign-in skips the password while the IdP session lasts.)
+    /// in ~/.aws/sesame/saml/ per IdP and user name, so the next sign-in skips the password while
+    /// the IdP session lasts.)
     #[arg(long)]
     pub(crate) fresh: bool,
+    /// Once the sign-in has succeeded, store the password in the OS keyring, keyed by the IdP
+    /// (scheme, host, port) and the user name, so later sign-ins of that user there take it
+    /// without asking (SESAME_SAML_PASSWORD still comes first). Linux: the kernel keyring
+    /// (keyutils: the user's persistent keyring; no D-Bus needed), kept until the machine
+    /// restarts or 3 days unused; macOS: the Keychain; Windows: the Credential Manager. A stored
+    /// password the IdP refuses is removed; `sesame saml forget` removes it too.
+    #[arg(long)]
+    pub(crate) remember_password: bool,
 }
 
 /// Which role, and where its credentials go.
@@ -571,6 +640,16 @@ pub(crate) struct SamlRolesArgs {
     /// Output format.
     #[arg(long, short, value_enum, default_value_t = OutputFormat::Table)]
     pub(crate) output: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SamlForgetArgs {
+    /// The IdP's sign-in URL (only its scheme, host and port matter).
+    #[arg(long, value_name = "URL", env = "SESAME_SAML_IDP_URL")]
+    pub(crate) idp_url: Option<String>,
+    /// The user name whose stored password to remove, as given to `saml login`.
+    #[arg(long, value_name = "USER", env = "SESAME_SAML_USERNAME")]
+    pub(crate) username: Option<String>,
 }
 
 /// How `sesame saml login` signs in.
@@ -664,4 +743,48 @@ pub(crate) struct RunArgs {
     /// The command and its arguments, after `--`.
     #[arg(last = true, value_name = "CMD")]
     pub(crate) command: Vec<std::ffi::OsString>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn argv(line: &str) -> Vec<OsString> {
+        line.split(' ').map(OsString::from).collect()
+    }
+
+    #[test]
+    fn narrow_parse_reads_what_the_whole_tree_reads() {
+        for line in [
+            "sesame credential-process --profile dev",
+            "sesame credential-process --profile=dev -vv",
+            "sesame -v credential-process --account 111122223333 --role Admin --sso-session acme",
+            "sesame credential-process --account prod --role ReadOnly --auto-login",
+            "sesame creds dev --format json",
+            "sesame creds --account 111122223333 --role Admin --to-credentials-file",
+            "sesame creds --account 111122223333 --role Admin --to-credentials-file work",
+            "sesame exec dev -- aws sts get-caller-identity --output json",
+            "sesame exec --account prod --role Admin -v -- env",
+        ] {
+            let args = argv(line);
+            let narrow = Cli::parse_narrow(&args).unwrap_or_else(|| panic!("narrow: {line}"));
+            let whole = Cli::try_parse_from(&args).unwrap_or_else(|e| panic!("{line}: {e}"));
+            assert_eq!(format!("{narrow:?}"), format!("{whole:?}"), "{line}");
+        }
+    }
+
+    #[test]
+    fn narrow_parse_leaves_errors_help_and_other_commands_to_the_whole_tree() {
+        for line in [
+            "sesame credential-process --profile dev --account 1 --role R",
+            "sesame credential-process --nope",
+            "sesame credential-process --help",
+            "sesame creds -h",
+            "sesame --version",
+            "sesame roles --account prod",
+            "sesame",
+        ] {
+            assert!(Cli::parse_narrow(&argv(line)).is_none(), "{line}");
+        }
+    }
 }

@@ -5,14 +5,13 @@ mod commands;
 mod error;
 mod output;
 mod prompt;
+mod saml_keyring;
 mod saml_prompt;
 
 use std::process::ExitCode;
 
-use clap::Parser as _;
-
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    let cli = cli::Cli::parse_args();
     init_logging(cli.global.verbose);
     // credential-process, exec, creds: a valid cached entry is answered without a runtime.
     if let Some(result) = commands::run_warm(&cli) {

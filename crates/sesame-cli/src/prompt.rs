@@ -1,5 +1,6 @@
 //! The terminal side of a login: what the user sees on stderr, and the browser.
 
+use std::io::{IsTerminal as _, Write as _};
 use std::path::Path;
 use std::process::{Command, Stdio};
 
@@ -9,16 +10,35 @@ use sesame::sso::LoginPrompt;
 pub(crate) struct TerminalPrompt {
     pub(crate) open_browser: bool,
     pub(crate) browser: Option<String>,
+    /// Whether to speak on the controlling terminal (`/dev/tty`) when stderr is not one. An SDK
+    /// running `credential_process` captures the child's stderr, so a login started there
+    /// (`--auto-login`) would otherwise wait for an approval nobody was asked for.
+    pub(crate) to_tty: bool,
 }
 
 impl TerminalPrompt {
+    /// Prints `text` on stderr, or on the controlling terminal when [`Self::to_tty`] says so and
+    /// stderr is not a terminal but there is one.
+    fn say(&self, text: &str) {
+        if self.to_tty
+            && !std::io::stderr().is_terminal()
+            && let Ok(mut tty) = std::fs::OpenOptions::new().write(true).open("/dev/tty")
+            && writeln!(tty, "{text}").is_ok()
+        {
+            return;
+        }
+        eprintln!("{text}");
+    }
+
     /// Opens `url` in the browser (`$BROWSER`, else the system's), unless told not to.
     fn open(&self, url: &str) {
         if !self.open_browser {
             return;
         }
         if let Err(e) = open_browser(self.browser.as_deref(), url) {
-            eprintln!("(could not open a browser: {e}; open the URL above yourself)");
+            self.say(&format!(
+                "(could not open a browser: {e}; open the URL above yourself)"
+            ));
         }
     }
 }
@@ -63,26 +83,26 @@ fn open_with(browser: &str, url: &str) -> Result<(), String> {
 
 impl LoginPrompt for TerminalPrompt {
     fn waiting_for_other_login(&self, _lock: &Path) {
-        eprintln!(
-            "Another sesame login for this session is in progress; waiting for it to finish..."
+        self.say(
+            "Another sesame login for this session is in progress; waiting for it to finish...",
         );
     }
 
     fn device_code(&self, verification_uri: &str, complete: Option<&str>, user_code: &str) {
-        eprintln!(
+        self.say(&format!(
             "To sign in, open this URL in a browser:\n\n    {}\n",
             complete.unwrap_or(verification_uri)
-        );
-        eprintln!("and check that it shows the code: {user_code}\n");
+        ));
+        self.say(&format!("and check that it shows the code: {user_code}\n"));
         self.open(complete.unwrap_or(verification_uri));
-        eprintln!("Waiting for approval...");
+        self.say("Waiting for approval...");
     }
 
     fn authorize(&self, url: &str) {
-        eprintln!(
+        self.say(&format!(
             "To sign in, open this URL in a browser (it redirects back to sesame on this machine):\n\n    {url}\n"
-        );
+        ));
         self.open(url);
-        eprintln!("Waiting for approval in the browser...");
+        self.say("Waiting for approval in the browser...");
     }
 }

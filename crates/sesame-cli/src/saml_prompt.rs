@@ -1,7 +1,10 @@
 //! The terminal side of a SAML sign-in: the user name, the password (no echo), a one-time code,
 //! and the role picker. Each has an environment variable for scripts, and each refuses to wait
-//! for input that cannot come (stdin not a terminal).
+//! for input that cannot come (stdin not a terminal). The password comes from
+//! `SESAME_SAML_PASSWORD`, else from the OS keyring when the user stored it there
+//! (`--remember-password`), else from the terminal.
 
+use std::cell::RefCell;
 use std::io::IsTerminal as _;
 
 use sesame::Secret;
@@ -10,6 +13,7 @@ use sesame::saml::SamlRole;
 use sesame::saml::idp::{IdpError, IdpPrompt};
 
 use crate::error::CliError;
+use crate::saml_keyring::{self, PasswordEntry};
 
 /// Whether a person can answer: stdin and stderr are terminals.
 pub(crate) fn interactive() -> bool {
@@ -34,10 +38,43 @@ fn username(given: Option<&str>) -> Result<String, IdpError> {
         .map_err(|e| IdpError::Prompt(format!("no user name: {e}")))
 }
 
-/// The password: `SESAME_SAML_PASSWORD`, else read from the terminal without echo.
-fn password(env: &Env, username: &str) -> Result<Secret, IdpError> {
+/// Where the password handed to the IdP came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PasswordSource {
+    /// `SESAME_SAML_PASSWORD`.
+    Env,
+    /// The OS keyring, stored there earlier with `--remember-password`.
+    Keyring,
+    /// Typed on the terminal.
+    Terminal,
+}
+
+/// The password a sign-in used, kept until the command knows whether the IdP took it.
+pub(crate) struct UsedPassword {
+    pub(crate) entry: PasswordEntry,
+    pub(crate) password: Secret,
+    pub(crate) source: PasswordSource,
+}
+
+/// The password: `SESAME_SAML_PASSWORD`, else the keyring entry of `username` at `origin` if
+/// one was stored, else read from the terminal without echo.
+fn password(env: &Env, origin: &str, username: &str) -> Result<(Secret, PasswordSource), IdpError> {
     if let Some(p) = env.var("SESAME_SAML_PASSWORD") {
-        return Ok(Secret::new(p));
+        return Ok((Secret::new(p), PasswordSource::Env));
+    }
+    let entry = PasswordEntry::new(origin, username);
+    match entry.get() {
+        Ok(Some(p)) => {
+            eprintln!(
+                "Using the password of {} from {}.",
+                entry.describe(),
+                saml_keyring::store_name()
+            );
+            return Ok((p, PasswordSource::Keyring));
+        }
+        Ok(None) => {}
+        // No usable keyring here: nothing can have been stored, so the terminal it is.
+        Err(e) => tracing::debug!("no keyring lookup: {e}"),
     }
     if !interactive() {
         return Err(IdpError::Prompt(
@@ -47,7 +84,7 @@ fn password(env: &Env, username: &str) -> Result<Secret, IdpError> {
         ));
     }
     rpassword::prompt_password(format!("Password for {username}: "))
-        .map(Secret::new)
+        .map(|p| (Secret::new(p), PasswordSource::Terminal))
         .map_err(|e| IdpError::Prompt(format!("cannot read the password: {e}")))
 }
 
@@ -56,15 +93,25 @@ pub(crate) struct TerminalPrompt {
     username: Option<String>,
     env: Env,
     otp: Option<Secret>,
+    /// The IdP's origin (`scheme://host[:port]`), which keys the keyring entry.
+    origin: String,
+    used: RefCell<Option<UsedPassword>>,
 }
 
 impl TerminalPrompt {
-    pub(crate) fn new(env: &Env, username: Option<&str>) -> Self {
+    pub(crate) fn new(env: &Env, username: Option<&str>, origin: &str) -> Self {
         Self {
             username: username.map(str::to_owned),
             env: env.clone(),
             otp: env.var("SESAME_SAML_OTP").map(Secret::new),
+            origin: origin.to_owned(),
+            used: RefCell::new(None),
         }
+    }
+
+    /// The password the sign-in used, if the IdP asked for one.
+    pub(crate) fn take_used_password(&self) -> Option<UsedPassword> {
+        self.used.borrow_mut().take()
     }
 }
 
@@ -74,7 +121,13 @@ impl IdpPrompt for TerminalPrompt {
     }
 
     fn password(&self, username: &str) -> Result<Secret, IdpError> {
-        password(&self.env, username)
+        let (secret, source) = password(&self.env, &self.origin, username)?;
+        *self.used.borrow_mut() = Some(UsedPassword {
+            entry: PasswordEntry::new(&self.origin, username),
+            password: secret.clone(),
+            source,
+        });
+        Ok(secret)
     }
 
     fn one_time_code(&self, label: &str) -> Result<Secret, IdpError> {

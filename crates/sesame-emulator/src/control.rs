@@ -1,4 +1,6 @@
-//! The control API tests use to look inside and steer the emulator (`/_emulator/*`).
+//! The control API tests use to look inside and steer the emulator: in process ([`Control`],
+//! which both [`crate::RunningEmulator`] and [`crate::EmulatorHandle`] dereference to) and over
+//! HTTP (`/_emulator/*`).
 //!
 //! Never throttled, delayed or faulted.
 
@@ -14,7 +16,75 @@ use axum::{
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::state::Shared;
+use crate::{directory::Directory, faults::FaultSettings, state::Shared, stats::Stats};
+
+/// A running emulator's address and in-process controls. Cheap to clone; it does not keep the
+/// emulator running (its [`crate::RunningEmulator`] or [`crate::EmulatorHandle`] does).
+#[derive(Debug, Clone)]
+pub struct Control {
+    url: String,
+    shared: Arc<Shared>,
+}
+
+impl Control {
+    pub(crate) fn new(url: String, shared: Arc<Shared>) -> Self {
+        Self { url, shared }
+    }
+
+    /// The base URL, `http://127.0.0.1:PORT`, for both the OIDC and the portal API.
+    pub fn url(&self) -> String {
+        self.url.clone()
+    }
+
+    /// A snapshot of the counters.
+    pub fn stats(&self) -> Stats {
+        self.shared.stats.snapshot()
+    }
+
+    /// Approves a pending device code, as the user would on the verification page. False if
+    /// no pending, unexpired device authorization has this user code.
+    pub fn approve(&self, user_code: &str) -> bool {
+        self.shared.approve(user_code)
+    }
+
+    /// Denies a pending device code. False if there is no such pending code.
+    pub fn deny(&self, user_code: &str) -> bool {
+        self.shared.deny(user_code)
+    }
+
+    /// User codes waiting for approval, oldest first.
+    pub fn pending_user_codes(&self) -> Vec<String> {
+        self.shared.pending_user_codes()
+    }
+
+    /// `(account id, role name)` of the role credentials issued with this access key id.
+    pub fn whoami(&self, access_key_id: &str) -> Option<(String, String)> {
+        self.shared
+            .whoami(access_key_id)
+            .map(|a| (a.account_id, a.role_name))
+    }
+
+    /// The accounts and roles the emulated user is assigned.
+    pub fn directory(&self) -> &Directory {
+        &self.shared.directory
+    }
+
+    /// Ids of the user's accounts, in listing order.
+    pub fn account_ids(&self) -> Vec<String> {
+        self.shared.directory.account_ids()
+    }
+
+    /// Role names the user has in an account (empty if not assigned).
+    pub fn roles_of(&self, account_id: &str) -> Vec<String> {
+        self.shared.directory.roles_of(account_id)
+    }
+
+    /// Replaces the throttle and the fault rates from now on (a test logs in on a healthy
+    /// emulator, then makes it hostile).
+    pub fn set_faults(&self, settings: FaultSettings) {
+        self.shared.faults.set(&settings);
+    }
+}
 
 fn not_found(message: &str) -> Response {
     (StatusCode::NOT_FOUND, Json(json!({ "message": message }))).into_response()
@@ -97,7 +167,7 @@ pub(crate) async fn whoami(
 /// `POST /_emulator/faults` with `{"tps": 20, "fault429": 0.1, "fault500": 0, "faultDrop": 0}`:
 /// replaces the throttle and fault rates from now on (absent rates are 0, absent `tps` none).
 pub(crate) async fn set_faults(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
-    match serde_json::from_slice::<crate::faults::FaultSettings>(&body) {
+    match serde_json::from_slice::<FaultSettings>(&body) {
         Ok(settings) => {
             shared.faults.set(&settings);
             Json(settings).into_response()

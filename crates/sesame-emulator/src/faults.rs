@@ -63,7 +63,7 @@ impl Bucket {
 }
 
 /// The throttle and fault rates, settable while the emulator runs
-/// ([`crate::EmulatorHandle::set_faults`], `POST /_emulator/faults`).
+/// ([`crate::Control::set_faults`], `POST /_emulator/faults`).
 #[derive(Debug, Clone, Copy, PartialEq, Default, serde::Deserialize, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FaultSettings {

@@ -10,7 +10,7 @@
 //! | Portal (`sso`) | `GET /assignment/accounts`, `GET /assignment/roles`, `GET /federation/credentials`, `POST /logout` |
 //! | Console federation | `GET /federation?Action=getSigninToken` and `?Action=login` (the `signin.aws.amazon.com` endpoint) |
 //! | Browser pages | `GET`/`POST /device` (device verification), `GET`/`POST /authorize` (PKCE consent) |
-//! | SAML IdP (AD FS-like) | `/adfs/ls/IdpInitiatedSignOn.aspx`, `/adfs/ls/auth/integrated/` (NTLM; Kerberos with the `kerberos` feature), a Keycloak-like `/realms/acme/...`: see [`AdfsConfig`] |
+//! | SAML IdP (AD FS-like) | `/adfs/ls/IdpInitiatedSignOn.aspx`, `/adfs/ls/auth/integrated/` (NTLM; Kerberos with the `kerberos` feature), a Keycloak-like `/realms/acme/...`; signed assertions, metadata at `/FederationMetadata/2007-06/FederationMetadata.xml`: see [`AdfsConfig`] |
 //! | Control (tests) | `/_emulator/*`, below |
 //!
 //! What the real service checks is checked: client id and secret (401 InvalidClientException),
@@ -59,7 +59,8 @@
 //! ```
 //!
 //! Synchronous code uses [`spawn`], which runs the emulator on its own thread until the
-//! returned [`EmulatorHandle`] is dropped.
+//! returned [`EmulatorHandle`] is dropped. Both handles dereference to [`Control`], which holds
+//! the URL and the in-process control calls.
 
 mod adfs;
 mod authorize;
@@ -77,8 +78,12 @@ mod signed;
 mod state;
 mod stats;
 
-pub use adfs::{AdfsConfig, AdfsUser, DEFAULT_MFA_CODE, DEFAULT_PASSWORD, KerberosAnswer};
+pub use adfs::{
+    AdfsConfig, AdfsUser, DEFAULT_MFA_CODE, DEFAULT_PASSWORD, IdpSigningKey, KerberosAnswer,
+    SigningKeyError,
+};
 pub use config::EmulatorConfig;
+pub use control::Control;
 pub use directory::{Account, Directory};
 pub use faults::FaultSettings;
 pub use server::{EmulatorHandle, RunningEmulator, spawn, start};

@@ -2,11 +2,11 @@
 //!
 //! The first line on stdout is the base URL (`http://127.0.0.1:PORT`); logs go to stderr.
 
-use std::{io::Write, time::Duration};
+use std::{io::Write, path::PathBuf, time::Duration};
 
 use anyhow::Context;
 use clap::Parser;
-use sesame_emulator::EmulatorConfig;
+use sesame_emulator::{EmulatorConfig, IdpSigningKey};
 
 /// A local IAM Identity Center (OIDC + portal APIs) for tests, demos and benchmarks.
 #[derive(Debug, Parser)]
@@ -17,7 +17,8 @@ use sesame_emulator::EmulatorConfig;
     after_help = "Prints its base URL (http://127.0.0.1:PORT) as the first line on stdout, then \
                   serves until SIGINT or SIGTERM. Point AWS tools at it with AWS_ENDPOINT_URL_SSO \
                   and AWS_ENDPOINT_URL_SSO_OIDC. Test hooks: /_emulator/stats, /_emulator/approve, \
-                  /_emulator/deny, /_emulator/pending, /_emulator/whoami."
+                  /_emulator/deny, /_emulator/pending, /_emulator/whoami. SAML IdP metadata: \
+                  /FederationMetadata/2007-06/FederationMetadata.xml."
 )]
 struct Cli {
     /// Port on 127.0.0.1 (0 picks a free one).
@@ -72,6 +73,13 @@ struct Cli {
     /// one; repeat for more (e.g. names with quotes or brackets).
     #[arg(long, value_name = "NAME")]
     account_name: Vec<String>,
+    /// PEM file of the RSA private key the SAML IdP signs assertions with (PKCS#8 or PKCS#1);
+    /// with --idp-signing-cert. Default: the emulator's public throwaway test key.
+    #[arg(long, value_name = "PEM", requires = "idp_signing_cert")]
+    idp_signing_key: Option<PathBuf>,
+    /// PEM file of the X.509 certificate of --idp-signing-key, published in the IdP metadata.
+    #[arg(long, value_name = "PEM", requires = "idp_signing_key")]
+    idp_signing_cert: Option<PathBuf>,
     /// The Negotiate token sent with a Kerberos sign-in's SAML page (feature `kerberos`): the
     /// acceptor's (mutual authentication), none, or a forged one.
     #[arg(long, value_enum, default_value_t = KerberosAnswerArg::Mutual)]
@@ -93,35 +101,54 @@ fn probability(s: &str) -> Result<f64, String> {
     }
 }
 
-impl From<Cli> for EmulatorConfig {
-    fn from(cli: Cli) -> Self {
-        Self {
-            port: cli.port,
-            accounts: cli.accounts,
-            roles_per_account: cli.roles_per_account,
-            latency: Duration::from_millis(cli.latency_ms),
-            tps: cli.tps,
-            fault_429: cli.fault_429,
-            fault_500: cli.fault_500,
-            fault_drop: cli.fault_drop,
-            seed: cli.seed,
-            token_lifetime: Duration::from_secs(cli.token_lifetime),
-            refresh_token_lifetime: Duration::from_secs(cli.refresh_token_lifetime),
-            registration_lifetime: Duration::from_secs(cli.registration_lifetime),
-            device_code_lifetime: Duration::from_secs(cli.device_code_lifetime),
-            interval: Duration::from_secs(cli.interval),
-            credentials_lifetime: Duration::from_secs(cli.credentials_lifetime),
-            auto_approve: cli.auto_approve,
-            account_names: cli.account_name,
-            adfs: sesame_emulator::AdfsConfig {
-                kerberos_answer: match cli.kerberos_answer {
-                    KerberosAnswerArg::Mutual => sesame_emulator::KerberosAnswer::Mutual,
-                    KerberosAnswerArg::None => sesame_emulator::KerberosAnswer::None,
-                    KerberosAnswerArg::Forged => sesame_emulator::KerberosAnswer::Forged,
-                },
-                ..sesame_emulator::AdfsConfig::default()
+impl Cli {
+    /// The IdP's signing key: the files given, or the emulator's test key.
+    fn signing_key(&self) -> anyhow::Result<IdpSigningKey> {
+        let (Some(key), Some(cert)) = (&self.idp_signing_key, &self.idp_signing_cert) else {
+            return Ok(IdpSigningKey::default());
+        };
+        let read = |p: &PathBuf| {
+            std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))
+        };
+        IdpSigningKey::from_pem(&read(key)?, &read(cert)?).with_context(|| {
+            format!(
+                "cannot use {} and {} as the IdP signing key",
+                key.display(),
+                cert.display()
+            )
+        })
+    }
+}
+
+/// The emulator's configuration from the command line.
+fn config(cli: Cli, signing_key: IdpSigningKey) -> EmulatorConfig {
+    EmulatorConfig {
+        port: cli.port,
+        accounts: cli.accounts,
+        roles_per_account: cli.roles_per_account,
+        latency: Duration::from_millis(cli.latency_ms),
+        tps: cli.tps,
+        fault_429: cli.fault_429,
+        fault_500: cli.fault_500,
+        fault_drop: cli.fault_drop,
+        seed: cli.seed,
+        token_lifetime: Duration::from_secs(cli.token_lifetime),
+        refresh_token_lifetime: Duration::from_secs(cli.refresh_token_lifetime),
+        registration_lifetime: Duration::from_secs(cli.registration_lifetime),
+        device_code_lifetime: Duration::from_secs(cli.device_code_lifetime),
+        interval: Duration::from_secs(cli.interval),
+        credentials_lifetime: Duration::from_secs(cli.credentials_lifetime),
+        auto_approve: cli.auto_approve,
+        account_names: cli.account_name,
+        adfs: sesame_emulator::AdfsConfig {
+            signing_key,
+            kerberos_answer: match cli.kerberos_answer {
+                KerberosAnswerArg::Mutual => sesame_emulator::KerberosAnswer::Mutual,
+                KerberosAnswerArg::None => sesame_emulator::KerberosAnswer::None,
+                KerberosAnswerArg::Forged => sesame_emulator::KerberosAnswer::Forged,
             },
-        }
+            ..sesame_emulator::AdfsConfig::default()
+        },
     }
 }
 
@@ -140,38 +167,50 @@ async fn main() -> anyhow::Result<()> {
     tracing::info!(
         "AD FS Windows integrated authentication accepts Kerberos (service keytab: KRB5_KTNAME)"
     );
-    let emulator = sesame_emulator::start(cli.into())
+    let signing_key = cli.signing_key()?;
+    let emulator = sesame_emulator::start(config(cli, signing_key))
         .await
         .context("cannot start the emulator")?;
+    let shutdown = shutdown_signal();
     {
         let mut stdout = std::io::stdout().lock();
         writeln!(stdout, "{}", emulator.url())?;
         stdout.flush()?;
     }
-    shutdown_signal().await;
+    shutdown.await;
     tracing::info!("shutting down");
     emulator.shutdown().await?;
     Ok(())
 }
 
-/// Resolves on SIGINT (Ctrl-C) or, on Unix, SIGTERM.
-async fn shutdown_signal() {
-    let interrupt = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Listens for SIGINT (Ctrl-C) and, on Unix, SIGTERM from now on (before the URL is printed, so
+/// a caller that signals as soon as it reads the URL is heard); resolves on the first.
+fn shutdown_signal() -> impl Future<Output = ()> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let interrupt = signal(SignalKind::interrupt()).ok();
+        let terminate = signal(SignalKind::terminate()).ok();
+        async move {
+            tokio::select! {
+                () = received(interrupt) => {}
+                () = received(terminate) => {}
             }
-            Err(_) => std::future::pending::<()>().await,
         }
-    };
+    }
     #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = interrupt => {}
-        () = terminate => {}
+    async {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// Resolves when `signal` is received (never if it could not be listened for).
+#[cfg(unix)]
+async fn received(signal: Option<tokio::signal::unix::Signal>) {
+    match signal {
+        Some(mut s) => {
+            s.recv().await;
+        }
+        None => std::future::pending::<()>().await,
     }
 }

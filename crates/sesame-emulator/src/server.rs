@@ -7,6 +7,7 @@
 use std::{
     io,
     net::{Ipv4Addr, SocketAddr},
+    ops::Deref,
     pin::Pin,
     sync::{
         Arc,
@@ -37,12 +38,10 @@ use tokio::{
 use crate::{
     authorize,
     config::EmulatorConfig,
-    control,
-    directory::Directory,
+    control::{self, Control},
     faults::{Api, api_layer},
     federation, oidc, pages, portal, signed,
     state::Shared,
-    stats::Stats,
 };
 
 /// How long `shutdown` waits for in-flight requests before cutting them off.
@@ -255,9 +254,8 @@ pub async fn start(config: EmulatorConfig) -> io::Result<RunningEmulator> {
     let task = tokio::spawn(async move { server.await });
     tracing::info!(%url, "sesame-emulator listening");
     Ok(RunningEmulator {
-        url,
+        control: Control::new(url, shared),
         addr,
-        shared,
         stop: Some(stop),
         task: Some(task),
     })
@@ -266,71 +264,16 @@ pub async fn start(config: EmulatorConfig) -> io::Result<RunningEmulator> {
 /// An emulator serving in the current tokio runtime (see [`start`]).
 #[derive(Debug)]
 pub struct RunningEmulator {
-    url: String,
+    control: Control,
     addr: SocketAddr,
-    shared: Arc<Shared>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<io::Result<()>>>,
 }
 
 impl RunningEmulator {
-    /// The base URL, `http://127.0.0.1:PORT`, for both the OIDC and the portal API.
-    pub fn url(&self) -> String {
-        self.url.clone()
-    }
-
     /// The bound socket address.
     pub fn addr(&self) -> SocketAddr {
         self.addr
-    }
-
-    /// A snapshot of the counters.
-    pub fn stats(&self) -> Stats {
-        self.shared.stats.snapshot()
-    }
-
-    /// Approves a pending device code, as the user would on the verification page. False if
-    /// no pending, unexpired device authorization has this user code.
-    pub fn approve(&self, user_code: &str) -> bool {
-        self.shared.approve(user_code)
-    }
-
-    /// Denies a pending device code. False if there is no such pending code.
-    pub fn deny(&self, user_code: &str) -> bool {
-        self.shared.deny(user_code)
-    }
-
-    /// User codes waiting for approval, oldest first.
-    pub fn pending_user_codes(&self) -> Vec<String> {
-        self.shared.pending_user_codes()
-    }
-
-    /// `(account id, role name)` of the role credentials issued with this access key id.
-    pub fn whoami(&self, access_key_id: &str) -> Option<(String, String)> {
-        self.shared
-            .whoami(access_key_id)
-            .map(|a| (a.account_id, a.role_name))
-    }
-
-    /// The accounts and roles the emulated user is assigned.
-    pub fn directory(&self) -> &Directory {
-        &self.shared.directory
-    }
-
-    /// Ids of the user's accounts, in listing order.
-    pub fn account_ids(&self) -> Vec<String> {
-        self.shared.directory.account_ids()
-    }
-
-    /// Role names the user has in an account (empty if not assigned).
-    pub fn roles_of(&self, account_id: &str) -> Vec<String> {
-        self.shared.directory.roles_of(account_id)
-    }
-
-    /// Replaces the throttle and the fault rates from now on (a test logs in on a healthy
-    /// emulator, then makes it hostile).
-    pub fn set_faults(&self, settings: crate::FaultSettings) {
-        self.shared.faults.set(&settings);
     }
 
     /// Stops accepting connections and waits (up to a few seconds) for in-flight requests.
@@ -349,6 +292,14 @@ impl RunningEmulator {
                 Ok(())
             }
         }
+    }
+}
+
+impl Deref for RunningEmulator {
+    type Target = Control;
+
+    fn deref(&self) -> &Control {
+        &self.control
     }
 }
 
@@ -383,7 +334,7 @@ pub fn spawn(config: EmulatorConfig) -> io::Result<EmulatorHandle> {
             runtime.block_on(async move {
                 match start(config).await {
                     Ok(emulator) => {
-                        let _ = ready_tx.send(Ok((emulator.url(), emulator.shared.clone())));
+                        let _ = ready_tx.send(Ok(emulator.control.clone()));
                         let _ = stopped.await;
                         if let Err(e) = emulator.shutdown().await {
                             tracing::warn!("emulator shutdown: {e}");
@@ -395,12 +346,11 @@ pub fn spawn(config: EmulatorConfig) -> io::Result<EmulatorHandle> {
                 }
             });
         })?;
-    let (url, shared) = ready_rx
+    let control = ready_rx
         .recv()
         .map_err(|_| io::Error::other("the emulator thread stopped before it was ready"))??;
     Ok(EmulatorHandle {
-        url,
-        shared,
+        control,
         stop: Some(stop),
         thread: Some(thread),
     })
@@ -409,66 +359,12 @@ pub fn spawn(config: EmulatorConfig) -> io::Result<EmulatorHandle> {
 /// An emulator running on its own thread (see [`spawn`]); dropping it stops the emulator.
 #[derive(Debug)]
 pub struct EmulatorHandle {
-    url: String,
-    shared: Arc<Shared>,
+    control: Control,
     stop: Option<oneshot::Sender<()>>,
     thread: Option<thread::JoinHandle<()>>,
 }
 
 impl EmulatorHandle {
-    /// The base URL, `http://127.0.0.1:PORT`, for both the OIDC and the portal API.
-    pub fn url(&self) -> String {
-        self.url.clone()
-    }
-
-    /// A snapshot of the counters.
-    pub fn stats(&self) -> Stats {
-        self.shared.stats.snapshot()
-    }
-
-    /// Approves a pending device code; false if there is no such pending code.
-    pub fn approve(&self, user_code: &str) -> bool {
-        self.shared.approve(user_code)
-    }
-
-    /// Denies a pending device code; false if there is no such pending code.
-    pub fn deny(&self, user_code: &str) -> bool {
-        self.shared.deny(user_code)
-    }
-
-    /// User codes waiting for approval, oldest first.
-    pub fn pending_user_codes(&self) -> Vec<String> {
-        self.shared.pending_user_codes()
-    }
-
-    /// `(account id, role name)` of the role credentials issued with this access key id.
-    pub fn whoami(&self, access_key_id: &str) -> Option<(String, String)> {
-        self.shared
-            .whoami(access_key_id)
-            .map(|a| (a.account_id, a.role_name))
-    }
-
-    /// The accounts and roles the emulated user is assigned.
-    pub fn directory(&self) -> &Directory {
-        &self.shared.directory
-    }
-
-    /// Ids of the user's accounts, in listing order.
-    pub fn account_ids(&self) -> Vec<String> {
-        self.shared.directory.account_ids()
-    }
-
-    /// Role names the user has in an account (empty if not assigned).
-    pub fn roles_of(&self, account_id: &str) -> Vec<String> {
-        self.shared.directory.roles_of(account_id)
-    }
-
-    /// Replaces the throttle and the fault rates from now on (a test logs in on a healthy
-    /// emulator, then makes it hostile).
-    pub fn set_faults(&self, settings: crate::FaultSettings) {
-        self.shared.faults.set(&settings);
-    }
-
     /// Stops the emulator and waits for its thread (what dropping the handle does).
     pub fn shutdown(mut self) {
         self.stop_and_join();
@@ -481,6 +377,14 @@ impl EmulatorHandle {
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
+    }
+}
+
+impl Deref for EmulatorHandle {
+    type Target = Control;
+
+    fn deref(&self) -> &Control {
+        &self.control
     }
 }
 

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use serde_json::json;
-use sesame::listing::{Listing, Source, account_order};
+use sesame::listing::{AccountRoles, Listing, Source, account_order};
 use sesame::sso::portal::AccountInfo;
 
 use super::Context;
@@ -15,33 +15,18 @@ use crate::output;
 pub(crate) async fn run(ctx: &Context, args: &AccountsArgs) -> Result<ExitCode, CliError> {
     let flags = &args.listing;
     let run = listing::open(ctx, &args.session, flags)?;
-    let (mut accounts, source) = list(&run, &run.listing, flags).await?;
-    let (mut missed_accounts, mut missed_roles) = unmatched(&run, &accounts);
-    // A filter that matches nothing in a cached listing may be about an account that is new
-    // since: ask Identity Center once before saying so (not when rows were already streamed).
-    if matches!(source, Source::Cache { .. })
-        && !flags.stream
-        && !(missed_accounts.is_empty() && missed_roles.is_empty())
-    {
-        (accounts, _) = list(&run, &run.listing.refreshing(), flags).await?;
-        (missed_accounts, missed_roles) = unmatched(&run, &accounts);
-    }
-    if let Some(e) = listing::unmatched_error(
-        &missed_accounts,
-        &missed_roles,
-        matches!(source, Source::Cache { .. }) && flags.stream,
-    ) {
-        return Err(e);
-    }
+    let items = run
+        .list_checked(flags.stream, async |l: &Listing| list(&run, l, flags).await)
+        .await?;
     if flags.stream {
         return Ok(ExitCode::SUCCESS);
     }
     // With `--role`, an account none of whose roles matched is not shown.
     let role_filter = run.filter.needs_roles();
-    let accounts: Vec<AccountInfo> = accounts
+    let accounts: Vec<AccountInfo> = items
         .into_iter()
-        .filter(|(_, r)| !role_filter || !r.is_empty())
-        .map(|(a, _)| a)
+        .filter(|i| !role_filter || !i.roles.is_empty())
+        .map(|i| i.account)
         .collect();
     match flags.output {
         OutputFormat::Json => output::json(&serde_json::Value::Array(
@@ -61,7 +46,7 @@ async fn list(
     run: &Run,
     listing: &Listing,
     flags: &ListingArgs,
-) -> Result<(Vec<(AccountInfo, Vec<String>)>, Source), CliError> {
+) -> Result<(Vec<AccountRoles>, Source), CliError> {
     let format = flags.output;
     let mut print = |a: &AccountInfo| match format {
         OutputFormat::Json => listing::json_line(&to_json(a)),
@@ -71,48 +56,35 @@ async fn list(
         // `--role`: the accounts with a matching role, which takes listing the roles.
         let listed = listing.roles(&run.filter).await?;
         let source = listed.source();
-        let mut print_item = |r: &sesame::listing::AccountRoles| {
+        let mut print_item = |r: &AccountRoles| {
             if r.roles.is_empty() {
                 Ok(())
             } else {
                 print(&r.account)
             }
         };
-        let p: Option<Printer<'_, sesame::listing::AccountRoles>> = if flags.stream {
+        let p: Option<Printer<'_, AccountRoles>> = if flags.stream {
             Some(&mut print_item)
         } else {
             None
         };
-        let items = run.gather(listed, p).await?;
-        (
-            items
-                .into_iter()
-                .map(|r| (r.account, r.roles))
-                .collect::<Vec<_>>(),
-            source,
-        )
+        (run.gather(listed, p).await?, source)
     } else {
         let listed = listing.accounts(&run.filter).await?;
         let source = listed.source();
         let p: Option<Printer<'_, AccountInfo>> =
             if flags.stream { Some(&mut print) } else { None };
         let items = run.gather(listed, p).await?;
-        (items.into_iter().map(|a| (a, Vec::new())).collect(), source)
+        let items = items.into_iter().map(|account| AccountRoles {
+            account,
+            roles: Vec::new(),
+        });
+        (items.collect(), source)
     };
     if !flags.stream {
-        items.sort_by_cached_key(|(a, _)| account_order(a));
+        items.sort_by_cached_key(|i| account_order(&i.account));
     }
     Ok((items, source))
-}
-
-fn unmatched<'a>(
-    run: &'a Run,
-    items: &'a [(AccountInfo, Vec<String>)],
-) -> (Vec<&'a str>, Vec<&'a str>) {
-    run.filter.unmatched(
-        items.iter().map(|(a, _)| a),
-        items.iter().flat_map(|(_, r)| r.iter().map(String::as_str)),
-    )
 }
 
 fn to_json(a: &AccountInfo) -> serde_json::Value {

@@ -89,18 +89,7 @@ fn build_request(
         .map(|h| sesame::api::parse_header(h))
         .collect::<Result<Vec<_>, _>>()
         .map_err(request_error)?;
-    let params = args
-        .params
-        .iter()
-        .map(|p| {
-            p.split_once('=')
-                .map(|(k, v)| (k.to_owned(), v.to_owned()))
-                .ok_or_else(|| {
-                    CliError::user(anyhow::anyhow!("bad --param `{p}`"))
-                        .hint("write it as --param Key=Value")
-                })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let params = parse_params(&args.params)?;
     let body = match args.data.as_deref() {
         None => BodySource::Empty,
         Some("@-") => BodySource::Stdin,
@@ -126,6 +115,21 @@ fn build_request(
         fallback_region: chain::default_region(&ctx.env, source),
         unsigned_payload: args.unsigned_payload,
     })
+}
+
+/// The `--param Key=Value` flags as pairs (`sesame api` and `sesame run --api`).
+pub(super) fn parse_params(params: &[String]) -> Result<Vec<(String, String)>, CliError> {
+    params
+        .iter()
+        .map(|p| {
+            p.split_once('=')
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .ok_or_else(|| {
+                    CliError::user(anyhow::anyhow!("bad --param `{p}`"))
+                        .hint("write it as --param Key=Value")
+                })
+        })
+        .collect()
 }
 
 fn request_error(e: RequestError) -> CliError {

@@ -5,6 +5,9 @@ use std::time::Duration;
 
 use sesame::config::AwsConfig;
 use sesame::env::Env;
+use sesame::listing::{
+    AccountRoles, Filter, Listing, ListingOptions, sort_account_roles, sort_accounts,
+};
 use sesame::sso::{LoginFlow, LoginOptions, LoginPrompt, SessionSelector, Sso};
 use sesame_emulator::EmulatorConfig;
 
@@ -90,10 +93,11 @@ pub(crate) async fn run(args: &DemoArgs) -> Result<ExitCode, CliError> {
     );
 
     eprintln!("$ sesame accounts");
-    let portal = sso.portal(&session);
-    let access = sso.access_token(&session).await?;
-    let mut accounts = portal.all_accounts(&access).await?;
-    accounts.sort_by(|a, b| a.account_name.cmp(&b.account_name));
+    // The paced, concurrent listing (and cache, in the throwaway HOME) and the order of
+    // `sesame accounts` and `sesame roles`.
+    let listing = Listing::new(&sso, &env, &session, ListingOptions::default());
+    let mut accounts = listing.accounts(&Filter::all()).await?.collect().await?;
+    sort_accounts(&mut accounts);
     let rows: Vec<Vec<String>> = accounts
         .iter()
         .map(|a| {
@@ -107,18 +111,29 @@ pub(crate) async fn run(args: &DemoArgs) -> Result<ExitCode, CliError> {
     output::table(&["ACCOUNT ID", "NAME", "EMAIL"], &rows)?;
 
     eprintln!("\n$ sesame roles   (first three accounts)");
-    let mut role_rows = Vec::new();
-    for a in accounts.iter().take(3) {
-        for r in portal.all_account_roles(&access, &a.account_id).await? {
-            role_rows.push(vec![
-                a.account_id.clone(),
-                a.account_name.clone(),
-                r.role_name,
-            ]);
-        }
-    }
+    let filter = accounts
+        .iter()
+        .take(3)
+        .fold(Filter::all(), |f, a| f.account(&a.account_id));
+    let mut listed = listing.roles(&filter).await?.collect().await?;
+    sort_account_roles(&mut listed);
+    let role_rows: Vec<Vec<String>> = listed
+        .into_iter()
+        .flat_map(|item| {
+            let AccountRoles { account, roles } = item;
+            roles.into_iter().map(move |role| {
+                vec![
+                    account.account_id.clone(),
+                    account.account_name.clone(),
+                    role,
+                ]
+            })
+        })
+        .collect();
     output::table(&["ACCOUNT ID", "NAME", "ROLE"], &role_rows)?;
 
+    let portal = sso.portal(&session);
+    let access = sso.access_token(&session).await?;
     if let Some(first) = role_rows.first() {
         let creds = portal
             .get_role_credentials(&access, &first[0], &first[2])

@@ -3,7 +3,9 @@
 
 use std::time::Instant;
 
-use sesame::listing::{Filter, Listed, Listing, ListingError, ListingOptions, RetryPolicy, Source};
+use sesame::listing::{
+    AccountRoles, Filter, Listed, Listing, ListingError, ListingOptions, RetryPolicy, Source,
+};
 use sesame::sso::Sso;
 
 use super::Context;
@@ -67,6 +69,38 @@ pub(super) fn retry_policy(ctx: &Context) -> Result<RetryPolicy, CliError> {
 }
 
 impl Run {
+    /// Runs `list`, and checks that every `--account`/`--role` value matched. One that matches
+    /// nothing in a cached listing may be about something new since: Identity Center is asked
+    /// once more before saying so (not when rows were already streamed). What still matches
+    /// nothing is one error.
+    pub(super) async fn list_checked(
+        &self,
+        stream: bool,
+        list: impl AsyncFn(&Listing) -> Result<(Vec<AccountRoles>, Source), CliError>,
+    ) -> Result<Vec<AccountRoles>, CliError> {
+        let (mut items, source) = list(&self.listing).await?;
+        let from_cache = matches!(source, Source::Cache { .. });
+        let (accounts, roles) = self.unmatched(&items);
+        if from_cache && !stream && !(accounts.is_empty() && roles.is_empty()) {
+            (items, _) = list(&self.listing.refreshing()).await?;
+        }
+        let (accounts, roles) = self.unmatched(&items);
+        match unmatched_error(&accounts, &roles, from_cache && stream) {
+            Some(e) => Err(e),
+            None => Ok(items),
+        }
+    }
+
+    /// The `--account` and `--role` values that match none of `items`.
+    fn unmatched<'a>(&'a self, items: &'a [AccountRoles]) -> (Vec<&'a str>, Vec<&'a str>) {
+        self.filter.unmatched(
+            items.iter().map(|i| &i.account),
+            items
+                .iter()
+                .flat_map(|i| i.roles.iter().map(String::as_str)),
+        )
+    }
+
     /// Reads a listing to its end; with `print`, each item is printed as it arrives.
     pub(super) async fn gather<T>(
         &self,
@@ -107,11 +141,7 @@ impl Run {
 }
 
 /// The error for `--account` and `--role` values that matched nothing, if any.
-pub(super) fn unmatched_error(
-    accounts: &[&str],
-    roles: &[&str],
-    from_cache: bool,
-) -> Option<CliError> {
+fn unmatched_error(accounts: &[&str], roles: &[&str], from_cache: bool) -> Option<CliError> {
     let refresh = if from_cache {
         " (the listing came from the cache: `--refresh` asks Identity Center again)"
     } else {

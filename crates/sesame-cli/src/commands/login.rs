@@ -33,6 +33,7 @@ pub(crate) async fn run(ctx: &Context, args: &LoginArgs) -> Result<ExitCode, Cli
     let prompt = TerminalPrompt {
         open_browser: !args.no_browser && !ctx.env.flag("AWS_SSO_DISABLE_BROWSER"),
         browser: ctx.env.var("BROWSER").map(str::to_owned),
+        to_tty: false,
     };
     let sso = Sso::new(&ctx.env)?;
     let (outcome, token) = sso.login(&session, &options, &prompt).await?;

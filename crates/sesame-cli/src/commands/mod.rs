@@ -18,6 +18,7 @@ mod run;
 mod run_api;
 mod run_output;
 mod saml;
+mod saml_password;
 mod status;
 mod target;
 

@@ -15,24 +15,9 @@ use crate::output;
 pub(crate) async fn run(ctx: &Context, args: &RolesArgs) -> Result<ExitCode, CliError> {
     let flags = &args.listing;
     let run = listing::open(ctx, &args.session, flags)?;
-    let (mut items, source) = list(&run, &run.listing, flags).await?;
-    let (mut missed_accounts, mut missed_roles) = unmatched(&run, &items);
-    // A filter that matches nothing in a cached listing may be about something new since: ask
-    // Identity Center once before saying so (not when rows were already streamed).
-    if matches!(source, Source::Cache { .. })
-        && !flags.stream
-        && !(missed_accounts.is_empty() && missed_roles.is_empty())
-    {
-        (items, _) = list(&run, &run.listing.refreshing(), flags).await?;
-        (missed_accounts, missed_roles) = unmatched(&run, &items);
-    }
-    if let Some(e) = listing::unmatched_error(
-        &missed_accounts,
-        &missed_roles,
-        matches!(source, Source::Cache { .. }) && flags.stream,
-    ) {
-        return Err(e);
-    }
+    let mut items = run
+        .list_checked(flags.stream, async |l: &Listing| list(&run, l, flags).await)
+        .await?;
     if flags.stream {
         return Ok(ExitCode::SUCCESS);
     }
@@ -79,15 +64,6 @@ async fn list(
     let source = listed.source();
     let p: Option<Printer<'_, AccountRoles>> = if flags.stream { Some(&mut print) } else { None };
     Ok((run.gather(listed, p).await?, source))
-}
-
-fn unmatched<'a>(run: &'a Run, items: &'a [AccountRoles]) -> (Vec<&'a str>, Vec<&'a str>) {
-    run.filter.unmatched(
-        items.iter().map(|i| &i.account),
-        items
-            .iter()
-            .flat_map(|i| i.roles.iter().map(String::as_str)),
-    )
 }
 
 fn to_json(account_id: &str, account_name: &str, role_name: &str) -> serde_json::Value {

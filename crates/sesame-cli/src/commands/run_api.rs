@@ -44,18 +44,7 @@ pub(crate) fn request(args: &RunArgs) -> Result<ApiCall, CliError> {
         .map(|h| parse_header(h))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| CliError::user(e).hint("write each -H as `Name: value`"))?;
-    let params = args
-        .params
-        .iter()
-        .map(|p| {
-            p.split_once('=')
-                .map(|(k, v)| (k.to_owned(), v.to_owned()))
-                .ok_or_else(|| {
-                    CliError::user(anyhow::anyhow!("bad --param `{p}`"))
-                        .hint("write it as Key=Value")
-                })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let params = super::api::parse_params(&args.params)?;
     let body = match args.data.as_deref() {
         None => BodySource::Empty,
         Some(d) => match d.strip_prefix('@') {

@@ -15,17 +15,19 @@ use sesame::saml::{
 };
 use url::Url;
 
-use super::Context;
+use super::{Context, saml_password};
 use crate::cli::{IdpArgs, OutputFormat, SamlArgs, SamlCommand, SamlProvider, SamlTargetArgs};
 use crate::error::CliError;
-use crate::{output, saml_prompt};
+use crate::saml_prompt::{PasswordSource, UsedPassword};
+use crate::{output, saml_keyring, saml_prompt};
 
 pub(crate) async fn run(ctx: &Context, args: &SamlArgs) -> Result<ExitCode, CliError> {
     match &args.command {
         SamlCommand::Login(a) => {
-            let (assertion, cookies) = sign_in(ctx, &a.idp).await?;
-            let code = assume(ctx, &assertion, &a.target).await?;
-            keep(&cookies);
+            let signed = sign_in(ctx, &a.idp).await?;
+            let code = assume(ctx, &signed.assertion, &a.target).await?;
+            keep(&signed.cookies);
+            saml_password::remember(a.idp.remember_password, signed.password)?;
             Ok(code)
         }
         SamlCommand::Assume(a) => {
@@ -33,18 +35,18 @@ pub(crate) async fn run(ctx: &Context, args: &SamlArgs) -> Result<ExitCode, CliE
             assume(ctx, &assertion, &a.target).await
         }
         SamlCommand::Roles(a) => {
-            let (assertion, cookies) = match &a.assertion_file {
-                Some(file) => (read_assertion_file(file)?, None),
-                None => {
-                    let (assertion, cookies) = sign_in(ctx, &a.idp).await?;
-                    (assertion, Some(cookies))
-                }
+            let Some(file) = &a.assertion_file else {
+                let signed = sign_in(ctx, &a.idp).await?;
+                let code = roles(&signed.assertion, a.output)?;
+                keep(&signed.cookies);
+                saml_password::remember(a.idp.remember_password, signed.password)?;
+                return Ok(code);
             };
-            let code = roles(&assertion, a.output)?;
-            if let Some(c) = cookies {
-                keep(&c);
-            }
-            Ok(code)
+            roles(&read_assertion_file(file)?, a.output)
+        }
+        SamlCommand::Forget(a) => {
+            let url = idp_url(a.idp_url.as_deref())?;
+            saml_password::forget(ctx, &url, a.username.as_deref())
         }
     }
 }
@@ -56,42 +58,64 @@ fn keep(cookies: &SessionCookies) {
     }
 }
 
-/// Signs in at the IdP and reads the SAMLResponse it returns; the cookie jar comes back to be
-/// kept if the command succeeds.
-async fn sign_in(
-    ctx: &Context,
-    args: &IdpArgs,
-) -> Result<(SamlAssertion, SessionCookies), CliError> {
-    let Some(raw_url) = args.idp_url.as_deref() else {
+/// A successful sign-in: the assertion, the cookie jar to keep and the password to store (if
+/// asked) once the command has succeeded.
+struct SignedIn {
+    assertion: SamlAssertion,
+    cookies: SessionCookies,
+    password: Option<UsedPassword>,
+}
+
+/// The `--idp-url` as an http(s) URL.
+fn idp_url(raw: Option<&str>) -> Result<Url, CliError> {
+    let Some(raw_url) = raw else {
         return Err(
             CliError::user(anyhow::anyhow!("no IdP URL was given")).hint(
                 "pass --idp-url URL (the IdP-initiated sign-in URL) or set SESAME_SAML_IDP_URL",
             ),
         );
     };
-    let url = Url::parse(raw_url)
+    Url::parse(raw_url)
         .ok()
         .filter(|u| matches!(u.scheme(), "http" | "https"))
         .ok_or_else(|| {
             CliError::user(anyhow::anyhow!("--idp-url `{raw_url}` is not an http(s) URL"))
                 .hint("pass the full sign-in URL, e.g. https://adfs.example.com/adfs/ls/IdpInitiatedSignOn.aspx?loginToRp=urn:amazon:webservices")
-        })?;
+        })
+}
+
+/// Signs in at the IdP and reads the SAMLResponse it returns.
+async fn sign_in(ctx: &Context, args: &IdpArgs) -> Result<SignedIn, CliError> {
+    let url = idp_url(args.idp_url.as_deref())?;
     // The credentials file must be usable before anyone types a password.
     check_credentials_file(ctx)?;
+    // So must the keyring, if the password is to go there.
+    if args.remember_password {
+        saml_keyring::probe().map_err(saml_password::unavailable)?;
+    }
     let provider = match args.provider {
         SamlProvider::Adfs => Provider::Adfs,
         SamlProvider::AdfsWindows => Provider::AdfsWindows,
         SamlProvider::Form => Provider::Form,
     };
-    let cookies = SessionCookies::load(&ctx.env, &url);
+    let cookies = SessionCookies::load(&ctx.env, &url, args.username.as_deref());
     if args.fresh {
         cookies.clear();
     }
     let client = idp::idp_client(&cookies).map_err(CliError::internal)?;
-    let prompt = saml_prompt::TerminalPrompt::new(&ctx.env, args.username.as_deref());
-    let response = idp::sign_in(&client, provider, &url, &prompt)
-        .await
-        .map_err(idp_error)?;
+    let origin = url.origin().ascii_serialization();
+    let prompt = saml_prompt::TerminalPrompt::new(&ctx.env, args.username.as_deref(), &origin);
+    let response = match idp::sign_in(&client, provider, &url, &prompt).await {
+        Ok(response) => response,
+        Err(e) => {
+            return Err(match prompt.take_used_password() {
+                Some(used) if used.source == PasswordSource::Keyring && e.credentials_refused() => {
+                    saml_password::refused(&used, &e)
+                }
+                _ => idp_error(e),
+            });
+        }
+    };
     let assertion = SamlAssertion::parse(response.expose()).map_err(|e| match e {
         AssertionError::NoRoles | AssertionError::BadRole(_) | AssertionError::Status { .. } => {
             assertion_error(e)
@@ -99,7 +123,11 @@ async fn sign_in(
         e => assertion_error(e)
             .hint("the IdP's answer is not a usable SAMLResponse; check --idp-url and --provider"),
     })?;
-    Ok((assertion, cookies))
+    Ok(SignedIn {
+        assertion,
+        cookies,
+        password: prompt.take_used_password(),
+    })
 }
 
 fn read_assertion_file(file: &str) -> Result<SamlAssertion, CliError> {
@@ -299,7 +327,7 @@ fn idp_error(e: IdpError) -> CliError {
         IdpError::NoLoginForm { .. } | IdpError::Unrecognized { .. } => {
             "check --idp-url (the IdP-initiated sign-in URL) and --provider (adfs, adfs-windows, form)"
         }
-        IdpError::NoNtlm { .. } | IdpError::Ntlm { .. } => {
+        IdpError::NoNtlm { .. } | IdpError::Ntlm { .. } | IdpError::NtlmRefused => {
             "check the user name (DOMAIN\\user or user@domain) and password, or try --provider adfs"
         }
         IdpError::Kerberos { .. } => {

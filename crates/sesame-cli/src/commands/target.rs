@@ -116,6 +116,7 @@ pub(crate) async fn cold(
         let prompt = TerminalPrompt {
             open_browser: !ctx.env.flag("AWS_SSO_DISABLE_BROWSER"),
             browser: ctx.env.var("BROWSER").map(str::to_owned),
+            to_tty: true,
         };
         resolver
             .credentials_or_login(&target, &options, &prompt)

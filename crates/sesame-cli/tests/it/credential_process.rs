@@ -225,3 +225,49 @@ fn legacy_profiles_share_the_start_url_keyed_entry_with_the_aws_cli() {
     assert_eq!(b["AccessKeyId"], v["AccessKeyId"]);
     assert_eq!(w.grc(), 1, "botocore used sesame's legacy entry");
 }
+
+#[test]
+fn an_auto_login_started_by_botocore_speaks_on_the_terminal() {
+    // botocore captures a credential_process's stderr: a login prompt written there is never
+    // seen. On a terminal, sesame writes it to the terminal instead.
+    let w = RoleWorld::new();
+    std::fs::remove_file(w.env.token_path(crate::support::SESSION)).unwrap();
+    w.append_config(&format!(
+        "\n[profile proc]\ncredential_process = {} credential-process --profile dev --auto-login\n",
+        sesame_bin().display()
+    ));
+    let argv = serde_json::json!([
+        "python3",
+        crate::support::py_script("creds_interop.py"),
+        "boto3-creds",
+        "proc"
+    ]);
+    let out = std::process::Command::new("python3")
+        .arg(crate::support::py_script("pty_drive.py"))
+        .args([argv.to_string(), "[]".to_owned()])
+        .env_clear()
+        .env("HOME", w.env.home.path())
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("AWS_ENDPOINT_URL_SSO", w.env.url())
+        .env("AWS_ENDPOINT_URL_SSO_OIDC", w.env.url())
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_SSO_DISABLE_BROWSER", "1")
+        .output()
+        .unwrap();
+    let terminal = stdout(&out);
+    assert!(out.status.success(), "{terminal}\n{}", stderr(&out));
+    assert!(
+        terminal.contains("open this URL in a browser") && terminal.contains("shows the code"),
+        "the prompt reached the terminal: {terminal}"
+    );
+    let json = terminal
+        .lines()
+        .find(|l| l.trim_start().starts_with('{'))
+        .expect("botocore's result on the terminal");
+    let b: serde_json::Value = serde_json::from_str(json.trim()).unwrap();
+    assert_eq!(b["Method"], "custom-process");
+    assert_eq!(
+        w.env.emulator.whoami(b["AccessKeyId"].as_str().unwrap()),
+        Some((w.account.clone(), w.role.clone()))
+    );
+}

@@ -129,9 +129,10 @@ fn no_login_or_an_expired_one_exits_3() {
         assert_eq!(stdout(&out), "");
     }
 
-    // --auto-login: one login (device code, auto-approved here), prompts on stderr only.
+    // --auto-login: one login (device code, auto-approved here), prompts on stderr only when
+    // there is no terminal to speak on.
     let out = env
-        .sesame()
+        .sesame_without_terminal()
         .args(["credential-process", "--profile", "dev", "--auto-login"])
         .output()
         .unwrap();

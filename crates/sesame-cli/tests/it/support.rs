@@ -72,7 +72,24 @@ impl TestEnv {
 
     /// The same as a `std::process::Command`, for tests that spawn and interact.
     pub(crate) fn sesame_std(&self) -> std::process::Command {
-        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("sesame"));
+        self.clean_command(assert_cmd::cargo::cargo_bin("sesame"))
+    }
+
+    /// `sesame` in a session of its own (`setsid`), with no controlling terminal even when the
+    /// tests run from one: what it prints can only go to its stdout and stderr.
+    pub(crate) fn sesame_without_terminal(&self) -> assert_cmd::Command {
+        let mut cmd = self.clean_command("setsid".into());
+        cmd.arg("--wait")
+            .arg(assert_cmd::cargo::cargo_bin("sesame"));
+        let mut cmd = assert_cmd::Command::from_std(cmd);
+        cmd.timeout(std::time::Duration::from_secs(60));
+        cmd
+    }
+
+    /// `program` with the environment of every sesame the tests run: nothing but HOME, PATH and
+    /// the emulator's endpoints.
+    fn clean_command(&self, program: std::path::PathBuf) -> std::process::Command {
+        let mut cmd = std::process::Command::new(program);
         cmd.env_clear()
             .env("HOME", self.home.path())
             .env("PATH", std::env::var("PATH").unwrap_or_default())

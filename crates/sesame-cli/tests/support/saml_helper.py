@@ -1,10 +1,18 @@
 """Helpers for sesame's SAML tests, backed by real third-party libraries.
 
-  saml_helper.py pysaml2 ROLE_ARN PROVIDER_ARN SESSION_NAME
+  saml_helper.py pysaml2 ROLE_ARN PROVIDER_ARN SESSION_NAME [KEY_DIR]
       Prints a SAMLResponse (base64) issued and signed (response and assertion, RSA, xmlsec1)
-      by pysaml2's IdP Server for the AWS relying party.
+      by pysaml2's IdP Server for the AWS relying party; the key it made (key.pem, PKCS#1) and
+      its certificate (cert.pem) are left in KEY_DIR if given.
   saml_helper.py whoami PROFILE STS_URL
       Prints boto3's GetCallerIdentity Arn for PROFILE (read from the shared files by botocore).
+  saml_helper.py adfs-signin SIGNIN_URL USER
+      Signs in at an AD FS forms page like a browser (cookies, redirects; the password from
+      $SAML_TEST_PASSWORD) and prints the SAMLResponse (base64) of the page it ends on.
+  saml_helper.py pysaml2-sp IDP_METADATA_FILE RESPONSE_XML_FILE
+      pysaml2 as the AWS service provider: verifies the Response against the IdP metadata
+      (signature through xmlsec1, audience, recipient, times) and prints its Role values, one a
+      line; exits 1 with the error if it refuses the Response.
 """
 
 import base64
@@ -55,7 +63,7 @@ def self_signed(directory):
         f.write(cert.public_bytes(serialization.Encoding.PEM))
 
 
-def pysaml2(role_arn, provider_arn, session_name):
+def pysaml2(role_arn, provider_arn, session_name, key_dir=None):
     import shutil
 
     from saml2 import BINDING_HTTP_POST
@@ -66,7 +74,7 @@ def pysaml2(role_arn, provider_arn, session_name):
     xmlsec = shutil.which("xmlsec1")
     if not xmlsec:
         sys.exit("xmlsec1 is missing: apt-get install xmlsec1")
-    d = tempfile.mkdtemp()
+    d = key_dir or tempfile.mkdtemp()
     self_signed(d)
     with open(f"{d}/aws.xml", "w") as f:
         f.write(AWS_SP_METADATA)
@@ -112,10 +120,102 @@ def pysaml2(role_arn, provider_arn, session_name):
         name_id=NameID(format=NAMEID_FORMAT_PERSISTENT, text=session_name),
         sign_assertion=True,
         sign_response=True,
+        # RSA-SHA256 and SHA-256, as AD FS signs (pysaml2's default is still SHA-1).
+        sign_alg="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
+        digest_alg="http://www.w3.org/2001/04/xmlenc#sha256",
     )
     text = str(response)
     assert "<ns2:SignatureValue>" in text or "SignatureValue" in text, "pysaml2 did not sign"
     print(base64.b64encode(text.encode()).decode())
+
+
+def adfs_signin(signin_url, user):
+    import html.parser
+    import http.cookiejar
+    import os
+    import urllib.parse
+    import urllib.request
+
+    class Forms(html.parser.HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.forms = []
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            if tag == "form":
+                self.forms.append({"action": attrs.get("action", ""), "inputs": {}})
+            elif tag == "input" and self.forms and attrs.get("name"):
+                self.forms[-1]["inputs"][attrs["name"]] = attrs.get("value") or ""
+
+    opener = urllib.request.build_opener(
+        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+    )
+    page = opener.open(signin_url).read().decode()
+    parser = Forms()
+    parser.feed(page)
+    form = parser.forms[0]
+    fields = dict(form["inputs"])
+    fields.update(
+        UserName=user,
+        Password=os.environ["SAML_TEST_PASSWORD"],
+        AuthMethod="FormsAuthentication",
+    )
+    action = urllib.parse.urljoin(signin_url, form["action"])
+    page = opener.open(action, urllib.parse.urlencode(fields).encode()).read().decode()
+    parser = Forms()
+    parser.feed(page)
+    for form in parser.forms:
+        if "SAMLResponse" in form["inputs"]:
+            print(form["inputs"]["SAMLResponse"])
+            return
+    sys.exit(f"no SAMLResponse on the page after signing in:\n{page}")
+
+
+def pysaml2_sp(metadata_file, response_file):
+    import shutil
+
+    from saml2 import BINDING_HTTP_POST
+    from saml2.client import Saml2Client
+    from saml2.config import SPConfig
+
+    xmlsec = shutil.which("xmlsec1")
+    if not xmlsec:
+        sys.exit("xmlsec1 is missing: apt-get install xmlsec1")
+    conf = SPConfig()
+    conf.load(
+        {
+            "entityid": "urn:amazon:webservices",
+            "service": {
+                "sp": {
+                    "endpoints": {
+                        "assertion_consumer_service": [
+                            ("https://signin.aws.amazon.com/saml", BINDING_HTTP_POST)
+                        ]
+                    },
+                    "allow_unsolicited": True,
+                    "want_assertions_signed": True,
+                    "want_response_signed": False,
+                }
+            },
+            "metadata": {"local": [metadata_file]},
+            "xmlsec_binary": xmlsec,
+            "accepted_time_diff": 60,
+            # AWS's attributes have no NameFormat and no pysaml2 converter: keep them by name.
+            "allow_unknown_attributes": True,
+        }
+    )
+    client = Saml2Client(config=conf)
+    with open(response_file, "rb") as f:
+        encoded = base64.b64encode(f.read()).decode()
+    try:
+        response = client.parse_authn_request_response(encoded, BINDING_HTTP_POST)
+    except Exception as e:  # pysaml2 raises many types; any refusal is the answer
+        sys.exit(f"pysaml2 refused the Response: {type(e).__name__}: {e}")
+    if response is None:
+        sys.exit("pysaml2 refused the Response: no response")
+    for value in response.ava.get("https://aws.amazon.com/SAML/Attributes/Role", []):
+        print(value)
 
 
 def whoami(profile, sts_url):
@@ -128,4 +228,9 @@ def whoami(profile, sts_url):
 
 if __name__ == "__main__":
     command, *args = sys.argv[1:]
-    {"pysaml2": pysaml2, "whoami": whoami}[command](*args)
+    {
+        "pysaml2": pysaml2,
+        "whoami": whoami,
+        "adfs-signin": adfs_signin,
+        "pysaml2-sp": pysaml2_sp,
+    }[command](*args)

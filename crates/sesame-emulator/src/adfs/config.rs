@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use super::signing::IdpSigningKey;
+
 /// The emulated AD FS's directory and assertion settings.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AdfsConfig {
@@ -13,6 +15,9 @@ pub struct AdfsConfig {
     pub session_duration: Option<u32>,
     /// How long an assertion may be presented (`SubjectConfirmationData@NotOnOrAfter`).
     pub assertion_lifetime: Duration,
+    /// The key every assertion is signed with, published in the federation metadata; by
+    /// default the emulator's throwaway test key.
+    pub signing_key: IdpSigningKey,
     /// What a Kerberos sign-in's answer carries (feature `kerberos`).
     pub kerberos_answer: KerberosAnswer,
 }
@@ -76,6 +81,8 @@ impl Default for AdfsConfig {
     /// - `dave@acme.test`: signs in, but has no AWS role;
     /// - `erin@acme.test`: three roles in two accounts (`ADFS-Dev`, `ADFS-Admin` in
     ///   123456789012, `ReadOnly` in 111122223333).
+    ///
+    /// Assertions are signed with the emulator's throwaway test key ([`IdpSigningKey::default`]).
     fn default() -> Self {
         let mut bob = AdfsUser::new(
             "bob@acme.test",
@@ -108,6 +115,7 @@ impl Default for AdfsConfig {
             ],
             session_duration: Some(7200),
             assertion_lifetime: Duration::from_secs(300),
+            signing_key: IdpSigningKey::default(),
             kerberos_answer: KerberosAnswer::Mutual,
         }
     }

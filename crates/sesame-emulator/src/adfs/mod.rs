@@ -7,18 +7,24 @@
 //! | `GET /adfs/ls/auth/integrated/?loginToRp=urn:amazon:webservices` | Windows integrated authentication: `401` with `WWW-Authenticate: Negotiate` and `NTLM`; with the `kerberos` feature a Kerberos SPNEGO token is accepted with the keytab in `KRB5_KTNAME` (principal `alice@ACME.TEST` → the user `alice@acme.test`) and answered with the `SAMLResponse` page and a mutual-authentication token; an NTLM Negotiate message gets a Challenge, an NTLMv2 Authenticate message on the same connection is verified against the user's password (NT hash, HMAC-MD5 proof) and answered with the `SAMLResponse` page |
 //! | `GET /realms/acme/protocol/saml/clients/amazon-aws`, `POST /realms/acme/login-actions/authenticate` | a Keycloak-like login form and its SAML POST-binding page, for the generic form driver |
 //! | `GET /idp/closed` | a page with no form |
-//! | `POST /sts` | STS `AssumeRoleWithSAML` for these assertions, validated as AWS does ([`sts`]) |
+//! | `GET /FederationMetadata/2007-06/FederationMetadata.xml` | the AD FS IdP's SAML metadata (entity ID `{base}/adfs/services/trust`) with its signing certificate ([`metadata`]); `GET /realms/acme/protocol/saml/descriptor` the Keycloak-like one's |
+//! | `POST /sts` | STS `AssumeRoleWithSAML` for these assertions, validated as AWS does, signature included ([`sts`]) |
 //!
-//! Users and assertion settings: [`AdfsConfig`] (default users in its docs). Assertions are
-//! unsigned (see [`saml`]).
+//! Users and assertion settings: [`AdfsConfig`] (default users in its docs). Every Assertion is
+//! signed (enveloped XML signature, exclusive c14n, RSA-SHA256; see [`signing`]) with
+//! [`AdfsConfig::signing_key`].
 
+mod c14n;
 mod config;
 #[cfg(feature = "kerberos")]
 mod kerberos;
+mod metadata;
 mod ntlm;
 mod pages;
 mod saml;
+mod signing;
 pub(crate) mod sts;
+mod verify;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -30,6 +36,8 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 
 pub use config::{AdfsConfig, AdfsUser, DEFAULT_MFA_CODE, DEFAULT_PASSWORD, KerberosAnswer};
+pub use signing::{IdpSigningKey, SigningKeyError};
+pub(crate) use verify::verify_assertion;
 
 use crate::server::Connection;
 use crate::state::random_token;
@@ -68,6 +76,10 @@ impl Idp {
         format!("{}/adfs/services/trust", self.base_url)
     }
 
+    fn keycloak_issuer(&self) -> String {
+        format!("{}/realms/acme", self.base_url)
+    }
+
     fn user(&self, index: usize) -> &AdfsUser {
         &self.config.users[index]
     }
@@ -104,8 +116,10 @@ impl Idp {
     }
 
     fn saml_page(&self, user: usize) -> Response {
-        let response = saml::response(&self.config, self.user(user), &self.issuer());
-        html(StatusCode::OK, saml::post_page(&response))
+        match saml::response(&self.config, self.user(user), &self.issuer()) {
+            Ok(response) => html(StatusCode::OK, saml::post_page(&response)),
+            Err(e) => signing_failed(&e),
+        }
     }
 }
 
@@ -129,6 +143,8 @@ pub(crate) fn router<S>(config: AdfsConfig, base_url: String) -> Router<S> {
             axum::routing::post(keycloak_submit),
         )
         .route("/idp/closed", get(|| async { Html(pages::no_form()) }))
+        .route(metadata::ADFS_METADATA, get(metadata::adfs))
+        .route(metadata::KEYCLOAK_METADATA, get(metadata::keycloak))
         .with_state(idp)
 }
 
@@ -139,6 +155,14 @@ fn html(status: StatusCode, body: String) -> Response {
         body,
     )
         .into_response()
+}
+
+fn signing_failed(e: &signing::SignError) -> Response {
+    tracing::error!("{e}");
+    html(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        pages::adfs_error(&format!("MSIS7000: {e}")),
+    )
 }
 
 fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
@@ -321,12 +345,10 @@ async fn keycloak_submit(
             pages::keycloak_login(&action, "Account is disabled, contact your administrator."),
         ),
         Some(i) if idp.user(i).password == password => {
-            let response = saml::response(
-                &idp.config,
-                idp.user(i),
-                &format!("{}/realms/acme", idp.base_url),
-            );
-            html(StatusCode::OK, pages::keycloak_post(&response))
+            match saml::response(&idp.config, idp.user(i), &idp.keycloak_issuer()) {
+                Ok(response) => html(StatusCode::OK, pages::keycloak_post(&response)),
+                Err(e) => signing_failed(&e),
+            }
         }
         _ => html(
             StatusCode::OK,

@@ -1,8 +1,9 @@
 //! The SAML 2.0 Response the emulated AD FS posts to AWS (shaped like saml2aws'
 //! `testdata/assertion.xml` and a real AD FS answer), and the auto-posting page carrying it.
 //!
-//! The assertion is not signed: moto's STS validates nothing (PROTOCOLS §7) and sesame does not
-//! need to. A user with several roles gets one `Role` attribute with several values (moto
+//! The Assertion is signed as AD FS signs it ([`super::signing`]); the Response is not (AD FS's
+//! default). moto's STS validates nothing (PROTOCOLS §7); the emulator's STS verifies the
+//! signature. A user with several roles gets one `Role` attribute with several values (moto
 //! answers 500 to that; real AWS takes it).
 
 use std::time::Duration;
@@ -12,6 +13,7 @@ use base64::engine::general_purpose::STANDARD;
 use jiff::{SignedDuration, Timestamp};
 
 use super::config::{AdfsConfig, AdfsUser};
+use super::signing::{SignError, sign_assertion};
 use crate::pages::escape;
 
 /// Where AWS's SAML sign-in endpoint is (the `Destination` and `Recipient`).
@@ -36,8 +38,13 @@ fn after(now: Timestamp, d: Duration) -> Timestamp {
         .unwrap_or(now)
 }
 
-/// The base64 `SAMLResponse` for `user`, issued by `issuer`.
-pub(crate) fn response(config: &AdfsConfig, user: &AdfsUser, issuer: &str) -> String {
+/// The base64 `SAMLResponse` for `user`, issued by `issuer`, its Assertion signed with
+/// `config.signing_key`.
+pub(crate) fn response(
+    config: &AdfsConfig,
+    user: &AdfsUser,
+    issuer: &str,
+) -> Result<String, SignError> {
     let now = Timestamp::now();
     let assertion_id = id();
     let mut attributes = format!(
@@ -76,7 +83,7 @@ pub(crate) fn response(config: &AdfsConfig, user: &AdfsUser, issuer: &str) -> St
         domain = escape(&config.domain),
         short = escape(user.short_name()),
     );
-    STANDARD.encode(xml)
+    Ok(STANDARD.encode(sign_assertion(&xml, &config.signing_key)?))
 }
 
 /// The page AD FS answers once signed in: a form that posts `SAMLResponse` to AWS by script.

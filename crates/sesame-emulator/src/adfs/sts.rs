@@ -1,5 +1,8 @@
 //! STS `AssumeRoleWithSAML` (awsQuery, PROTOCOLS §9) for the emulator's own assertions, checked
-//! the way AWS checks them and moto does not: the issuer is this IdP, the audience is
+//! the way AWS checks them and moto does not: the document holds one Assertion whose enveloped
+//! XML signature verifies with the IdP's signing key ([`super::verify`]; an unsigned, tampered
+//! or otherwise signed one answers `InvalidIdentityToken` "Response signature invalid", as AWS
+//! does), the issuer is this IdP, the audience is
 //! `urn:amazon:webservices`, the recipient is AWS's sign-in endpoint, the assertion has not
 //! expired, it names a session, and the requested `RoleArn`/`PrincipalArn` pair is one of its
 //! `Role` values (any number of them, either order). Issued credentials answer
@@ -92,6 +95,17 @@ pub(crate) async fn assume_role_with_saml(
     let Some(assertion) = el(doc.root_element(), "Assertion") else {
         return invalid("Invalid SAML response: no Assertion");
     };
+    let assertions = doc
+        .descendants()
+        .filter(|n| n.has_tag_name((ASSERTION_NS, "Assertion")))
+        .count();
+    if assertions != 1 {
+        return invalid("Invalid SAML response: more than one Assertion");
+    }
+    if let Err(e) = super::verify_assertion(assertion, &shared.config.adfs.signing_key) {
+        tracing::info!("AssumeRoleWithSAML refused: {e}");
+        return invalid("Response signature invalid");
+    }
     let issuer = text(el(assertion, "Issuer"));
     let adfs = format!("{}/adfs/services/trust", shared.base_url);
     let keycloak = format!("{}/realms/acme", shared.base_url);

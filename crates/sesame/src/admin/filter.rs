@@ -6,7 +6,6 @@ use std::fmt;
 use std::str::FromStr;
 
 use serde::Serialize;
-use wildmatch::WildMatch;
 
 use super::AdminError;
 
@@ -46,35 +45,12 @@ impl fmt::Display for PrincipalType {
     }
 }
 
-/// A name glob: `*` any run of characters, `?` one, case-insensitive.
-#[derive(Debug, Clone)]
-pub struct Glob {
-    text: String,
-    matcher: WildMatch,
-}
+/// A name glob: `*` any run of characters, `?` one, case-insensitive (the naming rules' own).
+pub use crate::naming::Glob;
 
-impl Glob {
-    /// A glob of `text`.
-    pub fn new(text: &str) -> Self {
-        Self {
-            text: text.to_owned(),
-            matcher: WildMatch::new_case_insensitive(text),
-        }
-    }
-
-    /// Whether `name` matches.
-    pub fn matches(&self, name: &str) -> bool {
-        self.matcher.matches(name)
-    }
-
-    /// The glob as written.
-    pub fn as_str(&self) -> &str {
-        &self.text
-    }
-
-    fn is_glob(s: &str) -> bool {
-        s.contains(['*', '?'])
-    }
+/// Whether `s` is a glob rather than a literal name or id.
+fn is_glob(s: &str) -> bool {
+    s.contains(['*', '?'])
 }
 
 /// A principal filter: an id, a name, or a name glob, optionally of one type (`USER:alice`,
@@ -113,7 +89,7 @@ impl FromStr for PrincipalSpec {
                 reason: "give an id, a name or a glob, optionally after USER: or GROUP:".into(),
             });
         }
-        let pattern = if Glob::is_glob(rest) {
+        let pattern = if is_glob(rest) {
             PrincipalPattern::Glob(Glob::new(rest))
         } else if is_identity_store_id(rest) {
             PrincipalPattern::Id(rest.to_owned())
@@ -165,7 +141,7 @@ impl FromStr for PermissionSetSpec {
             });
         } else if s.starts_with("arn:") {
             PermissionSetSpec::Arn(s.to_owned())
-        } else if Glob::is_glob(s) {
+        } else if is_glob(s) {
             PermissionSetSpec::Glob(Glob::new(s))
         } else if s.strip_prefix("ps-").is_some_and(|r| {
             (1..=64).contains(&r.len()) && r.bytes().all(|b| b.is_ascii_alphanumeric())
@@ -221,9 +197,9 @@ impl FromStr for TargetSpec {
             ));
         } else if is_account(s) {
             TargetSpec::Account(s.to_owned())
-        } else if is_ou(s) && !Glob::is_glob(s) {
+        } else if is_ou(s) && !is_glob(s) {
             TargetSpec::Ou(s.to_owned())
-        } else if Glob::is_glob(s) {
+        } else if is_glob(s) {
             TargetSpec::Glob(Glob::new(s))
         } else {
             TargetSpec::Name(s.to_owned())

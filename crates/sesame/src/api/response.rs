@@ -7,7 +7,7 @@
 //!   `<Response><Errors><Error>` (EC2), with `<Message>`;
 //! - no body (S3 HEAD): nothing but the status.
 //!
-//! botocore takes the code after a `#` and before a `:`; so does this.
+//! botocore takes the code before the first `:`, then after the last `#`; so does `clean_code`.
 
 /// An error answer's code and message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,13 +38,15 @@ pub fn parse_error(headers: &http::HeaderMap, body: &[u8]) -> Option<AwsError> {
     Some(AwsError { code, message })
 }
 
-/// `aws.protocoltests#Code:http://internal...` → `Code`.
-fn clean_code(raw: &str) -> String {
-    let after_hash = raw.rsplit_once('#').map_or(raw, |(_, c)| c);
-    after_hash
-        .split(':')
+/// `Name:http://internal...` and `ns#Name` both mean `Name`: botocore cuts at the first `:`,
+/// then keeps what follows the last `#` (`parsers.py`, `_inject_error_code` and
+/// `BaseJSONParser._do_error_parse`). Every error code sesame reads goes through here.
+pub(crate) fn clean_code(raw: &str) -> String {
+    let before_colon = raw.split(':').next().unwrap_or(raw);
+    before_colon
+        .rsplit('#')
         .next()
-        .unwrap_or(after_hash)
+        .unwrap_or(before_colon)
         .trim()
         .to_owned()
 }
@@ -170,6 +172,24 @@ mod tests {
             "InvalidInstanceID.NotFound",
             Some("x"),
         );
+    }
+
+    #[test]
+    fn error_codes_are_cleaned_like_botocore() {
+        assert_eq!(
+            clean_code(
+                "AuthorizationPendingException:http://internal.amazon.com/coral/com.amazonaws.sso.oidc/"
+            ),
+            "AuthorizationPendingException"
+        );
+        assert_eq!(
+            clean_code("com.amazonaws.switchboard.portal#UnauthorizedException"),
+            "UnauthorizedException"
+        );
+        assert_eq!(clean_code("aws.protocoltests#Code:http://x/"), "Code");
+        // The colon first, as botocore: a `#` in the namespace after it is not the code's.
+        assert_eq!(clean_code("Code:http://internal/#fragment"), "Code");
+        assert_eq!(clean_code("SlowDownException"), "SlowDownException");
     }
 
     #[test]

@@ -6,6 +6,9 @@
 //!   directory.
 //! - [`RoleCredentialCache`]: role credentials in the AWS CLI v2's `~/.aws/cli/cache` format.
 //!
+//! All three are a [`CacheDir`] of their entry type: one directory, one file per key, locks
+//! beside sesame's other locks.
+//!
 //! File names, field names, field order and JSON layout are the AWS CLI's (see [`pyjson`]), so a
 //! login by either tool serves both. Writes are atomic with mode 0600
 //! ([`crate::fsutil::write_atomic`]); processes that may race on one entry take its lock
@@ -18,11 +21,13 @@ use sha1::{Digest, Sha1};
 
 #[cfg(test)]
 mod botocore_check;
+mod dir;
 pub mod pyjson;
 mod registration;
 mod role;
 mod token;
 
+pub use dir::CacheDir;
 pub use registration::{
     ClientRegistration, REGISTRATION_EXPIRY_WINDOW, RegistrationCache, RegistrationKey,
     RegistrationKind,

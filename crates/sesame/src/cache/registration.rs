@@ -12,15 +12,15 @@
 //!
 //! `scopes` only when scopes were configured (always for PKCE), `grantTypes` only for PKCE.
 
-use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::path::PathBuf;
 
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Map, Value, json};
 
-use super::{CacheError, field, pyjson};
+use super::dir::{CacheDir, sealed::Entry};
+use super::{field, pyjson};
 use crate::env::Env;
-use crate::fsutil::{self, FileLock};
+
 use crate::secret::Secret;
 use crate::time::format_aws;
 
@@ -156,92 +156,38 @@ impl ClientRegistration {
     }
 }
 
-/// The client-registration cache (`~/.aws/sso/cache`, the same directory as the tokens).
-#[derive(Debug, Clone)]
-pub struct RegistrationCache {
-    dir: PathBuf,
-    lock_dir: PathBuf,
-}
+/// The client registrations the AWS CLI v2 keeps beside its tokens (`~/.aws/sso/cache`); its
+/// lock files are `registration-<sha1>.lock`.
+pub type RegistrationCache = CacheDir<ClientRegistration>;
 
-impl RegistrationCache {
-    /// A registration cache in `dir`, with its lock files in `dir` too; see
-    /// [`RegistrationCache::with_lock_dir`].
-    pub fn new(dir: impl Into<PathBuf>) -> RegistrationCache {
-        let dir = dir.into();
-        RegistrationCache {
-            lock_dir: dir.clone(),
-            dir,
-        }
+impl Entry for ClientRegistration {
+    type Key = RegistrationKey;
+
+    fn user_dir(env: &Env) -> PathBuf {
+        env.sso_cache_dir()
     }
 
-    /// The user's cache, `~/.aws/sso/cache`, with locks in `~/.aws/sesame/locks`.
-    pub fn from_env(env: &Env) -> RegistrationCache {
-        RegistrationCache::new(env.sso_cache_dir()).with_lock_dir(fsutil::lock_dir(env))
+    fn file_name(key: &RegistrationKey) -> String {
+        key.file_name()
     }
 
-    /// The same cache with its lock files in `lock_dir`.
-    pub fn with_lock_dir(mut self, lock_dir: impl Into<PathBuf>) -> RegistrationCache {
-        self.lock_dir = lock_dir.into();
-        self
+    fn lock_name(key: &RegistrationKey) -> String {
+        format!("registration-{}.lock", key.hash())
     }
 
-    /// The cache directory.
-    pub fn dir(&self) -> &Path {
-        &self.dir
+    fn from_json(bytes: &[u8]) -> Result<Self, String> {
+        ClientRegistration::from_json(bytes)
     }
 
-    /// The file that holds `key`'s registration.
-    pub fn path(&self, key: &RegistrationKey) -> PathBuf {
-        self.dir.join(key.file_name())
+    fn to_json(&self) -> String {
+        ClientRegistration::to_json(self)
     }
-
-    /// The cached registration for `key`, or `None` if there is no file. Check
-    /// [`ClientRegistration::usable_for`] before using it.
-    pub fn load(&self, key: &RegistrationKey) -> Result<Option<ClientRegistration>, CacheError> {
-        let path = self.path(key);
-        match super::read_optional(&path)? {
-            None => Ok(None),
-            Some(bytes) => ClientRegistration::from_json(&bytes)
-                .map(Some)
-                .map_err(|reason| CacheError::Corrupt { path, reason }),
-        }
-    }
-
-    /// Writes `registration` for `key`, atomically, mode 0600.
-    pub fn store(
-        &self,
-        key: &RegistrationKey,
-        registration: &ClientRegistration,
-    ) -> Result<(), CacheError> {
-        super::write_secret(&self.path(key), &registration.to_json())
-    }
-
-    /// Deletes `key`'s registration file; `false` if there was none.
-    pub fn remove(&self, key: &RegistrationKey) -> Result<bool, CacheError> {
-        super::remove_optional(&self.path(key))
-    }
-
-    /// Takes the lock guarding `key`'s registration (`registration-<sha1>.lock`).
-    pub fn lock(&self, key: &RegistrationKey) -> Result<FileLock, CacheError> {
-        super::lock_in(&self.lock_dir, &lock_name(key))
-    }
-
-    /// Takes the lock guarding `key`'s registration, waiting at most `timeout`.
-    pub fn lock_timeout(
-        &self,
-        key: &RegistrationKey,
-        timeout: Duration,
-    ) -> Result<FileLock, CacheError> {
-        super::lock_in_timeout(&self.lock_dir, &lock_name(key), timeout)
-    }
-}
-
-fn lock_name(key: &RegistrationKey) -> String {
-    format!("registration-{}.lock", key.hash())
 }
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
 
     fn ts(s: &str) -> Timestamp {

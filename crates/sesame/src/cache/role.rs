@@ -13,16 +13,16 @@
 //! Reading an entry is the hot path of `credential_process`: one `std::fs::read` and one typed
 //! parse, no async runtime, no JSON tree.
 
-use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::path::PathBuf;
 
 use jiff::{SignedDuration, Timestamp};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
+use super::dir::{CacheDir, sealed::Entry};
 use super::{CacheError, pyjson};
 use crate::env::Env;
-use crate::fsutil::{self, FileLock};
+
 use crate::secret::Secret;
 use crate::time::format_aws;
 
@@ -211,85 +211,35 @@ fn data_reason(e: &serde_json::Error) -> String {
     super::json_syntax_reason(e)
 }
 
-/// The role-credential cache directory (`~/.aws/cli/cache`), shared with the AWS CLI v2.
-#[derive(Debug, Clone)]
-pub struct RoleCredentialCache {
-    dir: PathBuf,
-    lock_dir: PathBuf,
+/// Role credentials in the AWS CLI v2's `~/.aws/cli/cache`; its lock files are
+/// `role-<key>.lock`.
+pub type RoleCredentialCache = CacheDir<RoleCredentials>;
+
+impl Entry for RoleCredentials {
+    type Key = RoleCacheKey;
+
+    fn user_dir(env: &Env) -> PathBuf {
+        env.cli_cache_dir()
+    }
+
+    fn file_name(key: &RoleCacheKey) -> String {
+        key.file_name()
+    }
+
+    fn lock_name(key: &RoleCacheKey) -> String {
+        format!("role-{}.lock", key.hash())
+    }
+
+    fn from_json(bytes: &[u8]) -> Result<Self, String> {
+        RoleCredentials::from_json(bytes)
+    }
+
+    fn to_json(&self) -> String {
+        RoleCredentials::to_json(self)
+    }
 }
 
-impl RoleCredentialCache {
-    /// A cache in `dir`, with its lock files in `dir` too; see
-    /// [`RoleCredentialCache::with_lock_dir`].
-    pub fn new(dir: impl Into<PathBuf>) -> RoleCredentialCache {
-        let dir = dir.into();
-        RoleCredentialCache {
-            lock_dir: dir.clone(),
-            dir,
-        }
-    }
-
-    /// The user's cache, `~/.aws/cli/cache`, with locks in `~/.aws/sesame/locks`.
-    pub fn from_env(env: &Env) -> RoleCredentialCache {
-        RoleCredentialCache::new(env.cli_cache_dir()).with_lock_dir(fsutil::lock_dir(env))
-    }
-
-    /// The same cache with its lock files in `lock_dir`.
-    pub fn with_lock_dir(mut self, lock_dir: impl Into<PathBuf>) -> RoleCredentialCache {
-        self.lock_dir = lock_dir.into();
-        self
-    }
-
-    /// The cache directory.
-    pub fn dir(&self) -> &Path {
-        &self.dir
-    }
-
-    /// The file that holds `key`'s credentials.
-    pub fn path(&self, key: &RoleCacheKey) -> PathBuf {
-        self.dir.join(key.file_name())
-    }
-
-    /// The cached credentials for `key`, or `None` if there is no file; expired ones are
-    /// returned as they are (check [`RoleCredentials::valid_for`]).
-    pub fn load(&self, key: &RoleCacheKey) -> Result<Option<RoleCredentials>, CacheError> {
-        let path = self.path(key);
-        match super::read_optional(&path)? {
-            None => Ok(None),
-            Some(bytes) => RoleCredentials::from_json(&bytes)
-                .map(Some)
-                .map_err(|reason| CacheError::Corrupt { path, reason }),
-        }
-    }
-
-    /// Writes `credentials` for `key`, atomically, mode 0600.
-    pub fn store(
-        &self,
-        key: &RoleCacheKey,
-        credentials: &RoleCredentials,
-    ) -> Result<(), CacheError> {
-        super::write_secret(&self.path(key), &credentials.to_json())
-    }
-
-    /// Deletes `key`'s entry; `false` if there was none.
-    pub fn remove(&self, key: &RoleCacheKey) -> Result<bool, CacheError> {
-        super::remove_optional(&self.path(key))
-    }
-
-    /// Takes the lock guarding `key`'s entry (`role-<key>.lock`), waiting as long as needed.
-    pub fn lock(&self, key: &RoleCacheKey) -> Result<FileLock, CacheError> {
-        super::lock_in(&self.lock_dir, &lock_name(key))
-    }
-
-    /// Takes the lock guarding `key`'s entry, waiting at most `timeout`.
-    pub fn lock_timeout(
-        &self,
-        key: &RoleCacheKey,
-        timeout: Duration,
-    ) -> Result<FileLock, CacheError> {
-        super::lock_in_timeout(&self.lock_dir, &lock_name(key), timeout)
-    }
-
+impl CacheDir<RoleCredentials> {
     /// Deletes every `*.json` entry whose `ProviderType` is `"sso"`, as `aws sso logout` does,
     /// and returns how many. Other entries (assume-role caches) and files that are not JSON are
     /// left alone.
@@ -312,12 +262,10 @@ impl RoleCredentialCache {
     }
 }
 
-fn lock_name(key: &RoleCacheKey) -> String {
-    format!("role-{}.lock", key.hash())
-}
-
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
 
     const START_URL: &str = "https://d-1234567890.awsapps.com/start";

@@ -13,15 +13,15 @@
 //! other field it finds (older writers' `receivedAt`, say) after them, in their order.
 
 use std::fmt;
-use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::path::PathBuf;
 
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Map, Value};
 
+use super::dir::{CacheDir, sealed::Entry};
 use super::{CacheError, ClientRegistration, RegistrationCache, RegistrationKey, field, pyjson};
 use crate::env::Env;
-use crate::fsutil::{self, FileLock};
+
 use crate::secret::Secret;
 use crate::time::format_aws;
 
@@ -180,78 +180,35 @@ impl SsoToken {
     }
 }
 
-/// The SSO token cache directory (`~/.aws/sso/cache`), shared with the AWS CLI v2.
-#[derive(Debug, Clone)]
-pub struct TokenCache {
-    dir: PathBuf,
-    lock_dir: PathBuf,
+/// The SSO token cache directory (`~/.aws/sso/cache`), shared with the AWS CLI v2; its lock
+/// files are `token-<sha1>.lock`.
+pub type TokenCache = CacheDir<SsoToken>;
+
+impl Entry for SsoToken {
+    type Key = TokenKey;
+
+    fn user_dir(env: &Env) -> PathBuf {
+        env.sso_cache_dir()
+    }
+
+    fn file_name(key: &TokenKey) -> String {
+        key.file_name()
+    }
+
+    fn lock_name(key: &TokenKey) -> String {
+        format!("token-{}.lock", key.hash())
+    }
+
+    fn from_json(bytes: &[u8]) -> Result<Self, String> {
+        SsoToken::from_json(bytes)
+    }
+
+    fn to_json(&self) -> String {
+        SsoToken::to_json(self)
+    }
 }
 
-impl TokenCache {
-    /// A token cache in `dir`, with its lock files in `dir` too; see [`TokenCache::with_lock_dir`].
-    pub fn new(dir: impl Into<PathBuf>) -> TokenCache {
-        let dir = dir.into();
-        TokenCache {
-            lock_dir: dir.clone(),
-            dir,
-        }
-    }
-
-    /// The user's token cache, `~/.aws/sso/cache`, with locks in `~/.aws/sesame/locks`.
-    pub fn from_env(env: &Env) -> TokenCache {
-        TokenCache::new(env.sso_cache_dir()).with_lock_dir(fsutil::lock_dir(env))
-    }
-
-    /// The same cache with its lock files in `lock_dir`.
-    pub fn with_lock_dir(mut self, lock_dir: impl Into<PathBuf>) -> TokenCache {
-        self.lock_dir = lock_dir.into();
-        self
-    }
-
-    /// The cache directory.
-    pub fn dir(&self) -> &Path {
-        &self.dir
-    }
-
-    /// The file that holds `key`'s token.
-    pub fn path(&self, key: &TokenKey) -> PathBuf {
-        self.dir.join(key.file_name())
-    }
-
-    /// The cached token for `key`, or `None` if there is no file. A file that is not JSON, or
-    /// lacks `accessToken` or `expiresAt`, is [`CacheError::Corrupt`]; an expired token is
-    /// returned as is (check [`SsoToken::is_expired`]).
-    pub fn load(&self, key: &TokenKey) -> Result<Option<SsoToken>, CacheError> {
-        let path = self.path(key);
-        match super::read_optional(&path)? {
-            None => Ok(None),
-            Some(bytes) => SsoToken::from_json(&bytes)
-                .map(Some)
-                .map_err(|reason| CacheError::Corrupt { path, reason }),
-        }
-    }
-
-    /// Writes `token` for `key`, atomically, mode 0600. Take [`TokenCache::lock`] first when
-    /// another process may be refreshing the same token.
-    pub fn store(&self, key: &TokenKey, token: &SsoToken) -> Result<(), CacheError> {
-        super::write_secret(&self.path(key), &token.to_json())
-    }
-
-    /// Deletes `key`'s token file; `false` if there was none.
-    pub fn remove(&self, key: &TokenKey) -> Result<bool, CacheError> {
-        super::remove_optional(&self.path(key))
-    }
-
-    /// Takes the lock guarding `key`'s token (`token-<sha1>.lock`), waiting as long as needed.
-    pub fn lock(&self, key: &TokenKey) -> Result<FileLock, CacheError> {
-        super::lock_in(&self.lock_dir, &lock_name(key))
-    }
-
-    /// Takes the lock guarding `key`'s token, waiting at most `timeout`.
-    pub fn lock_timeout(&self, key: &TokenKey, timeout: Duration) -> Result<FileLock, CacheError> {
-        super::lock_in_timeout(&self.lock_dir, &lock_name(key), timeout)
-    }
-
+impl CacheDir<SsoToken> {
     /// Every token in the directory: each `*.json` file whose JSON object has an `accessToken`
     /// (the rule `aws sso logout` uses), sorted by path. Registration files and files that are
     /// not JSON are skipped; a token file that cannot be read or parsed comes with its error. A
@@ -314,12 +271,10 @@ impl TokenCache {
     }
 }
 
-fn lock_name(key: &TokenKey) -> String {
-    format!("token-{}.lock", key.hash())
-}
-
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
 
     const START_URL: &str = "https://d-1234567890.awsapps.com/start";

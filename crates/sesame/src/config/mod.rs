@@ -4,7 +4,7 @@
 //! - [`ini`]: the lossless INI [`Document`], botocore's parsing rules, and line-level edits.
 //! - [`section`]: what a `[header]` means (`[profile NAME]`, `[sso-session NAME]`, ...).
 //! - [`AwsConfig`] / [`AwsCredentialsFile`]: typed views ([`Profile`], [`Section`],
-//!   [`SsoSessionConfig`]) over a document and the path it came from.
+//!   [`SsoSessionConfig`]) over an [`AwsFile`], a document and the path it came from.
 //! - [`endpoint`]: where each AWS service sesame calls lives, honouring the same endpoint
 //!   overrides botocore does ([`resolve_endpoint`]).
 //!
@@ -26,6 +26,7 @@ mod tests;
 
 use std::fs;
 use std::io;
+use std::ops::{Deref, DerefMut};
 use std::path::{Path, PathBuf};
 
 pub use endpoint::{ServiceId, resolve_endpoint};
@@ -181,34 +182,33 @@ fn pick_services(s: SectionName) -> Option<String> {
     }
 }
 
-/// The shared config file (`~/.aws/config`): its path, its [`Document`], and botocore's view of
-/// it.
+/// One of the AWS shared files: its path, its lossless [`Document`], and the header grammar its
+/// sections follow. [`AwsConfig`] and [`AwsCredentialsFile`] dereference to it.
 #[derive(Debug, Clone)]
-pub struct AwsConfig {
+pub struct AwsFile {
     path: PathBuf,
     doc: Document,
+    /// What a `[header]` names in this file ([`SectionName::of_config`] or `of_credentials`).
+    read: fn(&str) -> SectionName,
 }
 
-impl AwsConfig {
-    /// Reads the config file at `path`. A missing file (or a path that is not a file) is an
-    /// empty config, as for botocore; an unreadable file, one that is not UTF-8, or one botocore
+impl AwsFile {
+    /// Reads the file at `path`. A missing file (or a path that is not a file) is an empty
+    /// document, as for botocore; an unreadable file, one that is not UTF-8, or one botocore
     /// would refuse is an error naming the path and line.
-    pub fn load(path: impl Into<PathBuf>) -> Result<Self, ConfigError> {
-        let path = path.into();
+    fn load(path: PathBuf, read: fn(&str) -> SectionName) -> Result<Self, ConfigError> {
         let doc = load_document(&path)?;
-        Ok(Self { path, doc })
+        Ok(Self { path, doc, read })
     }
 
-    /// Reads the config file the environment points at ([`Env::config_file`]).
-    pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
-        Self::load(env.config_file())
-    }
-
-    /// A config read from `text`, as if from `path` (which errors name).
-    pub fn from_str(path: impl Into<PathBuf>, text: &str) -> Result<Self, ConfigError> {
-        let path = path.into();
+    /// The file read from `text`, as if from `path` (which errors name).
+    fn from_str(
+        path: PathBuf,
+        text: &str,
+        read: fn(&str) -> SectionName,
+    ) -> Result<Self, ConfigError> {
         let doc = parse_document(&path, text)?;
-        Ok(Self { path, doc })
+        Ok(Self { path, doc, read })
     }
 
     /// The file's path.
@@ -234,19 +234,53 @@ impl AwsConfig {
 
     /// The profile names, in order of first appearance.
     pub fn profile_names(&self) -> Vec<String> {
-        names(&self.doc, SectionName::of_config, pick_profile)
+        names(&self.doc, self.read, pick_profile)
     }
 
-    /// A profile as botocore reads it, `None` if no section defines it.
+    /// A profile as botocore reads it (with the `[DEFAULT]` keys it does not set), `None` if no
+    /// section defines it.
     pub fn profile(&self, name: &str) -> Option<Profile> {
-        let s = winner(&self.doc, SectionName::of_config, pick_profile, name)?;
+        let s = winner(&self.doc, self.read, pick_profile, name)?;
         Some(Profile::new(name.to_owned(), properties(&self.doc, s)))
     }
 
     /// The header (between the brackets) of the section that defines profile `name`, to edit
     /// it with [`Document::set`]; write new ones with [`profile_header`].
     pub fn profile_header(&self, name: &str) -> Option<&str> {
-        winner(&self.doc, SectionName::of_config, pick_profile, name).map(|s| s.name())
+        winner(&self.doc, self.read, pick_profile, name).map(|s| s.name())
+    }
+
+    /// The names `pick` takes from the headers, in order of first appearance.
+    fn names(&self, pick: fn(SectionName) -> Option<String>) -> Vec<String> {
+        names(&self.doc, self.read, pick)
+    }
+
+    /// The section `pick` calls `name`.
+    fn section(&self, pick: fn(SectionName) -> Option<String>, name: &str) -> Option<Section> {
+        let s = winner(&self.doc, self.read, pick, name)?;
+        Some(Section::new(name.to_owned(), properties(&self.doc, s)))
+    }
+}
+
+/// The shared config file (`~/.aws/config`): its path, its [`Document`], and botocore's view of
+/// it (the file itself: [`AwsFile`], which this dereferences to).
+#[derive(Debug, Clone)]
+pub struct AwsConfig(AwsFile);
+
+impl AwsConfig {
+    /// Reads the config file at `path`, as [`AwsFile`] says.
+    pub fn load(path: impl Into<PathBuf>) -> Result<Self, ConfigError> {
+        AwsFile::load(path.into(), SectionName::of_config).map(Self)
+    }
+
+    /// Reads the config file the environment points at ([`Env::config_file`]).
+    pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
+        Self::load(env.config_file())
+    }
+
+    /// A config read from `text`, as if from `path` (which errors name).
+    pub fn from_str(path: impl Into<PathBuf>, text: &str) -> Result<Self, ConfigError> {
+        AwsFile::from_str(path.into(), text, SectionName::of_config).map(Self)
     }
 
     /// A profile merged with the same-named credentials file profile, as botocore's
@@ -269,41 +303,48 @@ impl AwsConfig {
 
     /// The `[sso-session NAME]` names, in order of first appearance.
     pub fn sso_session_names(&self) -> Vec<String> {
-        names(&self.doc, SectionName::of_config, pick_sso_session)
+        self.0.names(pick_sso_session)
     }
 
     /// An `[sso-session NAME]` section.
     pub fn sso_session(&self, name: &str) -> Option<Section> {
-        let s = winner(&self.doc, SectionName::of_config, pick_sso_session, name)?;
-        Some(Section::new(name.to_owned(), properties(&self.doc, s)))
+        self.0.section(pick_sso_session, name)
     }
 
     /// The `[services NAME]` names, in order of first appearance.
     pub fn services_names(&self) -> Vec<String> {
-        names(&self.doc, SectionName::of_config, pick_services)
+        self.0.names(pick_services)
     }
 
     /// A `[services NAME]` section (its entries are indented blocks per service).
     pub fn services(&self, name: &str) -> Option<Section> {
-        let s = winner(&self.doc, SectionName::of_config, pick_services, name)?;
-        Some(Section::new(name.to_owned(), properties(&self.doc, s)))
+        self.0.section(pick_services, name)
+    }
+}
+
+impl Deref for AwsConfig {
+    type Target = AwsFile;
+
+    fn deref(&self) -> &AwsFile {
+        &self.0
+    }
+}
+
+impl DerefMut for AwsConfig {
+    fn deref_mut(&mut self) -> &mut AwsFile {
+        &mut self.0
     }
 }
 
 /// The shared credentials file (`~/.aws/credentials`), where every section is a profile of that
-/// exact name.
+/// exact name (the file itself: [`AwsFile`], which this dereferences to).
 #[derive(Debug, Clone)]
-pub struct AwsCredentialsFile {
-    path: PathBuf,
-    doc: Document,
-}
+pub struct AwsCredentialsFile(AwsFile);
 
 impl AwsCredentialsFile {
     /// Reads the credentials file at `path`, with the same rules as [`AwsConfig::load`].
     pub fn load(path: impl Into<PathBuf>) -> Result<Self, ConfigError> {
-        let path = path.into();
-        let doc = load_document(&path)?;
-        Ok(Self { path, doc })
+        AwsFile::load(path.into(), SectionName::of_credentials).map(Self)
     }
 
     /// Reads the credentials file the environment points at ([`Env::credentials_file`]).
@@ -313,39 +354,20 @@ impl AwsCredentialsFile {
 
     /// A credentials file read from `text`, as if from `path`.
     pub fn from_str(path: impl Into<PathBuf>, text: &str) -> Result<Self, ConfigError> {
-        let path = path.into();
-        let doc = parse_document(&path, text)?;
-        Ok(Self { path, doc })
+        AwsFile::from_str(path.into(), text, SectionName::of_credentials).map(Self)
     }
+}
 
-    /// The file's path.
-    pub fn path(&self) -> &Path {
-        &self.path
+impl Deref for AwsCredentialsFile {
+    type Target = AwsFile;
+
+    fn deref(&self) -> &AwsFile {
+        &self.0
     }
+}
 
-    /// The document, for raw access.
-    pub fn document(&self) -> &Document {
-        &self.doc
-    }
-
-    /// The document, for edits.
-    pub fn document_mut(&mut self) -> &mut Document {
-        &mut self.doc
-    }
-
-    /// Writes the document back atomically, as [`AwsConfig::save`].
-    pub fn save(&self) -> Result<(), ConfigError> {
-        save_document(&self.path, &self.doc)
-    }
-
-    /// The profile names, in file order.
-    pub fn profile_names(&self) -> Vec<String> {
-        names(&self.doc, SectionName::of_credentials, pick_profile)
-    }
-
-    /// A profile (with the `[DEFAULT]` keys it does not set).
-    pub fn profile(&self, name: &str) -> Option<Profile> {
-        let s = winner(&self.doc, SectionName::of_credentials, pick_profile, name)?;
-        Some(Profile::new(name.to_owned(), properties(&self.doc, s)))
+impl DerefMut for AwsCredentialsFile {
+    fn deref_mut(&mut self) -> &mut AwsFile {
+        &mut self.0
     }
 }

@@ -1,11 +1,14 @@
 //! Shell-style wildcards for role and account-name rules: `*` (any run), `?` (one character),
 //! everything else literal; matched case-insensitively against the whole text.
 
-/// A case-insensitive wildcard pattern (`*`, `?`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+use wildmatch::WildMatch;
+
+/// A case-insensitive wildcard pattern (`*`, `?`), as the listing's `--account`/`--role` and
+/// the admin filters match.
+#[derive(Debug, Clone)]
 pub struct Glob {
     pattern: String,
-    chars: Vec<char>,
+    matcher: WildMatch,
 }
 
 impl Glob {
@@ -13,7 +16,7 @@ impl Glob {
     pub fn new(pattern: &str) -> Self {
         Self {
             pattern: pattern.to_owned(),
-            chars: pattern.chars().flat_map(char::to_lowercase).collect(),
+            matcher: WildMatch::new_case_insensitive(pattern),
         }
     }
 
@@ -24,29 +27,18 @@ impl Glob {
 
     /// Whether the whole of `text` matches.
     pub fn matches(&self, text: &str) -> bool {
-        let text: Vec<char> = text.chars().flat_map(char::to_lowercase).collect();
-        let p = &self.chars;
-        // The classic linear wildcard match with one backtrack point (the last `*`).
-        let (mut pi, mut ti) = (0, 0);
-        let mut star: Option<(usize, usize)> = None;
-        while ti < text.len() {
-            if pi < p.len() && (p[pi] == '?' || p[pi] == text[ti]) {
-                pi += 1;
-                ti += 1;
-            } else if pi < p.len() && p[pi] == '*' {
-                star = Some((pi, ti));
-                pi += 1;
-            } else if let Some((sp, st)) = star {
-                pi = sp + 1;
-                ti = st + 1;
-                star = Some((sp, st + 1));
-            } else {
-                return false;
-            }
-        }
-        p[pi..].iter().all(|&c| c == '*')
+        self.matcher.matches(text)
     }
 }
+
+/// Two globs are equal when they were written the same.
+impl PartialEq for Glob {
+    fn eq(&self, other: &Self) -> bool {
+        self.pattern == other.pattern
+    }
+}
+
+impl Eq for Glob {}
 
 #[cfg(test)]
 mod tests {
@@ -69,6 +61,8 @@ mod tests {
             ("", "x", false),
             ("a*b*c", "axxbyyc", true),
             ("a*b*c", "axxbyy", false),
+            // A `*` in the text is matched by the pattern's `*` as a wildcard, not a literal.
+            ("a*c", "a*bc", true),
         ];
         for (p, t, want) in cases {
             assert_eq!(Glob::new(p).matches(t), want, "{p} vs {t}");

@@ -5,6 +5,7 @@ use reqwest::{RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 
 use super::{ApiError, SsoError};
+use crate::api::response::clean_code;
 
 /// Sends a request and decodes a JSON answer, or turns an error answer into [`ApiError`].
 pub(crate) async fn call<T: DeserializeOwned>(
@@ -78,36 +79,5 @@ async fn error_from(operation: &'static str, response: Response) -> ApiError {
         status,
         code,
         message,
-    }
-}
-
-/// `Name:http://internal...` and `ns#Name` both mean `Name` (botocore `_inject_error_code`).
-fn clean_code(raw: &str) -> String {
-    let before_colon = raw.split(':').next().unwrap_or(raw);
-    before_colon
-        .rsplit('#')
-        .next()
-        .unwrap_or(before_colon)
-        .trim()
-        .to_owned()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::clean_code;
-
-    #[test]
-    fn error_codes_are_cleaned_like_botocore() {
-        assert_eq!(
-            clean_code(
-                "AuthorizationPendingException:http://internal.amazon.com/coral/com.amazonaws.sso.oidc/"
-            ),
-            "AuthorizationPendingException"
-        );
-        assert_eq!(
-            clean_code("com.amazonaws.switchboard.portal#UnauthorizedException"),
-            "UnauthorizedException"
-        );
-        assert_eq!(clean_code("SlowDownException"), "SlowDownException");
     }
 }

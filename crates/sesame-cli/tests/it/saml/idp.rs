@@ -392,4 +392,15 @@ fn the_idp_session_is_kept_so_the_next_login_skips_the_password() {
         before,
         "--fresh forgets the session only when it succeeds"
     );
+
+    // Another user never rides on bob's IdP session: alice's sign-in asks for her password.
+    let out = env
+        .sesame()
+        .args(["saml", "login", "--idp-url", &url])
+        .args(["--username", "alice@acme.test"])
+        .env("AWS_ENDPOINT_URL_STS", format!("{}/sts", env.url()))
+        .output()
+        .unwrap();
+    assert_clean_failure(&out, 1, "SESAME_SAML_PASSWORD");
+    assert_eq!(env.snapshot_files(), before);
 }

@@ -185,9 +185,20 @@ pub(super) fn assert_saved(w: &World, out: &Output, role: &str, session: &str) {
 
 /// A SAMLResponse issued and signed by pysaml2 (a real SAML library), as an IdP would post it.
 pub(super) fn pysaml2_response(role: &str, provider: &str, session: &str) -> String {
+    pysaml2_response_keeping_key(role, provider, session, None)
+}
+
+/// The same, leaving pysaml2's signing key and certificate (`key.pem`, `cert.pem`) in `key_dir`.
+pub(super) fn pysaml2_response_keeping_key(
+    role: &str,
+    provider: &str,
+    session: &str,
+    key_dir: Option<&std::path::Path>,
+) -> String {
     let out = Command::new("python3")
         .arg(py_script("saml_helper.py"))
         .args(["pysaml2", role, provider, session])
+        .args(key_dir)
         .output()
         .expect("python3 runs");
     assert!(

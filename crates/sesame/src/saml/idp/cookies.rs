@@ -1,8 +1,10 @@
 //! The IdP's session cookies, kept between runs so the next sign-in can skip the password while
 //! the IdP's session lasts (as a browser would; aws-adfs keeps a cookie jar per host too).
 //!
-//! One file per IdP origin under `~/.aws/sesame/saml/`, JSON (cookie_store's format), written
-//! atomically with mode 0600: a session cookie is a bearer credential. Expired cookies are
+//! One file per IdP origin and user name under `~/.aws/sesame/saml/`, JSON (cookie_store's
+//! format), written atomically with mode 0600: a session cookie is a bearer credential. The user
+//! name is part of the key so that `--username bob` never rides on alice's IdP session (a
+//! sign-in whose user name is typed at the prompt uses the origin's own jar). Expired cookies are
 //! dropped when read; session (non-persistent) cookies are kept, as the IdP's own session
 //! decides how long they are good for.
 
@@ -34,19 +36,23 @@ impl SessionCookies {
         }
     }
 
-    /// The file that keeps `idp`'s cookies: `~/.aws/sesame/saml/cookies-<sha1 of origin>.json`.
-    pub fn path_for(env: &Env, idp: &Url) -> PathBuf {
-        let origin = idp.origin().ascii_serialization();
-        let hash = hex::encode(sha1::Sha1::digest(origin.as_bytes()));
+    /// The file that keeps `idp`'s cookies for `username`:
+    /// `~/.aws/sesame/saml/cookies-<sha1 of "origin" or "origin\nusername">.json`.
+    pub fn path_for(env: &Env, idp: &Url, username: Option<&str>) -> PathBuf {
+        let mut key = idp.origin().ascii_serialization();
+        if let Some(user) = username.map(str::trim).filter(|u| !u.is_empty()) {
+            key = format!("{key}\n{user}");
+        }
+        let hash = hex::encode(sha1::Sha1::digest(key.as_bytes()));
         env.sesame_dir()
             .join("saml")
             .join(format!("cookies-{hash}.json"))
     }
 
-    /// The jar kept for `idp`; a missing or unreadable file gives an empty jar (the worst case
-    /// is a password prompt).
-    pub fn load(env: &Env, idp: &Url) -> Self {
-        let path = Self::path_for(env, idp);
+    /// The jar kept for `username` at `idp`; a missing or unreadable file gives an empty jar
+    /// (the worst case is a password prompt).
+    pub fn load(env: &Env, idp: &Url, username: Option<&str>) -> Self {
+        let path = Self::path_for(env, idp, username);
         let store = std::fs::File::open(&path)
             .ok()
             .and_then(|f| cookie_store::serde::json::load(BufReader::new(f)).ok())

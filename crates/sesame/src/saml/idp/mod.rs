@@ -14,8 +14,8 @@
 //!
 //! The user name, the password and any one-time code are asked for through [`IdpPrompt`] only
 //! when a page wants them, so a sign-in the IdP's kept session cookies ([`SessionCookies`])
-//! carry through asks for nothing. The password lives in a [`Secret`] for one sign-in and is
-//! never stored.
+//! carry through asks for nothing. The password lives in a [`Secret`] for one sign-in; this
+//! library never stores it (the CLI may, in the OS keyring, when the user asks).
 
 mod cookies;
 mod forms;
@@ -149,6 +149,10 @@ pub enum IdpError {
         /// Why.
         reason: String,
     },
+    /// Windows integrated authentication: the IdP refused the NTLM answer computed from the user
+    /// name and password (wrong password, unknown or locked account).
+    #[error("Windows integrated authentication failed: the IdP refused the user name or password")]
+    NtlmRefused,
     /// More pages than any real sign-in has: a loop.
     #[error("the IdP sign-in did not finish after {steps} pages")]
     TooManySteps {
@@ -158,6 +162,14 @@ pub enum IdpError {
     /// The caller's prompt failed or was cancelled.
     #[error("{0}")]
     Prompt(String),
+}
+
+impl IdpError {
+    /// Whether the IdP refused the user name and password (a wrong password, a locked account),
+    /// as opposed to failing for another reason: a stored password is then no longer good.
+    pub fn credentials_refused(&self) -> bool {
+        matches!(self, IdpError::Rejected { .. } | IdpError::NtlmRefused)
+    }
 }
 
 fn message_suffix(message: &Option<String>) -> String {

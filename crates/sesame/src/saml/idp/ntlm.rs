@@ -97,9 +97,7 @@ pub(crate) async fn sign_in(
     )
     .await?;
     if page.status == 401 {
-        return Err(IdpError::Ntlm {
-            reason: "the IdP refused the user name or password".to_owned(),
-        });
+        return Err(IdpError::NtlmRefused);
     }
     let saml = saml_of(&page).ok_or_else(|| not_ntlm(&page))?;
     tracing::info!("signed in to the IdP with NTLM as {full_name}");
