@@ -569,7 +569,8 @@ pub(crate) struct IdpArgs {
     /// https://adfs.example.com/adfs/ls/IdpInitiatedSignOn.aspx?loginToRp=urn:amazon:webservices
     #[arg(long, value_name = "URL", env = "SESAME_SAML_IDP_URL")]
     pub(crate) idp_url: Option<String>,
-    /// How to sign in: AD FS forms, AD FS Windows authentication (NTLM), or any login form.
+    /// How to sign in: AD FS forms, AD FS Windows authentication (Kerberos or NTLM), or any login
+    /// form.
     #[arg(long, value_enum, default_value_t = SamlProvider::Adfs)]
     pub(crate) provider: SamlProvider,
     /// The user name (`alice@example.com`, `EXAMPLE\alice`); asked for on the terminal if absent.
@@ -656,7 +657,8 @@ pub(crate) struct SamlForgetArgs {
 pub(crate) enum SamlProvider {
     /// AD FS 3.0 and later, forms (UserName, Password, MFA code pages).
     Adfs,
-    /// AD FS Windows integrated authentication with NTLM (AD FS 2.0 style).
+    /// AD FS Windows integrated authentication: Kerberos with the `kinit` ticket (builds with the
+    /// `kerberos` feature), else NTLM.
     AdfsWindows,
     /// Any IdP with a login form (Keycloak, Shibboleth-like pages).
     Form,

@@ -10,7 +10,7 @@
 //! | Portal (`sso`) | `GET /assignment/accounts`, `GET /assignment/roles`, `GET /federation/credentials`, `POST /logout` |
 //! | Console federation | `GET /federation?Action=getSigninToken` and `?Action=login` (the `signin.aws.amazon.com` endpoint) |
 //! | Browser pages | `GET`/`POST /device` (device verification), `GET`/`POST /authorize` (PKCE consent) |
-//! | SAML IdP (AD FS-like) | `/adfs/ls/IdpInitiatedSignOn.aspx`, `/adfs/ls/auth/integrated/` (NTLM), a Keycloak-like `/realms/acme/...`; signed assertions, metadata at `/FederationMetadata/2007-06/FederationMetadata.xml`: see [`AdfsConfig`] |
+//! | SAML IdP (AD FS-like) | `/adfs/ls/IdpInitiatedSignOn.aspx`, `/adfs/ls/auth/integrated/` (NTLM; Kerberos with the `kerberos` feature), a Keycloak-like `/realms/acme/...`; signed assertions, metadata at `/FederationMetadata/2007-06/FederationMetadata.xml`: see [`AdfsConfig`] |
 //! | Control (tests) | `/_emulator/*`, below |
 //!
 //! What the real service checks is checked: client id and secret (401 InvalidClientException),
@@ -79,7 +79,8 @@ mod state;
 mod stats;
 
 pub use adfs::{
-    AdfsConfig, AdfsUser, DEFAULT_MFA_CODE, DEFAULT_PASSWORD, IdpSigningKey, SigningKeyError,
+    AdfsConfig, AdfsUser, DEFAULT_MFA_CODE, DEFAULT_PASSWORD, IdpSigningKey, KerberosAnswer,
+    SigningKeyError,
 };
 pub use config::EmulatorConfig;
 pub use control::Control;

@@ -80,6 +80,18 @@ struct Cli {
     /// PEM file of the X.509 certificate of --idp-signing-key, published in the IdP metadata.
     #[arg(long, value_name = "PEM", requires = "idp_signing_key")]
     idp_signing_cert: Option<PathBuf>,
+    /// The Negotiate token sent with a Kerberos sign-in's SAML page (feature `kerberos`): the
+    /// acceptor's (mutual authentication), none, or a forged one.
+    #[arg(long, value_enum, default_value_t = KerberosAnswerArg::Mutual)]
+    kerberos_answer: KerberosAnswerArg,
+}
+
+/// `--kerberos-answer`.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum KerberosAnswerArg {
+    Mutual,
+    None,
+    Forged,
 }
 
 fn probability(s: &str) -> Result<f64, String> {
@@ -130,6 +142,11 @@ fn config(cli: Cli, signing_key: IdpSigningKey) -> EmulatorConfig {
         account_names: cli.account_name,
         adfs: sesame_emulator::AdfsConfig {
             signing_key,
+            kerberos_answer: match cli.kerberos_answer {
+                KerberosAnswerArg::Mutual => sesame_emulator::KerberosAnswer::Mutual,
+                KerberosAnswerArg::None => sesame_emulator::KerberosAnswer::None,
+                KerberosAnswerArg::Forged => sesame_emulator::KerberosAnswer::Forged,
+            },
             ..sesame_emulator::AdfsConfig::default()
         },
     }
@@ -146,6 +163,10 @@ async fn main() -> anyhow::Result<()> {
         )
         .init();
 
+    #[cfg(feature = "kerberos")]
+    tracing::info!(
+        "AD FS Windows integrated authentication accepts Kerberos (service keytab: KRB5_KTNAME)"
+    );
     let signing_key = cli.signing_key()?;
     let emulator = sesame_emulator::start(config(cli, signing_key))
         .await

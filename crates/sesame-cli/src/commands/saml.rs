@@ -330,6 +330,12 @@ fn idp_error(e: IdpError) -> CliError {
         IdpError::NoNtlm { .. } | IdpError::Ntlm { .. } | IdpError::NtlmRefused => {
             "check the user name (DOMAIN\\user or user@domain) and password, or try --provider adfs"
         }
+        IdpError::Kerberos { .. } => {
+            "run `kinit` (klist lists your tickets) and check that the IdP's service principal HTTP/<host> exists"
+        }
+        IdpError::MutualAuthentication { .. } => {
+            "the answer may not come from your IdP: check --idp-url and any proxy in between"
+        }
         IdpError::UnsupportedMfa { .. } => {
             "use an MFA method with a code, or sign in through the AWS console"
         }

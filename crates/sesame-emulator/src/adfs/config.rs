@@ -18,6 +18,21 @@ pub struct AdfsConfig {
     /// The key every assertion is signed with, published in the federation metadata; by
     /// default the emulator's throwaway test key.
     pub signing_key: IdpSigningKey,
+    /// What a Kerberos sign-in's answer carries (feature `kerberos`).
+    pub kerberos_answer: KerberosAnswer,
+}
+
+/// The `WWW-Authenticate: Negotiate` token sent with a Kerberos sign-in's `SAMLResponse` page.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum KerberosAnswer {
+    /// The acceptor's token (mutual authentication), as IIS sends it.
+    #[default]
+    Mutual,
+    /// No token (some proxies strip it).
+    None,
+    /// The token with its last byte changed, as an impostor without the service key would
+    /// fail to make it: a client that checks mutual authentication must refuse the page.
+    Forged,
 }
 
 /// One user of the emulated AD FS.
@@ -101,6 +116,7 @@ impl Default for AdfsConfig {
             session_duration: Some(7200),
             assertion_lifetime: Duration::from_secs(300),
             signing_key: IdpSigningKey::default(),
+            kerberos_answer: KerberosAnswer::Mutual,
         }
     }
 }

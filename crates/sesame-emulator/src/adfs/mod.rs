@@ -4,7 +4,7 @@
 //! | Route | What |
 //! |---|---|
 //! | `GET`/`POST /adfs/ls/IdpInitiatedSignOn.aspx?loginToRp=urn:amazon:webservices` | AD FS 3.0+ forms sign-in: the `#loginForm` page; a wrong password or a locked account comes back as the page with `#errorText`; success sets the `MSISAuth` cookie and redirects (302) to the same URL, which then answers the additional-authentication (MFA) page for users with a one-time code, and finally the page whose form posts `SAMLResponse` to AWS |
-//! | `GET /adfs/ls/auth/integrated/?loginToRp=urn:amazon:webservices` | Windows integrated authentication: `401` with `WWW-Authenticate: Negotiate` and `NTLM`; an NTLM Negotiate message gets a Challenge, an NTLMv2 Authenticate message on the same connection is verified against the user's password (NT hash, HMAC-MD5 proof) and answered with the `SAMLResponse` page |
+//! | `GET /adfs/ls/auth/integrated/?loginToRp=urn:amazon:webservices` | Windows integrated authentication: `401` with `WWW-Authenticate: Negotiate` and `NTLM`; with the `kerberos` feature a Kerberos SPNEGO token is accepted with the keytab in `KRB5_KTNAME` (principal `alice@ACME.TEST` → the user `alice@acme.test`) and answered with the `SAMLResponse` page and a mutual-authentication token; an NTLM Negotiate message gets a Challenge, an NTLMv2 Authenticate message on the same connection is verified against the user's password (NT hash, HMAC-MD5 proof) and answered with the `SAMLResponse` page |
 //! | `GET /realms/acme/protocol/saml/clients/amazon-aws`, `POST /realms/acme/login-actions/authenticate` | a Keycloak-like login form and its SAML POST-binding page, for the generic form driver |
 //! | `GET /idp/closed` | a page with no form |
 //! | `GET /FederationMetadata/2007-06/FederationMetadata.xml` | the AD FS IdP's SAML metadata (entity ID `{base}/adfs/services/trust`) with its signing certificate ([`metadata`]); `GET /realms/acme/protocol/saml/descriptor` the Keycloak-like one's |
@@ -16,6 +16,8 @@
 
 mod c14n;
 mod config;
+#[cfg(feature = "kerberos")]
+mod kerberos;
 mod metadata;
 mod ntlm;
 mod pages;
@@ -33,7 +35,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 
-pub use config::{AdfsConfig, AdfsUser, DEFAULT_MFA_CODE, DEFAULT_PASSWORD};
+pub use config::{AdfsConfig, AdfsUser, DEFAULT_MFA_CODE, DEFAULT_PASSWORD, KerberosAnswer};
 pub use signing::{IdpSigningKey, SigningKeyError};
 pub(crate) use verify::verify_assertion;
 

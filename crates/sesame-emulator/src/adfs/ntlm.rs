@@ -4,6 +4,9 @@
 //! the NTLMv2 key from the user's password (MD4 NT hash, then HMAC-MD5 over the upper-cased user
 //! and the domain) and the HMAC-MD5 proof over the server challenge and the client's blob.
 //! Messages are parsed with `ntlmclient`; the Challenge is built here byte by byte.
+//!
+//! With the `kerberos` feature, a `Negotiate` token that is not NTLMSSP is a Kerberos (SPNEGO)
+//! token and goes to [`super::kerberos`].
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -55,6 +58,10 @@ pub(super) async fn integrated(
     let Some(bytes) = token else {
         return unauthorized(&["Negotiate", "NTLM"]);
     };
+    #[cfg(feature = "kerberos")]
+    if !bytes.starts_with(b"NTLMSSP\0") {
+        return kerberos(&idp, bytes).await;
+    }
     // A NEGOTIATE_MESSAGE is recognised by its signature and type alone: ntlmclient's parser
     // wants 44 bytes where MS-NLMP's minimal message (no version) has 40.
     let negotiate =
@@ -86,9 +93,50 @@ pub(super) async fn integrated(
                 None => unauthorized(&["Negotiate", "NTLM"]),
             }
         }
-        // A Kerberos SPNEGO token, or garbage: not understood, start over.
+        // A Kerberos SPNEGO token without the `kerberos` feature, or garbage: start over.
         _ => unauthorized(&["Negotiate", "NTLM"]),
     }
+}
+
+/// A Kerberos (SPNEGO) token: accepted with the keytab, mapped to a user, answered with the
+/// `SAMLResponse` page and the mutual-authentication token; anything else is a `401`.
+#[cfg(feature = "kerberos")]
+async fn kerberos(idp: &Idp, token: Vec<u8>) -> Response {
+    let accepted = tokio::task::spawn_blocking(move || super::kerberos::accept(&token)).await;
+    let accepted = match accepted {
+        Ok(Ok(a)) => a,
+        Ok(Err(reason)) => {
+            tracing::info!("Kerberos token refused: {reason}");
+            return unauthorized(&["Negotiate", "NTLM"]);
+        }
+        Err(_) => return unauthorized(&["Negotiate", "NTLM"]),
+    };
+    let user = idp
+        .index_of(&accepted.principal)
+        .filter(|&i| !idp.user(i).locked);
+    let Some(user) = user else {
+        tracing::info!(
+            "Kerberos principal {} is not a user who may sign in",
+            accepted.principal
+        );
+        return unauthorized(&["Negotiate", "NTLM"]);
+    };
+    tracing::info!("Kerberos: signed in {}", accepted.principal);
+    let mut response = idp.saml_page(user);
+    let token = match idp.config.kerberos_answer {
+        crate::KerberosAnswer::Mutual => accepted.token,
+        crate::KerberosAnswer::None => None,
+        crate::KerberosAnswer::Forged => accepted.token.map(|mut t| {
+            if let Some(last) = t.last_mut() {
+                *last ^= 0x5a;
+            }
+            t
+        }),
+    };
+    if let Some(v) = token.and_then(|t| format!("Negotiate {}", STANDARD.encode(t)).parse().ok()) {
+        response.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+    }
+    response
 }
 
 fn unauthorized(schemes: &[&str]) -> Response {

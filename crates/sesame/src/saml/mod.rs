@@ -8,8 +8,8 @@
 //! - [`store`]: the credentials written into a profile of the shared credentials file, keeping
 //!   every other byte of it.
 //! - `idp` (feature `saml`): drivers that sign in to an IdP and bring back the `SAMLResponse`:
-//!   AD FS forms (with MFA step pages), AD FS Windows integrated authentication (NTLM), and a
-//!   generic login-form driver.
+//!   AD FS forms (with MFA step pages), AD FS Windows integrated authentication (NTLM; Kerberos
+//!   with the `kerberos` feature), and a generic login-form driver.
 //!
 //! The wire and attribute facts are in PROTOCOLS.md §9 and §10.
 

@@ -104,13 +104,20 @@ impl World {
         std::fs::read_to_string(self.credentials_path()).unwrap_or_default()
     }
 
-    /// `sesame saml ...` with moto as STS and the password in the environment.
+    /// `sesame saml ...` with moto as STS and the password in the environment. No Kerberos
+    /// ticket (a `kerberos` build would otherwise find the machine's default cache).
     pub(super) fn saml(&self, args: &[&str], password: &str) -> assert_cmd::Command {
         let mut cmd = self.env.sesame();
+        let none = self.env.home.path().join("no-krb5");
         cmd.arg("saml")
             .args(args)
             .env("AWS_ENDPOINT_URL_STS", &self.moto.url)
-            .env("SESAME_SAML_PASSWORD", password);
+            .env("SESAME_SAML_PASSWORD", password)
+            .env("KRB5_CONFIG", none.join("krb5.conf"))
+            .env(
+                "KRB5CCNAME",
+                format!("FILE:{}", none.join("ccache").display()),
+            );
         cmd
     }
 

@@ -4,12 +4,13 @@
 //! | [`Provider`] | How | Anchors |
 //! |---|---|---|
 //! | `adfs` | AD FS 3.0+ forms: `UserName` / `Password` / `AuthMethod=FormsAuthentication`, the `#errorText` banner, additional-authentication (MFA) pages with a one-time-code field | saml2aws `adfs`, aws-adfs |
-//! | `adfs-windows` | AD FS Windows integrated authentication with NTLM (`WWW-Authenticate: NTLM`, NTLMv2 responses) | the AD FS 2.0 blog script (requests-ntlm), saml2aws `adfs2` |
+//! | `adfs-windows` | AD FS Windows integrated authentication: Kerberos (SPNEGO `Negotiate`, feature `kerberos`) with the `kinit` ticket, else NTLM (`WWW-Authenticate: NTLM`, NTLMv2 responses) | the AD FS 2.0 blog script (requests-ntlm), saml2aws `adfs2` |
 //! | `form` | any IdP with a login form: the form with a password field, then whatever forms follow | saml2aws' generic scraping |
 //!
-//! Kerberos (SPNEGO `Negotiate` with a Kerberos ticket) is not spoken: it needs a KDC ticket from
-//! the system's GSSAPI (`kinit`), and no well-kept pure-Rust crate serves it short of `sspi`
-//! (MSRV 1.93, aws-lc, ~100 crates). AD FS offers NTLM beside Negotiate, which is what is used.
+//! With the `kerberos` feature, `adfs-windows` first tries Kerberos (SPNEGO `Negotiate`, the
+//! service `HTTP@<idp host>`) with the user's ticket cache (`kinit`) through the system GSSAPI,
+//! and falls back to NTLM when there is no ticket or the IdP refuses it. Without the feature
+//! (the default build, which needs no system library) it speaks NTLM only.
 //!
 //! The user name, the password and any one-time code are asked for through [`IdpPrompt`] only
 //! when a page wants them, so a sign-in the IdP's kept session cookies ([`SessionCookies`])
@@ -19,6 +20,8 @@
 mod cookies;
 mod forms;
 mod html;
+#[cfg(feature = "kerberos")]
+mod kerberos;
 mod ntlm;
 
 pub use cookies::SessionCookies;
@@ -34,7 +37,7 @@ use crate::Secret;
 pub enum Provider {
     /// AD FS 3.0 and later, forms-based.
     Adfs,
-    /// AD FS Windows integrated authentication, NTLM.
+    /// AD FS Windows integrated authentication: Kerberos (feature `kerberos`), else NTLM.
     AdfsWindows,
     /// A generic login form.
     Form,
@@ -125,6 +128,20 @@ pub enum IdpError {
         url: String,
         /// The `WWW-Authenticate` schemes it offered.
         offered: String,
+    },
+    /// Kerberos could not sign in and nothing else was offered.
+    #[error("Kerberos sign-in failed: {reason}")]
+    Kerberos {
+        /// Why.
+        reason: String,
+    },
+    /// The IdP's Kerberos answer failed mutual authentication: the page may not be the IdP's.
+    #[error("the IdP's Kerberos answer did not prove it is {service} ({reason})")]
+    MutualAuthentication {
+        /// The GSSAPI service name (`HTTP@host`).
+        service: String,
+        /// The GSSAPI's words.
+        reason: String,
     },
     /// The NTLM exchange failed.
     #[error("Windows integrated authentication failed: {reason}")]

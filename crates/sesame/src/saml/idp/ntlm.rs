@@ -6,6 +6,9 @@
 //! NTLM authenticates the TCP connection, so the three requests must share one: reqwest's pool
 //! reuses the idle keep-alive connection, as long as each answer's body is read in full first.
 //! The messages are built and parsed by the `ntlmclient` crate (NTLMv2 only: no LM, no NTLMv1).
+//!
+//! With the `kerberos` feature, a `401` offering `Negotiate` is first answered with Kerberos
+//! ([`super::kerberos`]): the user's ticket, no prompt. NTLM follows when that cannot be used.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -33,10 +36,19 @@ pub(crate) async fn sign_in(
     if page.status != 401 {
         return Err(not_ntlm(&page));
     }
+    let why_not_kerberos = match kerberos_first(client, &page).await? {
+        Ok(saml) => return Ok(saml),
+        Err(why) => why,
+    };
     if !offers(&page, "NTLM") {
-        return Err(IdpError::NoNtlm {
-            url: display_url(&page.url),
-            offered: schemes(&page),
+        return Err(match why_not_kerberos {
+            Some(reason) => IdpError::Kerberos {
+                reason: format!("{reason}, and the IdP does not offer NTLM"),
+            },
+            None => IdpError::NoNtlm {
+                url: display_url(&page.url),
+                offered: schemes(&page),
+            },
         });
     }
     // After redirects, the challenge belongs to the URL that answered 401.
@@ -87,7 +99,57 @@ pub(crate) async fn sign_in(
     if page.status == 401 {
         return Err(IdpError::NtlmRefused);
     }
-    saml_of(&page).ok_or_else(|| not_ntlm(&page))
+    let saml = saml_of(&page).ok_or_else(|| not_ntlm(&page))?;
+    tracing::info!("signed in to the IdP with NTLM as {full_name}");
+    Ok(saml)
+}
+
+/// Kerberos (SPNEGO) when the `401` offers `Negotiate` and this build has the `kerberos`
+/// feature: `Ok(Ok(saml))` when it signed in, `Ok(Err(why))` to go on with NTLM (`why` is set
+/// when Kerberos was tried and could not be used).
+#[cfg(feature = "kerberos")]
+async fn kerberos_first(
+    client: &reqwest::Client,
+    page: &Page,
+) -> Result<Result<Secret, Option<String>>, IdpError> {
+    use super::kerberos::{Attempt, attempt};
+    if !offers(page, "Negotiate") {
+        return Ok(Err(None));
+    }
+    match attempt(client, &page.url).await? {
+        Attempt::Accepted {
+            page,
+            principal,
+            mutual,
+        } => {
+            let saml = saml_of(&page).ok_or_else(|| not_ntlm(&page))?;
+            let proof = if mutual {
+                "the IdP proved its identity (mutual authentication)"
+            } else {
+                "the IdP sent no mutual-authentication token"
+            };
+            tracing::info!("signed in to the IdP with Kerberos (SPNEGO) as {principal}; {proof}");
+            Ok(Ok(saml))
+        }
+        Attempt::Unavailable(reason) => {
+            tracing::info!("Kerberos not used: {reason}; trying NTLM");
+            Ok(Err(Some(reason)))
+        }
+    }
+}
+
+/// Without the `kerberos` feature: NTLM only.
+#[cfg(not(feature = "kerberos"))]
+async fn kerberos_first(
+    _client: &reqwest::Client,
+    page: &Page,
+) -> Result<Result<Secret, Option<String>>, IdpError> {
+    if offers(page, "Negotiate") {
+        tracing::debug!(
+            "the IdP offers Negotiate (Kerberos); this sesame is built without the `kerberos` feature, so NTLM is used"
+        );
+    }
+    Ok(Err(None))
 }
 
 fn flags() -> Flags {
@@ -167,7 +229,7 @@ fn schemes(page: &Page) -> String {
     }
 }
 
-fn saml_of(page: &Page) -> Option<Secret> {
+pub(super) fn saml_of(page: &Page) -> Option<Secret> {
     (page.status < 400)
         .then(|| html::saml_response(&page.parse()))
         .flatten()
