@@ -18,6 +18,7 @@ mod populate;
 mod populate_listing;
 mod roles;
 mod run;
+mod run_api;
 mod saml;
 mod status_logout;
 mod support;

@@ -9,7 +9,7 @@ use sesame_emulator::EmulatorConfig;
 use crate::support::{TestEnv, assert_clean_failure, assert_success, stderr, stdout};
 
 /// An emulator with `accounts` accounts of one role each, logged in.
-fn world(accounts: usize) -> TestEnv {
+pub(crate) fn world(accounts: usize) -> TestEnv {
     let env = TestEnv::with(EmulatorConfig {
         auto_approve: true,
         accounts,

@@ -364,6 +364,29 @@ impl PreparedRequest {
         )?)
     }
 
+    /// Reads a file body into memory, once, so that every send of this request carries the same
+    /// bytes (`sesame run --api` sends one body to many targets). The file must still be what
+    /// [`ApiRequest::prepare`] measured and hashed; a file that changed in between is an error.
+    pub fn load_body(&mut self) -> Result<(), RequestError> {
+        let Body::File { path, len, sha256 } = &self.body else {
+            return Ok(());
+        };
+        let err = |e: std::io::Error| RequestError::Body {
+            what: path.display().to_string(),
+            source: e,
+        };
+        let bytes = std::fs::read(path).map_err(err)?;
+        let same = bytes.len() as u64 == *len
+            && sha256
+                .as_ref()
+                .is_none_or(|h| *h == hex::encode(Sha256::digest(&bytes)));
+        if !same {
+            return Err(err(std::io::Error::other("the file changed while it was read")));
+        }
+        self.body = Body::Bytes(bytes);
+        Ok(())
+    }
+
     /// Sends the signed request (a file body streamed from disk).
     pub async fn send(
         &self,
