@@ -752,7 +752,12 @@ pub(crate) struct RunArgs {
     #[arg(long, requires = "api")]
     pub(crate) presign: bool,
     /// --api: how long each presigned URL is valid, in seconds (1 to 604800).
-    #[arg(long, value_name = "SECONDS", default_value_t = 3600, requires = "presign")]
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 3600,
+        requires = "presign"
+    )]
     pub(crate) expires: u64,
     /// --api: sign `UNSIGNED-PAYLOAD` instead of the body's hash.
     #[arg(long, requires = "api")]

@@ -104,10 +104,11 @@ pub(crate) fn request(args: &RunArgs) -> Result<ApiCall, CliError> {
         check_dir(dir)?;
     }
     if args.presign && !(1..=604_800).contains(&args.expires) {
-        return Err(
-            CliError::user(anyhow::anyhow!("--expires {} is out of range", args.expires))
-                .hint("pass --expires between 1 and 604800 (seconds)"),
-        );
+        return Err(CliError::user(anyhow::anyhow!(
+            "--expires {} is out of range",
+            args.expires
+        ))
+        .hint("pass --expires between 1 and 604800 (seconds)"));
     }
     let client = if prepared.url.scheme == "http" {
         sesame::http::plain_http_client()

@@ -19,6 +19,7 @@ mod populate_listing;
 mod roles;
 mod run;
 mod run_api;
+mod run_ask;
 mod saml;
 mod status_logout;
 mod support;

@@ -73,7 +73,9 @@ fn items(out: &std::process::Output) -> Vec<serde_json::Value> {
 /// (account, role) it names.
 #[track_caller]
 fn signed_by_its_target(env: &TestEnv, item: &serde_json::Value, seen: &serde_json::Value) {
-    let key = seen["access_key"].as_str().expect("the verifier names the key");
+    let key = seen["access_key"]
+        .as_str()
+        .expect("the verifier names the key");
     assert_eq!(
         env.emulator.whoami(key),
         Some((
@@ -121,7 +123,11 @@ fn a_body_from_a_file_or_stdin_reaches_every_target_identically() {
             assert_eq!(item["status"], 200, "{item}");
             let seen = &item["body"];
             assert_eq!(seen["method"], "POST");
-            assert_eq!(seen["body_sha256"], want.as_str(), "the whole body, unchanged");
+            assert_eq!(
+                seen["body_sha256"],
+                want.as_str(),
+                "the whole body, unchanged"
+            );
             signed_by_its_target(&env, item, seen);
             accounts.insert(item["accountId"].as_str().unwrap().to_owned());
         }
@@ -154,7 +160,10 @@ fn output_dir_writes_one_private_file_per_target() {
     assert_eq!(items.len(), ACCOUNTS);
     let mut files = BTreeSet::new();
     for item in &items {
-        assert!(item.get("body").is_none(), "the body is in the file: {item}");
+        assert!(
+            item.get("body").is_none(),
+            "the body is in the file: {item}"
+        );
         let path = Path::new(item["file"].as_str().expect("the file is named"));
         assert_eq!(path.parent(), Some(dir.path()));
         let name = path.file_name().unwrap().to_str().unwrap();

@@ -381,7 +381,9 @@ impl PreparedRequest {
                 .as_ref()
                 .is_none_or(|h| *h == hex::encode(Sha256::digest(&bytes)));
         if !same {
-            return Err(err(std::io::Error::other("the file changed while it was read")));
+            return Err(err(std::io::Error::other(
+                "the file changed while it was read",
+            )));
         }
         self.body = Body::Bytes(bytes);
         Ok(())
