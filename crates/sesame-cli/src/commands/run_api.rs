@@ -158,24 +158,25 @@ fn check_dir(dir: &Path) -> Result<(), CliError> {
     Ok(())
 }
 
-/// A file name of `[A-Za-z0-9._-]` only: `ACCOUNT-ROLE[-REGION]`.
+/// `ACCOUNT-ROLE[-REGION]`, every byte outside `[A-Za-z0-9._-]` written `%XX` (a role named
+/// `Ops+Admin` gives `Ops%2BAdmin`): no separator or dot-dot can get through, and two targets
+/// never share a name.
 fn file_name(target: &Target) -> String {
     let mut name = format!("{}-{}", target.account_id, target.role_name);
     if let Some(r) = &target.region {
         name.push('-');
         name.push_str(r);
     }
-    let name: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    name.trim_start_matches('.').to_owned()
+    let mut safe = String::with_capacity(name.len());
+    for b in name.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-') || (b == b'.' && !safe.is_empty())
+        {
+            safe.push(char::from(b));
+        } else {
+            safe.push_str(&format!("%{b:02X}"));
+        }
+    }
+    safe
 }
 
 impl ApiCall {
@@ -287,5 +288,33 @@ impl ApiCall {
             }
         }
         Ok(output)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn target(account: &str, role: &str, region: Option<&str>) -> Target {
+        Target {
+            account_id: account.into(),
+            account_name: "x".into(),
+            role_name: role.into(),
+            region: region.map(str::to_owned),
+            role_listed: true,
+        }
+    }
+
+    #[test]
+    fn file_names_are_safe_and_distinct() {
+        assert_eq!(
+            file_name(&target("111122223333", "ReadOnly", Some("eu-west-1"))),
+            "111122223333-ReadOnly-eu-west-1"
+        );
+        assert_eq!(file_name(&target("1", "a+b", None)), "1-a%2Bb");
+        assert_eq!(file_name(&target("1", "a_b", None)), "1-a_b");
+        assert_eq!(file_name(&target("1", "../x/y", None)), "1-..%2Fx%2Fy");
+        assert_eq!(file_name(&target(".", "r", None)), "%2E-r");
+        assert_eq!(file_name(&target("1", "a%2Bb", None)), "1-a%252Bb");
     }
 }

@@ -317,4 +317,15 @@ fn bad_api_input_fails_with_one_line_and_writes_nothing() {
     let left: Vec<_> = std::fs::read_dir(scratch.path()).unwrap().collect();
     assert_eq!(left.len(), 1, "nothing written beside the scratch file");
     assert_eq!(env.emulator.stats().role_credentials_issued, 0);
+
+    // Standard input was the body: no one is left to answer a question, so --yes is needed.
+    let out = env
+        .sesame()
+        .args(["run", "--regions", REGION, "--api", url, "--service", "sts"])
+        .args(["-d", "@-"])
+        .write_stdin("{}")
+        .output()
+        .unwrap();
+    assert_clean_failure(&out, 1, "standard input is the body");
+    assert_eq!(env.emulator.stats().role_credentials_issued, 0);
 }

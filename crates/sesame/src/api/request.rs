@@ -71,8 +71,8 @@ pub struct ApiRequest {
 pub enum Body {
     /// Nothing.
     Empty,
-    /// In memory.
-    Bytes(Vec<u8>),
+    /// In memory (shared, not copied, when one request goes to many targets).
+    Bytes(bytes::Bytes),
     /// A file, streamed; its SHA-256 when the payload is signed.
     File {
         /// The file.
@@ -188,7 +188,7 @@ impl ApiRequest {
         }
         let mut body = match &self.body {
             BodySource::Empty => Body::Empty,
-            BodySource::Bytes(b) => Body::Bytes(b.clone()),
+            BodySource::Bytes(b) => Body::Bytes(b.clone().into()),
             BodySource::Stdin => {
                 let mut buf = Vec::new();
                 std::io::stdin()
@@ -197,7 +197,7 @@ impl ApiRequest {
                         what: "standard input".to_owned(),
                         source: e,
                     })?;
-                Body::Bytes(buf)
+                Body::Bytes(buf.into())
             }
             BodySource::File(path) => file_body(path, !self.unsigned_payload)?,
         };
@@ -217,7 +217,7 @@ impl ApiRequest {
                 let form: Vec<String> = pairs
                     .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
                     .collect();
-                body = Body::Bytes(form.join("&").into_bytes());
+                body = Body::Bytes(form.join("&").into_bytes().into());
                 content_type = Some("application/x-www-form-urlencoded; charset=utf-8");
             }
         }
@@ -231,7 +231,7 @@ impl ApiRequest {
                 JsonVersion::V1_1 => "application/x-amz-json-1.1",
             });
             if body.is_empty() {
-                body = Body::Bytes(b"{}".to_vec());
+                body = Body::Bytes(bytes::Bytes::from_static(b"{}"));
             }
         }
         if content_type.is_none()
@@ -385,7 +385,7 @@ impl PreparedRequest {
                 "the file changed while it was read",
             )));
         }
-        self.body = Body::Bytes(bytes);
+        self.body = Body::Bytes(bytes.into());
         Ok(())
     }
 
