@@ -134,7 +134,18 @@ impl Row {
                 .and_then(Value::as_str)
                 .map(str::to_owned)
         };
-        match (&self.body, extra("url"), extra("file")) {
+        // `-i`: the status and headers first, as `sesame api -i` prints them.
+        let mut head = String::new();
+        if let (Some(Value::Object(h)), Some(status)) = (
+            self.api.as_ref().and_then(|m| m.get("headers")),
+            self.status,
+        ) {
+            head.push_str(&format!("HTTP {status}\n"));
+            for (k, v) in h {
+                head.push_str(&format!("{k}: {}\n", v.as_str().unwrap_or_default()));
+            }
+        }
+        head + &match (&self.body, extra("url"), extra("file")) {
             (Some(body), _, _) => serde_json::to_string(body).unwrap_or_default(),
             (None, Some(url), _) => url,
             (None, None, Some(file)) => format!("(written to {file})"),

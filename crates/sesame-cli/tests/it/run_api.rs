@@ -329,3 +329,51 @@ fn bad_api_input_fails_with_one_line_and_writes_nothing() {
     assert_clean_failure(&out, 1, "standard input is the body");
     assert_eq!(env.emulator.stats().role_credentials_issued, 0);
 }
+
+#[test]
+fn http_errors_fail_their_targets_and_fail_keeps_no_error_body() {
+    let env = world(ACCOUNTS);
+    let server = verifier_for(&env);
+    let url = format!("{}/missing", server.url());
+    let dir = tempfile::tempdir().unwrap();
+    let plain = run_api(&env, &url).args(["-X", "GET"]).output().unwrap();
+    let fail = run_api(&env, &url)
+        .args(["-X", "GET", "--fail", "--output-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    for (out, failing) in [(&plain, false), (&fail, true)] {
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(out));
+        assert!(
+            stderr(out).contains(&format!("0 ok, {ACCOUNTS} failed")),
+            "{}",
+            stderr(out)
+        );
+        for item in items(out) {
+            assert_eq!(item["status"], 404, "{item}");
+            assert_eq!(item["ok"], false);
+            assert!(
+                item["error"].as_str().unwrap().starts_with("NoSuchKey: "),
+                "{item}"
+            );
+            if failing {
+                assert!(
+                    item.get("file").is_none() && item["body"].is_null(),
+                    "{item}"
+                );
+            } else {
+                assert!(
+                    item["body"]
+                        .as_str()
+                        .unwrap()
+                        .contains("<Code>NoSuchKey</Code>")
+                );
+            }
+        }
+    }
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "no error body written"
+    );
+}
