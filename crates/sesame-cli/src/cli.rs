@@ -719,7 +719,7 @@ pub(crate) struct RunArgs {
     #[arg(long)]
     pub(crate) refresh: bool,
     /// One signed request per target to this URL instead of a command (the `sesame api` options
-    /// -X, -H, -d, --target, --param, --service apply).
+    /// -X, -H, -d, --target, --param, --service, -i, -f, --presign apply; --output-dir for -o).
     #[arg(long, value_name = "URL", conflicts_with = "command")]
     pub(crate) api: Option<String>,
     /// --api: the HTTP method.
@@ -728,7 +728,7 @@ pub(crate) struct RunArgs {
     /// --api: a header, `Name: value` (repeatable).
     #[arg(short = 'H', long = "header", value_name = "HEADER", requires = "api")]
     pub(crate) headers: Vec<String>,
-    /// --api: the body (DATA or @FILE).
+    /// --api: the body: DATA, @FILE or @- (stdin); read once, the same bytes to every target.
     #[arg(short = 'd', long = "data", value_name = "DATA", requires = "api")]
     pub(crate) data: Option<String>,
     /// --api: AWS JSON `X-Amz-Target: Prefix.Operation`.
@@ -740,6 +740,30 @@ pub(crate) struct RunArgs {
     /// --api: the signing name (default: read off the host).
     #[arg(long, value_name = "SERVICE", requires = "api")]
     pub(crate) service: Option<String>,
+    /// --api: each result carries its response's headers (`headers`).
+    #[arg(short = 'i', long = "include", requires = "api")]
+    pub(crate) include: bool,
+    /// --api: write each target's body to DIR/ACCOUNT-ROLE[-REGION] (mode 0600); the result names
+    /// the file instead of holding the body.
+    #[arg(long, value_name = "DIR", requires = "api")]
+    pub(crate) output_dir: Option<std::path::PathBuf>,
+    /// --api: keep no body of an HTTP error (curl's --fail); the error and exit code come anyway.
+    #[arg(short = 'f', long, requires = "api")]
+    pub(crate) fail: bool,
+    /// --api: one presigned URL per target (`url`) instead of sending anything.
+    #[arg(long, requires = "api")]
+    pub(crate) presign: bool,
+    /// --api: how long each presigned URL is valid, in seconds (1 to 604800).
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 3600,
+        requires = "presign"
+    )]
+    pub(crate) expires: u64,
+    /// --api: sign `UNSIGNED-PAYLOAD` instead of the body's hash.
+    #[arg(long, requires = "api")]
+    pub(crate) unsigned_payload: bool,
     /// The command and its arguments, after `--`.
     #[arg(last = true, value_name = "CMD")]
     pub(crate) command: Vec<std::ffi::OsString>,

@@ -55,9 +55,15 @@ pub(crate) async fn run(ctx: &Context, args: &RunArgs) -> Result<ExitCode, CliEr
         RunOutput::Prefixed
     });
     if args.dry_run {
+        if let Some(call) = &api {
+            call.describe(&mut std::io::stderr().lock())?;
+        }
         return dry_run(output, &targets);
     }
-    let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+    // With `-d @-` standard input was the body: there is no one left to ask.
+    let stdin_body = args.data.as_deref() == Some("@-");
+    let interactive =
+        !stdin_body && std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
     let what = match &args.api {
         Some(url) => format!("a request to {url}"),
         None => format!("`{}`", shown(&args.command)),
@@ -66,8 +72,9 @@ pub(crate) async fn run(ctx: &Context, args: &RunArgs) -> Result<ExitCode, CliEr
     if canary.is_none() && !args.yes {
         if !interactive {
             return Err(CliError::user(anyhow::anyhow!(
-                "refusing to run {what} in {} targets without --yes (no terminal to ask on)",
-                targets.len()
+                "refusing to run {what} in {} targets without --yes ({})",
+                targets.len(),
+                if stdin_body { "standard input is the body, no one to ask" } else { "no terminal to ask on" }
             ))
             .hint("check them with --dry-run, then add --yes (or try a few first with --canary N --yes)"));
         }

@@ -1,10 +1,12 @@
 //! `sesame run --api URL`: one signed request per target, built by `sesame::api` as
-//! `sesame api` builds its one.
+//! `sesame api` builds its one: prepared (and its body read) once, then signed — or presigned —
+//! with each target's credentials and region.
 
-use std::time::SystemTime;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
 
-use serde_json::Value;
-use sesame::api::{ApiRequest, BodySource, parse_error, parse_header};
+use serde_json::{Map, Value};
+use sesame::api::{ApiRequest, BodySource, PreparedRequest, RequestError, parse_error};
 use sesame::cache::RoleCredentials;
 use sesame::credentials::AwsCredentials;
 use sesame::fanout::{Succeeded, Target, TargetError};
@@ -15,91 +17,206 @@ use crate::error::CliError;
 /// The request, ready to be signed for each target.
 #[derive(Clone)]
 pub(crate) struct ApiCall {
-    request: ApiRequest,
+    prepared: PreparedRequest,
     client: reqwest::Client,
+    /// `--presign --expires`: a URL per target, nothing sent.
+    presign: Option<Duration>,
+    include: bool,
+    fail: bool,
+    output_dir: Option<PathBuf>,
 }
 
 /// One target's answer.
 pub(crate) struct ApiOutput {
-    /// The HTTP status.
-    pub(crate) status: u16,
-    /// The body: parsed JSON when it is JSON, else the text.
-    pub(crate) body: Value,
+    /// The HTTP status (none for a presigned URL).
+    pub(crate) status: Option<u16>,
+    /// The body: parsed JSON when it is JSON, else the text (none when written to a file or
+    /// left out by `--fail`).
+    pub(crate) body: Option<Value>,
     /// The AWS error code and message of an error answer.
     pub(crate) error: Option<String>,
+    /// `-i`: the response headers.
+    pub(crate) headers: Option<Value>,
+    /// `--output-dir`: the file the body was written to.
+    pub(crate) file: Option<PathBuf>,
+    /// `--presign`: the presigned URL.
+    pub(crate) url: Option<String>,
 }
 
 impl Succeeded for ApiOutput {
     fn succeeded(&self) -> bool {
-        (200..300).contains(&self.status)
+        self.status.is_none_or(|s| (200..300).contains(&s))
     }
 }
 
-/// The request the `--api` flags describe; checked once (a bad URL fails before any target).
+/// The request the `--api` flags describe, prepared once: a bad URL, an unreadable body or an
+/// unusable `--output-dir` fail here, before any target runs. `-d @-` reads stdin here, once.
 pub(crate) fn request(args: &RunArgs) -> Result<ApiCall, CliError> {
-    let url = args.api.clone().unwrap_or_default();
+    if args.presign {
+        let with = [
+            (args.data.is_some(), "-d"),
+            (args.include, "-i"),
+            (args.output_dir.is_some(), "--output-dir"),
+            (args.fail, "--fail"),
+        ];
+        if let Some((_, flag)) = with.iter().find(|(on, _)| *on) {
+            return Err(CliError::user(anyhow::anyhow!(
+                "--presign sends nothing, so {flag} has nothing to act on"
+            ))
+            .hint(format!(
+                "drop {flag}; whoever uses a presigned URL sends the body and reads the answer"
+            )));
+        }
+    }
     let headers = args
         .headers
         .iter()
-        .map(|h| parse_header(h))
+        .map(|h| sesame::api::parse_header(h))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| CliError::user(e).hint("write each -H as `Name: value`"))?;
     let params = super::api::parse_params(&args.params)?;
     let body = match args.data.as_deref() {
         None => BodySource::Empty,
+        Some("@-") => BodySource::Stdin,
         Some(d) => match d.strip_prefix('@') {
-            Some("-") => {
-                return Err(CliError::user(anyhow::anyhow!(
-                    "`-d @-` reads standard input once; `sesame run --api` sends the body to every target"
-                ))
-                .hint("put the body in a file and pass -d @FILE"));
-            }
             Some(path) => BodySource::File(path.into()),
             None => BodySource::Bytes(d.as_bytes().to_vec()),
         },
     };
     let request = ApiRequest {
-        url,
+        url: args.api.clone().unwrap_or_default(),
         method: args.method.clone(),
         headers,
         body,
         target: args.target.clone(),
         params,
         service: args.service.clone(),
-        // Checked here with a stand-in region; each target signs for its own.
-        region: Some(
-            args.regions
-                .first()
-                .cloned()
-                .unwrap_or_else(|| "us-east-1".into()),
-        ),
+        // Each target signs for its own region; this one checks that there is one.
+        region: args.regions.first().cloned(),
+        unsigned_payload: args.unsigned_payload,
         ..ApiRequest::default()
     };
-    request.prepare().map_err(|e| {
-        CliError::user(e).hint("check the URL and the --api options (see `sesame api --help`)")
-    })?;
+    let prepared = request
+        .prepare()
+        .and_then(|mut p| p.load_body().map(|()| p))
+        .map_err(request_error)?;
+    if let Some(dir) = &args.output_dir {
+        check_dir(dir)?;
+    }
+    if args.presign && !(1..=604_800).contains(&args.expires) {
+        return Err(CliError::user(anyhow::anyhow!(
+            "--expires {} is out of range",
+            args.expires
+        ))
+        .hint("pass --expires between 1 and 604800 (seconds)"));
+    }
+    let client = if prepared.url.scheme == "http" {
+        sesame::http::plain_http_client()
+    } else {
+        sesame::http::api_client()
+    }
+    .map_err(CliError::internal)?;
     Ok(ApiCall {
-        request: ApiRequest {
-            region: None,
-            ..request
-        },
-        client: sesame::http::api_client().map_err(CliError::internal)?,
+        prepared,
+        client,
+        presign: args.presign.then(|| Duration::from_secs(args.expires)),
+        include: args.include,
+        fail: args.fail,
+        output_dir: args.output_dir.clone(),
     })
 }
 
+fn request_error(e: RequestError) -> CliError {
+    let hint = match &e {
+        RequestError::NoRegion { .. } => {
+            "pass --regions R1,R2 (each target signs for its region)".to_owned()
+        }
+        RequestError::Body { .. } => {
+            "check the path after @ (use @- for standard input)".to_owned()
+        }
+        _ => "check the URL and the --api options (see `sesame api --help`)".to_owned(),
+    };
+    CliError::user(e).hint(hint)
+}
+
+/// `--output-dir` must be a directory sesame can create files in (proved by creating one).
+fn check_dir(dir: &Path) -> Result<(), CliError> {
+    let bad = |why: String| {
+        CliError::user(anyhow::anyhow!(
+            "cannot write the bodies to {}: {why}",
+            dir.display()
+        ))
+        .hint("give --output-dir an existing directory you can write to")
+    };
+    if !dir.is_dir() {
+        return Err(bad("not a directory".into()));
+    }
+    tempfile::Builder::new()
+        .prefix(".sesame-probe")
+        .tempfile_in(dir)
+        .map_err(|e| bad(e.to_string()))?;
+    Ok(())
+}
+
+/// `ACCOUNT-ROLE[-REGION]`, every byte outside `[A-Za-z0-9._-]` written `%XX` (a role named
+/// `Ops+Admin` gives `Ops%2BAdmin`): no separator or dot-dot can get through, and two targets
+/// never share a name.
+fn file_name(target: &Target) -> String {
+    let mut name = format!("{}-{}", target.account_id, target.role_name);
+    if let Some(r) = &target.region {
+        name.push('-');
+        name.push_str(r);
+    }
+    let mut safe = String::with_capacity(name.len());
+    for b in name.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-') || (b == b'.' && !safe.is_empty())
+        {
+            safe.push(char::from(b));
+        } else {
+            safe.push_str(&format!("%{b:02X}"));
+        }
+    }
+    safe
+}
+
 impl ApiCall {
-    /// Signs and sends the request as `target`, with its region when it has one (else the
-    /// host's).
+    /// The request's shape for `--dry-run` (no credentials are read, nothing is signed).
+    pub(crate) fn describe(&self, out: &mut impl std::io::Write) -> std::io::Result<()> {
+        let p = &self.prepared;
+        writeln!(out, "> {} {}", p.method, p.url.as_string())?;
+        for (k, v) in &p.headers {
+            writeln!(out, "> {k}: {v}")?;
+        }
+        if !p.body.is_empty() {
+            writeln!(
+                out,
+                "> ({} bytes of body, the same to every target)",
+                p.body.len()
+            )?;
+        }
+        let how = match self.presign {
+            Some(d) => format!("presigned (valid {} s), nothing sent", d.as_secs()),
+            None => "signed".to_owned(),
+        };
+        writeln!(
+            out,
+            "> {how} for service `{}` in each target's region (else `{}`) with its own credentials",
+            p.service, p.region
+        )
+    }
+
+    /// Signs and sends the request as `target` (or presigns it), with its region when it has
+    /// one (else the host's).
     pub(crate) async fn run(
         &self,
         target: &Target,
         creds: &RoleCredentials,
     ) -> Result<ApiOutput, TargetError> {
-        let mut request = self.request.clone();
-        request.region = target.region.clone();
-        let prepared = request
-            .prepare()
-            .map_err(|e| TargetError::Task(e.to_string()))?;
+        let task = |e: RequestError| TargetError::Task(e.to_string());
+        let mut prepared = self.prepared.clone();
+        if let Some(r) = &target.region {
+            prepared.region = r.clone();
+        }
         let creds = AwsCredentials {
             access_key_id: creds.access_key_id.clone(),
             secret_access_key: creds.secret_access_key.clone(),
@@ -107,29 +224,97 @@ impl ApiCall {
             expiration: Some(creds.expiration),
             source: format!("{} as {}", target.account_id, target.role_name),
         };
+        let mut output = ApiOutput {
+            status: None,
+            body: None,
+            error: None,
+            headers: None,
+            file: None,
+            url: None,
+        };
+        if let Some(expires) = self.presign {
+            let signed = prepared
+                .presign(&creds, SystemTime::now(), expires, false)
+                .map_err(task)?;
+            output.url = signed.url.map(|u| u.as_string());
+            return Ok(output);
+        }
         let signed = prepared
             .sign(&creds, SystemTime::now(), false)
-            .map_err(|e| TargetError::Task(e.to_string()))?;
-        let response = prepared
-            .send(&self.client, &signed)
-            .await
-            .map_err(|e| TargetError::Task(e.to_string()))?;
+            .map_err(task)?;
+        let response = prepared.send(&self.client, &signed).await.map_err(task)?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let bytes = response
             .bytes()
             .await
             .map_err(|e| TargetError::Task(format!("reading the answer: {e}")))?;
-        let error = parse_error(&headers, &bytes).map(|e| match e.message {
+        output.status = Some(status);
+        output.error = parse_error(&headers, &bytes).map(|e| match e.message {
             Some(m) => format!("{}: {m}", e.code),
             None => e.code,
         });
-        let body = serde_json::from_slice(&bytes)
-            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
-        Ok(ApiOutput {
-            status,
-            body,
-            error,
-        })
+        if self.include {
+            let mut map = Map::new();
+            for (k, v) in &headers {
+                let v = String::from_utf8_lossy(v.as_bytes()).into_owned();
+                match map.get_mut(k.as_str()) {
+                    Some(Value::String(s)) => {
+                        s.push_str(", ");
+                        s.push_str(&v);
+                    }
+                    _ => {
+                        map.insert(k.as_str().to_owned(), Value::String(v));
+                    }
+                }
+            }
+            output.headers = Some(Value::Object(map));
+        }
+        if self.fail && !output.succeeded() {
+            return Ok(output);
+        }
+        match &self.output_dir {
+            Some(dir) => {
+                let path = dir.join(file_name(target));
+                sesame::fsutil::write_atomic(&path, &bytes, 0o600).map_err(|e| {
+                    TargetError::Task(format!("cannot write {}: {e}", path.display()))
+                })?;
+                output.file = Some(path);
+            }
+            None => {
+                output.body = Some(serde_json::from_slice(&bytes).unwrap_or_else(|_| {
+                    Value::String(String::from_utf8_lossy(&bytes).into_owned())
+                }));
+            }
+        }
+        Ok(output)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn target(account: &str, role: &str, region: Option<&str>) -> Target {
+        Target {
+            account_id: account.into(),
+            account_name: "x".into(),
+            role_name: role.into(),
+            region: region.map(str::to_owned),
+            role_listed: true,
+        }
+    }
+
+    #[test]
+    fn file_names_are_safe_and_distinct() {
+        assert_eq!(
+            file_name(&target("111122223333", "ReadOnly", Some("eu-west-1"))),
+            "111122223333-ReadOnly-eu-west-1"
+        );
+        assert_eq!(file_name(&target("1", "a+b", None)), "1-a%2Bb");
+        assert_eq!(file_name(&target("1", "a_b", None)), "1-a_b");
+        assert_eq!(file_name(&target("1", "../x/y", None)), "1-..%2Fx%2Fy");
+        assert_eq!(file_name(&target(".", "r", None)), "%2E-r");
+        assert_eq!(file_name(&target("1", "a%2Bb", None)), "1-a%252Bb");
     }
 }

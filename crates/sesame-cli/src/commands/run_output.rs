@@ -26,6 +26,8 @@ pub(crate) struct Row {
     stderr: String,
     body: Option<Value>,
     error: Option<String>,
+    /// `--api`'s other members: `headers`, `file`, `url`.
+    api: Option<serde_json::Map<String, Value>>,
 }
 
 impl Row {
@@ -50,11 +52,22 @@ impl Row {
         row.skipped = skipped;
         match o.result {
             Ok(a) => {
-                row.status = Some(a.status);
                 if !a.succeeded() {
                     row.error = a.error.clone();
                 }
-                row.body = Some(a.body);
+                let mut extra = serde_json::Map::new();
+                if let Some(h) = a.headers {
+                    extra.insert("headers".into(), h);
+                }
+                if let Some(f) = a.file {
+                    extra.insert("file".into(), json!(f));
+                }
+                if let Some(u) = a.url {
+                    extra.insert("url".into(), json!(u));
+                }
+                row.status = a.status;
+                row.body = a.body;
+                row.api = Some(extra);
             }
             Err(e) => row.error = Some(e.to_string()),
         }
@@ -73,6 +86,7 @@ impl Row {
             stderr: String::new(),
             body: None,
             error: None,
+            api: None,
         }
     }
 
@@ -87,7 +101,19 @@ impl Row {
             "durationMs": self.duration.as_millis() as u64,
             "error": self.error,
         });
-        if self.status.is_some() || self.body.is_some() {
+        if let Some(extra) = &self.api {
+            if extra.contains_key("url") {
+                v["url"] = extra["url"].clone();
+            } else {
+                v["status"] = json!(self.status);
+                if !extra.contains_key("file") {
+                    v["body"] = self.body.clone().unwrap_or(Value::Null);
+                }
+                for (k, x) in extra {
+                    v[k] = x.clone();
+                }
+            }
+        } else if self.status.is_some() || self.body.is_some() {
             v["status"] = json!(self.status);
             v["body"] = self.body.clone().unwrap_or(Value::Null);
         } else {
@@ -98,11 +124,41 @@ impl Row {
         v
     }
 
+    /// What the prefixed lines and the OUTPUT cell show: the command's stdout, or the answer's
+    /// body, file or presigned URL.
+    fn shown(&self) -> String {
+        let extra = |k: &str| {
+            self.api
+                .as_ref()
+                .and_then(|m| m.get(k))
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        };
+        // `-i`: the status and headers first, as `sesame api -i` prints them.
+        let mut head = String::new();
+        if let (Some(Value::Object(h)), Some(status)) = (
+            self.api.as_ref().and_then(|m| m.get("headers")),
+            self.status,
+        ) {
+            head.push_str(&format!("HTTP {status}\n"));
+            for (k, v) in h {
+                head.push_str(&format!("{k}: {}\n", v.as_str().unwrap_or_default()));
+            }
+        }
+        head + &match (&self.body, extra("url"), extra("file")) {
+            (Some(body), _, _) => serde_json::to_string(body).unwrap_or_default(),
+            (None, Some(url), _) => url,
+            (None, None, Some(file)) => format!("(written to {file})"),
+            _ => self.stdout.clone(),
+        }
+    }
+
     /// The RESULT cell: the exit code, the HTTP status, or the error.
     fn result(&self) -> String {
         match (&self.error, self.exit_code, self.status) {
             (_, Some(code), _) => format!("exit {code}"),
             (_, _, Some(status)) => format!("HTTP {status}"),
+            (None, _, None) if self.api.is_some() => "presigned".to_owned(),
             (Some(e), _, _) => e.clone(),
             _ => String::new(),
         }
@@ -217,10 +273,7 @@ impl Report {
             RunOutput::Prefixed => {
                 let label = row.target.label();
                 let mut out = std::io::stdout().lock();
-                let stdout = match &row.body {
-                    Some(body) => serde_json::to_string(body).unwrap_or_default(),
-                    None => row.stdout.clone(),
-                };
+                let stdout = row.shown();
                 for line in stdout.lines() {
                     writeln!(out, "[{label}] {line}")?;
                 }
@@ -260,10 +313,7 @@ impl Report {
                 .rows
                 .iter()
                 .map(|r| {
-                    let output = match &r.body {
-                        Some(b) => serde_json::to_string(b).unwrap_or_default(),
-                        None => r.stdout.trim_end().replace('\n', " | "),
-                    };
+                    let output = r.shown().trim_end().replace('\n', " | ");
                     vec![
                         r.target.account_id.clone(),
                         r.target.account_name.clone(),
@@ -345,6 +395,7 @@ impl Row {
             stderr: String::new(),
             body: None,
             error: self.error.clone(),
+            api: None,
         }
     }
 }

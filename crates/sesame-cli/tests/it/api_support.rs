@@ -18,7 +18,7 @@ pub(crate) struct PyServer {
 }
 
 impl PyServer {
-    fn start(script: &str, envs: &[(&str, &str)]) -> PyServer {
+    pub(crate) fn start(script: &str, envs: &[(&str, &str)]) -> PyServer {
         let mut child = Command::new("python3")
             .arg(py_script(script))
             .envs(envs.iter().copied())

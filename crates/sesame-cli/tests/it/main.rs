@@ -18,6 +18,8 @@ mod populate;
 mod populate_listing;
 mod roles;
 mod run;
+mod run_api;
+mod run_ask;
 mod saml;
 mod status_logout;
 mod support;

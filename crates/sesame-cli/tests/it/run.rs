@@ -9,7 +9,7 @@ use sesame_emulator::EmulatorConfig;
 use crate::support::{TestEnv, assert_clean_failure, assert_success, stderr, stdout};
 
 /// An emulator with `accounts` accounts of one role each, logged in.
-fn world(accounts: usize) -> TestEnv {
+pub(crate) fn world(accounts: usize) -> TestEnv {
     let env = TestEnv::with(EmulatorConfig {
         auto_approve: true,
         accounts,
@@ -224,11 +224,11 @@ fn failing_targets_do_not_stop_the_others() {
 }
 
 /// A command that leaves a marker file named after its account in `dir`.
-fn marker(dir: &Path, then: &str) -> String {
+pub(crate) fn marker(dir: &Path, then: &str) -> String {
     format!(r#"touch "{}/$SESAME_ACCOUNT_ID"; {then}"#, dir.display())
 }
 
-fn markers(dir: &Path) -> usize {
+pub(crate) fn markers(dir: &Path) -> usize {
     std::fs::read_dir(dir).unwrap().count()
 }
 

@@ -4,7 +4,8 @@ target, so pre-encoded keys with `%`, `+` and spaces are checked byte for byte),
 and presigned alike.
 
 Keys it knows: SIGV4_KEYS='{"AKID": "secret", ...}' (environment). A session token, when sent,
-must equal SIGV4_TOKEN.
+must equal SIGV4_TOKEN. A key may also map to ["secret", "token"]: that key's own session token,
+which it must then send (temporary credentials of many roles, for `sesame run --api`).
 
 It behaves like a tiny S3: PUT stores the body under the decoded path, GET returns it; any other
 method answers JSON describing what it verified. A bad signature is a 403 with an S3-style XML
@@ -31,6 +32,13 @@ except ImportError as e:  # a failure with a hint, never a skip
 
 KEYS = json.loads(os.environ.get("SIGV4_KEYS", "{}"))
 TOKEN = os.environ.get("SIGV4_TOKEN")
+# Per-key session tokens: {"AKID": ["secret", "token"]}.
+TOKENS = {k: v[1] for k, v in KEYS.items() if isinstance(v, list)}
+KEYS = {k: v[0] if isinstance(v, list) else v for k, v in KEYS.items()}
+
+
+def token_of(akid):
+    return TOKENS.get(akid, TOKEN)
 STORE = {}
 
 
@@ -81,9 +89,9 @@ class Handler(BaseHTTPRequestHandler):
         if akid not in KEYS:
             raise ValueError(f"unknown access key {akid}")
         token = self.headers.get("X-Amz-Security-Token")
-        if token is not None and token != TOKEN:
+        if token is not None and token != token_of(akid):
             raise ValueError("wrong session token")
-        if TOKEN is not None and token is None:
+        if token_of(akid) is not None and token is None:
             raise ValueError("no session token")
         headers = {k: v for k, v in self.headers.items() if k.lower() in signed}
         content_sha = self.headers.get("X-Amz-Content-SHA256")
@@ -102,14 +110,14 @@ class Handler(BaseHTTPRequestHandler):
         expected = signer.signature(signer.string_to_sign(request, canonical), request)
         if expected != given:
             raise ValueError(f"botocore's canonical request was:\n{canonical}")
-        return {"service": service, "region": region, "signed_headers": signed, "presigned": False}
+        return {"service": service, "region": region, "signed_headers": signed, "presigned": False, "access_key": akid}
 
     def verify_presigned(self, host, raw_path, raw_query, params):
         scope = params["X-Amz-Credential"].split("/")
         akid, region, service = scope[0], scope[2], scope[3]
         if akid not in KEYS:
             raise ValueError(f"unknown access key {akid}")
-        if params.get("X-Amz-Security-Token", TOKEN) != TOKEN:
+        if params.get("X-Amz-Security-Token", token_of(akid)) != token_of(akid):
             raise ValueError("wrong session token")
         kept = "&".join(p for p in raw_query.split("&") if not p.startswith("X-Amz-Signature="))
         signed = params["X-Amz-SignedHeaders"].split(";")
@@ -128,7 +136,7 @@ class Handler(BaseHTTPRequestHandler):
         expected = signer.signature(signer.string_to_sign(request, canonical), request)
         if expected != params["X-Amz-Signature"]:
             raise ValueError(f"botocore's canonical request was:\n{canonical}")
-        return {"service": service, "region": region, "presigned": True}
+        return {"service": service, "region": region, "presigned": True, "access_key": akid}
 
     def reply(self, status, body, content_type):
         self.send_response(status)

@@ -71,8 +71,8 @@ pub struct ApiRequest {
 pub enum Body {
     /// Nothing.
     Empty,
-    /// In memory.
-    Bytes(Vec<u8>),
+    /// In memory (shared, not copied, when one request goes to many targets).
+    Bytes(bytes::Bytes),
     /// A file, streamed; its SHA-256 when the payload is signed.
     File {
         /// The file.
@@ -188,7 +188,7 @@ impl ApiRequest {
         }
         let mut body = match &self.body {
             BodySource::Empty => Body::Empty,
-            BodySource::Bytes(b) => Body::Bytes(b.clone()),
+            BodySource::Bytes(b) => Body::Bytes(b.clone().into()),
             BodySource::Stdin => {
                 let mut buf = Vec::new();
                 std::io::stdin()
@@ -197,7 +197,7 @@ impl ApiRequest {
                         what: "standard input".to_owned(),
                         source: e,
                     })?;
-                Body::Bytes(buf)
+                Body::Bytes(buf.into())
             }
             BodySource::File(path) => file_body(path, !self.unsigned_payload)?,
         };
@@ -217,7 +217,7 @@ impl ApiRequest {
                 let form: Vec<String> = pairs
                     .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
                     .collect();
-                body = Body::Bytes(form.join("&").into_bytes());
+                body = Body::Bytes(form.join("&").into_bytes().into());
                 content_type = Some("application/x-www-form-urlencoded; charset=utf-8");
             }
         }
@@ -231,7 +231,7 @@ impl ApiRequest {
                 JsonVersion::V1_1 => "application/x-amz-json-1.1",
             });
             if body.is_empty() {
-                body = Body::Bytes(b"{}".to_vec());
+                body = Body::Bytes(bytes::Bytes::from_static(b"{}"));
             }
         }
         if content_type.is_none()
@@ -362,6 +362,31 @@ impl PreparedRequest {
             expires,
             explain,
         )?)
+    }
+
+    /// Reads a file body into memory, once, so that every send of this request carries the same
+    /// bytes (`sesame run --api` sends one body to many targets). The file must still be what
+    /// [`ApiRequest::prepare`] measured and hashed; a file that changed in between is an error.
+    pub fn load_body(&mut self) -> Result<(), RequestError> {
+        let Body::File { path, len, sha256 } = &self.body else {
+            return Ok(());
+        };
+        let err = |e: std::io::Error| RequestError::Body {
+            what: path.display().to_string(),
+            source: e,
+        };
+        let bytes = std::fs::read(path).map_err(err)?;
+        let same = bytes.len() as u64 == *len
+            && sha256
+                .as_ref()
+                .is_none_or(|h| *h == hex::encode(Sha256::digest(&bytes)));
+        if !same {
+            return Err(err(std::io::Error::other(
+                "the file changed while it was read",
+            )));
+        }
+        self.body = Body::Bytes(bytes.into());
+        Ok(())
     }
 
     /// Sends the signed request (a file body streamed from disk).
