@@ -33,8 +33,7 @@ fn main() {
     if let Some(eh) = static_unwinder() {
         let dir = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
         let script = dir.join("libgcc_s.so");
-        std::fs::write(&script, format!("INPUT({})\n", eh.display()))
-            .expect("OUT_DIR is writable");
+        std::fs::write(&script, format!("INPUT({})\n", eh.display())).expect("OUT_DIR is writable");
         println!("cargo:rustc-link-search=native={}", dir.display());
     }
 }
