@@ -178,7 +178,7 @@ impl Throttle {
             return Ok(());
         }
         self.refused += 1;
-        Err(if self.refused % 2 == 0 {
+        Err(if self.refused.is_multiple_of(2) {
             api(400, "ThrottlingException")
         } else {
             api(429, "TooManyRequestsException")
