@@ -20,6 +20,7 @@ pub mod fsutil;
 pub mod http;
 pub mod listing;
 pub mod naming;
+pub mod pace;
 pub mod populate;
 pub mod saml;
 pub mod secret;

@@ -1,24 +1,28 @@
 //! The one place sesame's administration calls go on the wire: SigV4-signed AWS JSON 1.1
 //! (`POST /`, `X-Amz-Target: <prefix>.<Operation>`, PROTOCOLS.md §9) to sso-admin, identitystore
-//! and organizations, paced and retried ([`super::pace`]).
+//! and organizations, paced and retried by [`crate::pace`] (one [`Pacing`] per service, a
+//! shared bound on requests in flight; [`AdminError`]'s [`Classify`](crate::pace::Classify)
+//! says what is retried).
 //!
 //! Signing is [`crate::api::sign`]'s (the `aws-sigv4` signer `sesame api` uses); errors are read
 //! by [`crate::api::parse_error`], as botocore reads them: the code from `x-amzn-errortype`, the
 //! body's `__type` (`ns#Code` → `Code`) or `code`, or an XML `<Error><Code>` (some front ends and
 //! moto's auth layer answer with XML).
 
+use std::future::Future;
 use std::sync::Arc;
 use std::time::SystemTime;
 
 use serde_json::Value;
+use tokio::sync::Semaphore;
 
-use super::AdminError;
-use super::pace::{Pacer, Pacing};
+use super::{AdminError, AdminPacing};
 use crate::api::sign::{PayloadHash, SignInput, SigningRules, error_chain, sign};
 use crate::api::{WireUrl, parse_error};
 use crate::config::{AwsConfig, ServiceId, resolve_endpoint};
 use crate::credentials::AwsCredentials;
 use crate::env::Env;
+use crate::pace::Pacing;
 use crate::sso::ApiError;
 
 /// The three administration services, with their JSON 1.1 target prefix and signing name.
@@ -67,7 +71,8 @@ struct Endpoint {
 }
 
 /// A signed, paced client for sso-admin, identitystore and organizations. Cheap to clone; the
-/// clones share one connection pool and one [`Pacing`].
+/// clones share one connection pool, one bound on requests in flight and one [`Pacing`] per
+/// service.
 #[derive(Debug, Clone)]
 pub struct AdminClient {
     inner: Arc<Inner>,
@@ -79,7 +84,9 @@ struct Inner {
     credentials: AwsCredentials,
     region: String,
     endpoints: [Endpoint; 3],
-    pacer: Pacer,
+    /// Each service's pacing, in [`Service::index`] order.
+    pacings: [Pacing; 3],
+    options: AdminPacing,
 }
 
 impl AdminClient {
@@ -92,7 +99,7 @@ impl AdminClient {
         env: &Env,
         config: &AwsConfig,
         profile: Option<&str>,
-        pacing: Pacing,
+        options: AdminPacing,
     ) -> Result<Self, AdminError> {
         let endpoint = |service: Service| -> Result<Endpoint, AdminError> {
             let url = resolve_endpoint(service.id(), region, env, config, profile)?;
@@ -116,6 +123,11 @@ impl AdminClient {
                 signing_region,
             })
         };
+        let in_flight = Arc::new(Semaphore::new(options.concurrency.max(1)));
+        let pacing = || {
+            Pacing::new(options.pacer.clone(), options.retry.clone())
+                .with_in_flight(in_flight.clone())
+        };
         Ok(Self {
             inner: Arc::new(Inner {
                 http,
@@ -126,7 +138,8 @@ impl AdminClient {
                     endpoint(Service::IdentityStore)?,
                     endpoint(Service::Organizations)?,
                 ],
-                pacer: Pacer::new(pacing),
+                pacings: [pacing(), pacing(), pacing()],
+                options,
             }),
         })
     }
@@ -136,49 +149,49 @@ impl AdminClient {
         &self.inner.region
     }
 
-    /// The pacing the client's calls share.
-    pub fn pacing(&self) -> &Pacing {
-        self.inner.pacer.pacing()
+    /// How hard the client drives the APIs.
+    pub fn pacing(&self) -> &AdminPacing {
+        &self.inner.options
     }
 
-    /// Calls `operation` with a JSON `body`, retrying throttles, 5xx answers and connection
-    /// failures with jittered backoff; the answer's JSON (`{}` for an empty body).
+    /// The pacing of one service's calls (its counters say what they did).
+    pub(crate) fn pacing_of(&self, service: Service) -> &Pacing {
+        &self.inner.pacings[service.index()]
+    }
+
+    /// Calls `operation` with a JSON `body`, paced, retrying throttles, 5xx answers and
+    /// connection failures with jittered backoff; the answer's JSON (`{}` for an empty body).
+    /// A call that keeps failing ends with its last error.
     pub(crate) async fn call(
         &self,
         service: Service,
         operation: &'static str,
         body: &Value,
     ) -> Result<Value, AdminError> {
-        let pacer = &self.inner.pacer;
-        let attempts = pacer.pacing().attempts;
-        let mut attempt = 1;
-        loop {
-            let result = {
-                let _slot = pacer.acquire().await;
-                self.send_once(service, operation, body).await
-            };
-            match result {
-                Ok(v) => {
-                    pacer.succeeded();
-                    return Ok(v);
-                }
-                Err(Failure {
-                    error,
-                    throttle,
-                    retryable,
-                }) => {
-                    if throttle {
-                        pacer.throttled();
-                    }
-                    if !retryable || attempt >= attempts {
-                        return Err(error);
-                    }
-                    tracing::debug!(operation, attempt, %error, "retrying");
-                    tokio::time::sleep(pacer.backoff(attempt)).await;
-                    attempt += 1;
-                }
-            }
-        }
+        self.paced(service, operation, || {
+            self.send_once(service, operation, body)
+        })
+        .await
+    }
+
+    /// Runs `attempt` (once per try) through `service`'s pacing.
+    pub(crate) async fn paced<T, F, Fut>(
+        &self,
+        service: Service,
+        operation: &'static str,
+        attempt: F,
+    ) -> Result<T, AdminError>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, AdminError>>,
+    {
+        self.pacing_of(service)
+            .call(operation, attempt)
+            .await
+            .map_err(|e| {
+                tracing::debug!(operation, "{e}");
+                e.into_source()
+            })
     }
 
     async fn send_once(
@@ -186,7 +199,7 @@ impl AdminClient {
         service: Service,
         operation: &'static str,
         body: &Value,
-    ) -> Result<Value, Failure> {
+    ) -> Result<Value, AdminError> {
         let endpoint = &self.inner.endpoints[service.index()];
         // The URL exactly as it was signed.
         let url = &endpoint.wire.as_string();
@@ -209,23 +222,18 @@ impl AdminClient {
             time: SystemTime::now(),
             rules: SigningRules::for_service(service.signing_name()),
         };
-        let signed = sign(&input, &self.inner.credentials, false).map_err(|e| {
-            Failure::fatal(AdminError::Signing {
+        let signed =
+            sign(&input, &self.inner.credentials, false).map_err(|e| AdminError::Signing {
                 operation,
                 reason: e.to_string(),
-            })
-        })?;
+            })?;
         let mut request = self.inner.http.post(url).body(payload);
         for (k, v) in headers.iter().chain(&signed.headers) {
             request = request.header(k, v);
         }
-        let unreachable = |e: reqwest::Error| Failure {
-            error: AdminError::Unreachable {
-                endpoint: url.to_owned(),
-                reason: error_chain(&e),
-            },
-            throttle: false,
-            retryable: true,
+        let unreachable = |e: reqwest::Error| AdminError::Unreachable {
+            endpoint: url.to_owned(),
+            reason: error_chain(&e),
         };
         let response = request.send().await.map_err(unreachable)?;
         let status = response.status().as_u16();
@@ -235,55 +243,22 @@ impl AdminClient {
             if bytes.iter().all(u8::is_ascii_whitespace) {
                 return Ok(Value::Object(Default::default()));
             }
-            return serde_json::from_slice(&bytes).map_err(|e| {
-                Failure::fatal(AdminError::BadResponse {
-                    operation,
-                    endpoint: url.to_owned(),
-                    reason: format!("not JSON ({e})"),
-                })
+            return serde_json::from_slice(&bytes).map_err(|e| AdminError::BadResponse {
+                operation,
+                endpoint: url.to_owned(),
+                reason: format!("not JSON ({e})"),
             });
         }
         let api = api_error(operation, status, &response_headers, &bytes);
-        let throttle = status == 429 || THROTTLE_CODES.contains(&api.code.as_str());
-        let retryable = throttle || status >= 500 || api.code == "InternalServerException";
-        let error = if status == 403 || DENIED_CODES.contains(&api.code.as_str()) {
-            AdminError::Denied(api)
-        } else {
-            AdminError::Api(api)
-        };
-        Err(Failure {
-            error,
-            throttle,
-            retryable,
-        })
+        Err(
+            if status == 403 || DENIED_CODES.contains(&api.code.as_str()) {
+                AdminError::Denied(api)
+            } else {
+                AdminError::Api(api)
+            },
+        )
     }
 }
-
-/// One attempt's failure and what the retry loop should make of it.
-struct Failure {
-    error: AdminError,
-    throttle: bool,
-    retryable: bool,
-}
-
-impl Failure {
-    fn fatal(error: AdminError) -> Self {
-        Self {
-            error,
-            throttle: false,
-            retryable: false,
-        }
-    }
-}
-
-const THROTTLE_CODES: [&str; 6] = [
-    "ThrottlingException",
-    "TooManyRequestsException",
-    "Throttling",
-    "ThrottledException",
-    "RequestLimitExceeded",
-    "SlowDown",
-];
 
 const DENIED_CODES: [&str; 10] = [
     "AccessDeniedException",

@@ -2,6 +2,7 @@
 
 use crate::config::ConfigError;
 use crate::credentials::ChainError;
+use crate::pace::{Classify, Failure};
 use crate::sso::ApiError;
 
 /// An error of [`crate::admin`]: each variant says what the user needs to act on it.
@@ -91,5 +92,36 @@ impl AdminError {
     /// Whether the error is an AWS answer with this code (`ResourceNotFoundException`, ...).
     pub fn is_code(&self, code: &str) -> bool {
         matches!(self, AdminError::Api(a) | AdminError::Denied(a) if a.code == code)
+    }
+}
+
+/// The error codes AWS services throttle with (beside HTTP 429).
+const THROTTLE_CODES: [&str; 6] = [
+    "ThrottlingException",
+    "TooManyRequestsException",
+    "Throttling",
+    "ThrottledException",
+    "RequestLimitExceeded",
+    "SlowDown",
+];
+
+impl Classify for AdminError {
+    /// Throttles (429 or a throttling code) slow the pacer and are retried; server faults (5xx,
+    /// `InternalServerException`) and unreachable endpoints are retried; the rest is final.
+    fn failure(&self) -> Failure {
+        match self {
+            AdminError::Api(a) | AdminError::Denied(a)
+                if a.status == 429 || THROTTLE_CODES.contains(&a.code.as_str()) =>
+            {
+                Failure::Throttle
+            }
+            AdminError::Api(a) | AdminError::Denied(a)
+                if a.status >= 500 || a.code == "InternalServerException" =>
+            {
+                Failure::Transient
+            }
+            AdminError::Unreachable { .. } => Failure::Transient,
+            _ => Failure::Final,
+        }
     }
 }

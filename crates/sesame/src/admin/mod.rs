@@ -34,7 +34,6 @@ mod directory;
 mod error;
 pub mod filter;
 mod lookup;
-mod pace;
 #[cfg(test)]
 mod tests;
 mod walk;
@@ -46,12 +45,12 @@ pub use directory::{Directory, Principal, TargetAccount};
 pub use error::AdminError;
 pub use filter::PrincipalType;
 pub use lookup::{Entry, LookupKind, instances, lookup};
-pub use pace::Pacing;
 pub use walk::{Assignment, AssignmentQuery, AssignmentStream, list_assignments};
 
 use crate::config::AwsConfig;
 use crate::credentials::chain::{self, CredentialSource};
 use crate::env::Env;
+use crate::pace::{PacerConfig, RetryPolicy};
 
 /// Where the admin calls' credentials, region and endpoints come from.
 #[derive(Debug, Clone, Default)]
@@ -62,7 +61,55 @@ pub struct AdminOptions {
     /// `--region`: the Identity Center region (else `AWS_REGION`, ..., the profile's).
     pub region: Option<String>,
     /// How hard to drive the APIs.
-    pub pacing: Pacing,
+    pub pacing: AdminPacing,
+}
+
+/// How hard the admin calls drive the APIs (`--concurrency`, `--rate`): a bound on requests in
+/// flight across the three services, and for each service its own adaptive pacer and retry
+/// budget ([`crate::pace`], as the Identity Center listing's).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AdminPacing {
+    /// Requests in flight at most, all services together.
+    pub concurrency: usize,
+    /// Each service's pacer.
+    pub pacer: PacerConfig,
+    /// Each service's retries (attempts, backoff) and retry budget.
+    pub retry: RetryPolicy,
+}
+
+impl AdminPacing {
+    /// Requests in flight unless told otherwise.
+    pub const DEFAULT_CONCURRENCY: usize = 8;
+    /// Requests a second to each service unless told otherwise.
+    pub const DEFAULT_RATE: f64 = 40.0;
+    /// The slowest the pacer goes, however hard the service throttles.
+    pub const MIN_RATE: f64 = 1.0;
+
+    /// At most `concurrency` requests in flight and `rate` requests a second to each service
+    /// (at least [`Self::MIN_RATE`]): paced at `rate` from the first call; on a throttle, 0.7 ×
+    /// the rate actually sent, then back up to `rate` along the pacer's CUBIC curve. Retries are
+    /// [`RetryPolicy::default`]'s.
+    pub fn new(concurrency: usize, rate: f64) -> Self {
+        // `max` also turns NaN into the floor.
+        let rate = rate.max(Self::MIN_RATE);
+        Self {
+            concurrency: concurrency.max(1),
+            pacer: PacerConfig {
+                initial_rate: Some(rate),
+                min_rate: Self::MIN_RATE,
+                max_rate: rate,
+                ..PacerConfig::default()
+            },
+            retry: RetryPolicy::default(),
+        }
+    }
+}
+
+impl Default for AdminPacing {
+    /// 8 in flight, at most 40 requests a second to each service.
+    fn default() -> Self {
+        Self::new(Self::DEFAULT_CONCURRENCY, Self::DEFAULT_RATE)
+    }
 }
 
 /// A client from the environment and the shared config and credentials files: credentials by
@@ -85,6 +132,6 @@ pub async fn client_from_env(env: &Env, options: &AdminOptions) -> Result<AdminC
         env,
         &config,
         profile,
-        options.pacing,
+        options.pacing.clone(),
     )
 }

@@ -1,6 +1,6 @@
 //! The walk: accounts → permission sets provisioned to each → assignments of each pair,
-//! concurrently (every call through the client's shared [`Pacing`](super::Pacing)), streaming
-//! [`Assignment`] values as they come.
+//! concurrently (every call paced and retried by the client, [`AdminPacing`](super::AdminPacing)),
+//! streaming [`Assignment`] values as they come.
 
 use std::collections::HashSet;
 use std::pin::Pin;

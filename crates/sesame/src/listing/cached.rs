@@ -10,9 +10,9 @@ use tokio::sync::mpsc;
 
 use super::cache::{CachedAccount, CachedListing, CachedRoles, ListingCache};
 use super::lister::PortalLister;
-use super::retry::Pacing;
 use super::{AccountRoles, Filter, Listed, ListingError, ListingOptions, Source};
 use crate::env::Env;
+use crate::pace::Pacing;
 use crate::sso::portal::AccountInfo;
 use crate::sso::{Sso, SsoError, SsoSession};
 use crate::time;

@@ -5,9 +5,9 @@
 
 use futures_util::stream::{self, BoxStream, StreamExt as _, TryStreamExt as _};
 
-use super::retry::Pacing;
 use super::{AccountRoles, ListingError};
 use crate::Secret;
+use crate::pace::Pacing;
 use crate::sso::portal::{AccountInfo, MAX_PAGE_SIZE, PortalClient, RoleInfo};
 
 /// How many calls a listing keeps in flight at most, unless told otherwise.

@@ -15,8 +15,8 @@
 //!   (and then written to the cache), filtered by a [`Filter`].
 //! - [`PortalLister`]: the same streams straight from the portal, no cache, for callers that
 //!   hold a token and a [`PortalClient`](crate::sso::portal::PortalClient).
-//! - [`Pacing`]: the pacer and retry budget; [`Pacing::call`] runs any Identity Center call
-//!   paced and retried (GetRoleCredentials fan-outs should go through it too).
+//! - [`Pacing`] (from [`crate::pace`]): the pacer and retry budget; [`Pacing::call`] runs any
+//!   Identity Center call paced and retried (GetRoleCredentials fan-outs go through it too).
 //!
 //! # Example
 //!
@@ -86,8 +86,6 @@ mod cache;
 mod cached;
 mod filter;
 mod lister;
-pub mod pacer;
-mod retry;
 
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -97,13 +95,15 @@ use jiff::Timestamp;
 use serde::Serialize;
 use tokio::sync::mpsc;
 
+pub use crate::pace::{
+    CallStats, Failure, Pacer, PacerConfig, PacerStats, Pacing, RetryBudget, RetryPolicy,
+};
 pub use cache::{CachedAccount, CachedListing, CachedRoles, ListingCache};
 pub use cached::Listing;
 pub use filter::{AccountPattern, Filter, RolePattern};
 pub use lister::{DEFAULT_CONCURRENCY, PortalLister};
-pub use pacer::{Pacer, PacerConfig, PacerStats};
-pub use retry::{CallStats, Failure, Pacing, RetryBudget, RetryPolicy};
 
+use crate::pace::CallError;
 use crate::sso::SsoError;
 use crate::sso::portal::AccountInfo;
 
@@ -173,6 +173,25 @@ pub enum ListingError {
         #[source]
         source: SsoError,
     },
+}
+
+impl From<CallError<SsoError>> for ListingError {
+    fn from(e: CallError<SsoError>) -> Self {
+        match e {
+            CallError::Final(e) => ListingError::Sso(e),
+            CallError::GaveUp {
+                operation,
+                attempts,
+                budget_spent,
+                source,
+            } => ListingError::GaveUp {
+                operation,
+                attempts,
+                budget_spent,
+                source,
+            },
+        }
+    }
 }
 
 impl ListingError {

@@ -8,7 +8,7 @@ mod lookup;
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand, ValueEnum};
-use sesame::admin::{self, AdminClient, AdminError, AdminOptions, Directory, Pacing};
+use sesame::admin::{self, AdminClient, AdminError, AdminOptions, AdminPacing, Directory};
 
 use super::Context;
 use crate::error::CliError;
@@ -51,12 +51,14 @@ struct Connection {
     /// Its identity store (else found with ListInstances).
     #[arg(long, value_name = "ID")]
     identity_store_id: Option<String>,
-    /// Requests in flight at most.
-    #[arg(long, value_name = "N", default_value_t = Pacing::default().concurrency)]
+    /// Requests in flight at most, all services together.
+    #[arg(long, value_name = "N", default_value_t = AdminPacing::DEFAULT_CONCURRENCY)]
     concurrency: usize,
-    /// Requests per second to start with (halved on each throttle, then recovering up to
-    /// twice this).
-    #[arg(long, value_name = "N", default_value_t = Pacing::default().rate)]
+    /// Requests per second at most, to each service (sso-admin, identitystore, organizations).
+    /// Sent at this rate from the start; on a throttle, 0.7x the rate actually sent, then back
+    /// up to this along a CUBIC curve (the AWS SDKs' adaptive mode, as `sesame roles`).
+    /// Throttles and server faults are retried (SESAME_MAX_ATTEMPTS attempts, default 10).
+    #[arg(long, value_name = "N", default_value_t = AdminPacing::DEFAULT_RATE, value_parser = parse_rate)]
     rate: f64,
     /// Output format.
     #[arg(long, short, value_enum, default_value_t = AdminOutput::Table)]
@@ -68,11 +70,9 @@ impl Connection {
         let options = AdminOptions {
             profile: self.profile.clone(),
             region: self.region.clone(),
-            pacing: Pacing {
-                concurrency: self.concurrency,
-                rate: self.rate,
-                max_rate: self.rate * 2.0,
-                ..Pacing::default()
+            pacing: AdminPacing {
+                retry: super::listing::retry_policy(ctx)?,
+                ..AdminPacing::new(self.concurrency, self.rate)
             },
         };
         Ok(admin::client_from_env(&ctx.env, &options).await?)
@@ -86,6 +86,14 @@ impl Connection {
             self.identity_store_id.as_deref(),
         )
         .await?)
+    }
+}
+
+/// `--rate`: a positive, finite number of requests a second.
+fn parse_rate(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(r) if r.is_finite() && r > 0.0 => Ok(r),
+        _ => Err("expected a positive number of requests a second, e.g. 20".to_owned()),
     }
 }
 

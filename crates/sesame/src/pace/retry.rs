@@ -1,10 +1,12 @@
-//! Paced, retried calls: every portal call of a listing goes through [`Pacing::call`].
+//! Paced, retried calls: every call through [`Pacing::call`].
 //!
-//! A call waits for the shared [`Pacer`], is sent, and tells the pacer how it went. A throttle
-//! (429, `TooManyRequestsException`), a server fault (5xx) or a dropped connection is retried
-//! after a jittered exponential backoff (`backon`), up to [`RetryPolicy::max_attempts`] and while
-//! the shared [`RetryBudget`] lasts, as the SDKs' standard retry quota does: a retry costs tokens,
-//! a success pays one back, so a service that keeps failing stops being hammered.
+//! A call waits for the shared [`Pacer`], is sent, and tells the pacer how it went. A failure
+//! the error type [classifies](Classify) as a throttle or as transient (a server fault, a dropped
+//! connection) is retried after a jittered exponential backoff (`backon`), up to
+//! [`RetryPolicy::max_attempts`] and while the shared [`RetryBudget`] lasts, as the SDKs'
+//! standard retry quota does: a retry costs tokens, a success pays one back, so a service that
+//! keeps failing stops being hammered. A [`Pacing`] may also bound the requests in flight
+//! ([`Pacing::with_in_flight`]).
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -13,9 +15,9 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use backon::{BackoffBuilder, ExponentialBuilder};
+use tokio::sync::Semaphore;
 use url::Url;
 
-use super::ListingError;
 use super::pacer::{Pacer, PacerConfig, PacerStats};
 use crate::sso::SsoError;
 
@@ -55,9 +57,23 @@ pub enum Failure {
 }
 
 impl Failure {
-    /// Classifies an error of an Identity Center call.
-    pub fn of(error: &SsoError) -> Failure {
-        match error {
+    /// Classifies an error of a paced call.
+    pub fn of<E: Classify>(error: &E) -> Failure {
+        error.failure()
+    }
+}
+
+/// An error type that says how [`Pacing::call`] treats it: slow down and retry, retry, or stop.
+pub trait Classify {
+    /// What kind of failure this is.
+    fn failure(&self) -> Failure;
+}
+
+impl Classify for SsoError {
+    /// Identity Center's throttles (429, `TooManyRequestsException`, `ThrottlingException`,
+    /// `SlowDownException`), server faults (5xx) and unreachable endpoints are retried.
+    fn failure(&self) -> Failure {
+        match self {
             SsoError::Api(a)
                 if a.status == 429
                     || a.code == "TooManyRequestsException"
@@ -69,6 +85,39 @@ impl Failure {
             SsoError::Api(a) if a.status >= 500 => Failure::Transient,
             SsoError::Unreachable { .. } => Failure::Transient,
             _ => Failure::Final,
+        }
+    }
+}
+
+/// Why a [`Pacing::call`] failed, with the call's own error.
+#[derive(Debug, thiserror::Error)]
+pub enum CallError<E: std::error::Error + 'static> {
+    /// A failure the error type calls final: not retried.
+    #[error(transparent)]
+    Final(E),
+    /// A call kept failing with throttles or transient failures.
+    #[error(
+        "{source}; gave up after {attempts} attempts{}",
+        if *budget_spent { " (the retry budget is spent)" } else { "" }
+    )]
+    GaveUp {
+        /// The operation.
+        operation: &'static str,
+        /// How many times it was tried.
+        attempts: u32,
+        /// Whether it stopped because the shared retry budget ran out (else: max attempts).
+        budget_spent: bool,
+        /// The last failure.
+        #[source]
+        source: E,
+    },
+}
+
+impl<E: std::error::Error + 'static> CallError<E> {
+    /// The call's last error, whichever way it ended.
+    pub fn into_source(self) -> E {
+        match self {
+            CallError::Final(e) | CallError::GaveUp { source: e, .. } => e,
         }
     }
 }
@@ -143,6 +192,8 @@ pub struct Pacing {
     policy: RetryPolicy,
     requests: Arc<AtomicU64>,
     retries: Arc<AtomicU64>,
+    /// Requests in flight at most, if bounded here (else by the caller).
+    in_flight: Option<Arc<Semaphore>>,
 }
 
 impl Pacing {
@@ -154,7 +205,16 @@ impl Pacing {
             policy,
             requests: Arc::default(),
             retries: Arc::default(),
+            in_flight: None,
         }
+    }
+
+    /// The same pacing with its requests in flight bounded by `slots` (shared with any other
+    /// pacing given the same semaphore, and with every clone). A request holds a slot from
+    /// before the pacer admits it until its answer; a retry waits out its backoff without one.
+    pub fn with_in_flight(mut self, slots: Arc<Semaphore>) -> Self {
+        self.in_flight = Some(slots);
+        self
     }
 
     /// The pacing every caller in this process shares for `endpoint` (its scheme, host and port):
@@ -189,18 +249,19 @@ impl Pacing {
         }
     }
 
-    /// Runs one call: paced, retried on throttles, server faults and broken connections.
+    /// Runs one call: paced, retried on throttles and transient failures ([`Classify`]).
     ///
     /// `attempt` builds the request afresh for each attempt; it must be lazy (an `async` block
     /// or a reqwest future), since it is created before the pacer admits it.
-    pub async fn call<T, F, Fut>(
+    pub async fn call<T, E, F, Fut>(
         &self,
         operation: &'static str,
         mut attempt: F,
-    ) -> Result<T, ListingError>
+    ) -> Result<T, CallError<E>>
     where
+        E: Classify + std::error::Error + 'static,
         F: FnMut() -> Fut,
-        Fut: Future<Output = Result<T, SsoError>>,
+        Fut: Future<Output = Result<T, E>>,
     {
         let mut backoff = ExponentialBuilder::default()
             .with_jitter()
@@ -211,13 +272,19 @@ impl Pacing {
         let mut attempts = 0u32;
         loop {
             let request = attempt();
+            let slot = match &self.in_flight {
+                Some(s) => Some(s.acquire().await.expect("the slots are never closed")),
+                None => None,
+            };
             let ticket = self.pacer.acquire().await;
             attempts += 1;
             self.requests.fetch_add(1, Ordering::Relaxed);
             if attempts > 1 {
                 self.retries.fetch_add(1, Ordering::Relaxed);
             }
-            let error = match request.await {
+            let result = request.await;
+            drop(slot);
+            let error = match result {
                 Ok(value) => {
                     self.pacer.on_success(ticket);
                     self.budget.refund();
@@ -225,17 +292,17 @@ impl Pacing {
                 }
                 Err(e) => e,
             };
-            let failure = Failure::of(&error);
+            let failure = error.failure();
             match failure {
                 Failure::Throttle => self.pacer.on_throttle(ticket),
                 // Not the service pushing back: the rate is not what failed.
                 Failure::Transient | Failure::Final => self.pacer.on_success(ticket),
             }
             if failure == Failure::Final {
-                return Err(ListingError::Sso(error));
+                return Err(CallError::Final(error));
             }
             let Some(delay) = backoff.next() else {
-                return Err(ListingError::GaveUp {
+                return Err(CallError::GaveUp {
                     operation,
                     attempts,
                     budget_spent: false,
@@ -243,7 +310,7 @@ impl Pacing {
                 });
             };
             if !self.budget.withdraw(failure) {
-                return Err(ListingError::GaveUp {
+                return Err(CallError::GaveUp {
                     operation,
                     attempts,
                     budget_spent: true,
@@ -409,7 +476,7 @@ mod tests {
         assert!(
             matches!(
                 err,
-                ListingError::GaveUp {
+                CallError::GaveUp {
                     attempts: 4,
                     budget_spent: false,
                     ..
@@ -417,7 +484,9 @@ mod tests {
             ),
             "{err}"
         );
-        assert!(err.is_throttled());
+        assert!(
+            matches!(&err, CallError::GaveUp { source, .. } if Failure::of(source) == Failure::Throttle)
+        );
         assert!(
             err.to_string().contains("gave up after 4 attempts"),
             "{err}"
@@ -432,7 +501,7 @@ mod tests {
             .await
             .unwrap_err();
         assert_eq!(tries.load(Ordering::Relaxed), 1);
-        assert!(matches!(err, ListingError::Sso(_)));
+        assert!(matches!(err, CallError::Final(_)));
     }
 
     #[tokio::test(start_paused = true)]
@@ -455,7 +524,7 @@ mod tests {
         assert!(
             matches!(
                 err,
-                ListingError::GaveUp {
+                CallError::GaveUp {
                     budget_spent: true,
                     ..
                 }
