@@ -734,6 +734,15 @@ pub(crate) struct RunArgs {
     /// --api: AWS JSON `X-Amz-Target: Prefix.Operation`.
     #[arg(long, value_name = "PREFIX.OPERATION", requires = "api")]
     pub(crate) target: Option<String>,
+    /// --api: the AWS JSON version for --target.
+    #[arg(
+        long,
+        value_name = "VERSION",
+        default_value = "1.1",
+        value_parser = ["1.0", "1.1"],
+        requires = "target"
+    )]
+    pub(crate) json_version: String,
     /// --api: a query-protocol parameter `Key=Value` (repeatable).
     #[arg(long = "param", value_name = "KEY=VALUE", requires = "api")]
     pub(crate) params: Vec<String>,

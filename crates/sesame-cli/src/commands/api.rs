@@ -90,31 +90,41 @@ fn build_request(
         .collect::<Result<Vec<_>, _>>()
         .map_err(request_error)?;
     let params = parse_params(&args.params)?;
-    let body = match args.data.as_deref() {
-        None => BodySource::Empty,
-        Some("@-") => BodySource::Stdin,
-        Some(d) => match d.strip_prefix('@') {
-            Some(path) => BodySource::File(path.into()),
-            None => BodySource::Bytes(d.as_bytes().to_vec()),
-        },
-    };
+    let body = body_source(args.data.as_deref());
     Ok(ApiRequest {
         url: args.url.clone(),
         method: args.method.clone(),
         headers,
         body,
         target: args.target.clone(),
-        json_version: if args.json_version == "1.0" {
-            JsonVersion::V1_0
-        } else {
-            JsonVersion::V1_1
-        },
+        json_version: json_version(&args.json_version),
         params,
         service: args.service.clone(),
         region: args.region.clone(),
         fallback_region: chain::default_region(&ctx.env, source),
         unsigned_payload: args.unsigned_payload,
     })
+}
+
+/// `-d DATA|@FILE|@-` as a body source (`sesame api` and `sesame run --api`).
+pub(crate) fn body_source(data: Option<&str>) -> BodySource {
+    match data {
+        None => BodySource::Empty,
+        Some("@-") => BodySource::Stdin,
+        Some(d) => match d.strip_prefix('@') {
+            Some(path) => BodySource::File(path.into()),
+            None => BodySource::Bytes(d.as_bytes().to_vec()),
+        },
+    }
+}
+
+/// `--json-version 1.0|1.1` (clap has checked it is one of the two).
+pub(crate) fn json_version(v: &str) -> JsonVersion {
+    if v == "1.0" {
+        JsonVersion::V1_0
+    } else {
+        JsonVersion::V1_1
+    }
 }
 
 /// The `--param Key=Value` flags as pairs (`sesame api` and `sesame run --api`).

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use serde_json::{Map, Value};
-use sesame::api::{ApiRequest, BodySource, PreparedRequest, RequestError, parse_error};
+use sesame::api::{ApiRequest, PreparedRequest, RequestError, parse_error};
 use sesame::cache::RoleCredentials;
 use sesame::credentials::AwsCredentials;
 use sesame::fanout::{Succeeded, Target, TargetError};
@@ -75,20 +75,14 @@ pub(crate) fn request(args: &RunArgs) -> Result<ApiCall, CliError> {
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| CliError::user(e).hint("write each -H as `Name: value`"))?;
     let params = super::api::parse_params(&args.params)?;
-    let body = match args.data.as_deref() {
-        None => BodySource::Empty,
-        Some("@-") => BodySource::Stdin,
-        Some(d) => match d.strip_prefix('@') {
-            Some(path) => BodySource::File(path.into()),
-            None => BodySource::Bytes(d.as_bytes().to_vec()),
-        },
-    };
+    let body = super::api::body_source(args.data.as_deref());
     let request = ApiRequest {
         url: args.api.clone().unwrap_or_default(),
         method: args.method.clone(),
         headers,
         body,
         target: args.target.clone(),
+        json_version: super::api::json_version(&args.json_version),
         params,
         service: args.service.clone(),
         // Each target signs for its own region; this one checks that there is one.

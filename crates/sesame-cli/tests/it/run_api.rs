@@ -264,6 +264,34 @@ fn dry_run_shows_the_request_and_the_targets_without_secrets() {
 }
 
 #[test]
+fn aws_json_targets_take_the_json_version() {
+    let env = world(ACCOUNTS);
+    for (version, content_type) in [
+        (None, "application/x-amz-json-1.1"),
+        (Some("1.0"), "application/x-amz-json-1.0"),
+    ] {
+        let mut cmd = env.sesame();
+        cmd.args(["run", "--dry-run", "--regions", REGION])
+            .args(["--api", "http://127.0.0.1:9/", "--service", "dynamodb"])
+            .args(["--target", "DynamoDB_20120810.ListTables"]);
+        if let Some(v) = version {
+            cmd.args(["--json-version", v]);
+        }
+        let out = cmd.output().unwrap();
+        assert_success(&out);
+        let err = stderr(&out);
+        assert!(
+            err.contains(&format!("> Content-Type: {content_type}")),
+            "{err}"
+        );
+        assert!(
+            err.contains("> X-Amz-Target: DynamoDB_20120810.ListTables"),
+            "{err}"
+        );
+    }
+}
+
+#[test]
 fn bad_api_input_fails_with_one_line_and_writes_nothing() {
     let env = world(ACCOUNTS);
     let url = "http://127.0.0.1:9/";
