@@ -182,7 +182,7 @@ impl Faults {
             let kinds = [Fault::Drop, Fault::TooManyRequests, Fault::InternalServer];
             let scheduled = d.every.iter().zip(kinds).find(|(every, _)| {
                 let every = u64::from(**every);
-                every > 0 && d.rolled % every == 0
+                every > 0 && d.rolled.is_multiple_of(every)
             });
             if let Some((_, fault)) = scheduled {
                 return Some(fault);

@@ -528,21 +528,23 @@ fn a_storm_beyond_the_retries_is_one_clear_error_and_caches_nothing() {
         ..FaultSettings::default()
     });
     let before = env.snapshot_files();
+    // Two attempts, not the default ten: a throttle before any success puts the pacer at its
+    // floor (one call in two seconds), so each further attempt costs two seconds.
     let out = env
         .sesame()
         .args(["roles"])
-        .env("SESAME_MAX_ATTEMPTS", "3")
+        .env("SESAME_MAX_ATTEMPTS", "2")
         .output()
         .unwrap();
     assert_clean_failure(&out, 1, "TooManyRequestsException");
     let err = stderr(&out);
-    assert!(err.contains("gave up after 3 attempts"), "{err}");
+    assert!(err.contains("gave up after 2 attempts"), "{err}");
     assert!(
         err.contains("hint: Identity Center kept throttling"),
         "{err}"
     );
     assert!(env.snapshot_files() == before, "files changed on disk");
-    assert_eq!(env.emulator.stats().requests_for("ListAccounts"), 3);
+    assert_eq!(env.emulator.stats().requests_for("ListAccounts"), 2);
 
     // A portal that is gone altogether: retried, then one line.
     let out = env
