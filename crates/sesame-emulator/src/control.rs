@@ -164,8 +164,9 @@ pub(crate) async fn whoami(
     }
 }
 
-/// `POST /_emulator/faults` with `{"tps": 20, "fault429": 0.1, "fault500": 0, "faultDrop": 0}`:
-/// replaces the throttle and fault rates from now on (absent rates are 0, absent `tps` none).
+/// `POST /_emulator/faults` with `{"tps": 20, "fault429": 0.1, "fault500": 0, "faultDrop": 0}`
+/// (and `"every429"`, `"every500"`, `"everyDrop": n` for deterministic schedules): replaces the throttle and fault rates
+/// from now on (absent rates are 0, absent `tps` none).
 pub(crate) async fn set_faults(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
     match serde_json::from_slice::<FaultSettings>(&body) {
         Ok(settings) => {

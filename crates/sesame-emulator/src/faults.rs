@@ -78,6 +78,18 @@ pub struct FaultSettings {
     /// Probability of a connection closed without an answer.
     #[serde(default)]
     pub fault_drop: f64,
+    /// A deterministic schedule on top of the probabilities: when `n` > 0, the `n`th, `2n`th,
+    /// `3n`th... call admitted since these settings were set answers 429 (0: never). A test
+    /// that needs a fault to happen, and only a few times, uses this rather than luck.
+    #[serde(default, rename = "every429")]
+    pub every_429: u32,
+    /// The same schedule for 500 InternalServerException.
+    #[serde(default, rename = "every500")]
+    pub every_500: u32,
+    /// The same schedule for dropped connections. Where schedules meet, a drop wins over a 429,
+    /// and a 429 over a 500.
+    #[serde(default)]
+    pub every_drop: u32,
 }
 
 impl FaultSettings {
@@ -88,6 +100,7 @@ impl FaultSettings {
             fault_429: config.fault_429,
             fault_500: config.fault_500,
             fault_drop: config.fault_drop,
+            ..Self::default()
         }
     }
 }
@@ -98,6 +111,9 @@ struct Dice {
     drop: f64,
     too_many: f64,
     internal: f64,
+    /// The schedules (drop, 429, 500), and the calls rolled since the settings were set.
+    every: [u32; 3],
+    rolled: u64,
 }
 
 impl Dice {
@@ -114,6 +130,8 @@ impl Dice {
             drop: p(settings.fault_drop),
             too_many: p(settings.fault_429),
             internal: p(settings.fault_500),
+            every: [settings.every_drop, settings.every_429, settings.every_500],
+            rolled: 0,
         }
     }
 }
@@ -156,10 +174,19 @@ impl Faults {
         }
     }
 
-    /// Rolls the dice once for a call: drop, 429, 500 or nothing.
+    /// Rolls the dice once for a call: drop, 429, 500 or nothing (the schedule first).
     pub(crate) fn roll(&self) -> Option<Fault> {
         let (drop, too_many, internal) = {
-            let d = self.dice.lock().unwrap_or_else(|e| e.into_inner());
+            let mut d = self.dice.lock().unwrap_or_else(|e| e.into_inner());
+            d.rolled += 1;
+            let kinds = [Fault::Drop, Fault::TooManyRequests, Fault::InternalServer];
+            let scheduled = d.every.iter().zip(kinds).find(|(every, _)| {
+                let every = u64::from(**every);
+                every > 0 && d.rolled.is_multiple_of(every)
+            });
+            if let Some((_, fault)) = scheduled {
+                return Some(fault);
+            }
             (d.drop, d.too_many, d.internal)
         };
         if drop == 0.0 && too_many == 0.0 && internal == 0.0 {
@@ -293,6 +320,36 @@ mod tests {
     }
 
     #[test]
+    fn schedules_fail_every_nth_call() {
+        let f = faults(0.0, 0.0, 0.0, 5);
+        f.set(&FaultSettings {
+            every_429: 3,
+            every_500: 4,
+            every_drop: 6,
+            ..FaultSettings::default()
+        });
+        let rolls: Vec<_> = (0..13).map(|_| f.roll()).collect();
+        use Fault::*;
+        let (t, i, d) = (Some(TooManyRequests), Some(InternalServer), Some(Drop));
+        assert_eq!(
+            rolls,
+            [None, None, t, i, None, d, None, i, t, None, None, d, None]
+        );
+        // New settings start the count again.
+        f.set(&FaultSettings {
+            every_500: 1,
+            ..FaultSettings::default()
+        });
+        assert_eq!(f.roll(), i);
+        let parsed: FaultSettings =
+            serde_json::from_str(r#"{"every429": 7, "every500": 2, "everyDrop": 5}"#).unwrap();
+        assert_eq!(
+            (parsed.every_429, parsed.every_500, parsed.every_drop),
+            (7, 2, 5)
+        );
+    }
+
+    #[test]
     fn the_bucket_admits_a_burst_then_throttles() {
         let f = Faults::new(&EmulatorConfig {
             tps: Some(5.0),
@@ -323,7 +380,8 @@ mod tests {
                 tps: Some(20.0),
                 fault_429: 0.1,
                 fault_500: 0.0,
-                fault_drop: 0.05
+                fault_drop: 0.05,
+                ..FaultSettings::default()
             }
         );
     }

@@ -678,9 +678,12 @@ fn a_failing_service_mid_run_changes_nothing() {
         ..EmulatorConfig::default()
     })
     .unwrap();
+    // Two attempts are enough to prove a call that keeps failing fails the run (the default ten
+    // back off for half a minute).
     let out = env
         .sesame()
         .env("AWS_ENDPOINT_URL_SSO", broken.url())
+        .env("SESAME_MAX_ATTEMPTS", "2")
         .args(["populate", "--prune"])
         .output()
         .unwrap();

@@ -9,28 +9,35 @@ use crate::support::{TestEnv, assert_clean_failure, assert_success, stderr};
 #[test]
 fn populate_through_a_throttled_faulty_portal_writes_every_profile() {
     let env = TestEnv::with(EmulatorConfig {
-        accounts: 150,
+        accounts: 40,
         roles_per_account: 2,
         auto_approve: true,
         ..EmulatorConfig::default()
     });
     env.login();
+    // A 20/s throttle; of the calls it admits, every 7th answers 500, every 9th drops the
+    // connection and the 40th answers 429: each happens, by schedule rather than luck. (The 429
+    // comes late: an early one slows the pacer below the throttle, which then never refuses.)
     env.emulator.set_faults(FaultSettings {
         tps: Some(20.0),
-        fault_429: 0.1,
-        fault_500: 0.05,
-        fault_drop: 0.0,
+        every_429: 40,
+        every_500: 7,
+        every_drop: 9,
+        ..FaultSettings::default()
     });
     let out = env.sesame().arg("populate").output().unwrap();
     assert_success(&out);
     let err = stderr(&out);
-    assert!(err.contains("300 added"), "{err}");
+    assert!(err.contains("80 added"), "{err}");
     assert!(!err.contains("error"), "{err}");
     let profiles = generated(&env);
-    assert_eq!(profiles.len(), 300);
+    assert_eq!(profiles.len(), 80);
     assert_eq!(sorted_values(&profiles), all_targets(&env.emulator));
     let s = env.emulator.stats();
-    assert!(s.faults_429 > 0 && s.faults_500 > 0, "{s:?}");
+    assert!(
+        s.throttled > 0 && s.faults_429 > 0 && s.faults_500 > 0 && s.faults_dropped > 0,
+        "{s:?}"
+    );
 }
 
 #[test]

@@ -476,37 +476,48 @@ fn an_expired_login_asks_for_a_new_one_even_with_a_fresh_cache() {
 
 #[test]
 fn a_throttled_portal_lists_everything_without_a_failure() {
-    let env = emulator(200, 3);
+    // 120 accounts (two ListAccounts pages, 122 calls) against 50 calls a second: the unpaced
+    // start runs into the throttle, and the paced rest takes a couple of seconds.
+    let env = emulator(120, 3);
     env.emulator.set_faults(FaultSettings {
-        tps: Some(20.0),
+        tps: Some(50.0),
         ..FaultSettings::default()
     });
     let rows = roles_json(&env, &[]);
     let pairs: BTreeSet<(String, String)> =
         rows.iter().map(|r| (r.0.clone(), r.2.clone())).collect();
-    assert_eq!(rows.len(), 600);
+    assert_eq!(rows.len(), 360);
     assert_eq!(pairs, truth(&env));
+    let s = env.emulator.stats();
+    assert!(s.throttled > 0, "{s:?}");
 }
 
 #[test]
 fn faults_and_dropped_connections_are_retried_to_completion() {
-    let env = emulator(200, 3);
+    // 120 accounts: two ListAccounts pages and 120 ListAccountRoles calls. Every 11th call
+    // answers 500, every 13th drops the connection and every 50th answers 429: each kind several
+    // times by schedule rather than luck. Few 429s, since the pacer reads each as congestion
+    // (random 429s on a tenth of the calls keep it slow for a minute).
+    let env = emulator(120, 2);
     env.emulator.set_faults(FaultSettings {
-        tps: None,
-        fault_429: 0.1,
-        fault_500: 0.05,
-        fault_drop: 0.05,
+        every_429: 50,
+        every_500: 11,
+        every_drop: 13,
+        ..FaultSettings::default()
     });
     let rows = roles_json(&env, &[]);
-    let pairs: BTreeSet<(String, String)> =
-        rows.iter().map(|r| (r.0.clone(), r.2.clone())).collect();
-    assert_eq!(rows.len(), 600);
-    assert_eq!(pairs, truth(&env));
     let s = env.emulator.stats();
     assert!(
-        s.faults_429 > 0 && s.faults_500 > 0 && s.faults_dropped > 0,
+        s.faults_429 >= 2 && s.faults_500 >= 5 && s.faults_dropped >= 5,
         "{s:?}"
     );
+    // Every role once, and the very rows of a run on a healthy portal.
+    let pairs: BTreeSet<(String, String)> =
+        rows.iter().map(|r| (r.0.clone(), r.2.clone())).collect();
+    assert_eq!(rows.len(), 240);
+    assert_eq!(pairs, truth(&env));
+    env.emulator.set_faults(FaultSettings::default());
+    assert_eq!(rows, roles_json(&env, &["--refresh"]));
 }
 
 #[test]
@@ -517,21 +528,23 @@ fn a_storm_beyond_the_retries_is_one_clear_error_and_caches_nothing() {
         ..FaultSettings::default()
     });
     let before = env.snapshot_files();
+    // Two attempts, not the default ten: a throttle before any success puts the pacer at its
+    // floor (one call in two seconds), so each further attempt costs two seconds.
     let out = env
         .sesame()
         .args(["roles"])
-        .env("SESAME_MAX_ATTEMPTS", "3")
+        .env("SESAME_MAX_ATTEMPTS", "2")
         .output()
         .unwrap();
     assert_clean_failure(&out, 1, "TooManyRequestsException");
     let err = stderr(&out);
-    assert!(err.contains("gave up after 3 attempts"), "{err}");
+    assert!(err.contains("gave up after 2 attempts"), "{err}");
     assert!(
         err.contains("hint: Identity Center kept throttling"),
         "{err}"
     );
     assert!(env.snapshot_files() == before, "files changed on disk");
-    assert_eq!(env.emulator.stats().requests_for("ListAccounts"), 3);
+    assert_eq!(env.emulator.stats().requests_for("ListAccounts"), 2);
 
     // A portal that is gone altogether: retried, then one line.
     let out = env
