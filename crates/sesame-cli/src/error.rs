@@ -157,6 +157,19 @@ impl From<ChainError> for CliError {
                 "get credentials for it with the AWS CLI (`aws configure export-credentials --format env`) and pass them in the environment"
             }
             ChainError::Process { .. } => "run the command by hand to see what it prints",
+            ChainError::RoleConfig { .. } => {
+                "fix the profile: role_arn needs source_profile or credential_source (botocore's rules)"
+            }
+            ChainError::SourceLoop { .. } => {
+                "make the last source_profile in the chain one with credentials of its own"
+            }
+            ChainError::MfaNeedsTerminal { .. } => {
+                "run the command on a terminal to type the code, or cache the role's credentials first with `aws sts get-caller-identity --profile NAME` (sesame reuses the AWS CLI's cache)"
+            }
+            ChainError::Assume { .. } => {
+                "check role_arn, the role's trust policy and the source credentials"
+            }
+            ChainError::Cache(_) => "check the permissions of ~/.aws/cli/cache",
             ChainError::Config(_) => "fix the config file, then run the command again",
             _ => "check the credentials configuration",
         };

@@ -12,11 +12,22 @@ use super::Context;
 use crate::cli::ApiArgs;
 use crate::error::CliError;
 
+/// Asks for an assume-role profile's MFA code on the terminal, botocore's prompt; none when
+/// there is no terminal (the chain then fails with a hint).
+pub(crate) fn mfa_prompt() -> Option<Box<chain::MfaPrompt>> {
+    if !crate::saml_prompt::interactive() {
+        return None;
+    }
+    Some(Box::new(|prompt: &str| {
+        rpassword::prompt_password(prompt).map_err(|e| e.to_string())
+    }))
+}
+
 pub(crate) async fn run(ctx: &Context, args: &ApiArgs) -> Result<ExitCode, CliError> {
     let source = credential_source(args);
     let request = build_request(ctx, args, &source)?;
     let prepared = request.prepare().map_err(request_error)?;
-    let creds = chain::resolve(&ctx.env, &source)
+    let creds = chain::resolve_with(&ctx.env, &source, mfa_prompt().as_deref())
         .await
         .map_err(credentials_error)?;
     tracing::info!(

@@ -148,12 +148,21 @@ impl StsClient {
 
 /// `<ErrorResponse><Error><Code>..</Code><Message>..</Message></Error>` (or a bare `<Error>`).
 fn api_error(doc: &Document<'_>, status: u16) -> Option<ApiError> {
+    api_error_of(doc, status, OPERATION)
+}
+
+/// The error of any STS query-protocol answer, named after `operation`.
+pub(crate) fn api_error_of(
+    doc: &Document<'_>,
+    status: u16,
+    operation: &'static str,
+) -> Option<ApiError> {
     let error = doc
         .descendants()
         .find(|n| n.is_element() && n.tag_name().name() == "Error")?;
     let code = text(error, "Code")?;
     Some(ApiError {
-        operation: OPERATION,
+        operation,
         status,
         code,
         message: text(error, "Message"),
@@ -183,7 +192,7 @@ fn parse_credentials(doc: &Document<'_>, role: &SamlRole) -> Option<SamlCredenti
 }
 
 /// The trimmed text of `node`'s child element `name`, if non-empty.
-fn text(node: Node<'_, '_>, name: &str) -> Option<String> {
+pub(crate) fn text(node: Node<'_, '_>, name: &str) -> Option<String> {
     node.children()
         .find(|n| n.is_element() && n.tag_name().name() == name)
         .and_then(|n| n.text())

@@ -12,22 +12,26 @@
 //! `sso_role_name`, read by [`RoleTarget::from_profile`] as botocore's `SSOProvider` reads it, its
 //! credentials from [`CredentialResolver`]: the AWS CLI v2 cache, single-flight), static keys in the credentials
 //! file, `credential_process`, static keys in the config file. A SAML login writes static keys
-//! with a session token: the same as any other static keys here. `role_arn` (assume-role) and
-//! web-identity profiles are refused with a hint rather than half-supported.
+//! with a session token: the same as any other static keys here. Before all of them, as in
+//! botocore, `role_arn` (assume-role) and `web_identity_token_file` profiles ([`assume`]), and
+//! without an explicit profile, `AWS_WEB_IDENTITY_TOKEN_FILE` + `AWS_ROLE_ARN`.
 
+mod assume;
 mod process;
+mod sts;
 
 use std::time::SystemTime;
 
 use jiff::Timestamp;
 
 use super::{CredentialResolver, CredentialsError, RoleTarget};
-use crate::cache::RoleCredentials;
+use crate::cache::{CacheError, RoleCredentials};
 use crate::config::{AwsConfig, AwsCredentialsFile, ConfigError, Profile};
 use crate::env::Env;
 use crate::secret::Secret;
 use crate::sso::{SessionSelector, SsoError};
 
+pub use assume::MfaPrompt;
 pub use process::run_credential_process;
 
 /// Keys that sign requests.
@@ -149,6 +153,39 @@ pub enum ChainError {
         /// What it uses.
         what: &'static str,
     },
+    /// An assume-role or web-identity profile is configured wrongly.
+    #[error("profile `{profile}`: {what}")]
+    RoleConfig {
+        /// The profile.
+        profile: String,
+        /// What is wrong.
+        what: String,
+    },
+    /// `source_profile` leads back to a profile already on the way.
+    #[error("source_profile loops: {chain}")]
+    SourceLoop {
+        /// The profiles visited, `a -> b -> a`.
+        chain: String,
+    },
+    /// `mfa_serial` needs a code and there is no terminal to ask for it.
+    #[error("profile `{profile}` needs an MFA code for {serial} and there is no terminal to ask for it")]
+    MfaNeedsTerminal {
+        /// The profile.
+        profile: String,
+        /// Its `mfa_serial`.
+        serial: String,
+    },
+    /// STS would not give the role's credentials (or the token file was unreadable).
+    #[error("cannot assume the role of profile `{profile}`: {reason}")]
+    Assume {
+        /// The profile.
+        profile: String,
+        /// Why.
+        reason: String,
+    },
+    /// The AWS CLI's credential cache could not be written.
+    #[error(transparent)]
+    Cache(#[from] CacheError),
     /// A `credential_process` failed or printed something unusable.
     #[error("credential_process of profile `{profile}`: {reason}")]
     Process {
@@ -159,8 +196,18 @@ pub enum ChainError {
     },
 }
 
-/// Resolves `source` against the environment and the two files.
+/// Resolves `source` against the environment and the two files; a profile with `mfa_serial`
+/// fails ([`ChainError::MfaNeedsTerminal`]) unless its credentials are cached.
 pub async fn resolve(env: &Env, source: &CredentialSource) -> Result<AwsCredentials, ChainError> {
+    resolve_with(env, source, None).await
+}
+
+/// [`resolve`], asking `mfa` for the code of an assume-role profile with `mfa_serial`.
+pub async fn resolve_with(
+    env: &Env,
+    source: &CredentialSource,
+    mfa: Option<&MfaPrompt>,
+) -> Result<AwsCredentials, ChainError> {
     let config = AwsConfig::from_env(env)?;
     match source {
         CredentialSource::SsoRole {
@@ -173,7 +220,8 @@ pub async fn resolve(env: &Env, source: &CredentialSource) -> Result<AwsCredenti
         }
         CredentialSource::Profile(name) => {
             let creds_file = AwsCredentialsFile::from_env(env)?;
-            from_profile(env, &config, &creds_file, name, true).await
+            let files = Files::new(env, &config, &creds_file, mfa);
+            files.top(name, true).await
         }
         CredentialSource::Auto => {
             if let Some(c) = from_env(env)? {
@@ -181,7 +229,8 @@ pub async fn resolve(env: &Env, source: &CredentialSource) -> Result<AwsCredenti
             }
             let creds_file = AwsCredentialsFile::from_env(env)?;
             let name = env.profile().unwrap_or("default").to_owned();
-            from_profile(env, &config, &creds_file, &name, env.profile().is_some()).await
+            let files = Files::new(env, &config, &creds_file, mfa);
+            files.top(&name, env.profile().is_some()).await
         }
     }
 }
@@ -236,68 +285,225 @@ fn from_env(env: &Env) -> Result<Option<AwsCredentials>, ChainError> {
     }
 }
 
-async fn from_profile(
-    env: &Env,
-    config: &AwsConfig,
-    creds_file: &AwsCredentialsFile,
-    name: &str,
-    named: bool,
-) -> Result<AwsCredentials, ChainError> {
-    let in_config = config.profile(name);
-    let in_creds = creds_file.profile(name);
-    let merged = match config.profile_with_credentials(creds_file, name) {
-        Some(p) => p,
-        None if named => {
-            return Err(ChainError::NoSuchProfile {
-                profile: name.to_owned(),
-                config: config.path().display().to_string(),
-                credentials: creds_file.path().display().to_string(),
-            });
+/// The two files, the environment and the MFA prompt: what resolving a profile needs.
+struct Files<'a> {
+    env: &'a Env,
+    config: &'a AwsConfig,
+    creds_file: &'a AwsCredentialsFile,
+    mfa: Option<&'a MfaPrompt>,
+}
+
+/// A boxed future: resolving a role's source recurses.
+type Resolving<'a> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<AwsCredentials, ChainError>> + Send + 'a>>;
+
+impl<'a> Files<'a> {
+    fn new(
+        env: &'a Env,
+        config: &'a AwsConfig,
+        creds_file: &'a AwsCredentialsFile,
+        mfa: Option<&'a MfaPrompt>,
+    ) -> Self {
+        Files {
+            env,
+            config,
+            creds_file,
+            mfa,
         }
-        None => {
-            return Err(ChainError::NotFound {
-                profile: name.to_owned(),
+    }
+
+    /// The profile a command names (or `default`): botocore's whole chain minus `EnvProvider`.
+    async fn top(&self, name: &str, named: bool) -> Result<AwsCredentials, ChainError> {
+        let Some(merged) = self.config.profile_with_credentials(self.creds_file, name) else {
+            // botocore's env web identity works without any profile.
+            if !named && let Some(c) = self.env_web_identity(name).await? {
+                return Ok(c);
+            }
+            return Err(if named {
+                ChainError::NoSuchProfile {
+                    profile: name.to_owned(),
+                    config: self.config.path().display().to_string(),
+                    credentials: self.creds_file.path().display().to_string(),
+                }
+            } else {
+                ChainError::NotFound {
+                    profile: name.to_owned(),
+                }
             });
+        };
+        if is_assume_role(&merged) {
+            let mut visited = vec![name.to_owned()];
+            return self.assume_role(name, &mut visited).await;
         }
-    };
-    if merged.get("role_arn").is_some() {
-        return Err(ChainError::Unsupported {
-            profile: name.to_owned(),
-            what: "role_arn (assume-role)",
-        });
+        if !named && let Some(c) = self.env_web_identity(name).await? {
+            return Ok(c);
+        }
+        self.profile_chain(name, named).await
     }
-    if merged.get("web_identity_token_file").is_some() {
-        return Err(ChainError::Unsupported {
-            profile: name.to_owned(),
-            what: "web_identity_token_file",
-        });
+
+    /// botocore's `AssumeRoleWithWebIdentityProvider` reading `AWS_WEB_IDENTITY_TOKEN_FILE`,
+    /// `AWS_ROLE_ARN` and `AWS_ROLE_SESSION_NAME` (only when no profile was named).
+    async fn env_web_identity(&self, name: &str) -> Result<Option<AwsCredentials>, ChainError> {
+        let Some(file) = self.env.var("AWS_WEB_IDENTITY_TOKEN_FILE") else {
+            return Ok(None);
+        };
+        let Some(role_arn) = self.env.var("AWS_ROLE_ARN") else {
+            return Err(ChainError::RoleConfig {
+                profile: name.to_owned(),
+                what: "AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not".to_owned(),
+            });
+        };
+        let session = self.env.var("AWS_ROLE_SESSION_NAME").map(str::to_owned);
+        let args = assume::RoleArgs::new(role_arn, |_| session.clone(), false);
+        let how = assume::Assume::WebIdentity { token_file: file };
+        assume::credentials(self.env, self.config, name, &args, how)
+            .await
+            .map(Some)
     }
-    // botocore's `SSOProvider` takes a profile with `sso_account_id` or `sso_role_name`.
-    if in_config
-        .as_ref()
-        .is_some_and(|p| p.sso_account_id().is_some() || p.sso_role_name().is_some())
-    {
-        let target = RoleTarget::from_profile(env, config, name)?;
-        return role_credentials(env, &target).await;
+
+    /// botocore's profile providers (web identity, SSO, shared credentials file,
+    /// credential_process, config file): no assume-role, no environment keys.
+    async fn profile_chain(&self, name: &str, named: bool) -> Result<AwsCredentials, ChainError> {
+        let (env, config) = (self.env, self.config);
+        let in_config = config.profile(name);
+        let in_creds = self.creds_file.profile(name);
+        let merged = config
+            .profile_with_credentials(self.creds_file, name)
+            .ok_or_else(|| ChainError::NotFound {
+                profile: name.to_owned(),
+            })?;
+        if let Some(file) = merged.get("web_identity_token_file").filter(|f| !f.is_empty()) {
+            let role_arn = merged.get("role_arn").ok_or_else(|| ChainError::RoleConfig {
+                profile: name.to_owned(),
+                what: "web_identity_token_file is set but role_arn is not".to_owned(),
+            })?;
+            let args = assume::RoleArgs::new(role_arn, |k| merged.get(k).map(str::to_owned), false);
+            let how = assume::Assume::WebIdentity { token_file: file };
+            return assume::credentials(env, config, name, &args, how).await;
+        }
+        // botocore's `SSOProvider` takes a profile with `sso_account_id` or `sso_role_name`.
+        if in_config
+            .as_ref()
+            .is_some_and(|p| p.sso_account_id().is_some() || p.sso_role_name().is_some())
+        {
+            let target = RoleTarget::from_profile(env, config, name)?;
+            return role_credentials(env, &target).await;
+        }
+        if let Some(c) = static_keys(in_creds.as_ref(), name, "the credentials file")? {
+            return Ok(c);
+        }
+        if let Some(command) = merged.credential_process().filter(|c| !c.trim().is_empty()) {
+            return process::run_credential_process(name, command).await;
+        }
+        if let Some(c) = static_keys(in_config.as_ref(), name, "the config file")? {
+            return Ok(c);
+        }
+        if named {
+            Err(ChainError::ProfileWithoutCredentials {
+                profile: name.to_owned(),
+            })
+        } else {
+            Err(ChainError::NotFound {
+                profile: name.to_owned(),
+            })
+        }
     }
-    if let Some(c) = static_keys(in_creds.as_ref(), name, "the credentials file")? {
-        return Ok(c);
-    }
-    if let Some(command) = merged.credential_process().filter(|c| !c.trim().is_empty()) {
-        return process::run_credential_process(name, command).await;
-    }
-    if let Some(c) = static_keys(in_config.as_ref(), name, "the config file")? {
-        return Ok(c);
-    }
-    if named {
-        Err(ChainError::ProfileWithoutCredentials {
-            profile: name.to_owned(),
+
+    /// botocore's `AssumeRoleProvider` for profile `name`; `visited` holds the profiles on the
+    /// way here (`name` last).
+    fn assume_role<'s>(&'s self, name: &'s str, visited: &'s mut Vec<String>) -> Resolving<'s> {
+        Box::pin(async move {
+            let merged = self
+                .config
+                .profile_with_credentials(self.creds_file, name)
+                .ok_or_else(|| ChainError::NotFound {
+                    profile: name.to_owned(),
+                })?;
+            let bad = |what: String| ChainError::RoleConfig {
+                profile: name.to_owned(),
+                what,
+            };
+            let role_arn = merged.get("role_arn").unwrap_or_default().to_owned();
+            let source = match (merged.get("source_profile"), merged.get("credential_source")) {
+                (Some(_), Some(_)) => {
+                    return Err(bad(
+                        "it has both source_profile and credential_source".to_owned()
+                    ));
+                }
+                (None, None) => {
+                    return Err(bad(
+                        "it has role_arn but neither source_profile nor credential_source"
+                            .to_owned(),
+                    ));
+                }
+                (None, Some(cs)) => self.credential_source(name, cs)?,
+                (Some(sp), None) => {
+                    let Some(src) = self.config.profile_with_credentials(self.creds_file, sp)
+                    else {
+                        return Err(bad(format!("its source_profile `{sp}` does not exist")));
+                    };
+                    // A profile may name itself to use its own static keys (botocore's rule).
+                    let self_ref = sp == name && has_static_keys(&src);
+                    if visited.iter().any(|v| v == sp) && !self_ref {
+                        visited.push(sp.to_owned());
+                        return Err(ChainError::SourceLoop {
+                            chain: visited.join(" -> "),
+                        });
+                    }
+                    visited.push(sp.to_owned());
+                    if has_static_keys(&src) || !is_assume_role(&src) {
+                        self.profile_chain(sp, true).await?
+                    } else {
+                        let sp = sp.to_owned();
+                        self.assume_role(&sp, visited).await?
+                    }
+                }
+            };
+            let args =
+                assume::RoleArgs::new(&role_arn, |k| merged.get(k).map(str::to_owned), true);
+            let how = assume::Assume::Role {
+                source: &source,
+                mfa: self.mfa,
+            };
+            assume::credentials(self.env, self.config, name, &args, how).await
         })
-    } else {
-        Err(ChainError::NotFound {
-            profile: name.to_owned(),
-        })
     }
+
+    /// `credential_source`: `Environment` is botocore's `EnvProvider`; the instance and
+    /// container sources are not something sesame fetches.
+    fn credential_source(&self, name: &str, source: &str) -> Result<AwsCredentials, ChainError> {
+        match source {
+            "Environment" => from_env(self.env)?.ok_or_else(|| ChainError::RoleConfig {
+                profile: name.to_owned(),
+                what: "credential_source = Environment but AWS_ACCESS_KEY_ID is not set"
+                    .to_owned(),
+            }),
+            "Ec2InstanceMetadata" | "EcsContainer" => Err(ChainError::Unsupported {
+                profile: name.to_owned(),
+                what: if source == "EcsContainer" {
+                    "credential_source = EcsContainer"
+                } else {
+                    "credential_source = Ec2InstanceMetadata"
+                },
+            }),
+            other => Err(ChainError::RoleConfig {
+                profile: name.to_owned(),
+                what: format!(
+                    "credential_source `{other}` is not valid (Environment, Ec2InstanceMetadata or EcsContainer)"
+                ),
+            }),
+        }
+    }
+}
+
+/// botocore's `_has_assume_role_config_vars`: `role_arn` and no `web_identity_token_file`.
+fn is_assume_role(p: &Profile) -> bool {
+    p.get("role_arn").is_some() && p.get("web_identity_token_file").is_none()
+}
+
+/// botocore's `_has_static_credentials`: either key present.
+fn has_static_keys(p: &Profile) -> bool {
+    p.get("aws_access_key_id").is_some() || p.get("aws_secret_access_key").is_some()
 }
 
 /// The role credentials of `target` through [`CredentialResolver`]: the AWS CLI v2's cache while

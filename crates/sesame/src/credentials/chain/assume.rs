@@ -1,0 +1,239 @@
+//! Assume-role and web-identity profiles, as botocore's `AssumeRoleProvider` and
+//! `AssumeRoleWithWebIdentityProvider` resolve them, cached where the AWS CLI caches them.
+//!
+//! - `role_arn` + `source_profile` (resolved through the same chain; a source with static keys
+//!   uses them even if it also has `role_arn`; cycles refused) or `credential_source =
+//!   Environment`; optional `external_id`, `role_session_name` (default
+//!   `botocore-session-<unix time>`), `duration_seconds`, `mfa_serial` (the code from the
+//!   caller's [`MfaPrompt`]). STS `AssumeRole` signed with the source credentials.
+//! - `web_identity_token_file` + `role_arn` (+ `role_session_name`): `AssumeRoleWithWebIdentity`,
+//!   unsigned, the token read from the file on every call and never logged.
+//!
+//! Both are cached as the AWS CLI caches them (`awscli/customizations/assumerole.py` gives both
+//! providers a `JSONFileCache` on `~/.aws/cli/cache`): the file `<key>.json`, key = SHA-1 of
+//! `json.dumps(args, sort_keys=True)` with args the call's parameters (`RoleArn`,
+//! `RoleSessionName` unless defaulted, `ExternalId`, `SerialNumber`, `DurationSeconds`), content
+//! the answer as botocore's parser gives it. An entry is reused while it has 15 minutes left.
+
+use std::path::PathBuf;
+
+use serde_json::{Map, Value};
+use sha1::{Digest, Sha1};
+
+use super::sts::{self, StsCall};
+use super::{AwsCredentials, ChainError};
+use crate::cache::{CacheError, ROLE_CACHE_EXPIRY_WINDOW, pyjson};
+use crate::config::{AwsConfig, ServiceId, resolve_endpoint};
+use crate::env::Env;
+
+/// Asks the user for the MFA code of `mfa_serial` (its argument is botocore's prompt,
+/// `Enter MFA code for <serial>: `); `Err` carries why it could not ask.
+pub type MfaPrompt = dyn Fn(&str) -> Result<String, String> + Send + Sync;
+
+/// The parameters of one AssumeRole / AssumeRoleWithWebIdentity call, minus the secrets
+/// (`TokenCode`, `WebIdentityToken`), in the order botocore builds them.
+pub(super) struct RoleArgs {
+    args: Map<String, Value>,
+    default_session_name: bool,
+}
+
+impl RoleArgs {
+    /// `RoleArn` and the optional keys of `profile`, as botocore's `_get_role_config` reads them
+    /// (`duration_seconds` that is not an integer is ignored, as botocore ignores it).
+    pub(super) fn new(role_arn: &str, get: impl Fn(&str) -> Option<String>, full: bool) -> Self {
+        let mut args = Map::new();
+        if let Some(v) = get("role_session_name") {
+            args.insert("RoleSessionName".into(), Value::String(v));
+        }
+        if full {
+            if let Some(v) = get("external_id") {
+                args.insert("ExternalId".into(), Value::String(v));
+            }
+            if let Some(v) = get("mfa_serial") {
+                args.insert("SerialNumber".into(), Value::String(v));
+            }
+            if let Some(v) = get("duration_seconds").and_then(|d| d.trim().parse::<i64>().ok()) {
+                args.insert("DurationSeconds".into(), Value::from(v));
+            }
+        }
+        args.insert("RoleArn".into(), Value::String(role_arn.to_owned()));
+        let default_session_name = !args.contains_key("RoleSessionName");
+        RoleArgs {
+            args,
+            default_session_name,
+        }
+    }
+
+    /// botocore's `_create_cache_key`: the defaulted session name is left out of the hash.
+    pub(super) fn cache_key(&self) -> String {
+        let mut args = self.args.clone();
+        if self.default_session_name {
+            args.remove("RoleSessionName");
+        }
+        let json = pyjson::dumps_with(&Value::Object(args), pyjson::Options::SORTED);
+        hex::encode(Sha1::digest(json.as_bytes()))
+    }
+
+    fn mfa_serial(&self) -> Option<&str> {
+        self.args.get("SerialNumber").and_then(Value::as_str)
+    }
+
+    /// The call's parameters, with a fresh default session name when none is configured.
+    fn params(&self) -> Vec<(&'static str, String)> {
+        let mut out = Vec::new();
+        for (k, name) in [
+            ("RoleArn", "RoleArn"),
+            ("RoleSessionName", "RoleSessionName"),
+            ("ExternalId", "ExternalId"),
+            ("SerialNumber", "SerialNumber"),
+            ("DurationSeconds", "DurationSeconds"),
+        ] {
+            match self.args.get(k) {
+                Some(Value::String(s)) => out.push((name, s.clone())),
+                Some(v) => out.push((name, v.to_string())),
+                None => {}
+            }
+        }
+        if self.default_session_name {
+            let now = crate::time::now().as_second();
+            out.push(("RoleSessionName", format!("botocore-session-{now}")));
+        }
+        out
+    }
+}
+
+/// What the role is assumed with.
+pub(super) enum Assume<'a> {
+    /// AssumeRole, signed with the source credentials.
+    Role {
+        source: &'a AwsCredentials,
+        mfa: Option<&'a MfaPrompt>,
+    },
+    /// AssumeRoleWithWebIdentity with the token in this file.
+    WebIdentity { token_file: &'a str },
+}
+
+/// The credentials of `args` from the AWS CLI's cache, else from STS (stored for the next
+/// caller, sesame or the AWS CLI). `profile` names the profile for messages and endpoints.
+pub(super) async fn credentials(
+    env: &Env,
+    config: &AwsConfig,
+    profile: &str,
+    args: &RoleArgs,
+    how: Assume<'_>,
+) -> Result<AwsCredentials, ChainError> {
+    let kind = match how {
+        Assume::Role { .. } => "assume-role",
+        Assume::WebIdentity { .. } => "web identity",
+    };
+    let source = format!("profile `{profile}` ({kind})");
+    let path = cache_path(env, args);
+    if let Some(c) = load(&path, &source) {
+        tracing::debug!(path = %path.display(), "assumed-role credentials from the AWS CLI cache");
+        return Ok(c);
+    }
+    let region = super::default_region(env, &super::CredentialSource::Profile(profile.into()))
+        .unwrap_or_else(|| "us-east-1".to_owned());
+    let endpoint = resolve_endpoint(ServiceId::Sts, &region, env, config, Some(profile))?;
+    let mut params = args.params();
+    let (operation, signer) = match how {
+        Assume::Role { source, mfa } => {
+            if let Some(serial) = args.mfa_serial() {
+                let prompt = mfa.ok_or_else(|| ChainError::MfaNeedsTerminal {
+                    profile: profile.to_owned(),
+                    serial: serial.to_owned(),
+                })?;
+                let code = prompt(&format!("Enter MFA code for {serial}: ")).map_err(|reason| {
+                    ChainError::Assume {
+                        profile: profile.to_owned(),
+                        reason: format!("no MFA code: {reason}"),
+                    }
+                })?;
+                params.push(("TokenCode", code.trim().to_owned()));
+            }
+            ("AssumeRole", Some(source))
+        }
+        Assume::WebIdentity { token_file } => {
+            let token = std::fs::read_to_string(token_file).map_err(|e| ChainError::Assume {
+                profile: profile.to_owned(),
+                reason: format!("cannot read web_identity_token_file {token_file}: {e}"),
+            })?;
+            params.push(("WebIdentityToken", token.trim().to_owned()));
+            ("AssumeRoleWithWebIdentity", None)
+        }
+    };
+    let http = crate::http::api_client().map_err(|e| ChainError::Assume {
+        profile: profile.to_owned(),
+        reason: e.to_string(),
+    })?;
+    let answer = sts::call(
+        &http,
+        StsCall {
+            endpoint: &endpoint,
+            region: &region,
+            operation,
+            params,
+            signer,
+        },
+    )
+    .await
+    .map_err(|e| ChainError::Assume {
+        profile: profile.to_owned(),
+        reason: e.to_string(),
+    })?;
+    store(&path, &answer)?;
+    sts::credentials_of(&answer, &source).ok_or_else(|| ChainError::Assume {
+        profile: profile.to_owned(),
+        reason: "STS answered without credentials".to_owned(),
+    })
+}
+
+fn cache_path(env: &Env, args: &RoleArgs) -> PathBuf {
+    env.cli_cache_dir()
+        .join(format!("{}.json", args.cache_key()))
+}
+
+/// A usable entry (15 minutes left, as the AWS CLI requires); anything unreadable is a miss, as
+/// botocore's `JSONFileCache` treats it.
+fn load(path: &PathBuf, source: &str) -> Option<AwsCredentials> {
+    let bytes = std::fs::read(path).ok()?;
+    let value: Value = serde_json::from_slice(&bytes).ok()?;
+    let c = sts::credentials_of(&value, source)?;
+    let left = c.expiration?.duration_since(crate::time::now());
+    (left >= ROLE_CACHE_EXPIRY_WINDOW).then_some(c)
+}
+
+/// Writes the answer as botocore's `JSONFileCache` does (`json.dumps`), atomically, mode 0600.
+fn store(path: &PathBuf, answer: &Value) -> Result<(), ChainError> {
+    let write = |source| {
+        ChainError::Cache(CacheError::Write {
+            path: path.clone(),
+            source,
+        })
+    };
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(write)?;
+    }
+    crate::fsutil::write_atomic(path, pyjson::dumps(answer).as_bytes(), 0o600).map_err(write)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cache_key_is_botocores() {
+        // python3 -c "import json,hashlib; print(hashlib.sha1(json.dumps({'RoleArn':
+        // 'arn:aws:iam::123456789012:role/Admin','ExternalId':'ext-1'},
+        // sort_keys=True).encode()).hexdigest())"
+        let get = |k: &str| (k == "external_id").then(|| "ext-1".to_owned());
+        let args = RoleArgs::new("arn:aws:iam::123456789012:role/Admin", get, true);
+        assert_eq!(args.cache_key(), "21864589ef84eda78bc804ce3cb15963bd4210c6");
+        let params = args.params();
+        assert!(
+            params
+                .iter()
+                .any(|(k, v)| *k == "RoleSessionName" && v.starts_with("botocore-session-"))
+        );
+    }
+}
