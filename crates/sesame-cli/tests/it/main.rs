@@ -4,6 +4,7 @@ mod accounts;
 mod admin;
 mod api;
 mod api_support;
+mod assume;
 mod bad_input;
 mod botocore;
 mod console;

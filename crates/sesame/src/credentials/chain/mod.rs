@@ -168,7 +168,9 @@ pub enum ChainError {
         chain: String,
     },
     /// `mfa_serial` needs a code and there is no terminal to ask for it.
-    #[error("profile `{profile}` needs an MFA code for {serial} and there is no terminal to ask for it")]
+    #[error(
+        "profile `{profile}` needs an MFA code for {serial} and there is no terminal to ask for it"
+    )]
     MfaNeedsTerminal {
         /// The profile.
         profile: String,
@@ -294,8 +296,9 @@ struct Files<'a> {
 }
 
 /// A boxed future: resolving a role's source recurses.
-type Resolving<'a> =
-    std::pin::Pin<Box<dyn std::future::Future<Output = Result<AwsCredentials, ChainError>> + Send + 'a>>;
+type Resolving<'a> = std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<AwsCredentials, ChainError>> + Send + 'a>,
+>;
 
 impl<'a> Files<'a> {
     fn new(
@@ -372,11 +375,16 @@ impl<'a> Files<'a> {
             .ok_or_else(|| ChainError::NotFound {
                 profile: name.to_owned(),
             })?;
-        if let Some(file) = merged.get("web_identity_token_file").filter(|f| !f.is_empty()) {
-            let role_arn = merged.get("role_arn").ok_or_else(|| ChainError::RoleConfig {
-                profile: name.to_owned(),
-                what: "web_identity_token_file is set but role_arn is not".to_owned(),
-            })?;
+        if let Some(file) = merged
+            .get("web_identity_token_file")
+            .filter(|f| !f.is_empty())
+        {
+            let role_arn = merged
+                .get("role_arn")
+                .ok_or_else(|| ChainError::RoleConfig {
+                    profile: name.to_owned(),
+                    what: "web_identity_token_file is set but role_arn is not".to_owned(),
+                })?;
             let args = assume::RoleArgs::new(role_arn, |k| merged.get(k).map(str::to_owned), false);
             let how = assume::Assume::WebIdentity { token_file: file };
             return assume::credentials(env, config, name, &args, how).await;
@@ -424,7 +432,10 @@ impl<'a> Files<'a> {
                 what,
             };
             let role_arn = merged.get("role_arn").unwrap_or_default().to_owned();
-            let source = match (merged.get("source_profile"), merged.get("credential_source")) {
+            let source = match (
+                merged.get("source_profile"),
+                merged.get("credential_source"),
+            ) {
                 (Some(_), Some(_)) => {
                     return Err(bad(
                         "it has both source_profile and credential_source".to_owned()
@@ -459,8 +470,7 @@ impl<'a> Files<'a> {
                     }
                 }
             };
-            let args =
-                assume::RoleArgs::new(&role_arn, |k| merged.get(k).map(str::to_owned), true);
+            let args = assume::RoleArgs::new(&role_arn, |k| merged.get(k).map(str::to_owned), true);
             let how = assume::Assume::Role {
                 source: &source,
                 mfa: self.mfa,
@@ -475,8 +485,7 @@ impl<'a> Files<'a> {
         match source {
             "Environment" => from_env(self.env)?.ok_or_else(|| ChainError::RoleConfig {
                 profile: name.to_owned(),
-                what: "credential_source = Environment but AWS_ACCESS_KEY_ID is not set"
-                    .to_owned(),
+                what: "credential_source = Environment but AWS_ACCESS_KEY_ID is not set".to_owned(),
             }),
             "Ec2InstanceMetadata" | "EcsContainer" => Err(ChainError::Unsupported {
                 profile: name.to_owned(),

@@ -102,8 +102,8 @@ pub(super) async fn call(http: &reqwest::Client, call: StsCall<'_>) -> Result<Va
             StsError::Api,
         ));
     }
-    let mut answer = result_dict(&doc, call.operation)
-        .ok_or_else(|| bad("XML that holds no Credentials"))?;
+    let mut answer =
+        result_dict(&doc, call.operation).ok_or_else(|| bad("XML that holds no Credentials"))?;
     answer.insert(
         "ResponseMetadata".into(),
         response_metadata(&doc, status, &response_headers),
