@@ -15,7 +15,7 @@
 //! `RoleSessionName` unless defaulted, `ExternalId`, `SerialNumber`, `DurationSeconds`), content
 //! the answer as botocore's parser gives it. An entry is reused while it has 15 minutes left.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 use sha1::{Digest, Sha1};
@@ -195,7 +195,7 @@ fn cache_path(env: &Env, args: &RoleArgs) -> PathBuf {
 
 /// A usable entry (15 minutes left, as the AWS CLI requires); anything unreadable is a miss, as
 /// botocore's `JSONFileCache` treats it.
-fn load(path: &PathBuf, source: &str) -> Option<AwsCredentials> {
+fn load(path: &Path, source: &str) -> Option<AwsCredentials> {
     let bytes = std::fs::read(path).ok()?;
     let value: Value = serde_json::from_slice(&bytes).ok()?;
     let c = sts::credentials_of(&value, source)?;
@@ -204,10 +204,10 @@ fn load(path: &PathBuf, source: &str) -> Option<AwsCredentials> {
 }
 
 /// Writes the answer as botocore's `JSONFileCache` does (`json.dumps`), atomically, mode 0600.
-fn store(path: &PathBuf, answer: &Value) -> Result<(), ChainError> {
+fn store(path: &Path, answer: &Value) -> Result<(), ChainError> {
     let write = |source| {
         ChainError::Cache(CacheError::Write {
-            path: path.clone(),
+            path: path.to_path_buf(),
             source,
         })
     };
