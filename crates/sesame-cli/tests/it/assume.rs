@@ -243,6 +243,23 @@ fn web_identity_with_a_token_file() {
         "arn:aws:sts::123456789012:assumed-role/Admin/wis"
     );
     assert!(!stderr(&out).contains("web-identity-token-SECRET"));
+    // Without a profile, botocore's variables: AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN.
+    let out = env
+        .sesame()
+        .env("AWS_ENDPOINT_URL_STS", m.url())
+        .env("AWS_WEB_IDENTITY_TOKEN_FILE", &file)
+        .env("AWS_ROLE_ARN", ROLE)
+        .env("AWS_ROLE_SESSION_NAME", "fromvars")
+        .args(["api", &format!("{}/", m.url())])
+        .args(["--service", "sts", "--region", "us-east-1"])
+        .args(["--param", "Action=GetCallerIdentity"])
+        .args(["--param", "Version=2011-06-15"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        arn_of(&out),
+        "arn:aws:sts::123456789012:assumed-role/Admin/fromvars"
+    );
     // botocore finds the entry sesame wrote.
     let (arn, calls) = botocore(&env, "wi");
     assert_eq!(
@@ -280,4 +297,65 @@ fn mfa_serial_without_a_terminal_is_a_clean_failure() {
     );
     assert!(stderr(&out).contains("hint:"));
     assert_eq!(env.snapshot_files(), before);
+}
+
+#[test]
+fn mfa_serial_on_a_terminal_asks_for_the_code_without_echo() {
+    let env = TestEnv::new();
+    let m = moto();
+    write_profiles(
+        &env,
+        &["base"],
+        &m.s(&["user", "secret"]),
+        &format!(
+            "[profile mfa]\nrole_arn = {ROLE}\nsource_profile = base\nrole_session_name = withmfa\nmfa_serial = arn:aws:iam::123456789012:mfa/tester\n"
+        ),
+    );
+    let url = format!("{}/", m.url());
+    let argv = serde_json::json!([
+        assert_cmd::cargo::cargo_bin("sesame").display().to_string(),
+        "api",
+        url,
+        "--profile",
+        "mfa",
+        "--service",
+        "sts",
+        "--region",
+        "us-east-1",
+        "--param",
+        "Action=GetCallerIdentity",
+        "--param",
+        "Version=2011-06-15"
+    ]);
+    let script = serde_json::json!([[
+        "Enter MFA code for arn:aws:iam::123456789012:mfa/tester",
+        "918273\r"
+    ]]);
+    let out = std::process::Command::new("python3")
+        .arg(py_script("pty_drive.py"))
+        .args([argv.to_string(), script.to_string()])
+        .env_clear()
+        .env("HOME", env.home.path())
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("TERM", "xterm")
+        .env("AWS_ENDPOINT_URL_STS", m.url())
+        .output()
+        .unwrap();
+    let screen = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{screen}\n{}", stderr(&out));
+    assert!(
+        screen.contains("arn:aws:sts::123456789012:assumed-role/Admin/withmfa"),
+        "{screen}"
+    );
+    assert!(!screen.contains("918273"), "the code was echoed:\n{screen}");
+    // Cached under botocore's key, which names the serial but never the code.
+    assert!(
+        cache_file(
+            &env,
+            &format!(
+                r#"{{"RoleArn": "{ROLE}", "RoleSessionName": "withmfa", "SerialNumber": "arn:aws:iam::123456789012:mfa/tester"}}"#
+            )
+        )
+        .is_file()
+    );
 }

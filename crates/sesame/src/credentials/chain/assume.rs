@@ -114,10 +114,12 @@ pub(super) enum Assume<'a> {
 }
 
 /// The credentials of `args` from the AWS CLI's cache, else from STS (stored for the next
-/// caller, sesame or the AWS CLI). `profile` names the profile for messages and endpoints.
+/// caller, sesame or the AWS CLI). `profile` is the profile assumed (for messages), `session`
+/// the command's profile, whose region and endpoint settings the STS call uses.
 pub(super) async fn credentials(
     env: &Env,
     config: &AwsConfig,
+    session: &str,
     profile: &str,
     args: &RoleArgs,
     how: Assume<'_>,
@@ -132,9 +134,9 @@ pub(super) async fn credentials(
         tracing::debug!(path = %path.display(), "assumed-role credentials from the AWS CLI cache");
         return Ok(c);
     }
-    let region = super::default_region(env, &super::CredentialSource::Profile(profile.into()))
+    let region = super::default_region(env, &super::CredentialSource::Profile(session.into()))
         .unwrap_or_else(|| "us-east-1".to_owned());
-    let endpoint = resolve_endpoint(ServiceId::Sts, &region, env, config, Some(profile))?;
+    let (endpoint, region) = sts_endpoint(env, config, session, &region)?;
     let mut params = args.params();
     let (operation, signer) = match how {
         Assume::Role { source, mfa } => {
@@ -188,6 +190,55 @@ pub(super) async fn credentials(
     })
 }
 
+/// The regions botocore sends to the global `sts.amazonaws.com` under
+/// `sts_regional_endpoints = legacy` (its `LEGACY_GLOBAL_STS_REGIONS`).
+const LEGACY_GLOBAL_STS_REGIONS: [&str; 16] = [
+    "ap-northeast-1",
+    "ap-south-1",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "aws-global",
+    "ca-central-1",
+    "eu-central-1",
+    "eu-north-1",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "sa-east-1",
+    "us-east-1",
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
+];
+
+/// STS's endpoint and signing region: [`resolve_endpoint`] (`AWS_ENDPOINT_URL_STS`,
+/// `AWS_ENDPOINT_URL`, `[services]`, else regional STS, botocore's default), except that
+/// `sts_regional_endpoints = legacy` (or `AWS_STS_REGIONAL_ENDPOINTS=legacy`) sends the legacy
+/// regions to `https://sts.amazonaws.com`, signed for `us-east-1`.
+fn sts_endpoint(
+    env: &Env,
+    config: &AwsConfig,
+    session: &str,
+    region: &str,
+) -> Result<(url::Url, String), ChainError> {
+    let url = resolve_endpoint(ServiceId::Sts, region, env, config, Some(session))?;
+    let mode = match env.var("AWS_STS_REGIONAL_ENDPOINTS") {
+        Some(v) => Some(v.to_owned()),
+        None => config
+            .profile(session)
+            .and_then(|p| p.get("sts_regional_endpoints").map(str::to_owned)),
+    };
+    let legacy = mode.is_some_and(|m| m.trim().eq_ignore_ascii_case("legacy"));
+    if legacy
+        && LEGACY_GLOBAL_STS_REGIONS.contains(&region)
+        && ServiceId::Sts.default_endpoint(region).ok().as_ref() == Some(&url)
+    {
+        let global = url::Url::parse("https://sts.amazonaws.com/").expect("a valid URL");
+        return Ok((global, "us-east-1".to_owned()));
+    }
+    Ok((url, region.to_owned()))
+}
+
 fn cache_path(env: &Env, args: &RoleArgs) -> PathBuf {
     env.cli_cache_dir()
         .join(format!("{}.json", args.cache_key()))
@@ -220,6 +271,55 @@ fn store(path: &Path, answer: &Value) -> Result<(), ChainError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn endpoint_of(vars: &[(&str, &str)], config: &str, region: &str) -> (String, String) {
+        let env = Env::from_vars(vars.iter().copied());
+        let config = AwsConfig::from_str("config", config).unwrap();
+        let (url, region) = sts_endpoint(&env, &config, "p", region).unwrap();
+        (url.to_string(), region)
+    }
+
+    #[test]
+    fn sts_endpoint_is_regional_unless_legacy_and_overrides_win() {
+        let regional = "[profile p]\n";
+        let legacy = "[profile p]\nsts_regional_endpoints = legacy\n";
+        let global = (
+            "https://sts.amazonaws.com/".to_owned(),
+            "us-east-1".to_owned(),
+        );
+        assert_eq!(
+            endpoint_of(&[], regional, "eu-west-1"),
+            (
+                "https://sts.eu-west-1.amazonaws.com/".to_owned(),
+                "eu-west-1".to_owned()
+            )
+        );
+        assert_eq!(endpoint_of(&[], legacy, "eu-west-1"), global);
+        assert_eq!(
+            endpoint_of(
+                &[("AWS_STS_REGIONAL_ENDPOINTS", "legacy")],
+                regional,
+                "us-west-2"
+            ),
+            global
+        );
+        // Not a legacy region: regional even under legacy.
+        assert_eq!(
+            endpoint_of(&[], legacy, "af-south-1"),
+            (
+                "https://sts.af-south-1.amazonaws.com/".to_owned(),
+                "af-south-1".to_owned()
+            )
+        );
+        assert_eq!(
+            endpoint_of(
+                &[("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:9/")],
+                legacy,
+                "eu-west-1"
+            ),
+            ("http://127.0.0.1:9/".to_owned(), "eu-west-1".to_owned())
+        );
+    }
 
     #[test]
     fn cache_key_is_botocores() {

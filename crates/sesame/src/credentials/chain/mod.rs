@@ -222,7 +222,7 @@ pub async fn resolve_with(
         }
         CredentialSource::Profile(name) => {
             let creds_file = AwsCredentialsFile::from_env(env)?;
-            let files = Files::new(env, &config, &creds_file, mfa);
+            let files = Files::new(env, &config, &creds_file, mfa, name);
             files.top(name, true).await
         }
         CredentialSource::Auto => {
@@ -231,7 +231,7 @@ pub async fn resolve_with(
             }
             let creds_file = AwsCredentialsFile::from_env(env)?;
             let name = env.profile().unwrap_or("default").to_owned();
-            let files = Files::new(env, &config, &creds_file, mfa);
+            let files = Files::new(env, &config, &creds_file, mfa, &name);
             files.top(&name, env.profile().is_some()).await
         }
     }
@@ -293,6 +293,9 @@ struct Files<'a> {
     config: &'a AwsConfig,
     creds_file: &'a AwsCredentialsFile,
     mfa: Option<&'a MfaPrompt>,
+    /// The profile the command uses: its region and endpoints are the STS calls' (botocore
+    /// creates the STS client from the session, whichever profile in the chain is assumed).
+    session: &'a str,
 }
 
 /// A boxed future: resolving a role's source recurses.
@@ -306,12 +309,14 @@ impl<'a> Files<'a> {
         config: &'a AwsConfig,
         creds_file: &'a AwsCredentialsFile,
         mfa: Option<&'a MfaPrompt>,
+        session: &'a str,
     ) -> Self {
         Files {
             env,
             config,
             creds_file,
             mfa,
+            session,
         }
     }
 
@@ -359,7 +364,7 @@ impl<'a> Files<'a> {
         let session = self.env.var("AWS_ROLE_SESSION_NAME").map(str::to_owned);
         let args = assume::RoleArgs::new(role_arn, |_| session.clone(), false);
         let how = assume::Assume::WebIdentity { token_file: file };
-        assume::credentials(self.env, self.config, name, &args, how)
+        assume::credentials(self.env, self.config, self.session, name, &args, how)
             .await
             .map(Some)
     }
@@ -387,7 +392,7 @@ impl<'a> Files<'a> {
                 })?;
             let args = assume::RoleArgs::new(role_arn, |k| merged.get(k).map(str::to_owned), false);
             let how = assume::Assume::WebIdentity { token_file: file };
-            return assume::credentials(env, config, name, &args, how).await;
+            return assume::credentials(env, config, self.session, name, &args, how).await;
         }
         // botocore's `SSOProvider` takes a profile with `sso_account_id` or `sso_role_name`.
         if in_config
@@ -475,7 +480,7 @@ impl<'a> Files<'a> {
                 source: &source,
                 mfa: self.mfa,
             };
-            assume::credentials(self.env, self.config, name, &args, how).await
+            assume::credentials(self.env, self.config, self.session, name, &args, how).await
         })
     }
 
