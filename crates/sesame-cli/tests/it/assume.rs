@@ -327,20 +327,31 @@ fn mfa_serial_on_a_terminal_asks_for_the_code_without_echo() {
         "--param",
         "Version=2011-06-15"
     ]);
-    let script = serde_json::json!([[
-        "Enter MFA code for arn:aws:iam::123456789012:mfa/tester",
-        "918273\r"
-    ]]);
-    let out = std::process::Command::new("python3")
-        .arg(py_script("pty_drive.py"))
-        .args([argv.to_string(), script.to_string()])
-        .env_clear()
-        .env("HOME", env.home.path())
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("TERM", "xterm")
-        .env("AWS_ENDPOINT_URL_STS", m.url())
-        .output()
-        .unwrap();
+    let on_terminal = |code: &str| {
+        let script = serde_json::json!([[
+            "Enter MFA code for arn:aws:iam::123456789012:mfa/tester",
+            format!("{code}\r")
+        ]]);
+        std::process::Command::new("python3")
+            .arg(py_script("pty_drive.py"))
+            .args([argv.to_string(), script.to_string()])
+            .env_clear()
+            .env("HOME", env.home.path())
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("TERM", "xterm")
+            .env("AWS_ENDPOINT_URL_STS", m.url())
+            .output()
+            .unwrap()
+    };
+    // moto (as STS) refuses a code that is not six digits: the typed code is what is sent.
+    let out = on_terminal("12ab");
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("MultiFactorAuthentication failed"),
+        "{}",
+        stdout(&out)
+    );
+    let out = on_terminal("918273");
     let screen = stdout(&out);
     assert_eq!(out.status.code(), Some(0), "{screen}\n{}", stderr(&out));
     assert!(

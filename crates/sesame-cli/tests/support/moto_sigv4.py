@@ -15,6 +15,8 @@ try:
     from moto import settings
     from moto.core.authorization import ActionAuthenticatorMixin
     from moto.moto_server.threaded_moto_server import ThreadedMotoServer
+    from moto.sts.exceptions import STSValidationError
+    from moto.sts.responses import TokenResponse
 except ImportError as e:  # a failure with a hint, never a skip
     sys.stderr.write(f"missing Python package ({e}): pip install -r requirements-test.txt\n")
     sys.exit(3)
@@ -32,6 +34,20 @@ def _authenticate(self, iam_request_cls, resource="*"):
 
 
 ActionAuthenticatorMixin._authenticate_and_authorize_action = _authenticate
+
+# moto ignores MFA; like STS, refuse an AssumeRole naming a SerialNumber without a six-digit
+# TokenCode.
+_assume_role = TokenResponse.assume_role
+
+
+def _assume_role_with_mfa(self):
+    code = self._get_param("TokenCode") or ""
+    if self._get_param("SerialNumber") and not (len(code) == 6 and code.isdigit()):
+        raise STSValidationError("MultiFactorAuthentication failed with invalid MFA one time pass code.")
+    return _assume_role(self)
+
+
+TokenResponse.assume_role = _assume_role_with_mfa
 
 ALLOW_ALL = json.dumps(
     {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
