@@ -582,3 +582,47 @@ fn an_sso_profile_signs_the_admin_calls() {
     assert_eq!(found[0]["id"], w.s(&["instance_arn"]).as_str());
     assert_eq!(env.emulator.stats().role_credentials_issued, 1);
 }
+
+/// `--profile` naming an assume-role profile: the admin calls are signed with the role's keys
+/// (its source, a user allowed nothing but sts:AssumeRole, could not make them).
+#[test]
+fn an_assume_role_profile_signs_the_admin_calls() {
+    let w = world();
+    let home = tempfile::tempdir().unwrap();
+    let aws = home.path().join(".aws");
+    std::fs::create_dir_all(&aws).unwrap();
+    let (id, secret) = w.key("assumer");
+    std::fs::write(
+        aws.join("config"),
+        format!(
+            "[profile weak]\naws_access_key_id = {id}\naws_secret_access_key = {secret}\n\
+             [profile adm]\nrole_arn = arn:aws:iam::123456789012:role/sesame-admin-role\nsource_profile = weak\nregion = us-east-1\n"
+        ),
+    )
+    .unwrap();
+    let admin = |profile: &str| {
+        w.sesame(home.path())
+            .args(["admin", "assignments", "--profile", profile])
+            .args(["--principal", "carol", "-o", "json"])
+            .output()
+            .unwrap()
+    };
+    assert_clean_failure(&admin("weak"), 1, "AccessDenied");
+    let out = admin("adm");
+    assert_success(&out);
+    let got: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let targets: BTreeSet<&str> = got
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["target_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(targets, BTreeSet::from(["sandbox-07", "sandbox-21"]));
+    assert!(
+        std::fs::read_dir(aws.join("cli/cache")).unwrap().any(|e| e
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .ends_with(".json"))
+    );
+}

@@ -320,7 +320,8 @@ def world(endpoint):
 
     iam = boto3.client("iam", region_name=REGION, endpoint_url=endpoint, aws_access_key_id="testing", aws_secret_access_key="testing")
     keys = {}
-    for user, actions in [("sesame-admin", ["sso:*", "identitystore:*", "organizations:*"]), ("no-rights", None)]:
+    iam_users = [("sesame-admin", ["sso:*", "identitystore:*", "organizations:*"]), ("no-rights", None), ("assumer", ["sts:AssumeRole"])]
+    for user, actions in iam_users:
         iam.create_user(UserName=user)
         if actions:
             policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}]}

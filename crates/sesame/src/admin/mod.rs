@@ -115,13 +115,22 @@ impl Default for AdminPacing {
 /// A client from the environment and the shared config and credentials files: credentials by
 /// [`chain::resolve`], region by [`resolve_region`], endpoints with botocore's overrides.
 pub async fn client_from_env(env: &Env, options: &AdminOptions) -> Result<AdminClient, AdminError> {
+    client_from_env_with(env, options, None).await
+}
+
+/// [`client_from_env`], asking `mfa` for the code of an assume-role profile with `mfa_serial`.
+pub async fn client_from_env_with(
+    env: &Env,
+    options: &AdminOptions,
+    mfa: Option<&chain::MfaPrompt>,
+) -> Result<AdminClient, AdminError> {
     let config = AwsConfig::from_env(env)?;
     let profile = options.profile.as_deref();
     let source = match profile {
         Some(p) => CredentialSource::Profile(p.to_owned()),
         None => CredentialSource::Auto,
     };
-    let credentials = chain::resolve(env, &source).await?;
+    let credentials = chain::resolve_with(env, &source, mfa).await?;
     let region = resolve_region(env, &config, profile, options.region.as_deref())?;
     let http = crate::http::api_client()
         .map_err(|e| AdminError::Internal(format!("cannot build the HTTP client: {e}")))?;

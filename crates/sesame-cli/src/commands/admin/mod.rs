@@ -75,7 +75,8 @@ impl Connection {
                 ..AdminPacing::new(self.concurrency, self.rate)
             },
         };
-        Ok(admin::client_from_env(&ctx.env, &options).await?)
+        let mfa = super::api::mfa_prompt();
+        Ok(admin::client_from_env_with(&ctx.env, &options, mfa.as_deref()).await?)
     }
 
     async fn directory(&self, ctx: &Context) -> Result<Directory, CliError> {
