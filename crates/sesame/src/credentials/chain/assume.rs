@@ -42,7 +42,7 @@ impl RoleArgs {
     /// (`duration_seconds` that is not an integer is ignored, as botocore ignores it).
     pub(super) fn new(role_arn: &str, get: impl Fn(&str) -> Option<String>, full: bool) -> Self {
         let mut args = Map::new();
-        if let Some(v) = get("role_session_name") {
+        if let Some(v) = get("role_session_name").filter(|v| !v.is_empty()) {
             args.insert("RoleSessionName".into(), Value::String(v));
         }
         if full {
