@@ -25,6 +25,7 @@ pub mod populate;
 pub mod saml;
 pub mod secret;
 pub mod sso;
+pub mod sts;
 pub mod time;
 
 pub use secret::Secret;

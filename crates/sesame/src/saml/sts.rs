@@ -1,5 +1,5 @@
-//! STS `AssumeRoleWithSAML` over the awsQuery protocol (PROTOCOLS §9): an unsigned form POST
-//! (the operation is `noAuth`, the assertion is the credential) and an XML answer.
+//! STS `AssumeRoleWithSAML` through [`crate::sts`] (PROTOCOLS §9): an unsigned form POST (the
+//! operation is `noAuth`, the assertion is the credential) and an XML answer.
 //!
 //! The endpoint comes from [`crate::config::resolve_endpoint`] with [`ServiceId::Sts`]
 //! (`AWS_ENDPOINT_URL_STS`, `[services]`, else `https://sts.{region}.amazonaws.com`); a path in
@@ -7,48 +7,17 @@
 //!
 //! [`ServiceId::Sts`]: crate::config::ServiceId::Sts
 
-use jiff::Timestamp;
-use roxmltree::{Document, Node};
+use serde_json::Value;
 use url::Url;
 
 use super::{SamlAssertion, SamlRole};
-use crate::Secret;
 use crate::cache::RoleCredentials;
-use crate::sso::ApiError;
+use crate::sts::{StsCall, call, credentials_of};
 
-/// The STS API version of the query protocol.
-const API_VERSION: &str = "2011-06-15";
+pub use crate::sts::StsError;
+
 /// The operation, as errors name it.
 const OPERATION: &str = "AssumeRoleWithSAML";
-/// Answers larger than this are not read (a real one is about 2 KB).
-const MAX_RESPONSE: usize = 256 * 1024;
-
-/// Why STS gave no credentials.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum StsError {
-    /// STS could not be reached.
-    #[error("cannot reach STS at {endpoint}: {reason}")]
-    Unreachable {
-        /// The URL called.
-        endpoint: String,
-        /// What the connection said.
-        reason: String,
-    },
-    /// STS answered with an error (`IDPRejectedClaim`, `InvalidIdentityToken`, ...).
-    #[error(transparent)]
-    Api(#[from] ApiError),
-    /// An answer that is not STS's XML.
-    #[error("STS at {endpoint} answered HTTP {status} with {what}")]
-    BadResponse {
-        /// The URL called.
-        endpoint: String,
-        /// The HTTP status.
-        status: u16,
-        /// What was wrong with it.
-        what: String,
-    },
-}
 
 /// What AssumeRoleWithSAML gives back.
 #[derive(Debug, Clone)]
@@ -87,117 +56,52 @@ impl StsClient {
         assertion: &SamlAssertion,
         duration: Option<u32>,
     ) -> Result<SamlCredentials, StsError> {
-        let mut form = url::form_urlencoded::Serializer::new(String::new());
-        form.append_pair("Action", OPERATION)
-            .append_pair("Version", API_VERSION)
-            .append_pair("RoleArn", &role.role_arn)
-            .append_pair("PrincipalArn", &role.principal_arn)
-            .append_pair("SAMLAssertion", assertion.encoded().expose());
+        let mut params = vec![
+            ("RoleArn", role.role_arn.clone()),
+            ("PrincipalArn", role.principal_arn.clone()),
+            ("SAMLAssertion", assertion.encoded().expose().to_owned()),
+        ];
         if let Some(d) = duration {
-            form.append_pair("DurationSeconds", &d.to_string());
+            params.push(("DurationSeconds", d.to_string()));
         }
-        let body = form.finish();
-        let endpoint = self.endpoint.to_string();
-        tracing::debug!(%endpoint, role = %role.role_arn, "AssumeRoleWithSAML");
-        let response = self
-            .http
-            .post(self.endpoint.clone())
-            .header(
-                reqwest::header::CONTENT_TYPE,
-                "application/x-www-form-urlencoded; charset=utf-8",
-            )
-            .body(body)
-            .send()
-            .await
-            .map_err(|e| StsError::Unreachable {
-                endpoint: endpoint.clone(),
-                reason: crate::saml::error_chain(&e),
-            })?;
-        let status = response.status().as_u16();
-        let bytes = response.bytes().await.map_err(|e| StsError::Unreachable {
-            endpoint: endpoint.clone(),
-            reason: crate::saml::error_chain(&e),
-        })?;
-        let bad = |what: &str| StsError::BadResponse {
-            endpoint: endpoint.clone(),
-            status,
-            what: what.to_owned(),
-        };
-        if bytes.len() > MAX_RESPONSE {
-            return Err(bad("an answer too large to be STS's"));
-        }
-        let text = std::str::from_utf8(&bytes).map_err(|_| bad("a body that is not text"))?;
-        let doc = Document::parse(text).map_err(|_| {
-            if text.trim().is_empty() {
-                bad("an empty body")
-            } else {
-                bad("a body that is not XML")
-            }
-        })?;
-        if !(200..300).contains(&status) || doc.root_element().tag_name().name() == "ErrorResponse"
-        {
-            return Err(api_error(&doc, status).map_or_else(
-                || bad("an error that is not in STS's format"),
-                StsError::Api,
-            ));
-        }
-        parse_credentials(&doc, role)
-            .ok_or_else(|| bad("XML that holds no AssumeRoleWithSAMLResult/Credentials"))
+        tracing::debug!(endpoint = %self.endpoint, role = %role.role_arn, "AssumeRoleWithSAML");
+        let answer = call(
+            &self.http,
+            StsCall {
+                endpoint: &self.endpoint,
+                region: "",
+                operation: OPERATION,
+                params,
+                signer: None,
+            },
+        )
+        .await?;
+        saml_credentials(&answer, role).ok_or_else(|| StsError::BadResponse {
+            endpoint: self.endpoint.to_string(),
+            status: 200,
+            what: "XML whose Credentials are incomplete".to_owned(),
+        })
     }
 }
 
-/// `<ErrorResponse><Error><Code>..</Code><Message>..</Message></Error>` (or a bare `<Error>`).
-fn api_error(doc: &Document<'_>, status: u16) -> Option<ApiError> {
-    api_error_of(doc, status, OPERATION)
-}
-
-/// The error of any STS query-protocol answer, named after `operation`.
-pub(crate) fn api_error_of(
-    doc: &Document<'_>,
-    status: u16,
-    operation: &'static str,
-) -> Option<ApiError> {
-    let error = doc
-        .descendants()
-        .find(|n| n.is_element() && n.tag_name().name() == "Error")?;
-    let code = text(error, "Code")?;
-    Some(ApiError {
-        operation,
-        status,
-        code,
-        message: text(error, "Message"),
-    })
-}
-
-fn parse_credentials(doc: &Document<'_>, role: &SamlRole) -> Option<SamlCredentials> {
-    let credentials = doc
-        .descendants()
-        .find(|n| n.is_element() && n.tag_name().name() == "Credentials")?;
-    let expiration: Timestamp = crate::time::parse_lenient(&text(credentials, "Expiration")?)?;
-    let assumed_role_arn = doc
-        .descendants()
-        .find(|n| n.is_element() && n.tag_name().name() == "AssumedRoleUser")
-        .and_then(|n| text(n, "Arn"));
+/// The answer's credentials, for `role`'s account.
+fn saml_credentials(answer: &Value, role: &SamlRole) -> Option<SamlCredentials> {
+    let c = credentials_of(answer, "")?;
     Some(SamlCredentials {
         credentials: RoleCredentials {
-            access_key_id: text(credentials, "AccessKeyId")?,
-            secret_access_key: Secret::new(text(credentials, "SecretAccessKey")?),
-            session_token: Secret::new(text(credentials, "SessionToken")?),
-            expiration,
+            access_key_id: c.access_key_id,
+            secret_access_key: c.secret_access_key,
+            session_token: c.session_token?,
+            expiration: c.expiration?,
             account_id: Some(role.account_id().to_owned()),
         },
-        assumed_role_arn,
+        assumed_role_arn: answer
+            .get("AssumedRoleUser")
+            .and_then(|u| u.get("Arn"))
+            .and_then(Value::as_str)
+            .map(str::to_owned),
         role: role.clone(),
     })
-}
-
-/// The trimmed text of `node`'s child element `name`, if non-empty.
-pub(crate) fn text(node: Node<'_, '_>, name: &str) -> Option<String> {
-    node.children()
-        .find(|n| n.is_element() && n.tag_name().name() == name)
-        .and_then(|n| n.text())
-        .map(|t| t.trim().to_owned())
-        .filter(|t| !t.is_empty())
 }
 
 #[cfg(test)]
@@ -218,8 +122,9 @@ mod tests {
 
     #[test]
     fn reads_moto_answer() {
-        let doc = Document::parse(OK).unwrap();
-        let c = parse_credentials(&doc, &role()).unwrap();
+        let doc = roxmltree::Document::parse(OK).unwrap();
+        let answer = Value::Object(crate::sts::result_dict(&doc, OPERATION).unwrap());
+        let c = saml_credentials(&answer, &role()).unwrap();
         assert_eq!(c.credentials.access_key_id, "ASIAEXAMPLE");
         assert_eq!(c.credentials.secret_access_key.expose(), "sekret");
         assert_eq!(
@@ -230,20 +135,6 @@ mod tests {
         assert_eq!(
             c.assumed_role_arn.as_deref(),
             Some("arn:aws:sts::123456789012:assumed-role/ADFS-Dev/alice")
-        );
-    }
-
-    #[test]
-    fn reads_error_answer() {
-        let doc = Document::parse(
-            r#"<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>IDPRejectedClaim</Code><Message>Not authorized</Message></Error><RequestId>x</RequestId></ErrorResponse>"#,
-        )
-        .unwrap();
-        let e = api_error(&doc, 403).unwrap();
-        assert_eq!(e.code, "IDPRejectedClaim");
-        assert_eq!(
-            e.to_string(),
-            "AssumeRoleWithSAML failed with IDPRejectedClaim (HTTP 403): Not authorized"
         );
     }
 }

@@ -20,11 +20,11 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value};
 use sha1::{Digest, Sha1};
 
-use super::sts::{self, StsCall};
 use super::{AwsCredentials, ChainError};
 use crate::cache::{CacheError, ROLE_CACHE_EXPIRY_WINDOW, pyjson};
 use crate::config::{AwsConfig, ServiceId, resolve_endpoint};
 use crate::env::Env;
+use crate::sts::{self, StsCall};
 
 /// Asks the user for the MFA code of `mfa_serial` (its argument is botocore's prompt,
 /// `Enter MFA code for <serial>: `); `Err` carries why it could not ask.

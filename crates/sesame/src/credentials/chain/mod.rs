@@ -13,12 +13,12 @@
 //! credentials from [`CredentialResolver`]: the AWS CLI v2 cache, single-flight), static keys in the credentials
 //! file, `credential_process`, static keys in the config file. A SAML login writes static keys
 //! with a session token: the same as any other static keys here. Before all of them, as in
-//! botocore, `role_arn` (assume-role) and `web_identity_token_file` profiles ([`assume`]), and
-//! without an explicit profile, `AWS_WEB_IDENTITY_TOKEN_FILE` + `AWS_ROLE_ARN`.
+//! botocore, `role_arn` (assume-role) and `web_identity_token_file` profiles (`assume.rs`, STS
+//! through [`crate::sts`]), and without an explicit profile, `AWS_WEB_IDENTITY_TOKEN_FILE` +
+//! `AWS_ROLE_ARN`.
 
 mod assume;
 mod process;
-mod sts;
 
 use std::time::SystemTime;
 

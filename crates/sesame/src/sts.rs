@@ -1,9 +1,12 @@
-//! STS `AssumeRole` (signed with the source credentials) and `AssumeRoleWithWebIdentity`
-//! (unsigned: the token is the credential) over the awsQuery protocol, their XML answers turned
-//! into the dictionary botocore's parser gives (`Credentials`, `AssumedRoleUser`,
-//! `PackedPolicySize`, `ResponseMetadata`), which is what the AWS CLI caches.
+//! STS over the awsQuery protocol (PROTOCOLS §9), the one place that speaks it: a form POST,
+//! signed with the caller's keys (`AssumeRole`) or unsigned (`AssumeRoleWithSAML`,
+//! `AssumeRoleWithWebIdentity`: the assertion or token is the credential), and an XML answer
+//! turned into the dictionary botocore's parser gives (`Credentials`, `AssumedRoleUser`,
+//! `PackedPolicySize`, ..., `ResponseMetadata`): what the AWS CLI caches for assumed roles.
 //!
-//! Errors and element reading are [`crate::saml::sts`]'s.
+//! The endpoint comes from [`crate::config::resolve_endpoint`] with
+//! [`crate::config::ServiceId::Sts`]; a path in an override is kept and the request goes to it as
+//! is, as botocore does.
 
 use std::time::SystemTime;
 
@@ -11,10 +14,10 @@ use roxmltree::{Document, Node};
 use serde_json::{Map, Value};
 use url::Url;
 
-use super::AwsCredentials;
 use crate::api::sign::{PayloadHash, SignInput, SigningRules, sign};
 use crate::api::wire::WireUrl;
-use crate::saml::sts::{StsError, api_error_of, text};
+use crate::credentials::AwsCredentials;
+use crate::sso::ApiError;
 
 /// The STS API version of the query protocol.
 const API_VERSION: &str = "2011-06-15";
@@ -22,19 +25,51 @@ const API_VERSION: &str = "2011-06-15";
 const MAX_RESPONSE: usize = 256 * 1024;
 const CONTENT_TYPE: &str = "application/x-www-form-urlencoded; charset=utf-8";
 
+/// Why STS gave no credentials.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StsError {
+    /// STS could not be reached.
+    #[error("cannot reach STS at {endpoint}: {reason}")]
+    Unreachable {
+        /// The URL called.
+        endpoint: String,
+        /// What the connection said.
+        reason: String,
+    },
+    /// STS answered with an error (`IDPRejectedClaim`, `InvalidIdentityToken`, ...).
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    /// An answer that is not STS's XML.
+    #[error("STS at {endpoint} answered HTTP {status} with {what}")]
+    BadResponse {
+        /// The URL called.
+        endpoint: String,
+        /// The HTTP status.
+        status: u16,
+        /// What was wrong with it.
+        what: String,
+    },
+}
+
 /// One STS call: where, which operation, its parameters, and the keys to sign with (none for
 /// `AssumeRoleWithWebIdentity`).
-pub(super) struct StsCall<'a> {
+pub(crate) struct StsCall<'a> {
+    /// Where to send it.
     pub endpoint: &'a Url,
+    /// The signing region (unused when unsigned).
     pub region: &'a str,
+    /// `AssumeRole`, ...
     pub operation: &'static str,
+    /// The operation's parameters (secrets among them go only into the body).
     pub params: Vec<(&'static str, String)>,
+    /// The keys to sign with; none for the unsigned operations.
     pub signer: Option<&'a AwsCredentials>,
 }
 
 /// Sends `call` and returns botocore's dictionary of the answer, with `Credentials.AccountId`
 /// taken from `AssumedRoleUser.Arn` as botocore adds it.
-pub(super) async fn call(http: &reqwest::Client, call: StsCall<'_>) -> Result<Value, StsError> {
+pub(crate) async fn call(http: &reqwest::Client, call: StsCall<'_>) -> Result<Value, StsError> {
     let body = {
         let mut form = url::form_urlencoded::Serializer::new(String::new());
         form.append_pair("Action", call.operation)
@@ -118,7 +153,7 @@ pub(super) async fn call(http: &reqwest::Client, call: StsCall<'_>) -> Result<Va
 /// `<{Operation}Result>` as botocore's parser gives it: nested elements as objects, leaves as
 /// strings (`PackedPolicySize` as a number), `Expiration` as botocore's cache writes a datetime
 /// (`2026-11-23T02:14:32UTC`), then `Credentials.AccountId` from the assumed role's ARN.
-fn result_dict(doc: &Document<'_>, operation: &str) -> Option<Map<String, Value>> {
+pub(crate) fn result_dict(doc: &Document<'_>, operation: &str) -> Option<Map<String, Value>> {
     let result_name = format!("{operation}Result");
     let result = doc
         .descendants()
@@ -193,8 +228,32 @@ fn response_metadata(doc: &Document<'_>, status: u16, headers: &http::HeaderMap)
     Value::Object(meta)
 }
 
+/// `<ErrorResponse><Error><Code>..</Code><Message>..</Message></Error>` (or a bare `<Error>`),
+/// named after `operation`.
+fn api_error_of(doc: &Document<'_>, status: u16, operation: &'static str) -> Option<ApiError> {
+    let error = doc
+        .descendants()
+        .find(|n| n.is_element() && n.tag_name().name() == "Error")?;
+    let code = text(error, "Code")?;
+    Some(ApiError {
+        operation,
+        status,
+        code,
+        message: text(error, "Message"),
+    })
+}
+
+/// The trimmed text of `node`'s child element `name`, if non-empty.
+fn text(node: Node<'_, '_>, name: &str) -> Option<String> {
+    node.children()
+        .find(|n| n.is_element() && n.tag_name().name() == name)
+        .and_then(|n| n.text())
+        .map(|t| t.trim().to_owned())
+        .filter(|t| !t.is_empty())
+}
+
 /// The credentials in an answer (or a cache entry holding one), `source` naming them.
-pub(super) fn credentials_of(answer: &Value, source: &str) -> Option<AwsCredentials> {
+pub(crate) fn credentials_of(answer: &Value, source: &str) -> Option<AwsCredentials> {
     let c = answer.get("Credentials")?;
     let s = |k: &str| c.get(k).and_then(Value::as_str).filter(|v| !v.is_empty());
     Some(AwsCredentials {
@@ -232,6 +291,20 @@ mod tests {
         assert_eq!(
             crate::time::format_aws(c.expiration.unwrap()),
             "2026-11-22T09:34:53Z"
+        );
+    }
+
+    #[test]
+    fn reads_error_answer() {
+        let doc = Document::parse(
+            r#"<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>IDPRejectedClaim</Code><Message>Not authorized</Message></Error><RequestId>x</RequestId></ErrorResponse>"#,
+        )
+        .unwrap();
+        let e = api_error_of(&doc, 403, "AssumeRoleWithSAML").unwrap();
+        assert_eq!(e.code, "IDPRejectedClaim");
+        assert_eq!(
+            e.to_string(),
+            "AssumeRoleWithSAML failed with IDPRejectedClaim (HTTP 403): Not authorized"
         );
     }
 }
