@@ -134,9 +134,8 @@ pub(super) async fn credentials(
         tracing::debug!(path = %path.display(), "assumed-role credentials from the AWS CLI cache");
         return Ok(c);
     }
-    let region = super::default_region(env, &super::CredentialSource::Profile(session.into()))
-        .unwrap_or_else(|| "us-east-1".to_owned());
-    let (endpoint, region) = sts_endpoint(env, config, session, &region)?;
+    let region = super::default_region(env, &super::CredentialSource::Profile(session.into()));
+    let (endpoint, region) = sts_endpoint(env, config, session, region.as_deref())?;
     let mut params = args.params();
     let (operation, signer) = match how {
         Assume::Role { source, mfa } => {
@@ -213,14 +212,17 @@ const LEGACY_GLOBAL_STS_REGIONS: [&str; 16] = [
 
 /// STS's endpoint and signing region: [`resolve_endpoint`] (`AWS_ENDPOINT_URL_STS`,
 /// `AWS_ENDPOINT_URL`, `[services]`, else regional STS, botocore's default), except that
-/// `sts_regional_endpoints = legacy` (or `AWS_STS_REGIONAL_ENDPOINTS=legacy`) sends the legacy
-/// regions to `https://sts.amazonaws.com`, signed for `us-east-1`.
+/// with no region at all, or with `sts_regional_endpoints = legacy` (or
+/// `AWS_STS_REGIONAL_ENDPOINTS=legacy`) and a legacy region, botocore calls the global
+/// `https://sts.amazonaws.com`, signed for `us-east-1`.
 fn sts_endpoint(
     env: &Env,
     config: &AwsConfig,
     session: &str,
-    region: &str,
+    region: Option<&str>,
 ) -> Result<(url::Url, String), ChainError> {
+    let no_region = region.is_none();
+    let region = region.unwrap_or("us-east-1");
     let url = resolve_endpoint(ServiceId::Sts, region, env, config, Some(session))?;
     let mode = match env.var("AWS_STS_REGIONAL_ENDPOINTS") {
         Some(v) => Some(v.to_owned()),
@@ -229,8 +231,7 @@ fn sts_endpoint(
             .and_then(|p| p.get("sts_regional_endpoints").map(str::to_owned)),
     };
     let legacy = mode.is_some_and(|m| m.trim().eq_ignore_ascii_case("legacy"));
-    if legacy
-        && LEGACY_GLOBAL_STS_REGIONS.contains(&region)
+    if (no_region || legacy && LEGACY_GLOBAL_STS_REGIONS.contains(&region))
         && ServiceId::Sts.default_endpoint(region).ok().as_ref() == Some(&url)
     {
         let global = url::Url::parse("https://sts.amazonaws.com/").expect("a valid URL");
@@ -273,10 +274,31 @@ mod tests {
     use super::*;
 
     fn endpoint_of(vars: &[(&str, &str)], config: &str, region: &str) -> (String, String) {
+        endpoint_in(vars, config, Some(region))
+    }
+
+    fn endpoint_in(vars: &[(&str, &str)], config: &str, region: Option<&str>) -> (String, String) {
         let env = Env::from_vars(vars.iter().copied());
         let config = AwsConfig::from_str("config", config).unwrap();
         let (url, region) = sts_endpoint(&env, &config, "p", region).unwrap();
         (url.to_string(), region)
+    }
+
+    #[test]
+    fn with_no_region_sts_is_the_global_endpoint_as_botocore_calls_it() {
+        // botocore, a role_arn profile and no region anywhere: "Could not connect to the
+        // endpoint URL: https://sts.amazonaws.com/".
+        assert_eq!(
+            endpoint_in(&[], "[profile p]\n", None),
+            (
+                "https://sts.amazonaws.com/".to_owned(),
+                "us-east-1".to_owned()
+            )
+        );
+        assert_eq!(
+            endpoint_in(&[("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:9/")], "", None),
+            ("http://127.0.0.1:9/".to_owned(), "us-east-1".to_owned())
+        );
     }
 
     #[test]
