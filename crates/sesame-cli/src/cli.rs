@@ -41,37 +41,31 @@ impl Cli {
             .iter()
             .skip(1)
             .find(|a| !a.to_string_lossy().starts_with('-'))?;
-        let (global, command) = match name.to_str()? {
+        match name.to_str()? {
             "credential-process" => {
-                let (g, a) = parse_one("credential-process", args)?;
-                (g, Command::CredentialProcess(a))
+                parse_one("credential-process", args, Command::CredentialProcess)
             }
-            "creds" => {
-                let (g, a) = parse_one("creds", args)?;
-                (g, Command::Creds(a))
-            }
-            "exec" => {
-                let (g, a) = parse_one("exec", args)?;
-                (g, Command::Exec(a))
-            }
-            _ => return None,
-        };
-        Some(Self { global, command })
+            "creds" => parse_one("creds", args, Command::Creds),
+            "exec" => parse_one("exec", args, Command::Exec),
+            _ => None,
+        }
     }
 }
 
-/// `args` parsed against a root with only the global flags and the one command `name`.
+/// `args` parsed against a root with only the global flags and the one command `name`, whose
+/// flags `wrap` makes a [`Command`].
 fn parse_one<A: Args + FromArgMatches>(
     name: &'static str,
     args: &[OsString],
-) -> Option<(GlobalArgs, A)> {
+    wrap: fn(A) -> Command,
+) -> Option<Cli> {
     let root = GlobalArgs::augment_args(clap::Command::new("sesame"))
         .subcommand(A::augment_args(clap::Command::new(name)));
     let mut matches = root.try_get_matches_from(args).ok()?;
     let global = GlobalArgs::from_arg_matches_mut(&mut matches).ok()?;
     let (_, mut sub) = matches.remove_subcommand()?;
-    let parsed = A::from_arg_matches_mut(&mut sub).ok()?;
-    Some((global, parsed))
+    let command = wrap(A::from_arg_matches_mut(&mut sub).ok()?);
+    Some(Cli { global, command })
 }
 
 /// Flags every command takes.
