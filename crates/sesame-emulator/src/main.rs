@@ -82,16 +82,8 @@ struct Cli {
     idp_signing_cert: Option<PathBuf>,
     /// The Negotiate token sent with a Kerberos sign-in's SAML page (feature `kerberos`): the
     /// acceptor's (mutual authentication), none, or a forged one.
-    #[arg(long, value_enum, default_value_t = KerberosAnswerArg::Mutual)]
-    kerberos_answer: KerberosAnswerArg,
-}
-
-/// `--kerberos-answer`.
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-enum KerberosAnswerArg {
-    Mutual,
-    None,
-    Forged,
+    #[arg(long, value_enum, default_value_t = sesame_emulator::KerberosAnswer::Mutual)]
+    kerberos_answer: sesame_emulator::KerberosAnswer,
 }
 
 fn probability(s: &str) -> Result<f64, String> {
@@ -142,11 +134,7 @@ fn config(cli: Cli, signing_key: IdpSigningKey) -> EmulatorConfig {
         account_names: cli.account_name,
         adfs: sesame_emulator::AdfsConfig {
             signing_key,
-            kerberos_answer: match cli.kerberos_answer {
-                KerberosAnswerArg::Mutual => sesame_emulator::KerberosAnswer::Mutual,
-                KerberosAnswerArg::None => sesame_emulator::KerberosAnswer::None,
-                KerberosAnswerArg::Forged => sesame_emulator::KerberosAnswer::Forged,
-            },
+            kerberos_answer: cli.kerberos_answer,
             ..sesame_emulator::AdfsConfig::default()
         },
     }

@@ -22,8 +22,9 @@ pub struct AdfsConfig {
     pub kerberos_answer: KerberosAnswer,
 }
 
-/// The `WWW-Authenticate: Negotiate` token sent with a Kerberos sign-in's `SAMLResponse` page.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// The `WWW-Authenticate: Negotiate` token sent with a Kerberos sign-in's `SAMLResponse` page
+/// (`--kerberos-answer`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum KerberosAnswer {
     /// The acceptor's token (mutual authentication), as IIS sends it.
     #[default]

@@ -42,7 +42,7 @@ pub(crate) async fn adfs(State(idp): State<Arc<Idp>>) -> Response {
     xml(document(
         &idp.issuer(),
         &format!("{}/adfs/ls/", idp.base_url),
-        &idp.config.signing_key.certificate_base64(),
+        idp.config.signing_key.certificate_base64(),
     ))
 }
 
@@ -51,6 +51,6 @@ pub(crate) async fn keycloak(State(idp): State<Arc<Idp>>) -> Response {
     xml(document(
         &idp.keycloak_issuer(),
         &format!("{}/realms/acme/protocol/saml", idp.base_url),
-        &idp.config.signing_key.certificate_base64(),
+        idp.config.signing_key.certificate_base64(),
     ))
 }

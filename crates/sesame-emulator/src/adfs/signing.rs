@@ -10,7 +10,7 @@
 //! --idp-signing-key PEM --idp-signing-cert PEM` uses another.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -40,7 +40,8 @@ const TEST_CERT: &str = include_str!("test-signing-cert.pem");
 #[derive(Clone)]
 pub struct IdpSigningKey {
     key: Arc<RsaKeyPair>,
-    cert_der: Vec<u8>,
+    /// The certificate, base64 DER, encoded once: every assertion and metadata page carries it.
+    cert_base64: Arc<str>,
 }
 
 /// Why a key or certificate PEM was refused.
@@ -66,21 +67,26 @@ pub enum SigningKeyError {
 impl fmt::Debug for IdpSigningKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("IdpSigningKey")
-            .field("cert_der_len", &self.cert_der.len())
+            .field("cert_base64_len", &self.cert_base64.len())
             .finish_non_exhaustive()
     }
 }
 
 impl PartialEq for IdpSigningKey {
     fn eq(&self, other: &Self) -> bool {
-        self.cert_der == other.cert_der
+        self.cert_base64 == other.cert_base64
     }
 }
 
 impl Default for IdpSigningKey {
-    /// The emulator's throwaway test key (public: for tests and demos only).
+    /// The emulator's throwaway test key (public: for tests and demos only), parsed once per
+    /// process.
     fn default() -> Self {
-        Self::from_pem(TEST_KEY, TEST_CERT).expect("the bundled test key and certificate match")
+        static BUNDLED: LazyLock<IdpSigningKey> = LazyLock::new(|| {
+            IdpSigningKey::from_pem(TEST_KEY, TEST_CERT)
+                .expect("the bundled test key and certificate match")
+        });
+        BUNDLED.clone()
     }
 }
 
@@ -169,13 +175,13 @@ impl IdpSigningKey {
         }
         Ok(Self {
             key: Arc::new(key),
-            cert_der,
+            cert_base64: STANDARD.encode(&cert_der).into(),
         })
     }
 
     /// The certificate, base64 DER (the body of `X509Certificate` elements).
-    pub fn certificate_base64(&self) -> String {
-        STANDARD.encode(&self.cert_der)
+    pub fn certificate_base64(&self) -> &str {
+        &self.cert_base64
     }
 
     /// The `RSAPublicKey` DER of the key, to verify signatures with.
