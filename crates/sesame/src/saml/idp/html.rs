@@ -23,6 +23,15 @@ pub(crate) struct Page {
 }
 
 impl Page {
+    /// The token of the first `WWW-Authenticate: <scheme> <token>` header for `scheme`
+    /// (case-insensitive), as sent (base64).
+    pub(crate) fn auth_token(&self, scheme: &str) -> Option<&str> {
+        self.authenticate.iter().find_map(|h| {
+            let (s, rest) = h.trim().split_once(' ')?;
+            s.eq_ignore_ascii_case(scheme).then(|| rest.trim())
+        })
+    }
+
     pub(crate) async fn read(response: reqwest::Response, asked: &Url) -> Result<Self, IdpError> {
         let url = response.url().clone();
         let status = response.status().as_u16();

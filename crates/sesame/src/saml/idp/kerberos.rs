@@ -135,12 +135,7 @@ fn start(service: &str) -> Result<Started, String> {
 
 /// The token of a `WWW-Authenticate: Negotiate <base64>` header, if any.
 fn negotiate_token(page: &Page) -> Result<Option<Vec<u8>>, IdpError> {
-    let Some(token) = page.authenticate.iter().find_map(|h| {
-        let (scheme, rest) = h.trim().split_once(' ')?;
-        scheme
-            .eq_ignore_ascii_case("Negotiate")
-            .then(|| rest.trim().to_owned())
-    }) else {
+    let Some(token) = page.auth_token("Negotiate") else {
         return Ok(None);
     };
     STANDARD

@@ -171,21 +171,12 @@ fn header(message: &Message) -> Result<String, IdpError> {
 
 /// The Challenge message of a `401` answer's `WWW-Authenticate: NTLM <base64>`.
 fn challenge_of(page: &Page) -> Result<ChallengeMessage, IdpError> {
-    let token = page
-        .authenticate
-        .iter()
-        .find_map(|h| {
-            let (scheme, rest) = h.trim().split_once(' ')?;
-            scheme
-                .eq_ignore_ascii_case("NTLM")
-                .then(|| rest.trim().to_owned())
-        })
-        .ok_or_else(|| IdpError::Ntlm {
-            reason: format!(
-                "the IdP answered HTTP {} without an NTLM challenge",
-                page.status
-            ),
-        })?;
+    let token = page.auth_token("NTLM").ok_or_else(|| IdpError::Ntlm {
+        reason: format!(
+            "the IdP answered HTTP {} without an NTLM challenge",
+            page.status
+        ),
+    })?;
     let bytes = STANDARD.decode(token).map_err(|_| IdpError::Ntlm {
         reason: "the IdP's NTLM challenge is not base64".to_owned(),
     })?;
