@@ -18,10 +18,9 @@
 use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
-use sha1::{Digest, Sha1};
 
 use super::{AwsCredentials, ChainError};
-use crate::cache::{CacheError, ROLE_CACHE_EXPIRY_WINDOW, pyjson};
+use crate::cache::{ROLE_CACHE_EXPIRY_WINDOW, pyjson, sha1_hex, write_secret};
 use crate::config::{AwsConfig, ServiceId, resolve_endpoint};
 use crate::env::Env;
 use crate::sts::{self, StsCall};
@@ -70,8 +69,10 @@ impl RoleArgs {
         if self.default_session_name {
             args.remove("RoleSessionName");
         }
-        let json = pyjson::dumps_with(&Value::Object(args), pyjson::Options::SORTED);
-        hex::encode(Sha1::digest(json.as_bytes()))
+        sha1_hex(&pyjson::dumps_with(
+            &Value::Object(args),
+            pyjson::Options::SORTED,
+        ))
     }
 
     fn mfa_serial(&self) -> Option<&str> {
@@ -134,7 +135,7 @@ pub(super) async fn credentials(
         tracing::debug!(path = %path.display(), "assumed-role credentials from the AWS CLI cache");
         return Ok(c);
     }
-    let region = super::default_region(env, &super::CredentialSource::Profile(session.into()));
+    let region = super::region_in(env, config, session);
     let (endpoint, region) = sts_endpoint(env, config, session, region.as_deref())?;
     let mut params = args.params();
     let (operation, signer) = match how {
@@ -257,16 +258,7 @@ fn load(path: &Path, source: &str) -> Option<AwsCredentials> {
 
 /// Writes the answer as botocore's `JSONFileCache` does (`json.dumps`), atomically, mode 0600.
 fn store(path: &Path, answer: &Value) -> Result<(), ChainError> {
-    let write = |source| {
-        ChainError::Cache(CacheError::Write {
-            path: path.to_path_buf(),
-            source,
-        })
-    };
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(write)?;
-    }
-    crate::fsutil::write_atomic(path, pyjson::dumps(answer).as_bytes(), 0o600).map_err(write)
+    Ok(write_secret(path, &pyjson::dumps(answer))?)
 }
 
 #[cfg(test)]

@@ -253,7 +253,17 @@ pub fn default_region(env: &Env, source: &CredentialSource) -> Option<String> {
         }
         CredentialSource::Auto => Some(env.profile().unwrap_or("default")),
     }?;
-    let config = AwsConfig::from_env(env).ok()?;
+    region_in(env, &AwsConfig::from_env(env).ok()?, name)
+}
+
+/// [`default_region`] for profile `name` of a config already read.
+fn region_in(env: &Env, config: &AwsConfig, name: &str) -> Option<String> {
+    if let Some(r) = env
+        .var("AWS_REGION")
+        .or_else(|| env.var("AWS_DEFAULT_REGION"))
+    {
+        return Some(r.to_owned());
+    }
     config
         .profile(name)?
         .region()
