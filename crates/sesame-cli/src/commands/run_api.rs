@@ -97,7 +97,10 @@ pub(crate) fn request(args: &RunArgs) -> Result<ApiCall, CliError> {
     if let Some(dir) = &args.output_dir {
         check_dir(dir)?;
     }
-    if args.presign && !(1..=604_800).contains(&args.expires) {
+    // Checked here, before any target runs (the signer would refuse it per target).
+    if args.presign
+        && !(1..=sesame::api::sign::MAX_PRESIGN_EXPIRY.as_secs()).contains(&args.expires)
+    {
         return Err(CliError::user(anyhow::anyhow!(
             "--expires {} is out of range",
             args.expires
