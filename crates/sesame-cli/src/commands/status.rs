@@ -8,8 +8,8 @@ use sesame::cache::{SsoToken, TokenCache, TokenKey};
 use sesame::config::SsoSessionConfig;
 use sesame::time::format_aws;
 
-use super::Context;
 use crate::cli::{OutputFormat, StatusArgs};
+use crate::context::Context;
 use crate::error::CliError;
 use crate::output;
 
