@@ -66,14 +66,20 @@ pub(crate) async fn run(ctx: &Context, args: &ApiArgs) -> Result<ExitCode, CliEr
         print_explanation(&prepared, &signed, &creds.source)?;
         return Ok(ExitCode::SUCCESS);
     }
-    let client = if prepared.url.scheme == "http" {
+    let client = http_client(&prepared)?;
+    let response = prepared.send(&client, &signed).await?;
+    respond(args, &prepared, response).await
+}
+
+/// The client for the request's scheme (`sesame api` and `sesame run --api`): plain HTTP only
+/// for an `http://` URL.
+pub(super) fn http_client(prepared: &PreparedRequest) -> Result<reqwest::Client, CliError> {
+    if prepared.url.scheme == "http" {
         sesame::http::plain_http_client()
     } else {
         sesame::http::api_client()
     }
-    .map_err(CliError::internal)?;
-    let response = prepared.send(&client, &signed).await?;
-    respond(args, &prepared, response).await
+    .map_err(CliError::internal)
 }
 
 fn credential_source(args: &ApiArgs) -> CredentialSource {

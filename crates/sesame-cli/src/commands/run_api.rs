@@ -104,12 +104,7 @@ pub(crate) fn request(args: &RunArgs) -> Result<ApiCall, CliError> {
                 .hint("pass --expires between 1 and 604800 (seconds)"),
         );
     }
-    let client = if prepared.url.scheme == "http" {
-        sesame::http::plain_http_client()
-    } else {
-        sesame::http::api_client()
-    }
-    .map_err(CliError::internal)?;
+    let client = super::api::http_client(&prepared)?;
     Ok(ApiCall {
         prepared,
         client,
