@@ -7,6 +7,10 @@
 //! - [`api`]: api and run, sharing the request-shaping flags;
 //! - [`populate`], [`admin`], [`saml`].
 
+// The doc comments below are `--help` text, written for a terminal: `[sso-session]` is a config
+// section and a URL is shown as it is, not rustdoc links.
+#![allow(rustdoc::broken_intra_doc_links, rustdoc::bare_urls)]
+
 use std::ffi::OsString;
 
 use clap::{Args, FromArgMatches, Parser, Subcommand, ValueEnum};
