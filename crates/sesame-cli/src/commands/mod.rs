@@ -17,6 +17,7 @@ mod roles;
 mod run;
 mod run_api;
 mod run_output;
+mod run_row;
 mod saml;
 mod saml_password;
 mod status;

@@ -9,7 +9,8 @@ use sesame::fanout::{self, Outcome, Runner, RunnerOptions, Selection, Succeeded,
 use sesame::listing::{Listing, ListingOptions};
 use sesame::sso::Sso;
 
-use super::run_output::{Report, Row};
+use super::run_output::Report;
+use super::run_row::Row;
 use crate::cli::{RunArgs, RunOutput};
 use crate::context::Context;
 use crate::error::CliError;
