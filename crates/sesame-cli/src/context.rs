@@ -1,6 +1,8 @@
 //! What every command works from: the environment, and sesame's own settings read from it and
 //! from the global flags once, in `main`, before any command runs.
 
+use std::io::IsTerminal as _;
+
 use sesame::config::AwsConfig;
 use sesame::env::Env;
 use sesame::listing::RetryPolicy;
@@ -21,6 +23,8 @@ pub(crate) struct Context {
     pub(crate) log_filter: Option<String>,
     /// The browser a login or `sesame console` opens.
     pub(crate) browser: Browser,
+    /// Whether a person can answer a question: stdin and stderr are terminals.
+    pub(crate) interactive: bool,
     /// `SESAME_MAX_ATTEMPTS`, checked here; a bad value is reported by the commands that retry
     /// (so that `sesame login` does not fail on a setting it does not use).
     max_attempts: Result<Option<u32>, String>,
@@ -38,10 +42,11 @@ pub(crate) struct Browser {
 impl Context {
     /// The context of this process: its environment and the global flags.
     pub(crate) fn from_process(global: &GlobalArgs) -> Self {
-        Self::new(Env::from_process(), global.verbose)
+        let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+        Self::new(Env::from_process(), global.verbose, interactive)
     }
 
-    pub(crate) fn new(env: Env, verbosity: u8) -> Self {
+    pub(crate) fn new(env: Env, verbosity: u8, interactive: bool) -> Self {
         let max_attempts = match env.var(MAX_ATTEMPTS_VAR) {
             None => Ok(None),
             Some(v) => v
@@ -58,6 +63,7 @@ impl Context {
                 open: !env.flag("AWS_SSO_DISABLE_BROWSER"),
                 command: env.var("BROWSER").map(str::to_owned),
             },
+            interactive,
             max_attempts,
             env,
         }

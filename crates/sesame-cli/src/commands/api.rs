@@ -14,8 +14,8 @@ use crate::error::CliError;
 
 /// Asks for an assume-role profile's MFA code on the terminal, botocore's prompt; none when
 /// there is no terminal (the chain then fails with a hint).
-pub(crate) fn mfa_prompt() -> Option<Box<chain::MfaPrompt>> {
-    if !crate::saml_prompt::interactive() {
+pub(crate) fn mfa_prompt(ctx: &Context) -> Option<Box<chain::MfaPrompt>> {
+    if !ctx.interactive {
         return None;
     }
     Some(Box::new(|prompt: &str| {
@@ -27,7 +27,7 @@ pub(crate) async fn run(ctx: &Context, args: &ApiArgs) -> Result<ExitCode, CliEr
     let source = credential_source(args);
     let request = build_request(ctx, args, &source)?;
     let prepared = request.prepare()?;
-    let creds = chain::resolve_with(&ctx.env, &source, mfa_prompt().as_deref())
+    let creds = chain::resolve_with(&ctx.env, &source, mfa_prompt(ctx).as_deref())
         .await
         .map_err(|e| match e {
             // Besides a profile, `sesame api` signs with an Identity Center role.

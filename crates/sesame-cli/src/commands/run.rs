@@ -1,7 +1,7 @@
 //! `sesame run`: one command (or one signed API call) in every account and role the login
 //! reaches, bounded, paced, guarded, with each target's output whole.
 
-use std::io::{IsTerminal as _, Write as _};
+use std::io::Write as _;
 use std::process::ExitCode;
 
 use sesame::credentials::CredentialResolver;
@@ -66,8 +66,7 @@ pub(crate) async fn run(ctx: &Context, args: &RunArgs) -> Result<ExitCode, CliEr
     }
     // With `-d @-` standard input was the body: there is no one left to ask.
     let stdin_body = args.request.data.as_deref() == Some("@-");
-    let interactive =
-        !stdin_body && std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+    let interactive = !stdin_body && ctx.interactive;
     let what = match &args.api {
         Some(url) => format!("a request to {url}"),
         None => format!("`{}`", shown(&args.command)),

@@ -103,7 +103,7 @@ async fn sign_in(ctx: &Context, args: &IdpArgs) -> Result<SignedIn, CliError> {
     }
     let client = idp::idp_client(&cookies).map_err(CliError::internal)?;
     let origin = url.origin().ascii_serialization();
-    let prompt = saml_prompt::TerminalPrompt::new(&ctx.env, args.username.as_deref(), &origin);
+    let prompt = saml_prompt::TerminalPrompt::new(ctx, args.username.as_deref(), &origin);
     let response = match idp::sign_in(&client, provider, &url, &prompt).await {
         Ok(response) => response,
         Err(e) => {
@@ -167,7 +167,7 @@ async fn assume(
     }
     let roles = assertion.roles();
     let role = match (target.role.as_deref(), roles.len()) {
-        (None, n) if n > 1 && saml_prompt::interactive() => saml_prompt::pick_role(roles)?,
+        (None, n) if n > 1 && ctx.interactive => saml_prompt::pick_role(roles)?,
         (pattern, _) => select_role(roles, pattern)?,
     };
     if assertion.session_name().is_none() {

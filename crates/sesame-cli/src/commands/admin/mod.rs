@@ -29,7 +29,7 @@ impl Connection {
                 ..AdminPacing::new(self.concurrency, self.rate)
             },
         };
-        let mfa = crate::commands::api::mfa_prompt();
+        let mfa = crate::commands::api::mfa_prompt(ctx);
         Ok(admin::client_from_env_with(&ctx.env, &options, mfa.as_deref()).await?)
     }
 
