@@ -13,6 +13,7 @@ mod creds;
 mod creds_bad_input;
 mod demo;
 mod exec;
+mod help_texts;
 mod login;
 mod populate;
 mod populate_listing;
