@@ -18,8 +18,13 @@ pub(crate) fn settings() -> insta::Settings {
 }
 
 /// [`settings`] and the filters of what a command's output changes from run to run: ports,
-/// temp paths, times, the ids servers and logins make up.
+/// temp paths, times, the ids servers and logins make up. Built once (the regexes compile once).
 fn output_settings() -> insta::Settings {
+    static SETTINGS: std::sync::OnceLock<insta::Settings> = std::sync::OnceLock::new();
+    SETTINGS.get_or_init(build_output_settings).clone()
+}
+
+fn build_output_settings() -> insta::Settings {
     let mut s = settings();
     let tmp = std::env::temp_dir();
     let tmp = tmp.to_string_lossy();
