@@ -280,7 +280,8 @@ async fn respond(
         return Ok(ExitCode::SUCCESS);
     }
     let reason = status.canonical_reason().unwrap_or("");
-    let line = match sesame::api::parse_error(&headers, &body) {
+    let line = match sesame::aws_error::AwsError::parse("request", status.as_u16(), &headers, &body)
+    {
         Some(e) => match e.message.filter(|m| !m.is_empty()) {
             Some(m) => format!("{}: {} (HTTP {})", e.code, one_line(&m), status.as_u16()),
             None => format!("{} (HTTP {})", e.code, status.as_u16()),

@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use serde_json::{Map, Value};
-use sesame::api::{ApiRequest, PreparedRequest, RequestError, parse_error};
+use sesame::api::{ApiRequest, PreparedRequest, RequestError};
+use sesame::aws_error::AwsError;
 use sesame::cache::RoleCredentials;
 use sesame::credentials::AwsCredentials;
 use sesame::fanout::{Succeeded, Target, TargetError};
@@ -247,10 +248,11 @@ impl ApiCall {
             .await
             .map_err(|e| TargetError::Task(format!("reading the answer: {e}")))?;
         output.status = Some(status);
-        output.error = parse_error(&headers, &bytes).map(|e| match e.message {
-            Some(m) => format!("{}: {m}", e.code),
-            None => e.code,
-        });
+        output.error =
+            AwsError::parse("request", status, &headers, &bytes).map(|e| match e.message {
+                Some(m) => format!("{}: {m}", e.code),
+                None => e.code,
+            });
         if self.include {
             let mut map = Map::new();
             for (k, v) in &headers {

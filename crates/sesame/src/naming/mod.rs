@@ -45,14 +45,14 @@
 //! # Ok::<(), sesame::naming::NamingError>(())
 //! ```
 
-mod glob;
 mod template;
 #[cfg(test)]
 mod tests;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-pub use glob::Glob;
+use crate::glob::Glob;
+
 pub use template::{PLACEHOLDERS, Template};
 
 /// One (account, role) pair the user can sign in to.

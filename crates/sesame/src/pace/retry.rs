@@ -19,8 +19,6 @@ use tokio::sync::Semaphore;
 use url::Url;
 
 use super::pacer::{Pacer, PacerConfig, PacerStats};
-use crate::sso::SsoError;
-
 /// How a failed call is retried.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RetryPolicy {
@@ -67,26 +65,6 @@ impl Failure {
 pub trait Classify {
     /// What kind of failure this is.
     fn failure(&self) -> Failure;
-}
-
-impl Classify for SsoError {
-    /// Identity Center's throttles (429, `TooManyRequestsException`, `ThrottlingException`,
-    /// `SlowDownException`), server faults (5xx) and unreachable endpoints are retried.
-    fn failure(&self) -> Failure {
-        match self {
-            SsoError::Api(a)
-                if a.status == 429
-                    || a.code == "TooManyRequestsException"
-                    || a.code == "ThrottlingException"
-                    || a.code == "SlowDownException" =>
-            {
-                Failure::Throttle
-            }
-            SsoError::Api(a) if a.status >= 500 => Failure::Transient,
-            SsoError::Unreachable { .. } => Failure::Transient,
-            _ => Failure::Final,
-        }
-    }
 }
 
 /// Why a [`Pacing::call`] failed, with the call's own error.
@@ -331,7 +309,8 @@ mod tests {
     use tokio::time::Instant;
 
     use super::*;
-    use crate::sso::ApiError;
+    use crate::aws_error::AwsError;
+    use crate::sso::SsoError;
 
     /// The emulator's throttle: a bucket of `rate` tokens a second holding one second's worth.
     struct Throttle {
@@ -356,11 +335,12 @@ mod tests {
     }
 
     fn api(status: u16, code: &str) -> SsoError {
-        SsoError::Api(ApiError {
+        SsoError::Api(AwsError {
             operation: "ListAccountRoles",
             status,
             code: code.into(),
             message: None,
+            request_id: None,
         })
     }
 

@@ -239,7 +239,7 @@ pub(crate) async fn fetch(
 ) -> Result<html::Page, IdpError> {
     let response = request.send().await.map_err(|e| IdpError::Unreachable {
         url: display_url(url),
-        reason: super::error_chain(&e).replace(url.as_str(), &display_url(url)),
+        reason: crate::one_line(&e).replace(url.as_str(), &display_url(url)),
     })?;
     html::Page::read(response, url).await
 }
