@@ -4,7 +4,7 @@
 use jiff::SignedDuration;
 use sesame::cache::RoleCredentials;
 use sesame::credentials::warm;
-use sesame::credentials::{AccountRef, CredentialResolver, RoleTarget, TargetSpec};
+use sesame::credentials::{AccountRef, ChildEnv, CredentialResolver, RoleTarget, TargetSpec};
 use sesame::sso::{LoginFlow, LoginOptions, SessionSelector};
 
 use super::Context;
@@ -28,28 +28,9 @@ impl Resolved {
             .unwrap_or_default()
     }
 
-    /// The variables a program reads its credentials and region from.
-    pub(crate) fn variables(&self) -> Vec<(&'static str, String)> {
-        let mut vars = vec![
-            ("AWS_ACCESS_KEY_ID", self.creds.access_key_id.clone()),
-            (
-                "AWS_SECRET_ACCESS_KEY",
-                self.creds.secret_access_key.expose().to_owned(),
-            ),
-            (
-                "AWS_SESSION_TOKEN",
-                self.creds.session_token.expose().to_owned(),
-            ),
-            (
-                "AWS_CREDENTIAL_EXPIRATION",
-                sesame::time::format_aws(self.creds.expiration),
-            ),
-        ];
-        if let Some(region) = &self.target.region {
-            vars.push(("AWS_REGION", region.clone()));
-            vars.push(("AWS_DEFAULT_REGION", region.clone()));
-        }
-        vars
+    /// The environment a program reads its credentials and region from.
+    pub(crate) fn child_env(&self) -> ChildEnv {
+        ChildEnv::new(&self.creds, self.target.region.as_deref())
     }
 }
 

@@ -62,6 +62,7 @@
 //! ```
 
 pub mod chain;
+mod child_env;
 pub mod console;
 mod file;
 mod provider;
@@ -74,6 +75,7 @@ pub mod warm;
 use std::path::PathBuf;
 
 pub use chain::{AwsCredentials, ChainError, CredentialSource};
+pub use child_env::{CLEARED, ChildEnv};
 pub use file::write_to_credentials_file;
 pub use provider::{SsoCredentialsProvider, to_sdk};
 pub use resolver::CredentialResolver;
