@@ -33,7 +33,8 @@ pub struct AwsError {
     pub request_id: Option<String>,
 }
 
-fn message_suffix(message: &Option<String>) -> String {
+/// `: message`, or nothing when there is none (error messages that may carry a service's text).
+pub(crate) fn message_suffix(message: &Option<String>) -> String {
     match message {
         Some(m) if !m.is_empty() => format!(": {m}"),
         _ => String::new(),

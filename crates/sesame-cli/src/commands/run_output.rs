@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::{Value, json};
 use sesame::fanout::command::CommandOutput;
-use sesame::fanout::{Outcome, Succeeded, Target};
+use sesame::fanout::{Outcome, Succeeded, SweepTarget};
 
 use super::run_api::ApiOutput;
 use crate::cli::RunOutput;
@@ -16,7 +16,7 @@ use crate::error::CliError;
 
 /// One target's result, whatever the task.
 pub(crate) struct Row {
-    target: Target,
+    target: SweepTarget,
     duration: Duration,
     ok: bool,
     skipped: bool,
@@ -74,7 +74,7 @@ impl Row {
         row
     }
 
-    fn bare(target: Target, duration: Duration, ok: bool) -> Row {
+    fn bare(target: SweepTarget, duration: Duration, ok: bool) -> Row {
         Row {
             target,
             duration,

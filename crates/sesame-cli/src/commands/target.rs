@@ -4,7 +4,7 @@
 use jiff::SignedDuration;
 use sesame::cache::RoleCredentials;
 use sesame::credentials::warm;
-use sesame::credentials::{AccountRef, ChildEnv, CredentialResolver, RoleTarget, TargetSpec};
+use sesame::credentials::{AccountRef, ChildEnv, CredentialResolver, RoleSpec, RoleTarget};
 use sesame::sso::{LoginFlow, LoginOptions, SessionSelector};
 
 use super::Context;
@@ -39,9 +39,9 @@ pub(crate) fn spec(
     ctx: &Context,
     profile: Option<&str>,
     role: &RoleArgs,
-) -> Result<TargetSpec, CliError> {
+) -> Result<RoleSpec, CliError> {
     if let (Some(account), Some(role_name)) = (&role.account, &role.role) {
-        return Ok(TargetSpec::AdHoc {
+        return Ok(RoleSpec::AdHoc {
             session: SessionSelector {
                 sso_session: role.sso_session.clone(),
                 profile: None,
@@ -54,7 +54,7 @@ pub(crate) fn spec(
         });
     }
     match profile.or_else(|| ctx.env.profile()) {
-        Some(p) => Ok(TargetSpec::Profile(p.to_owned())),
+        Some(p) => Ok(RoleSpec::Profile(p.to_owned())),
         None => Err(CliError::user(anyhow::anyhow!("no role given"))
             .hint("name an SSO profile, or pass --account ID|NAME and --role NAME")),
     }
@@ -68,7 +68,7 @@ fn margin(role: &RoleArgs) -> SignedDuration {
 /// could fix, `None` when the cold path has to run.
 pub(crate) fn warm(
     ctx: &Context,
-    spec: &TargetSpec,
+    spec: &RoleSpec,
     role: &RoleArgs,
 ) -> Option<Result<Resolved, CliError>> {
     match warm::lookup(&ctx.env, spec, margin(role), sesame::time::now()) {
@@ -82,7 +82,7 @@ pub(crate) fn warm(
 /// login when there is none.
 pub(crate) async fn cold(
     ctx: &Context,
-    spec: &TargetSpec,
+    spec: &RoleSpec,
     role: &RoleArgs,
 ) -> Result<Resolved, CliError> {
     let config = ctx.config()?;

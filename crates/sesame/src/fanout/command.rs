@@ -5,7 +5,7 @@ use std::process::Stdio;
 
 use tokio::io::AsyncReadExt as _;
 
-use super::{Succeeded, Target, TargetError};
+use super::{Succeeded, SweepTarget, TargetError};
 use crate::cache::RoleCredentials;
 use crate::credentials::ChildEnv;
 
@@ -28,7 +28,7 @@ impl Succeeded for CommandOutput {
 
 /// The environment a child at `target` gets ([`ChildEnv`]): the credentials, the region, and
 /// who it is (`SESAME_ACCOUNT_ID`, `SESAME_ACCOUNT_NAME`, `SESAME_ROLE_NAME`).
-pub fn child_env(target: &Target, creds: &RoleCredentials) -> ChildEnv {
+pub fn child_env(target: &SweepTarget, creds: &RoleCredentials) -> ChildEnv {
     ChildEnv::new(creds, target.region.as_deref())
         .with("SESAME_ACCOUNT_ID", target.account_id.clone())
         .with("SESAME_ACCOUNT_NAME", target.account_name.clone())
@@ -64,7 +64,7 @@ fn kill_group(_pgid: i32) {}
 /// kills the group.
 pub async fn run(
     argv: &[OsString],
-    target: &Target,
+    target: &SweepTarget,
     creds: &RoleCredentials,
 ) -> Result<CommandOutput, TargetError> {
     let Some((program, args)) = argv.split_first() else {
@@ -126,8 +126,8 @@ mod tests {
     use super::*;
     use crate::secret::Secret;
 
-    fn target() -> Target {
-        Target {
+    fn target() -> SweepTarget {
+        SweepTarget {
             account_id: "111122223333".into(),
             account_name: "Acme Prod".into(),
             role_name: "ReadOnlyAccess".into(),

@@ -78,7 +78,7 @@ pub enum IdpError {
         reason: String,
     },
     /// An HTTP status the flow cannot continue from.
-    #[error("the IdP answered HTTP {status} at {url}{}", message_suffix(.message))]
+    #[error("the IdP answered HTTP {status} at {url}{}", crate::aws_error::message_suffix(.message))]
     Status {
         /// Where.
         url: String,
@@ -169,13 +169,6 @@ impl IdpError {
     /// as opposed to failing for another reason: a stored password is then no longer good.
     pub fn credentials_refused(&self) -> bool {
         matches!(self, IdpError::Rejected { .. } | IdpError::NtlmRefused)
-    }
-}
-
-fn message_suffix(message: &Option<String>) -> String {
-    match message {
-        Some(m) if !m.is_empty() => format!(": {m}"),
-        _ => String::new(),
     }
 }
 
