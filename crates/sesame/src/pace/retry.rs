@@ -309,8 +309,30 @@ mod tests {
     use tokio::time::Instant;
 
     use super::*;
-    use crate::aws_error::AwsError;
-    use crate::sso::SsoError;
+
+    /// A client's error for these tests: pace knows no client. Classified as Identity Center's
+    /// errors are (`sso/error.rs`, whose own tests pin that rule).
+    #[derive(Debug, thiserror::Error)]
+    enum TestError {
+        #[error("{code} (HTTP {status})")]
+        Api { status: u16, code: String },
+        #[error("cannot reach {endpoint}: {reason}")]
+        Unreachable { endpoint: String, reason: String },
+    }
+
+    impl Classify for TestError {
+        fn failure(&self) -> Failure {
+            match self {
+                TestError::Api { status: 429, .. } => Failure::Throttle,
+                TestError::Api { code, .. } if code == "TooManyRequestsException" => {
+                    Failure::Throttle
+                }
+                TestError::Api { status, .. } if *status >= 500 => Failure::Transient,
+                TestError::Unreachable { .. } => Failure::Transient,
+                TestError::Api { .. } => Failure::Final,
+            }
+        }
+    }
 
     /// The emulator's throttle: a bucket of `rate` tokens a second holding one second's worth.
     struct Throttle {
@@ -334,14 +356,11 @@ mod tests {
         }
     }
 
-    fn api(status: u16, code: &str) -> SsoError {
-        SsoError::Api(AwsError {
-            operation: "ListAccountRoles",
+    fn api(status: u16, code: &str) -> TestError {
+        TestError::Api {
             status,
             code: code.into(),
-            message: None,
-            request_id: None,
-        })
+        }
     }
 
     /// `calls` calls, `concurrency` at a time, against a `rate`/s throttle with 50 ms latency, in
@@ -514,7 +533,7 @@ mod tests {
         // Successes pay back: ten of them make room for two more retries.
         for _ in 0..10 {
             pacing
-                .call("ListAccounts", || async { Ok::<_, SsoError>(()) })
+                .call("ListAccounts", || async { Ok::<_, TestError>(()) })
                 .await
                 .unwrap();
         }
@@ -526,7 +545,7 @@ mod tests {
                 let n = tries.fetch_add(1, Ordering::Relaxed);
                 async move {
                     if n == 0 {
-                        Err(SsoError::Unreachable {
+                        Err(TestError::Unreachable {
                             endpoint: "x".into(),
                             reason: "connection closed".into(),
                         })

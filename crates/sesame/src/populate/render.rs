@@ -19,9 +19,9 @@ type Entries = Vec<(String, String)>;
 /// Plans a populate run of `session` with these `targets` against the config `doc` (read from
 /// `path`, which errors name). Pure: reads nothing, writes nothing.
 ///
-/// The steps: [`survey`] the file (what our block holds, what is taken outside it), [`name`]
-/// the targets (skipping taken names), [`reconcile`] the two into the profiles to write and
-/// what happens to each, [`render_block`] and splice it in, then parse and [`verify`] the result.
+/// The steps: `survey` the file (what our block holds, what is taken outside it), `name` the
+/// targets (skipping taken names), `reconcile` the two into the profiles to write and what
+/// happens to each, `render_block` and `splice` it in, then parse and `verify` the result.
 pub fn plan(
     path: &Path,
     doc: &Document,

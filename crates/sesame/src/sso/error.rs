@@ -113,3 +113,42 @@ impl Classify for SsoError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn api(status: u16, code: &str) -> SsoError {
+        SsoError::Api(AwsError {
+            operation: "ListAccountRoles",
+            status,
+            code: code.into(),
+            message: None,
+            request_id: None,
+        })
+    }
+
+    #[test]
+    fn throttles_faults_and_broken_connections_are_retried_the_rest_is_final() {
+        for (status, code) in [
+            (429, "TooManyRequestsException"),
+            (400, "TooManyRequestsException"),
+            (400, "ThrottlingException"),
+            (400, "SlowDownException"),
+        ] {
+            assert_eq!(api(status, code).failure(), Failure::Throttle, "{code}");
+        }
+        assert_eq!(
+            api(500, "InternalServerException").failure(),
+            Failure::Transient
+        );
+        let unreachable = SsoError::Unreachable {
+            endpoint: "x".into(),
+            reason: "connection closed".into(),
+        };
+        assert_eq!(unreachable.failure(), Failure::Transient);
+        assert_eq!(api(403, "ForbiddenException").failure(), Failure::Final);
+        assert_eq!(api(401, "UnauthorizedException").failure(), Failure::Final);
+        assert!(api(401, "UnauthorizedException").is_login_required());
+    }
+}
