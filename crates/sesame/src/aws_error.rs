@@ -15,7 +15,7 @@
 //! the XML `<Message>`. The request id: `x-amzn-RequestId` / `x-amz-request-id`, else the XML
 //! `<RequestId>` (`<RequestID>` in EC2's shape).
 //!
-//! botocore takes the code before the first `:`, then after the last `#`; so does [`clean_code`].
+//! botocore takes the code before the first `:`, then after the last `#`; so does `clean_code`.
 
 /// An error answer from an AWS API, as botocore would classify it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
