@@ -64,13 +64,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
 /// permission bits, a new one gets `default_mode`, and a symbolic link at `path` is followed so
 /// the real file is replaced and the link stays a link (dotfile managers rely on that).
 pub fn write_atomic_keep_mode(path: &Path, bytes: &[u8], default_mode: u32) -> io::Result<()> {
-    let target = resolve_symlinks(path)?;
-    let mode = match fs::metadata(&target) {
-        Ok(meta) => permission_bits(&meta).unwrap_or(default_mode),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => default_mode,
-        Err(e) => return Err(e),
-    };
-    write_atomic(&target, bytes, mode)
+    let mut file = AtomicFile::create_keep_mode(path, default_mode)?;
+    file.write_all(bytes)?;
+    file.commit()
 }
 
 /// The atomic write itself, with the content produced by `write` so tests can make it fail.
@@ -79,33 +75,88 @@ fn write_atomic_with(
     mode: u32,
     write: impl FnOnce(&mut File) -> io::Result<()>,
 ) -> io::Result<()> {
-    let name = path.file_name().ok_or_else(|| {
-        io::Error::new(
-            io::ErrorKind::InvalidInput,
-            format!("{} does not name a file", path.display()),
-        )
-    })?;
-    let dir = match path.parent() {
+    let mut file = AtomicFile::create(path, mode)?;
+    write(file.temp.as_file_mut())?;
+    file.commit()
+}
+
+/// A file written as a stream and put in place atomically: the writes go to a temp file beside
+/// `path` (mode set before the first byte), [`commit`](Self::commit) flushes, `fsync`s and
+/// renames it over `path`. Dropped without a commit (an error half-way through a download), the
+/// temp file is deleted and the old file is untouched. What [`write_atomic`] does for a buffer,
+/// for content too large to hold (`sesame api -o FILE` streaming an S3 object).
+#[derive(Debug)]
+pub struct AtomicFile {
+    temp: tempfile::NamedTempFile,
+    path: PathBuf,
+}
+
+impl AtomicFile {
+    /// Starts replacing `path`, the new file with permission bits `mode`; missing parents are
+    /// created with mode 0700. A symbolic link at `path` will be replaced by the file.
+    pub fn create(path: &Path, mode: u32) -> io::Result<AtomicFile> {
+        let name = path.file_name().ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("{} does not name a file", path.display()),
+            )
+        })?;
+        create_private_dir(parent_dir(path))?;
+        let mut prefix = std::ffi::OsString::from(".");
+        prefix.push(name);
+        prefix.push(".");
+        // Dropping `temp` on any early return deletes the temp file.
+        let temp = tempfile::Builder::new()
+            .prefix(&prefix)
+            .suffix(".tmp")
+            .tempfile_in(parent_dir(path))?;
+        set_mode(temp.as_file(), mode)?;
+        Ok(AtomicFile {
+            temp,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Like [`create`](Self::create), with [`write_atomic_keep_mode`]'s rules: an existing
+    /// file keeps its permission bits (a new one gets `default_mode`) and a symbolic link at
+    /// `path` is followed, so the real file is replaced and the link stays.
+    pub fn create_keep_mode(path: &Path, default_mode: u32) -> io::Result<AtomicFile> {
+        let target = resolve_symlinks(path)?;
+        let mode = match fs::metadata(&target) {
+            Ok(meta) => permission_bits(&meta).unwrap_or(default_mode),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => default_mode,
+            Err(e) => return Err(e),
+        };
+        AtomicFile::create(&target, mode)
+    }
+
+    /// Flushes the content to disk and renames it over the target.
+    pub fn commit(mut self) -> io::Result<()> {
+        self.temp.as_file_mut().flush()?;
+        self.temp.as_file().sync_all()?;
+        let AtomicFile { temp, path } = self;
+        temp.persist(&path).map_err(|e| e.error)?;
+        sync_dir(parent_dir(&path));
+        Ok(())
+    }
+}
+
+impl Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.temp.as_file_mut().write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.temp.as_file_mut().flush()
+    }
+}
+
+/// The directory a file is in (`.` for a bare name).
+fn parent_dir(path: &Path) -> &Path {
+    match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
-    };
-    create_private_dir(dir)?;
-
-    let mut prefix = std::ffi::OsString::from(".");
-    prefix.push(name);
-    prefix.push(".");
-    // Dropping `temp` on any early return deletes the temp file.
-    let mut temp = tempfile::Builder::new()
-        .prefix(&prefix)
-        .suffix(".tmp")
-        .tempfile_in(dir)?;
-    set_mode(temp.as_file(), mode)?;
-    write(temp.as_file_mut())?;
-    temp.as_file_mut().flush()?;
-    temp.as_file().sync_all()?;
-    temp.persist(path).map_err(|e| e.error)?;
-    sync_dir(dir);
-    Ok(())
+    }
 }
 
 /// Follows symbolic links from `path` to the file they finally name (which may not exist yet).
@@ -328,6 +379,31 @@ mod tests {
         assert_eq!(err.to_string(), "disk full");
         assert_eq!(fs::read_to_string(&path).unwrap(), "old");
         assert_eq!(names_in(tmp.path()), ["f.json"]);
+    }
+
+    #[test]
+    fn a_stream_replaces_the_file_only_when_committed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("out.bin");
+        fs::write(&path, "old").unwrap();
+        let mut file = AtomicFile::create_keep_mode(&path, SECRET_FILE_MODE).unwrap();
+        file.write_all(b"chunk 1, ").unwrap();
+        file.write_all(b"chunk 2").unwrap();
+        assert_eq!(
+            fs::read_to_string(&path).unwrap(),
+            "old",
+            "not yet in place"
+        );
+        file.commit().unwrap();
+        assert_eq!(fs::read_to_string(&path).unwrap(), "chunk 1, chunk 2");
+        assert_eq!(names_in(tmp.path()), ["out.bin"]);
+
+        // Dropped half-way (a broken download): the old file stays, no temp file is left.
+        let mut file = AtomicFile::create_keep_mode(&path, SECRET_FILE_MODE).unwrap();
+        file.write_all(b"half").unwrap();
+        drop(file);
+        assert_eq!(fs::read_to_string(&path).unwrap(), "chunk 1, chunk 2");
+        assert_eq!(names_in(tmp.path()), ["out.bin"]);
     }
 
     #[test]

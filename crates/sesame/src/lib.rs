@@ -9,6 +9,7 @@
 
 pub mod admin;
 pub mod api;
+pub mod aws_error;
 #[cfg(test)]
 mod botocore_py;
 pub mod cache;
@@ -17,7 +18,9 @@ pub mod credentials;
 pub mod env;
 pub mod fanout;
 pub mod fsutil;
+pub mod glob;
 pub mod http;
+pub mod keys;
 pub mod listing;
 pub mod naming;
 pub mod pace;
@@ -29,3 +32,19 @@ pub mod sts;
 pub mod time;
 
 pub use secret::Secret;
+
+/// An error and its causes on one line (`a: b: c`), for messages: a cause whose text the line
+/// already holds is not repeated (reqwest and hyper often say the same thing twice), and line
+/// breaks and runs of spaces (GSSAPI's multi-line status) become one space.
+pub fn one_line(error: &dyn std::error::Error) -> String {
+    let mut out = error.to_string();
+    let mut source = error.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !out.contains(&text) {
+            out = format!("{out}: {text}");
+        }
+        source = s.source();
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}

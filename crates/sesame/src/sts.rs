@@ -16,8 +16,8 @@ use url::Url;
 
 use crate::api::sign::{PayloadHash, SignInput, SigningRules, sign};
 use crate::api::wire::WireUrl;
-use crate::credentials::AwsCredentials;
-use crate::sso::ApiError;
+use crate::aws_error::AwsError;
+use crate::keys::AwsCredentials;
 
 /// The STS API version of the query protocol.
 const API_VERSION: &str = "2011-06-15";
@@ -39,7 +39,7 @@ pub enum StsError {
     },
     /// STS answered with an error (`IDPRejectedClaim`, `InvalidIdentityToken`, ...).
     #[error(transparent)]
-    Api(#[from] ApiError),
+    Api(#[from] AwsError),
     /// An answer that is not STS's XML.
     #[error("STS at {endpoint} answered HTTP {status} with {what}")]
     BadResponse {
@@ -108,13 +108,13 @@ pub(crate) async fn call(http: &reqwest::Client, call: StsCall<'_>) -> Result<Va
     let response = request
         .send()
         .await
-        .map_err(|e| unreachable(crate::saml::error_chain(&e)))?;
+        .map_err(|e| unreachable(crate::one_line(&e)))?;
     let status = response.status().as_u16();
     let response_headers = response.headers().clone();
     let bytes = response
         .bytes()
         .await
-        .map_err(|e| unreachable(crate::saml::error_chain(&e)))?;
+        .map_err(|e| unreachable(crate::one_line(&e)))?;
     let bad = |what: &str| StsError::BadResponse {
         endpoint: endpoint.clone(),
         status,
@@ -132,10 +132,12 @@ pub(crate) async fn call(http: &reqwest::Client, call: StsCall<'_>) -> Result<Va
         }
     })?;
     if !(200..300).contains(&status) || doc.root_element().tag_name().name() == "ErrorResponse" {
-        return Err(api_error_of(&doc, status, call.operation).map_or_else(
-            || bad("an error that is not in STS's format"),
-            StsError::Api,
-        ));
+        return Err(
+            AwsError::parse(call.operation, status, &response_headers, &bytes).map_or_else(
+                || bad("an error that is not in STS's format"),
+                StsError::Api,
+            ),
+        );
     }
     let mut answer =
         result_dict(&doc, call.operation).ok_or_else(|| bad("XML that holds no Credentials"))?;
@@ -228,21 +230,6 @@ fn response_metadata(doc: &Document<'_>, status: u16, headers: &http::HeaderMap)
     Value::Object(meta)
 }
 
-/// `<ErrorResponse><Error><Code>..</Code><Message>..</Message></Error>` (or a bare `<Error>`),
-/// named after `operation`.
-fn api_error_of(doc: &Document<'_>, status: u16, operation: &'static str) -> Option<ApiError> {
-    let error = doc
-        .descendants()
-        .find(|n| n.is_element() && n.tag_name().name() == "Error")?;
-    let code = text(error, "Code")?;
-    Some(ApiError {
-        operation,
-        status,
-        code,
-        message: text(error, "Message"),
-    })
-}
-
 /// The trimmed text of `node`'s child element `name`, if non-empty.
 fn text(node: Node<'_, '_>, name: &str) -> Option<String> {
     node.children()
@@ -296,12 +283,16 @@ mod tests {
 
     #[test]
     fn reads_error_answer() {
-        let doc = Document::parse(
-            r#"<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>IDPRejectedClaim</Code><Message>Not authorized</Message></Error><RequestId>x</RequestId></ErrorResponse>"#,
+        let body = r#"<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>IDPRejectedClaim</Code><Message>Not authorized</Message></Error><RequestId>x</RequestId></ErrorResponse>"#;
+        let e = AwsError::parse(
+            "AssumeRoleWithSAML",
+            403,
+            &http::HeaderMap::new(),
+            body.as_bytes(),
         )
         .unwrap();
-        let e = api_error_of(&doc, 403, "AssumeRoleWithSAML").unwrap();
         assert_eq!(e.code, "IDPRejectedClaim");
+        assert_eq!(e.request_id.as_deref(), Some("x"));
         assert_eq!(
             e.to_string(),
             "AssumeRoleWithSAML failed with IDPRejectedClaim (HTTP 403): Not authorized"

@@ -221,15 +221,7 @@ async fn respond(
             .hint("try again; check the network")
     };
     let pretty = args.output.is_none() && std::io::stdout().is_terminal() && is_json(&headers);
-    let open_sink = || -> Result<Box<dyn std::io::Write>, CliError> {
-        Ok(match &args.output {
-            Some(path) => Box::new(std::fs::File::create(path).map_err(|e| {
-                CliError::user(anyhow::anyhow!("cannot write {}: {e}", path.display()))
-                    .hint("check the -o path")
-            })?),
-            None => Box::new(std::io::stdout().lock()),
-        })
-    };
+    let open_sink = || Sink::open(args.output.as_deref());
     if !failed && !pretty {
         // A success goes out as it arrives: a large S3 object is never held in memory.
         let mut sink = open_sink()?;
@@ -238,7 +230,7 @@ async fn respond(
         while let Some(chunk) = response.chunk().await.map_err(read_error)? {
             sink.write_all(&chunk)?;
         }
-        sink.flush()?;
+        sink.finish()?;
         return Ok(ExitCode::SUCCESS);
     }
     let body = response.bytes().await.map_err(read_error)?;
@@ -247,13 +239,14 @@ async fn respond(
         let mut sink = open_sink()?;
         sink.write_all(head.as_bytes())?;
         sink.write_all(shown.as_deref().unwrap_or(&body))?;
-        sink.flush()?;
+        sink.finish()?;
     }
     if !failed {
         return Ok(ExitCode::SUCCESS);
     }
     let reason = status.canonical_reason().unwrap_or("");
-    let line = match sesame::api::parse_error(&headers, &body) {
+    let line = match sesame::aws_error::AwsError::parse("request", status.as_u16(), &headers, &body)
+    {
         Some(e) => match e.message.filter(|m| !m.is_empty()) {
             Some(m) => format!("{}: {} (HTTP {})", e.code, one_line(&m), status.as_u16()),
             None => format!("{} (HTTP {})", e.code, status.as_u16()),
@@ -292,6 +285,71 @@ async fn respond(
 
 fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Where the answer goes: stdout, or `-o FILE` replaced atomically through
+/// [`AtomicFile`](sesame::fsutil::AtomicFile) (a new file gets mode 0600, an existing one keeps
+/// its mode), so a download that fails half-way leaves the old file as it was. A path that is
+/// not a regular file (`/dev/stdout`, a FIFO) is written straight to.
+enum Sink {
+    Stdout(std::io::StdoutLock<'static>),
+    Atomic(sesame::fsutil::AtomicFile, std::path::PathBuf),
+    Direct(std::fs::File),
+}
+
+impl Sink {
+    fn open(output: Option<&std::path::Path>) -> Result<Sink, CliError> {
+        let Some(path) = output else {
+            return Ok(Sink::Stdout(std::io::stdout().lock()));
+        };
+        let cannot = |e: std::io::Error| {
+            CliError::user(anyhow::anyhow!("cannot write {}: {e}", path.display()))
+                .hint("check the -o path")
+        };
+        let special = std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir());
+        Ok(if special {
+            Sink::Direct(std::fs::File::create(path).map_err(cannot)?)
+        } else {
+            Sink::Atomic(
+                sesame::fsutil::AtomicFile::create_keep_mode(
+                    path,
+                    sesame::fsutil::SECRET_FILE_MODE,
+                )
+                .map_err(cannot)?,
+                path.to_path_buf(),
+            )
+        })
+    }
+
+    /// Flushes, and puts an `-o` file in place.
+    fn finish(mut self) -> Result<(), CliError> {
+        self.flush()?;
+        if let Sink::Atomic(file, path) = self {
+            file.commit().map_err(|e| {
+                CliError::user(anyhow::anyhow!("cannot write {}: {e}", path.display()))
+                    .hint("check the -o path")
+            })?;
+        }
+        Ok(())
+    }
+}
+
+impl std::io::Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Sink::Stdout(w) => w.write(buf),
+            Sink::Atomic(w, _) => w.write(buf),
+            Sink::Direct(w) => w.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Sink::Stdout(w) => w.flush(),
+            Sink::Atomic(w, _) => w.flush(),
+            Sink::Direct(w) => w.flush(),
+        }
+    }
 }
 
 fn is_json(headers: &reqwest::header::HeaderMap) -> bool {

@@ -53,6 +53,7 @@ fn emit(ctx: &Context, args: &CredsArgs, r: &Resolved) -> Result<ExitCode, CliEr
     let text = match args.format {
         CredsFormat::Json => format!("{}\n", super::credential_process::process_json(r)),
         format => r
+            .child_env()
             .variables()
             .iter()
             .map(|(k, v)| line(format, k, v))

@@ -53,18 +53,11 @@ fn not_found(shown: &str) -> CliError {
         .hint("check its name, or give its path; PATH is searched as a shell does")
 }
 
-/// Profile variables would make SDKs in the child look for the profile again; the credentials
-/// in the environment are the whole answer.
-const CLEARED: [&str; 2] = ["AWS_PROFILE", "AWS_DEFAULT_PROFILE"];
-
 fn exec(args: &ExecArgs, r: &Resolved) -> Result<ExitCode, CliError> {
     let program = &args.command[0];
     let mut cmd = std::process::Command::new(program);
     cmd.args(&args.command[1..]);
-    for name in CLEARED {
-        cmd.env_remove(name);
-    }
-    cmd.envs(r.variables());
+    r.child_env().apply(&mut cmd);
     let shown = program.to_string_lossy();
     let failed = |e: std::io::Error| match e.kind() {
         std::io::ErrorKind::NotFound => not_found(&shown),

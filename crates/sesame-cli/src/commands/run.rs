@@ -5,7 +5,7 @@ use std::io::Write as _;
 use std::process::ExitCode;
 
 use sesame::credentials::CredentialResolver;
-use sesame::fanout::{self, Outcome, Runner, RunnerOptions, Selection, Succeeded, Target};
+use sesame::fanout::{self, Outcome, Runner, RunnerOptions, Selection, Succeeded, SweepTarget};
 use sesame::listing::{Listing, ListingOptions};
 use sesame::sso::Sso;
 
@@ -155,7 +155,7 @@ enum End {
 
 async fn sweep(
     runner: &Runner,
-    targets: &[Target],
+    targets: &[SweepTarget],
     api: &Option<super::run_api::ApiCall>,
     args: &RunArgs,
     report: &mut Report,
@@ -227,8 +227,8 @@ impl Interrupts {
     }
 }
 
-fn dry_run(format: RunOutput, targets: &[Target]) -> Result<ExitCode, CliError> {
-    let region = |t: &Target| t.region.clone().unwrap_or_default();
+fn dry_run(format: RunOutput, targets: &[SweepTarget]) -> Result<ExitCode, CliError> {
+    let region = |t: &SweepTarget| t.region.clone().unwrap_or_default();
     match format {
         RunOutput::Prefixed => {
             let mut out = std::io::stdout().lock();

@@ -6,10 +6,11 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use serde_json::{Map, Value};
-use sesame::api::{ApiRequest, PreparedRequest, RequestError, parse_error};
+use sesame::api::{ApiRequest, PreparedRequest, RequestError};
+use sesame::aws_error::AwsError;
 use sesame::cache::RoleCredentials;
 use sesame::credentials::AwsCredentials;
-use sesame::fanout::{Succeeded, Target, TargetError};
+use sesame::fanout::{Succeeded, SweepTarget, TargetError};
 
 use crate::cli::RunArgs;
 use crate::error::CliError;
@@ -137,7 +138,7 @@ fn check_dir(dir: &Path) -> Result<(), CliError> {
 /// `ACCOUNT-ROLE[-REGION]`, every byte outside `[A-Za-z0-9._-]` written `%XX` (a role named
 /// `Ops+Admin` gives `Ops%2BAdmin`): no separator or dot-dot can get through, and two targets
 /// never share a name.
-fn file_name(target: &Target) -> String {
+fn file_name(target: &SweepTarget) -> String {
     let mut name = format!("{}-{}", target.account_id, target.role_name);
     if let Some(r) = &target.region {
         name.push('-');
@@ -185,7 +186,7 @@ impl ApiCall {
     /// one (else the host's).
     pub(crate) async fn run(
         &self,
-        target: &Target,
+        target: &SweepTarget,
         creds: &RoleCredentials,
     ) -> Result<ApiOutput, TargetError> {
         let task = |e: RequestError| TargetError::Task(e.to_string());
@@ -226,10 +227,11 @@ impl ApiCall {
             .await
             .map_err(|e| TargetError::Task(format!("reading the answer: {e}")))?;
         output.status = Some(status);
-        output.error = parse_error(&headers, &bytes).map(|e| match e.message {
-            Some(m) => format!("{}: {m}", e.code),
-            None => e.code,
-        });
+        output.error =
+            AwsError::parse("request", status, &headers, &bytes).map(|e| match e.message {
+                Some(m) => format!("{}: {m}", e.code),
+                None => e.code,
+            });
         if self.include {
             let mut map = Map::new();
             for (k, v) in &headers {
@@ -271,8 +273,8 @@ impl ApiCall {
 mod tests {
     use super::*;
 
-    fn target(account: &str, role: &str, region: Option<&str>) -> Target {
-        Target {
+    fn target(account: &str, role: &str, region: Option<&str>) -> SweepTarget {
+        SweepTarget {
             account_id: account.into(),
             account_name: "x".into(),
             role_name: role.into(),

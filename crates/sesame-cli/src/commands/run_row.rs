@@ -5,13 +5,13 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use sesame::fanout::command::CommandOutput;
-use sesame::fanout::{Outcome, Succeeded, Target};
+use sesame::fanout::{Outcome, SweepTarget, Succeeded};
 
 use super::run_api::ApiOutput;
 
 /// One target's result, whatever the task.
 pub(crate) struct Row {
-    pub(super) target: Target,
+    pub(super) target: SweepTarget,
     pub(super) duration: Duration,
     pub(super) ok: bool,
     pub(super) skipped: bool,
@@ -69,7 +69,7 @@ impl Row {
         row
     }
 
-    fn bare(target: Target, duration: Duration, ok: bool) -> Row {
+    fn bare(target: SweepTarget, duration: Duration, ok: bool) -> Row {
         Row {
             target,
             duration,

@@ -4,7 +4,7 @@
 use jiff::SignedDuration;
 use sesame::cache::RoleCredentials;
 use sesame::credentials::warm;
-use sesame::credentials::{AccountRef, CredentialResolver, RoleTarget, TargetSpec};
+use sesame::credentials::{AccountRef, ChildEnv, CredentialResolver, RoleSpec, RoleTarget};
 use sesame::sso::{LoginFlow, LoginOptions, SessionSelector};
 
 use crate::cli::RoleArgs;
@@ -28,28 +28,9 @@ impl Resolved {
             .unwrap_or_default()
     }
 
-    /// The variables a program reads its credentials and region from.
-    pub(crate) fn variables(&self) -> Vec<(&'static str, String)> {
-        let mut vars = vec![
-            ("AWS_ACCESS_KEY_ID", self.creds.access_key_id.clone()),
-            (
-                "AWS_SECRET_ACCESS_KEY",
-                self.creds.secret_access_key.expose().to_owned(),
-            ),
-            (
-                "AWS_SESSION_TOKEN",
-                self.creds.session_token.expose().to_owned(),
-            ),
-            (
-                "AWS_CREDENTIAL_EXPIRATION",
-                sesame::time::format_aws(self.creds.expiration),
-            ),
-        ];
-        if let Some(region) = &self.target.region {
-            vars.push(("AWS_REGION", region.clone()));
-            vars.push(("AWS_DEFAULT_REGION", region.clone()));
-        }
-        vars
+    /// The environment a program reads its credentials and region from.
+    pub(crate) fn child_env(&self) -> ChildEnv {
+        ChildEnv::new(&self.creds, self.target.region.as_deref())
     }
 }
 
@@ -58,9 +39,9 @@ pub(crate) fn spec(
     ctx: &Context,
     profile: Option<&str>,
     role: &RoleArgs,
-) -> Result<TargetSpec, CliError> {
+) -> Result<RoleSpec, CliError> {
     if let (Some(account), Some(role_name)) = (&role.account, &role.role) {
-        return Ok(TargetSpec::AdHoc {
+        return Ok(RoleSpec::AdHoc {
             session: SessionSelector {
                 sso_session: role.sso_session.clone(),
                 profile: None,
@@ -73,7 +54,7 @@ pub(crate) fn spec(
         });
     }
     match profile.or_else(|| ctx.env.profile()) {
-        Some(p) => Ok(TargetSpec::Profile(p.to_owned())),
+        Some(p) => Ok(RoleSpec::Profile(p.to_owned())),
         None => Err(CliError::user(anyhow::anyhow!("no role given"))
             .hint("name an SSO profile, or pass --account ID|NAME and --role NAME")),
     }
@@ -87,7 +68,7 @@ fn margin(role: &RoleArgs) -> SignedDuration {
 /// could fix, `None` when the cold path has to run.
 pub(crate) fn warm(
     ctx: &Context,
-    spec: &TargetSpec,
+    spec: &RoleSpec,
     role: &RoleArgs,
 ) -> Option<Result<Resolved, CliError>> {
     match warm::lookup(&ctx.env, spec, margin(role), sesame::time::now()) {
@@ -101,7 +82,7 @@ pub(crate) fn warm(
 /// login when there is none.
 pub(crate) async fn cold(
     ctx: &Context,
-    spec: &TargetSpec,
+    spec: &RoleSpec,
     role: &RoleArgs,
 ) -> Result<Resolved, CliError> {
     let config = ctx.config()?;

@@ -5,7 +5,7 @@
 //! says what is retried).
 //!
 //! Signing is [`crate::api::sign`]'s (the `aws-sigv4` signer `sesame api` uses); errors are read
-//! by [`crate::api::parse_error`], as botocore reads them: the code from `x-amzn-errortype`, the
+//! by [`AwsError::from_answer`], as botocore reads them: the code from `x-amzn-errortype`, the
 //! body's `__type` (`ns#Code` → `Code`) or `code`, or an XML `<Error><Code>` (some front ends and
 //! moto's auth layer answer with XML).
 
@@ -17,13 +17,13 @@ use serde_json::Value;
 use tokio::sync::Semaphore;
 
 use super::{AdminError, AdminPacing};
-use crate::api::sign::{PayloadHash, SignInput, SigningRules, error_chain, sign};
-use crate::api::{WireUrl, parse_error};
+use crate::api::WireUrl;
+use crate::api::sign::{PayloadHash, SignInput, SigningRules, sign};
+use crate::aws_error::AwsError;
 use crate::config::{AwsConfig, ServiceId, resolve_endpoint};
 use crate::credentials::AwsCredentials;
 use crate::env::Env;
 use crate::pace::Pacing;
-use crate::sso::ApiError;
 
 /// The three administration services, with their JSON 1.1 target prefix and signing name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -233,7 +233,7 @@ impl AdminClient {
         }
         let unreachable = |e: reqwest::Error| AdminError::Unreachable {
             endpoint: url.to_owned(),
-            reason: error_chain(&e),
+            reason: crate::one_line(&e),
         };
         let response = request.send().await.map_err(unreachable)?;
         let status = response.status().as_u16();
@@ -249,7 +249,7 @@ impl AdminClient {
                 reason: format!("not JSON ({e})"),
             });
         }
-        let api = api_error(operation, status, &response_headers, &bytes);
+        let api = AwsError::from_answer(operation, status, &response_headers, &bytes);
         Err(
             if status == 403 || DENIED_CODES.contains(&api.code.as_str()) {
                 AdminError::Denied(api)
@@ -273,24 +273,6 @@ const DENIED_CODES: [&str; 10] = [
     "ExpiredToken",
 ];
 
-/// The error code (the status when the answer names none) and message of an error answer.
-fn api_error(
-    operation: &'static str,
-    status: u16,
-    headers: &http::HeaderMap,
-    body: &[u8],
-) -> ApiError {
-    let parsed = parse_error(headers, body);
-    ApiError {
-        operation,
-        status,
-        code: parsed
-            .as_ref()
-            .map_or_else(|| status.to_string(), |e| e.code.clone()),
-        message: parsed.and_then(|e| e.message),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -298,7 +280,7 @@ mod tests {
     #[test]
     fn error_codes_come_from_the_header_json_or_xml() {
         let none = http::HeaderMap::new();
-        let e = api_error(
+        let e = AwsError::from_answer(
             "X",
             400,
             &none,
@@ -310,14 +292,17 @@ mod tests {
         );
         let mut throttled = http::HeaderMap::new();
         throttled.insert("x-amzn-errortype", "ThrottlingException".parse().unwrap());
-        let e = api_error("X", 400, &throttled, b"{}");
+        let e = AwsError::from_answer("X", 400, &throttled, b"{}");
         assert_eq!(e.code, "ThrottlingException");
         let xml = b"<ErrorResponse><Errors><Error><Code>InvalidClientTokenId</Code><Message>bad</Message></Error></Errors></ErrorResponse>";
-        let e = api_error("X", 403, &none, xml);
+        let e = AwsError::from_answer("X", 403, &none, xml);
         assert_eq!(
             (e.code.as_str(), e.message.as_deref()),
             ("InvalidClientTokenId", Some("bad"))
         );
-        assert_eq!(api_error("X", 502, &none, b"<html>").code, "502");
+        assert_eq!(
+            AwsError::from_answer("X", 502, &none, b"<html>").code,
+            "502"
+        );
     }
 }

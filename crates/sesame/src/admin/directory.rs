@@ -10,10 +10,10 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::OnceCell;
 use tokio::task::JoinSet;
 
-use super::api::{Account, PermissionSet};
 use super::filter::{
     PermissionSetSpec, PrincipalPattern, PrincipalSpec, PrincipalType, TargetSpec,
 };
+use super::operations::{Account, PermissionSet};
 use super::{AdminClient, AdminError};
 
 /// A user or group, with its name.

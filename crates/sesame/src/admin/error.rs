@@ -1,9 +1,9 @@
 //! What can go wrong walking Identity Center's administration APIs.
 
+use crate::aws_error::AwsError;
 use crate::config::ConfigError;
 use crate::credentials::ChainError;
 use crate::pace::{Classify, Failure};
-use crate::sso::ApiError;
 
 /// An error of [`crate::admin`]: each variant says what the user needs to act on it.
 #[derive(Debug, thiserror::Error)]
@@ -53,10 +53,10 @@ pub enum AdminError {
     },
     /// The credentials were refused, or they lack a permission.
     #[error("access denied: {0}")]
-    Denied(ApiError),
+    Denied(AwsError),
     /// The service answered with another error (after retries, for throttles and faults).
     #[error(transparent)]
-    Api(ApiError),
+    Api(AwsError),
     /// The endpoint could not be reached (after retries).
     #[error("cannot reach {endpoint}: {reason}")]
     Unreachable {

@@ -8,6 +8,7 @@ use std::str::FromStr;
 use serde::Serialize;
 
 use super::AdminError;
+use crate::glob::Glob;
 
 /// A user or a group.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -44,9 +45,6 @@ impl fmt::Display for PrincipalType {
         f.write_str(self.as_str())
     }
 }
-
-/// A name glob: `*` any run of characters, `?` one, case-insensitive (the naming rules' own).
-pub use crate::naming::Glob;
 
 /// Whether `s` is a glob rather than a literal name or id.
 fn is_glob(s: &str) -> bool {

@@ -27,24 +27,24 @@
 //! - [`Directory`]: the instance, and cached names; [`filter`]: what filter values mean.
 //! - [`list_assignments`] → [`AssignmentStream`] of [`Assignment`]; [`lookup()`].
 
-mod api;
 pub mod client;
 pub mod credentials;
 mod directory;
 mod error;
 pub mod filter;
 mod lookup;
+mod operations;
 #[cfg(test)]
 mod tests;
 mod walk;
 
-pub use api::{Account, Group, Instance, OrganizationalUnit, PermissionSet, User};
 pub use client::AdminClient;
 pub use credentials::resolve_region;
 pub use directory::{Directory, Principal, TargetAccount};
 pub use error::AdminError;
 pub use filter::PrincipalType;
 pub use lookup::{Entry, LookupKind, instances, lookup};
+pub use operations::{Account, Group, Instance, OrganizationalUnit, PermissionSet, User};
 pub use walk::{Assignment, AssignmentQuery, AssignmentStream, list_assignments};
 
 use crate::config::AwsConfig;

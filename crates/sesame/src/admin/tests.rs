@@ -10,11 +10,11 @@ use tokio::net::TcpListener;
 
 use super::client::Service;
 use super::{AdminClient, AdminError, AdminPacing};
+use crate::aws_error::AwsError;
 use crate::config::AwsConfig;
 use crate::credentials::AwsCredentials;
 use crate::env::Env;
 use crate::pace::{PacerConfig, RetryPolicy};
-use crate::sso::ApiError;
 
 /// Serves `answers` in turn (status, body), then `{"Instances":[]}`; counts the requests and
 /// checks each is a signed JSON 1.1 call.
@@ -150,11 +150,12 @@ async fn other_errors_are_not_retried() {
 }
 
 fn api(status: u16, code: &str) -> AdminError {
-    AdminError::Api(ApiError {
+    AdminError::Api(AwsError {
         operation: "ListAccountAssignments",
         status,
         code: code.to_owned(),
         message: None,
+        request_id: None,
     })
 }
 

@@ -12,9 +12,9 @@ use tokio::sync::mpsc;
 use tokio::task::{AbortHandle, JoinSet};
 
 use super::AdminError;
-use super::api::WireAssignment;
 use super::directory::{Directory, TargetAccount};
 use super::filter::{PermissionSetSpec, PrincipalSpec, PrincipalType, TargetSpec};
+use super::operations::WireAssignment;
 
 /// One assignment: a principal has a permission set in an account. Field names are
 /// aws-sso-lib's (seed 002); the names are `None` unless asked for or known from the walk.

@@ -9,12 +9,11 @@
 //! - [`wire`]: the one URL encoding that is both sent and signed (no double encoding).
 //! - [`sign`]: the official `aws-sigv4` signer with S3's rules, presigning, and the canonical
 //!   request / string to sign for `--dry-run`.
-//! - The keys come from [`crate::credentials::chain`] (environment, profile, SSO account and role).
-//! - [`response`]: the error code and message of an error answer, whatever the protocol.
+//! - The keys ([`crate::keys::AwsCredentials`]) come from [`crate::credentials::chain`] (environment, profile, SSO account and role).
+//! - Error answers are read by [`crate::aws_error`], the one parser every client shares.
 
 pub mod infer;
 pub mod request;
-pub mod response;
 pub mod sign;
 pub mod wire;
 
@@ -22,7 +21,6 @@ pub mod wire;
 mod suite;
 
 pub use request::{ApiRequest, Body, BodySource, JsonVersion, PreparedRequest, parse_header};
-pub use response::{AwsError, parse_error};
 pub use sign::{Explanation, SignError, Signed, SigningRules};
 pub use wire::WireUrl;
 

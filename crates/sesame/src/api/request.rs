@@ -13,7 +13,7 @@ use super::RequestError;
 use super::infer;
 use super::sign::{self, PayloadHash, SignInput, Signed, SigningRules};
 use super::wire::{WireUrl, encode};
-use crate::credentials::AwsCredentials;
+use crate::keys::AwsCredentials;
 
 /// Where the body comes from.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -18,7 +18,7 @@ use aws_sigv4::http_request::{
 use sha2::{Digest, Sha256};
 
 use super::wire::{WireUrl, encode};
-use crate::credentials::AwsCredentials;
+use crate::keys::AwsCredentials;
 
 /// The payload hash SigV4 puts in the canonical request when the body is not signed.
 pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
@@ -258,7 +258,7 @@ fn run(
         input.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())),
         body,
     )
-    .map_err(|e| SignError::Signer(error_chain(&e)))?;
+    .map_err(|e| SignError::Signer(crate::one_line(&e)))?;
     let sign = || aws_sigv4::http_request::sign(request, &params);
     let (output, trace) = if explain {
         let trace = Arc::new(Mutex::new(Trace::default()));
@@ -269,7 +269,7 @@ fn run(
         (sign(), None)
     };
     let (instructions, signature) = output
-        .map_err(|e| SignError::Signer(error_chain(&e)))?
+        .map_err(|e| SignError::Signer(crate::one_line(&e)))?
         .into_parts();
     let (headers, params) = instructions.into_parts();
     let headers: Vec<(String, String)> = headers
@@ -297,17 +297,6 @@ fn run(
         signature,
         explanation,
     })
-}
-
-/// `e` and its sources, `: `-joined.
-pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut s = e.to_string();
-    let mut cur = e.source();
-    while let Some(c) = cur {
-        s = format!("{s}: {c}");
-        cur = c.source();
-    }
-    s
 }
 
 /// Rebuilds the exact canonical request from the redacted one `aws-sigv4` logged, derives the

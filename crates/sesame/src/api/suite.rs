@@ -25,7 +25,7 @@ use std::time::Duration;
 
 use super::sign::{self, PayloadHash, SignInput, SigningRules};
 use super::wire::WireUrl;
-use crate::credentials::AwsCredentials;
+use crate::keys::AwsCredentials;
 use crate::secret::Secret;
 
 fn suite_dir() -> PathBuf {

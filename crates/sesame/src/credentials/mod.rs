@@ -1,7 +1,7 @@
 //! Role credentials for (session, account, role): cached, shared with the AWS CLI v2, and handed
 //! to aws-sdk-rust.
 //!
-//! - [`TargetSpec`] / [`RoleTarget`]: which role a caller means, a profile read as botocore's
+//! - [`RoleSpec`] / [`RoleTarget`]: which role a caller means, a profile read as botocore's
 //!   `SSOProvider` reads it (`sso_session` + `sso_account_id` + `sso_role_name`, or the legacy
 //!   `sso_start_url`/`sso_region` in the profile) or an ad hoc account (id or name) and role.
 //! - [`warm`]: the warm path, a valid cached entry with no network, no HTTP client, no async
@@ -62,11 +62,12 @@
 //! ```
 
 pub mod chain;
+mod child_env;
 pub mod console;
 mod file;
 mod provider;
 mod resolver;
-mod target;
+mod role_target;
 #[cfg(test)]
 mod tests;
 pub mod warm;
@@ -74,10 +75,11 @@ pub mod warm;
 use std::path::PathBuf;
 
 pub use chain::{AwsCredentials, ChainError, CredentialSource};
+pub use child_env::{CLEARED, ChildEnv};
 pub use file::write_to_credentials_file;
 pub use provider::{SsoCredentialsProvider, to_sdk};
 pub use resolver::CredentialResolver;
-pub use target::{AccountRef, RoleTarget, TargetSpec};
+pub use role_target::{AccountRef, RoleSpec, RoleTarget};
 
 use crate::cache::CacheError;
 use crate::config::ConfigError;

@@ -7,7 +7,7 @@ use aws_credential_types::provider::{
     self, ProvideCredentials, error::CredentialsError as SdkError,
 };
 
-use super::{CredentialResolver, CredentialsError, RoleTarget, TargetSpec};
+use super::{CredentialResolver, CredentialsError, RoleSpec, RoleTarget};
 use crate::cache::RoleCredentials;
 use crate::config::AwsConfig;
 use crate::env::Env;
@@ -45,7 +45,7 @@ impl SsoCredentialsProvider {
         profile: &str,
     ) -> Result<SsoCredentialsProvider, CredentialsError> {
         let config = AwsConfig::from_env(env)?;
-        let target = TargetSpec::Profile(profile.to_owned()).resolve(env, &config)?;
+        let target = RoleSpec::Profile(profile.to_owned()).resolve(env, &config)?;
         Self::new(env, target)
     }
 

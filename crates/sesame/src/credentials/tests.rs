@@ -27,7 +27,7 @@ fn env() -> Env {
 }
 
 fn resolve(text: &str, profile: &str) -> Result<RoleTarget, CredentialsError> {
-    TargetSpec::Profile(profile.into()).resolve(&env(), &config(text))
+    RoleSpec::Profile(profile.into()).resolve(&env(), &config(text))
 }
 
 const SESSION: &str =
@@ -198,7 +198,7 @@ async fn sdk_provider_gets_the_roles_credentials_once() {
     // The warm path sees what the provider cached, without the network.
     let warm = warm::lookup(
         &env,
-        &TargetSpec::Profile("dev".into()),
+        &RoleSpec::Profile("dev".into()),
         SignedDuration::from_mins(15),
         crate::time::now(),
     )

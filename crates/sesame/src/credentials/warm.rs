@@ -7,7 +7,7 @@
 
 use jiff::{SignedDuration, Timestamp};
 
-use super::{CredentialsError, RoleTarget, TargetSpec};
+use super::{CredentialsError, RoleSpec, RoleTarget};
 use crate::cache::{RoleCredentialCache, RoleCredentials};
 use crate::config::AwsConfig;
 use crate::env::Env;
@@ -21,7 +21,7 @@ use crate::env::Env;
 /// botocore's `JSONFileCache` treats it: the cold path replaces it.
 pub fn lookup(
     env: &Env,
-    spec: &TargetSpec,
+    spec: &RoleSpec,
     margin: SignedDuration,
     now: Timestamp,
 ) -> Result<Option<(RoleTarget, RoleCredentials)>, CredentialsError> {

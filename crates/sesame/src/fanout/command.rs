@@ -5,8 +5,9 @@ use std::process::Stdio;
 
 use tokio::io::AsyncReadExt as _;
 
-use super::{Succeeded, Target, TargetError};
+use super::{Succeeded, SweepTarget, TargetError};
 use crate::cache::RoleCredentials;
+use crate::credentials::ChildEnv;
 
 /// What a command did at one target.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,35 +26,13 @@ impl Succeeded for CommandOutput {
     }
 }
 
-/// Variables a child must not inherit: they would point SDKs at another identity.
-pub const CLEARED: [&str; 3] = [
-    "AWS_PROFILE",
-    "AWS_DEFAULT_PROFILE",
-    "AWS_CREDENTIAL_EXPIRATION",
-];
-
-/// The variables a child at `target` gets: the credentials, the region, and who it is.
-pub fn variables(target: &Target, creds: &RoleCredentials) -> Vec<(&'static str, String)> {
-    let mut vars = vec![
-        ("AWS_ACCESS_KEY_ID", creds.access_key_id.clone()),
-        (
-            "AWS_SECRET_ACCESS_KEY",
-            creds.secret_access_key.expose().to_owned(),
-        ),
-        ("AWS_SESSION_TOKEN", creds.session_token.expose().to_owned()),
-        (
-            "AWS_CREDENTIAL_EXPIRATION",
-            crate::time::format_aws(creds.expiration),
-        ),
-        ("SESAME_ACCOUNT_ID", target.account_id.clone()),
-        ("SESAME_ACCOUNT_NAME", target.account_name.clone()),
-        ("SESAME_ROLE_NAME", target.role_name.clone()),
-    ];
-    if let Some(region) = &target.region {
-        vars.push(("AWS_REGION", region.clone()));
-        vars.push(("AWS_DEFAULT_REGION", region.clone()));
-    }
-    vars
+/// The environment a child at `target` gets ([`ChildEnv`]): the credentials, the region, and
+/// who it is (`SESAME_ACCOUNT_ID`, `SESAME_ACCOUNT_NAME`, `SESAME_ROLE_NAME`).
+pub fn child_env(target: &SweepTarget, creds: &RoleCredentials) -> ChildEnv {
+    ChildEnv::new(creds, target.region.as_deref())
+        .with("SESAME_ACCOUNT_ID", target.account_id.clone())
+        .with("SESAME_ACCOUNT_NAME", target.account_name.clone())
+        .with("SESAME_ROLE_NAME", target.role_name.clone())
 }
 
 /// Kills the child's process group unless it was reaped: on timeout, on cancel, on drop.
@@ -85,7 +64,7 @@ fn kill_group(_pgid: i32) {}
 /// kills the group.
 pub async fn run(
     argv: &[OsString],
-    target: &Target,
+    target: &SweepTarget,
     creds: &RoleCredentials,
 ) -> Result<CommandOutput, TargetError> {
     let Some((program, args)) = argv.split_first() else {
@@ -97,10 +76,7 @@ pub async fn run(
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true);
-    for name in CLEARED {
-        cmd.env_remove(name);
-    }
-    cmd.envs(variables(target, creds));
+    child_env(target, creds).apply(cmd.as_std_mut());
     #[cfg(unix)]
     cmd.process_group(0);
     let shown = program.to_string_lossy();
@@ -150,8 +126,8 @@ mod tests {
     use super::*;
     use crate::secret::Secret;
 
-    fn target() -> Target {
-        Target {
+    fn target() -> SweepTarget {
+        SweepTarget {
             account_id: "111122223333".into(),
             account_name: "Acme Prod".into(),
             role_name: "ReadOnlyAccess".into(),

@@ -2,7 +2,7 @@
 //! runner that gets each target's credentials and runs a task on it.
 //!
 //! - [`Selection`] → [`targets`]: every account and role the login reaches (through
-//!   [`Listing`](crate::listing::Listing), so a warm listing cache makes no role listing),
+//!   [`Listing`], so a warm listing cache makes no role listing),
 //!   narrowed by `--account`, `--exclude`, `--role`, multiplied by `--regions`.
 //! - [`Runner`]: at most `jobs` targets at once, credentials through
 //!   [`CredentialResolver`](crate::credentials::CredentialResolver) (served from the AWS CLI v2
@@ -30,7 +30,7 @@ use crate::sso::SsoSession;
 /// One place a sweep runs: a role in an account, in a region.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Target {
+pub struct SweepTarget {
     /// The 12-digit account id.
     pub account_id: String,
     /// The account's name.
@@ -46,7 +46,7 @@ pub struct Target {
     pub role_listed: bool,
 }
 
-impl Target {
+impl SweepTarget {
     /// `name/role/region` (or `name/role`), the prefix of its output lines.
     pub fn label(&self) -> String {
         match &self.region {
@@ -83,7 +83,7 @@ pub async fn targets(
     listing: &Listing,
     session: &SsoSession,
     selection: &Selection,
-) -> Result<Vec<Target>, ListingError> {
+) -> Result<Vec<SweepTarget>, ListingError> {
     let exclude: Vec<AccountPattern> = selection
         .exclude
         .iter()
@@ -118,7 +118,7 @@ pub async fn targets(
     for item in &items {
         for role in &item.roles {
             for region in &regions {
-                out.push(Target {
+                out.push(SweepTarget {
                     account_id: item.account.account_id.clone(),
                     account_name: item.account.account_name.clone(),
                     role_name: role.clone(),

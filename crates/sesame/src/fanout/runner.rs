@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use futures_util::StreamExt as _;
 use tokio::sync::mpsc;
 
-use super::{DEFAULT_JOBS, DEFAULT_TIMEOUT, Target};
+use super::{DEFAULT_JOBS, DEFAULT_TIMEOUT, SweepTarget};
 use crate::cache::RoleCredentials;
 use crate::credentials::{CredentialResolver, CredentialsError, RoleTarget};
 use crate::listing::Pacing;
@@ -64,7 +64,7 @@ pub enum TargetError {
 #[derive(Debug, Clone)]
 pub struct Outcome<T> {
     /// The target.
-    pub target: Target,
+    pub target: SweepTarget,
     /// How long it took, credentials included.
     pub duration: Duration,
     /// The task's result, or why there is none.
@@ -109,10 +109,10 @@ impl Runner {
     }
 
     /// Starts the sweep: outcomes arrive on the returned [`Sweep`] as targets complete.
-    pub fn start<T, F, Fut>(&self, targets: Vec<Target>, task: F) -> Sweep<T>
+    pub fn start<T, F, Fut>(&self, targets: Vec<SweepTarget>, task: F) -> Sweep<T>
     where
         T: Succeeded + Send + 'static,
-        F: Fn(Target, RoleCredentials) -> Fut + Send + Sync + 'static,
+        F: Fn(SweepTarget, RoleCredentials) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<T, TargetError>> + Send + 'static,
     {
         let (tx, rx) = mpsc::channel(targets.len().max(1));
@@ -152,9 +152,9 @@ impl Runner {
         }
     }
 
-    async fn one<T, F, Fut>(&self, target: Target, task: &F) -> Outcome<T>
+    async fn one<T, F, Fut>(&self, target: SweepTarget, task: &F) -> Outcome<T>
     where
-        F: Fn(Target, RoleCredentials) -> Fut,
+        F: Fn(SweepTarget, RoleCredentials) -> Fut,
         Fut: Future<Output = Result<T, TargetError>>,
     {
         let started = Instant::now();
@@ -176,7 +176,7 @@ impl Runner {
 
     /// The cached entry while valid (no pacing, no network), else a paced, retried fetch
     /// through the resolver (single-flight with any other process).
-    async fn credentials(&self, target: &Target) -> Result<RoleCredentials, TargetError> {
+    async fn credentials(&self, target: &SweepTarget) -> Result<RoleCredentials, TargetError> {
         let role = RoleTarget::new(self.session.clone(), &target.account_id, &target.role_name);
         let key = role.cache_key(&target.account_id);
         if let Ok(Some(c)) = self.resolver.cache().load(&key)

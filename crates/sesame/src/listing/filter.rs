@@ -3,15 +3,14 @@
 //! Globs are shell-style (`*` any run of characters, `?` one character) and case-insensitive, as
 //! account names are typed by people ("acme*prod" finds "Acme Corp Payments Prod").
 
-use wildmatch::WildMatch;
-
+use crate::glob::Glob;
 use crate::sso::portal::AccountInfo;
 
 /// One `--account` value: an exact account id, or a glob on the account name.
 #[derive(Debug, Clone)]
 pub struct AccountPattern {
     text: String,
-    glob: WildMatch,
+    glob: Glob,
 }
 
 impl AccountPattern {
@@ -19,7 +18,7 @@ impl AccountPattern {
     pub fn new(text: &str) -> Self {
         Self {
             text: text.to_owned(),
-            glob: WildMatch::new_case_insensitive(text),
+            glob: Glob::new(text),
         }
     }
 
@@ -38,7 +37,7 @@ impl AccountPattern {
 #[derive(Debug, Clone)]
 pub struct RolePattern {
     text: String,
-    glob: WildMatch,
+    glob: Glob,
 }
 
 impl RolePattern {
@@ -46,7 +45,7 @@ impl RolePattern {
     pub fn new(text: &str) -> Self {
         Self {
             text: text.to_owned(),
-            glob: WildMatch::new_case_insensitive(text),
+            glob: Glob::new(text),
         }
     }
 

@@ -83,15 +83,14 @@
 //! ```
 
 mod cache;
-mod cached;
 mod filter;
 mod lister;
+mod source;
 
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use jiff::Timestamp;
 use serde::Serialize;
 use tokio::sync::mpsc;
 
@@ -99,9 +98,9 @@ pub use crate::pace::{
     CallStats, Failure, Pacer, PacerConfig, PacerStats, Pacing, RetryBudget, RetryPolicy,
 };
 pub use cache::{CachedAccount, CachedListing, CachedRoles, ListingCache};
-pub use cached::Listing;
 pub use filter::{AccountPattern, Filter, RolePattern};
 pub use lister::{DEFAULT_CONCURRENCY, PortalLister};
+pub use source::{Listing, Source};
 
 use crate::pace::CallError;
 use crate::sso::SsoError;
@@ -204,18 +203,6 @@ impl ListingError {
     pub fn is_throttled(&self) -> bool {
         matches!(self, ListingError::GaveUp { source, .. } if Failure::of(source) == Failure::Throttle)
     }
-}
-
-/// Where a [`Listed`] stream's items come from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Source {
-    /// The cache alone, no network; the account list was fetched at this time.
-    Cache {
-        /// When the account list was fetched.
-        fetched_at: Timestamp,
-    },
-    /// The portal (perhaps with part from the cache).
-    Portal,
 }
 
 /// A stream of listing results, produced by a background task as pages arrive. The first

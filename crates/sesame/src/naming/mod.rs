@@ -14,9 +14,9 @@
 //! result depends only on the set of targets, never on their order.
 //!
 //! ```
-//! use sesame::naming::{NamingRules, ProfileNamer, Target};
+//! use sesame::naming::{NamingRules, ProfileNamer, AccountRole};
 //!
-//! let target = |id: &str, name: &str, role: &str| Target {
+//! let target = |id: &str, name: &str, role: &str| AccountRole {
 //!     account_id: id.into(),
 //!     account_name: name.into(),
 //!     role_name: role.into(),
@@ -45,19 +45,19 @@
 //! # Ok::<(), sesame::naming::NamingError>(())
 //! ```
 
-mod glob;
 mod template;
 #[cfg(test)]
 mod tests;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-pub use glob::Glob;
+use crate::glob::Glob;
+
 pub use template::{PLACEHOLDERS, Template};
 
 /// One (account, role) pair the user can sign in to.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Target {
+pub struct AccountRole {
     /// The 12-digit account id.
     pub account_id: String,
     /// The account's name as Identity Center lists it.
@@ -224,7 +224,7 @@ pub struct NamedProfile {
     /// The profile name (always [safe](is_safe_profile_name)).
     pub name: String,
     /// The account and role.
-    pub target: Target,
+    pub target: AccountRole,
     /// The region the rules give, if any.
     pub region: Option<String>,
 }
@@ -241,7 +241,7 @@ pub struct ProfileNamer {
 impl ProfileNamer {
     /// A namer for `targets` of the session `session` (the name `{session}` expands to). An
     /// [`PrefixStrip::Auto`] prefix is detected from these targets' account names.
-    pub fn new(rules: NamingRules, session: &str, targets: &[Target]) -> Self {
+    pub fn new(rules: NamingRules, session: &str, targets: &[AccountRole]) -> Self {
         let prefix = match &rules.prefix_strip {
             PrefixStrip::None => None,
             PrefixStrip::Fixed(p) => Some(normalize(p, rules.lowercase)).filter(|p| !p.is_empty()),
@@ -270,7 +270,7 @@ impl ProfileNamer {
 
     /// The account's short name: normalised, prefix stripped (never empty: the account id when
     /// the name has nothing usable).
-    pub fn short_account_name(&self, target: &Target) -> String {
+    pub fn short_account_name(&self, target: &AccountRole) -> String {
         let full = normalize(&target.account_name, self.rules.lowercase);
         let short = match &self.prefix {
             Some(p) if full.len() > p.len() && full.starts_with(p.as_str()) => {
@@ -299,7 +299,7 @@ impl ProfileNamer {
     }
 
     /// The region the rules give the target.
-    pub fn region(&self, target: &Target) -> Option<String> {
+    pub fn region(&self, target: &AccountRole) -> Option<String> {
         let short = self.short_account_name(target);
         self.rules
             .region_rules
@@ -310,7 +310,7 @@ impl ProfileNamer {
     }
 
     /// The name the rules give one target, before collisions are resolved.
-    pub fn base_name(&self, target: &Target) -> String {
+    pub fn base_name(&self, target: &AccountRole) -> String {
         let account = self.short_account_name(target);
         let suffix = self.role_suffix(&target.role_name);
         let name = match &self.rules.template {
@@ -337,8 +337,8 @@ impl ProfileNamer {
     /// account with the same suffix) get `-RoleName` too, then `-2`, `-3`... in (account id,
     /// role) order. `default` counts as taken, since `[profile default]` is the default profile.
     /// The result is sorted by name.
-    pub fn name_all(&self, targets: &[Target]) -> Vec<NamedProfile> {
-        let mut items: Vec<(String, &Target)> = targets
+    pub fn name_all(&self, targets: &[AccountRole]) -> Vec<NamedProfile> {
+        let mut items: Vec<(String, &AccountRole)> = targets
             .iter()
             .filter(|t| !self.ignores(&t.role_name))
             .map(|t| (self.base_name(t), t))
@@ -384,7 +384,7 @@ impl ProfileNamer {
     }
 }
 
-fn count_names(items: &[(String, &Target)]) -> HashMap<String, usize> {
+fn count_names(items: &[(String, &AccountRole)]) -> HashMap<String, usize> {
     let mut counts = HashMap::new();
     for (name, _) in items {
         *counts.entry(name.clone()).or_insert(0) += 1;

@@ -1,14 +1,14 @@
 use super::*;
 
-fn t(id: &str, name: &str, role: &str) -> Target {
-    Target {
+fn t(id: &str, name: &str, role: &str) -> AccountRole {
+    AccountRole {
         account_id: id.to_owned(),
         account_name: name.to_owned(),
         role_name: role.to_owned(),
     }
 }
 
-fn names(namer: &ProfileNamer, targets: &[Target]) -> Vec<String> {
+fn names(namer: &ProfileNamer, targets: &[AccountRole]) -> Vec<String> {
     namer
         .name_all(targets)
         .into_iter()
@@ -16,7 +16,7 @@ fn names(namer: &ProfileNamer, targets: &[Target]) -> Vec<String> {
         .collect()
 }
 
-fn acme() -> Vec<Target> {
+fn acme() -> Vec<AccountRole> {
     vec![
         t(
             "111111111111",
@@ -108,7 +108,7 @@ fn unsafe_characters_never_reach_a_name() {
         "Default",
         "x=y:z",
     ];
-    let targets: Vec<Target> = nasty
+    let targets: Vec<AccountRole> = nasty
         .iter()
         .enumerate()
         .map(|(i, n)| t(&format!("{:012}", i + 1), n, "Weird Role [x]"))

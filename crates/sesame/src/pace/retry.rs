@@ -19,8 +19,6 @@ use tokio::sync::Semaphore;
 use url::Url;
 
 use super::pacer::{Pacer, PacerConfig, PacerStats};
-use crate::sso::SsoError;
-
 /// How a failed call is retried.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RetryPolicy {
@@ -67,26 +65,6 @@ impl Failure {
 pub trait Classify {
     /// What kind of failure this is.
     fn failure(&self) -> Failure;
-}
-
-impl Classify for SsoError {
-    /// Identity Center's throttles (429, `TooManyRequestsException`, `ThrottlingException`,
-    /// `SlowDownException`), server faults (5xx) and unreachable endpoints are retried.
-    fn failure(&self) -> Failure {
-        match self {
-            SsoError::Api(a)
-                if a.status == 429
-                    || a.code == "TooManyRequestsException"
-                    || a.code == "ThrottlingException"
-                    || a.code == "SlowDownException" =>
-            {
-                Failure::Throttle
-            }
-            SsoError::Api(a) if a.status >= 500 => Failure::Transient,
-            SsoError::Unreachable { .. } => Failure::Transient,
-            _ => Failure::Final,
-        }
-    }
 }
 
 /// Why a [`Pacing::call`] failed, with the call's own error.
@@ -331,7 +309,30 @@ mod tests {
     use tokio::time::Instant;
 
     use super::*;
-    use crate::sso::ApiError;
+
+    /// A client's error for these tests: pace knows no client. Classified as Identity Center's
+    /// errors are (`sso/error.rs`, whose own tests pin that rule).
+    #[derive(Debug, thiserror::Error)]
+    enum TestError {
+        #[error("{code} (HTTP {status})")]
+        Api { status: u16, code: String },
+        #[error("cannot reach {endpoint}: {reason}")]
+        Unreachable { endpoint: String, reason: String },
+    }
+
+    impl Classify for TestError {
+        fn failure(&self) -> Failure {
+            match self {
+                TestError::Api { status: 429, .. } => Failure::Throttle,
+                TestError::Api { code, .. } if code == "TooManyRequestsException" => {
+                    Failure::Throttle
+                }
+                TestError::Api { status, .. } if *status >= 500 => Failure::Transient,
+                TestError::Unreachable { .. } => Failure::Transient,
+                TestError::Api { .. } => Failure::Final,
+            }
+        }
+    }
 
     /// The emulator's throttle: a bucket of `rate` tokens a second holding one second's worth.
     struct Throttle {
@@ -355,13 +356,11 @@ mod tests {
         }
     }
 
-    fn api(status: u16, code: &str) -> SsoError {
-        SsoError::Api(ApiError {
-            operation: "ListAccountRoles",
+    fn api(status: u16, code: &str) -> TestError {
+        TestError::Api {
             status,
             code: code.into(),
-            message: None,
-        })
+        }
     }
 
     /// `calls` calls, `concurrency` at a time, against a `rate`/s throttle with 50 ms latency, in
@@ -534,7 +533,7 @@ mod tests {
         // Successes pay back: ten of them make room for two more retries.
         for _ in 0..10 {
             pacing
-                .call("ListAccounts", || async { Ok::<_, SsoError>(()) })
+                .call("ListAccounts", || async { Ok::<_, TestError>(()) })
                 .await
                 .unwrap();
         }
@@ -546,7 +545,7 @@ mod tests {
                 let n = tries.fetch_add(1, Ordering::Relaxed);
                 async move {
                     if n == 0 {
-                        Err(SsoError::Unreachable {
+                        Err(TestError::Unreachable {
                             endpoint: "x".into(),
                             reason: "connection closed".into(),
                         })

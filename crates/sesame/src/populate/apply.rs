@@ -8,7 +8,7 @@ use sha1::Digest as _;
 use crate::config::AwsConfig;
 use crate::env::Env;
 use crate::fsutil::{self, FileLock};
-use crate::naming::Target;
+use crate::naming::AccountRole;
 
 use super::render::plan;
 use super::settings::PopulateOptions;
@@ -38,7 +38,7 @@ pub fn backup_path(path: &Path) -> PathBuf {
 pub fn plan_file(
     path: &Path,
     session: &SessionSpec,
-    targets: &[Target],
+    targets: &[AccountRole],
     options: &PopulateOptions,
 ) -> Result<Plan, PopulateError> {
     let config = AwsConfig::load(path)?;
@@ -55,7 +55,7 @@ pub fn apply(
     env: &Env,
     path: &Path,
     session: &SessionSpec,
-    targets: &[Target],
+    targets: &[AccountRole],
     options: &PopulateOptions,
 ) -> Result<Applied, PopulateError> {
     let lock_path = fsutil::lock_dir(env).join(lock_name(path));

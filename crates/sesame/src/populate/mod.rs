@@ -49,7 +49,7 @@ pub use settings::{PopulateOptions, ProfileStyle, SECTION, Settings};
 
 use crate::config::{ConfigError, IniError};
 use crate::listing::{Filter, Listing, ListingError};
-use crate::naming::{NamingError, Target};
+use crate::naming::{AccountRole, NamingError};
 
 /// The `[sso-session]` the profiles point at.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -119,7 +119,7 @@ pub struct PlannedProfile {
     /// The profile name.
     pub name: String,
     /// The account and role (`None` for a kept profile whose keys no longer say).
-    pub target: Option<Target>,
+    pub target: Option<AccountRole>,
     /// What the run does to it.
     pub change: Change,
 }
@@ -145,7 +145,7 @@ pub struct Skipped {
     /// The name it would have had.
     pub name: String,
     /// The account and role.
-    pub target: Target,
+    pub target: AccountRole,
     /// Why: e.g. "a profile of that name is defined outside sesame's block (line 12)".
     pub reason: String,
 }
@@ -186,13 +186,13 @@ impl Plan {
 /// retried on throttles, server faults and dropped connections, and served from (and written
 /// to) the listing cache as the listing's [`ListingOptions`](crate::listing::ListingOptions)
 /// say (`refresh`, `max_age`).
-pub async fn collect_targets(listing: &Listing) -> Result<Vec<Target>, ListingError> {
+pub async fn collect_targets(listing: &Listing) -> Result<Vec<AccountRole>, ListingError> {
     let items = listing.roles(&Filter::all()).await?.collect().await?;
-    let mut targets: Vec<Target> = items
+    let mut targets: Vec<AccountRole> = items
         .into_iter()
         .flat_map(|item| {
             let account = item.account;
-            item.roles.into_iter().map(move |role_name| Target {
+            item.roles.into_iter().map(move |role_name| AccountRole {
                 account_id: account.account_id.clone(),
                 account_name: account.account_name.clone(),
                 role_name,

@@ -7,7 +7,7 @@ use crate::config::ini::LineEnding;
 use crate::config::pystr::shlex_split;
 use crate::config::section::SectionName;
 use crate::config::{Document, sso_session_header};
-use crate::naming::{NamedProfile, PrefixStrip, ProfileNamer, Target};
+use crate::naming::{AccountRole, NamedProfile, PrefixStrip, ProfileNamer};
 use crate::sso::session::DEFAULT_SCOPE;
 
 use super::block::{Block, begin_line, end_marker, find_blocks, prefix_line, recorded_prefix};
@@ -18,33 +18,77 @@ type Entries = Vec<(String, String)>;
 
 /// Plans a populate run of `session` with these `targets` against the config `doc` (read from
 /// `path`, which errors name). Pure: reads nothing, writes nothing.
+///
+/// The steps: `survey` the file (what our block holds, what is taken outside it), `name` the
+/// targets (skipping taken names), `reconcile` the two into the profiles to write and what
+/// happens to each, `render_block` and `splice` it in, then parse and `verify` the result.
 pub fn plan(
     path: &Path,
     doc: &Document,
     session: &SessionSpec,
-    targets: &[Target],
+    targets: &[AccountRole],
     options: &PopulateOptions,
 ) -> Result<Plan, PopulateError> {
-    let block_error = |reason: String| PopulateError::Block {
+    let blocks = find_blocks(doc).map_err(|reason| PopulateError::Block {
         path: path.to_owned(),
         reason,
-    };
-    let blocks = find_blocks(doc).map_err(block_error)?;
+    })?;
     let ours = blocks.iter().find(|b| b.session == session.name);
-    let block_of = |line: usize| blocks.iter().find(|b| b.lines.contains(&line));
+    let survey = survey(doc, &blocks, &session.name);
+    let auto = options.naming.prefix_strip == PrefixStrip::Auto;
+    let named = name(doc, ours, session, targets, options, &survey.taken);
+    let (profiles, sections) = reconcile(&named.desired, &survey.old, options.prune);
 
-    // What is defined outside our block, and what our block holds now.
-    let mut taken: HashMap<String, String> = HashMap::new();
-    let mut session_outside = false;
-    let mut old: Vec<(String, Entries)> = Vec::new();
+    let writes_session = !survey.session_outside;
+    let old_text = doc.as_str();
+    let new_text = if ours.is_none() && sections.is_empty() {
+        old_text.to_owned()
+    } else {
+        let prefix = auto.then(|| named.namer.prefix());
+        let lines = render_block(session, prefix, writes_session, &sections);
+        splice(doc, ours, &lines, doc.newline())
+    };
+    let new_doc = Document::parse(&new_text).map_err(|source| PopulateError::Verify {
+        path: path.to_owned(),
+        source,
+    })?;
+    verify(path, &new_doc, &sections)?;
+    Ok(Plan {
+        old_text: old_text.to_owned(),
+        new_text,
+        profiles,
+        skipped: named.skipped,
+        writes_session,
+        prefix: named.namer.prefix().map(str::to_owned),
+    })
+}
+
+/// What the file holds before the run, as [`survey`] reads it.
+struct Survey {
+    /// Profile names defined outside our block, each with why it cannot be written.
+    taken: HashMap<String, String>,
+    /// Whether the `[sso-session]` section is defined outside our block (then we do not write it).
+    session_outside: bool,
+    /// The profiles our block holds now, in file order.
+    old: Vec<(String, Entries)>,
+}
+
+/// What is defined outside the block of `session`, and what its block holds now.
+fn survey(doc: &Document, blocks: &[Block], session: &str) -> Survey {
+    let block_of = |line: usize| blocks.iter().find(|b| b.lines.contains(&line));
+    let mut out = Survey {
+        taken: HashMap::new(),
+        session_outside: false,
+        old: Vec::new(),
+    };
     for s in doc.sections() {
         let line = s.line() - 1;
         let inside = block_of(line);
-        let mine = inside.is_some_and(|b| b.session == session.name);
+        let mine = inside.is_some_and(|b| b.session == session);
         match SectionName::of_config(s.name()) {
             SectionName::Profile(name) if mine => {
                 let entries = s.entries().map(|(k, v)| (k.to_owned(), v.to_owned()));
-                old.push((name, entries.collect()));
+                out.old.push((name, entries.collect()));
             }
             SectionName::Profile(name) => {
                 let reason = match inside {
@@ -57,24 +101,46 @@ pub fn plan(
                         line + 1
                     ),
                 };
-                taken.entry(name).or_insert(reason);
+                out.taken.entry(name).or_insert(reason);
             }
-            SectionName::SsoSession(name) if !mine && name == session.name => {
-                session_outside = true;
+            SectionName::SsoSession(name) if !mine && name == session => {
+                out.session_outside = true;
             }
             _ => {}
         }
     }
+    out
+}
 
-    // An auto-detected prefix is detected once and recorded in the block, so that accounts
-    // coming and going do not rename every profile.
-    let auto = options.naming.prefix_strip == PrefixStrip::Auto;
+/// The profiles the targets should become, as [`name`] gives them.
+struct Named {
+    /// The namer (its prefix is recorded in the block).
+    namer: ProfileNamer,
+    /// Profile name → its target and keys.
+    desired: BTreeMap<String, (AccountRole, Entries)>,
+    /// Targets whose name is taken outside our block.
+    skipped: Vec<Skipped>,
+}
+
+/// Names every target and renders its keys, skipping names `taken` outside our block. An
+/// auto-detected prefix is detected once and recorded in the block, so that accounts coming and
+/// going do not rename every profile.
+fn name(
+    doc: &Document,
+    ours: Option<&Block>,
+    session: &SessionSpec,
+    targets: &[AccountRole],
+    options: &PopulateOptions,
+    taken: &HashMap<String, String>,
+) -> Named {
     let mut naming = options.naming.clone();
-    if auto && let Some(recorded) = ours.and_then(|b| recorded_prefix(doc, b)) {
+    if naming.prefix_strip == PrefixStrip::Auto
+        && let Some(recorded) = ours.and_then(|b| recorded_prefix(doc, b))
+    {
         naming.prefix_strip = recorded.map_or(PrefixStrip::None, PrefixStrip::Fixed);
     }
     let namer = ProfileNamer::new(naming, &session.name, targets);
-    let mut desired: BTreeMap<String, (Target, Entries)> = BTreeMap::new();
+    let mut desired = BTreeMap::new();
     let mut skipped = Vec::new();
     for p in namer.name_all(targets) {
         if let Some(reason) = taken.get(&p.name) {
@@ -88,15 +154,29 @@ pub fn plan(
         let entries = profile_entries(&p, session, options);
         desired.insert(p.name, (p.target, entries));
     }
+    Named {
+        namer,
+        desired,
+        skipped,
+    }
+}
+
+/// What happens to every profile, desired or in the block now (sorted by name), and the
+/// sections the new block holds. A profile no target names any more is kept, unless `prune`
+/// or a desired profile now writes its account and role (it was renamed).
+fn reconcile(
+    desired: &BTreeMap<String, (AccountRole, Entries)>,
+    old: &[(String, Entries)],
+    prune: bool,
+) -> (Vec<PlannedProfile>, BTreeMap<String, Entries>) {
     let written: HashSet<(&str, &str)> = desired
         .values()
         .map(|(t, _)| (t.account_id.as_str(), t.role_name.as_str()))
         .collect();
-
     let mut profiles: Vec<PlannedProfile> = Vec::new();
     let mut sections: BTreeMap<String, Entries> = BTreeMap::new();
     let old_names: HashMap<&str, &Entries> = old.iter().map(|(n, e)| (n.as_str(), e)).collect();
-    for (name, (target, entries)) in &desired {
+    for (name, (target, entries)) in desired {
         let change = match old_names.get(name.as_str()) {
             None => Change::Added,
             Some(e) if *e == entries => Change::Unchanged,
@@ -109,7 +189,7 @@ pub fn plan(
         });
         sections.insert(name.clone(), entries.clone());
     }
-    for (name, entries) in &old {
+    for (name, entries) in old {
         if desired.contains_key(name) {
             continue;
         }
@@ -117,7 +197,7 @@ pub fn plan(
         let superseded = identity
             .as_ref()
             .is_some_and(|t| written.contains(&(t.account_id.as_str(), t.role_name.as_str())));
-        let keep = !superseded && !options.prune;
+        let keep = !superseded && !prune;
         profiles.push(PlannedProfile {
             name: name.clone(),
             target: identity,
@@ -128,43 +208,33 @@ pub fn plan(
         }
     }
     profiles.sort_by(|a, b| a.name.cmp(&b.name).then(a.change.cmp(&b.change)));
+    (profiles, sections)
+}
 
-    let writes_session = !session_outside;
-    let nl = doc.newline();
-    let old_text = doc.as_str();
-    let new_text = if ours.is_none() && sections.is_empty() {
-        old_text.to_owned()
-    } else {
-        let mut lines = vec![begin_line(&session.name)];
-        if auto {
-            lines.push(prefix_line(namer.prefix()));
-        }
-        if writes_session {
-            lines.push(format!("[{}]", sso_session_header(&session.name)));
-            lines.extend(render_entries(&session_entries(session)));
-            lines.push(String::new());
-        }
-        for (name, entries) in &sections {
-            lines.push(format!("[profile {name}]"));
-            lines.extend(render_entries(entries));
-            lines.push(String::new());
-        }
-        lines.push(end_marker(&session.name));
-        splice(doc, ours, &lines, nl)
-    };
-    let new_doc = Document::parse(&new_text).map_err(|source| PopulateError::Verify {
-        path: path.to_owned(),
-        source,
-    })?;
-    verify(path, &new_doc, &sections)?;
-    Ok(Plan {
-        old_text: old_text.to_owned(),
-        new_text,
-        profiles,
-        skipped,
-        writes_session,
-        prefix: namer.prefix().map(str::to_owned),
-    })
+/// The block's lines, BEGIN to END: the recorded prefix (`Some` when auto-detected), the
+/// `[sso-session]` section when we write it, then every profile section.
+fn render_block(
+    session: &SessionSpec,
+    prefix: Option<Option<&str>>,
+    writes_session: bool,
+    sections: &BTreeMap<String, Entries>,
+) -> Vec<String> {
+    let mut lines = vec![begin_line(&session.name)];
+    if let Some(prefix) = prefix {
+        lines.push(prefix_line(prefix));
+    }
+    if writes_session {
+        lines.push(format!("[{}]", sso_session_header(&session.name)));
+        lines.extend(render_entries(&session_entries(session)));
+        lines.push(String::new());
+    }
+    for (name, entries) in sections {
+        lines.push(format!("[profile {name}]"));
+        lines.extend(render_entries(entries));
+        lines.push(String::new());
+    }
+    lines.push(end_marker(&session.name));
+    lines
 }
 
 /// The keys of one generated profile, in the order they are written.
@@ -221,7 +291,7 @@ fn render_entries(entries: &Entries) -> impl Iterator<Item = String> + '_ {
 
 /// Which (account, role) a profile of the block is for: its SSO keys, or the `--account` and
 /// `--role` of its `credential_process` line.
-fn identity(entries: &Entries) -> Option<Target> {
+fn identity(entries: &Entries) -> Option<AccountRole> {
     let get = |k: &str| entries.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
     let (account_id, role_name) = match (get("sso_account_id"), get("sso_role_name")) {
         (Some(a), Some(r)) => (a, r),
@@ -234,7 +304,7 @@ fn identity(entries: &Entries) -> Option<Target> {
             (arg("--account")?, arg("--role")?)
         }
     };
-    Some(Target {
+    Some(AccountRole {
         account_id,
         account_name: String::new(),
         role_name,

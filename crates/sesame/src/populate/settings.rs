@@ -26,7 +26,8 @@ use std::path::Path;
 
 use crate::config::ini::parse_nested;
 use crate::config::{AwsConfig, section::SectionName};
-use crate::naming::{Glob, NamingRules, PrefixStrip, Template, check_region};
+use crate::glob::Glob;
+use crate::naming::{NamingRules, PrefixStrip, Template, check_region};
 
 use super::PopulateError;
 

@@ -3,8 +3,8 @@ use std::path::Path;
 use super::*;
 use crate::config::Document;
 
-fn t(id: &str, name: &str, role: &str) -> Target {
-    Target {
+fn t(id: &str, name: &str, role: &str) -> AccountRole {
+    AccountRole {
         account_id: id.to_owned(),
         account_name: name.to_owned(),
         role_name: role.to_owned(),
@@ -20,7 +20,7 @@ fn session() -> SessionSpec {
     }
 }
 
-fn targets() -> Vec<Target> {
+fn targets() -> Vec<AccountRole> {
     vec![
         t(
             "111111111111",
@@ -44,7 +44,7 @@ fn fixed() -> PopulateOptions {
     o
 }
 
-fn run(text: &str, targets: &[Target], options: &PopulateOptions) -> Plan {
+fn run(text: &str, targets: &[AccountRole], options: &PopulateOptions) -> Plan {
     let doc = Document::parse(text).unwrap();
     plan(Path::new("/tmp/config"), &doc, &session(), targets, options).unwrap()
 }

@@ -34,17 +34,3 @@ pub const SESSION_DURATION_ATTRIBUTE: &str =
     "https://aws.amazon.com/SAML/Attributes/SessionDuration";
 /// The relying-party identifier AWS is known by at an IdP (AD FS `loginToRp`, the `Audience`).
 pub const AWS_RELYING_PARTY: &str = "urn:amazon:webservices";
-
-/// An error and its causes on one line (`a: b: c`), for connection failures.
-pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut out = error.to_string();
-    let mut source = error.source();
-    while let Some(s) = source {
-        let text = s.to_string();
-        if !out.contains(&text) {
-            out = format!("{out}: {text}");
-        }
-        source = s.source();
-    }
-    out
-}

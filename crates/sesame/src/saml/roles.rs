@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use crate::glob::Glob;
+
 /// One value of the `Role` attribute: a role and the SAML provider that vouches for it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct SamlRole {
@@ -140,9 +142,10 @@ pub fn select_role<'a>(
         .filter(|r| r.role_arn == pattern || r.role_name() == pattern)
         .collect();
     let matches = if exact.is_empty() {
+        let glob = Glob::case_sensitive(pattern);
         roles
             .iter()
-            .filter(|r| glob_match(pattern, &r.role_arn) || glob_match(pattern, r.role_name()))
+            .filter(|r| glob.matches(&r.role_arn) || glob.matches(r.role_name()))
             .collect()
     } else {
         exact
@@ -158,31 +161,6 @@ pub fn select_role<'a>(
             matches: many.iter().map(|r| r.role_arn.clone()).collect(),
         }),
     }
-}
-
-/// Shell-style wildcard matching over the whole text: `*` any run of characters (including
-/// `/` and `:`), `?` any one character; everything else literal.
-pub fn glob_match(pattern: &str, text: &str) -> bool {
-    let p: Vec<char> = pattern.chars().collect();
-    let t: Vec<char> = text.chars().collect();
-    let (mut pi, mut ti) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
-    while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || (p[pi] != '*' && p[pi] == t[ti])) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some((pi, ti));
-            pi += 1;
-        } else if let Some((sp, st)) = star {
-            pi = sp + 1;
-            ti = st + 1;
-            star = Some((sp, st + 1));
-        } else {
-            return false;
-        }
-    }
-    p[pi..].iter().all(|&c| c == '*')
 }
 
 #[cfg(test)]
@@ -280,16 +258,5 @@ mod tests {
             select_role(&roles[..1], None).unwrap().role_name(),
             "ADFS-Dev"
         );
-    }
-
-    #[test]
-    fn glob() {
-        assert!(glob_match("*", ""));
-        assert!(glob_match("a*c", "abbbc"));
-        assert!(glob_match("a?c", "abc"));
-        assert!(!glob_match("a?c", "ac"));
-        assert!(glob_match("*b*", "abc"));
-        assert!(!glob_match("abc", "abcd"));
-        assert!(glob_match("**x", "yyx"));
     }
 }

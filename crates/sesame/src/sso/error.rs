@@ -2,39 +2,10 @@
 
 use std::path::PathBuf;
 
+use crate::aws_error::AwsError;
 use crate::cache::CacheError;
 use crate::config::ConfigError;
-
-/// An error answer from an AWS API, as botocore would classify it.
-#[derive(Debug, Clone, thiserror::Error)]
-#[error("{operation} failed with {code} (HTTP {status}){}", message_suffix(.message))]
-pub struct ApiError {
-    /// The operation called (`CreateToken`, `ListAccounts`, ...).
-    pub operation: &'static str,
-    /// The HTTP status.
-    pub status: u16,
-    /// The error code (`AuthorizationPendingException`, `UnauthorizedException`, ...).
-    pub code: String,
-    /// The service's message, if any.
-    pub message: Option<String>,
-}
-
-fn message_suffix(message: &Option<String>) -> String {
-    match message {
-        Some(m) if !m.is_empty() => format!(": {m}"),
-        _ => String::new(),
-    }
-}
-
-impl ApiError {
-    /// Whether the error is a throttle or a server fault worth retrying.
-    pub fn is_retryable(&self) -> bool {
-        self.status == 429
-            || self.status >= 500
-            || self.code == "TooManyRequestsException"
-            || self.code == "ThrottlingException"
-    }
-}
+use crate::pace::{Classify, Failure};
 
 /// Everything that can go wrong logging in to, or calling, IAM Identity Center.
 #[derive(Debug, thiserror::Error)]
@@ -62,7 +33,7 @@ pub enum SsoError {
     },
     /// The service answered with an error.
     #[error(transparent)]
-    Api(#[from] ApiError),
+    Api(#[from] AwsError),
     /// The service answered something that is not the documented shape.
     #[error("{operation}: unexpected answer from {endpoint}: {reason}")]
     BadResponse {
@@ -120,5 +91,64 @@ impl SsoError {
             SsoError::Api(e) => e.code == "UnauthorizedException",
             _ => false,
         }
+    }
+}
+
+impl Classify for SsoError {
+    /// Identity Center's throttles (429, `TooManyRequestsException`, `ThrottlingException`,
+    /// `SlowDownException`), server faults (5xx) and unreachable endpoints are retried.
+    fn failure(&self) -> Failure {
+        match self {
+            SsoError::Api(a)
+                if a.status == 429
+                    || a.code == "TooManyRequestsException"
+                    || a.code == "ThrottlingException"
+                    || a.code == "SlowDownException" =>
+            {
+                Failure::Throttle
+            }
+            SsoError::Api(a) if a.status >= 500 => Failure::Transient,
+            SsoError::Unreachable { .. } => Failure::Transient,
+            _ => Failure::Final,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn api(status: u16, code: &str) -> SsoError {
+        SsoError::Api(AwsError {
+            operation: "ListAccountRoles",
+            status,
+            code: code.into(),
+            message: None,
+            request_id: None,
+        })
+    }
+
+    #[test]
+    fn throttles_faults_and_broken_connections_are_retried_the_rest_is_final() {
+        for (status, code) in [
+            (429, "TooManyRequestsException"),
+            (400, "TooManyRequestsException"),
+            (400, "ThrottlingException"),
+            (400, "SlowDownException"),
+        ] {
+            assert_eq!(api(status, code).failure(), Failure::Throttle, "{code}");
+        }
+        assert_eq!(
+            api(500, "InternalServerException").failure(),
+            Failure::Transient
+        );
+        let unreachable = SsoError::Unreachable {
+            endpoint: "x".into(),
+            reason: "connection closed".into(),
+        };
+        assert_eq!(unreachable.failure(), Failure::Transient);
+        assert_eq!(api(403, "ForbiddenException").failure(), Failure::Final);
+        assert_eq!(api(401, "UnauthorizedException").failure(), Failure::Final);
+        assert!(api(401, "UnauthorizedException").is_login_required());
     }
 }

@@ -503,8 +503,9 @@ impl Sso {
         ))
     }
 
-    /// Logs out of the session: the portal's Logout (best effort), then the cached token, the
-    /// cached role credentials and the session's listing cache are deleted. Returns whether a
+    /// Logs out of the session: the portal's Logout (best effort), then the cached token and the
+    /// cached role credentials are deleted (the caller deletes the listing cache,
+    /// [`crate::listing::ListingCache::remove`]: `listing` sits above `sso`). Returns whether a
     /// token was cached.
     pub async fn logout(&self, session: &SsoSession) -> Result<bool, SsoError> {
         let key = session.token_key();
@@ -518,13 +519,13 @@ impl Sso {
         }
         let removed = self.tokens.remove(&key)?;
         RoleCredentialCache::new(self.env.cli_cache_dir()).remove_all_sso()?;
-        crate::listing::ListingCache::from_env(&self.env).remove(session)?;
         Ok(removed || token.is_some())
     }
 
     /// Logs out of every login in the token cache (as `aws sso logout` does): the portal's
     /// Logout in each token's region (best effort), then every token, every cached SSO role
-    /// credential and every listing cache is deleted. Returns how many tokens there were.
+    /// credential is deleted (the caller deletes the listing caches,
+    /// [`crate::listing::ListingCache::remove_all`]). Returns how many tokens there were.
     pub async fn logout_all(&self, config: &AwsConfig) -> Result<usize, SsoError> {
         let mut n = 0;
         for (path, entry) in self.tokens.entries() {
@@ -552,7 +553,6 @@ impl Sso {
             }
         }
         RoleCredentialCache::new(self.env.cli_cache_dir()).remove_all_sso()?;
-        crate::listing::ListingCache::from_env(&self.env).remove_all()?;
         Ok(n)
     }
 }

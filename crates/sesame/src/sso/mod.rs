@@ -14,6 +14,6 @@ pub mod portal;
 pub mod session;
 mod wire;
 
-pub use error::{ApiError, SsoError};
+pub use error::SsoError;
 pub use login::{LoginFlow, LoginOptions, LoginOutcome, LoginPrompt, Sso};
 pub use session::{SessionSelector, SsoSession};

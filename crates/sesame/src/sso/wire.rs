@@ -4,10 +4,10 @@
 use reqwest::{RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 
-use super::{ApiError, SsoError};
-use crate::api::response::clean_code;
+use super::SsoError;
+use crate::aws_error::AwsError;
 
-/// Sends a request and decodes a JSON answer, or turns an error answer into [`ApiError`].
+/// Sends a request and decodes a JSON answer, or turns an error answer into [`AwsError`].
 pub(crate) async fn call<T: DeserializeOwned>(
     operation: &'static str,
     endpoint: &str,
@@ -42,42 +42,17 @@ pub(crate) async fn send(
 }
 
 fn unreachable(endpoint: &str, error: &reqwest::Error) -> SsoError {
-    let mut reason = error.to_string();
-    let mut source = std::error::Error::source(error);
-    while let Some(s) = source {
-        reason = format!("{reason}: {s}");
-        source = s.source();
-    }
     SsoError::Unreachable {
         endpoint: endpoint.to_owned(),
-        reason,
+        reason: crate::one_line(error),
     }
 }
 
-async fn error_from(operation: &'static str, response: Response) -> ApiError {
+/// The error answer, read by the one parser ([`AwsError::from_answer`]); a body that cannot be
+/// read counts as empty.
+async fn error_from(operation: &'static str, response: Response) -> AwsError {
     let status = response.status().as_u16();
-    let header_code = response
-        .headers()
-        .get("x-amzn-errortype")
-        .and_then(|v| v.to_str().ok())
-        .map(clean_code);
-    let body: serde_json::Value = response.json().await.unwrap_or(serde_json::Value::Null);
-    let text = |k: &str| body.get(k).and_then(|v| v.as_str()).map(str::to_owned);
-    let code = header_code
-        .or_else(|| {
-            text("code")
-                .or_else(|| text("Code"))
-                .map(|c| clean_code(&c))
-        })
-        .or_else(|| text("__type").map(|c| clean_code(&c)))
-        .unwrap_or_else(|| status.to_string());
-    let message = text("message")
-        .or_else(|| text("Message"))
-        .or_else(|| text("error_description"));
-    ApiError {
-        operation,
-        status,
-        code,
-        message,
-    }
+    let headers = response.headers().clone();
+    let body = response.bytes().await.unwrap_or_default();
+    AwsError::from_answer(operation, status, &headers, &body)
 }

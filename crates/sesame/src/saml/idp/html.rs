@@ -53,7 +53,7 @@ impl Page {
         }
         let bytes = response.bytes().await.map_err(|e| IdpError::Unreachable {
             url: display_url(asked),
-            reason: crate::saml::error_chain(&e),
+            reason: crate::one_line(&e),
         })?;
         let html = String::from_utf8_lossy(&bytes[..bytes.len().min(MAX_PAGE)]).into_owned();
         Ok(Self {

@@ -91,7 +91,7 @@ pub(super) async fn attempt(client: &reqwest::Client, target: &Url) -> Result<At
             ctx.step(Some(&answer), None)
                 .map_err(|e| IdpError::MutualAuthentication {
                     service: service.clone(),
-                    reason: one_line(&e),
+                    reason: crate::one_line(&e),
                 })?;
             true
         }
@@ -108,14 +108,18 @@ pub(super) async fn attempt(client: &reqwest::Client, target: &Url) -> Result<At
 /// token for `service`.
 fn start(service: &str) -> Result<Started, String> {
     let cred = Cred::acquire(None, None, CredUsage::Initiate, None)
-        .map_err(|e| format!("no Kerberos credentials ({})", one_line(&e)))?;
+        .map_err(|e| format!("no Kerberos credentials ({})", crate::one_line(&e)))?;
     let principal = cred
         .name()
         .and_then(|n| n.display_name())
         .map(|b| String::from_utf8_lossy(&b).into_owned())
-        .map_err(|e| format!("no Kerberos credentials ({})", one_line(&e)))?;
-    let target = Name::new(service.as_bytes(), Some(GSS_NT_HOSTBASED_SERVICE))
-        .map_err(|e| format!("the service name {service} is not valid ({})", one_line(&e)))?;
+        .map_err(|e| format!("no Kerberos credentials ({})", crate::one_line(&e)))?;
+    let target = Name::new(service.as_bytes(), Some(GSS_NT_HOSTBASED_SERVICE)).map_err(|e| {
+        format!(
+            "the service name {service} is not valid ({})",
+            crate::one_line(&e)
+        )
+    })?;
     let mut ctx = ClientCtx::new(
         Some(cred),
         target,
@@ -124,7 +128,7 @@ fn start(service: &str) -> Result<Started, String> {
     );
     let token = ctx
         .step(None, None)
-        .map_err(|e| format!("no Kerberos ticket for {service} ({})", one_line(&e)))?
+        .map_err(|e| format!("no Kerberos ticket for {service} ({})", crate::one_line(&e)))?
         .ok_or_else(|| "the GSSAPI made no token".to_owned())?;
     Ok(Started {
         ctx,
@@ -144,14 +148,6 @@ fn negotiate_token(page: &Page) -> Result<Option<Vec<u8>>, IdpError> {
         .map_err(|_| IdpError::Kerberos {
             reason: "the IdP's Negotiate answer is not base64".to_owned(),
         })
-}
-
-/// A GSSAPI error on one line (its display may span several).
-fn one_line(e: &libgssapi::error::Error) -> String {
-    e.to_string()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 #[cfg(test)]

@@ -78,7 +78,7 @@ pub enum IdpError {
         reason: String,
     },
     /// An HTTP status the flow cannot continue from.
-    #[error("the IdP answered HTTP {status} at {url}{}", message_suffix(.message))]
+    #[error("the IdP answered HTTP {status} at {url}{}", crate::aws_error::message_suffix(.message))]
     Status {
         /// Where.
         url: String,
@@ -172,13 +172,6 @@ impl IdpError {
     }
 }
 
-fn message_suffix(message: &Option<String>) -> String {
-    match message {
-        Some(m) if !m.is_empty() => format!(": {m}"),
-        _ => String::new(),
-    }
-}
-
 fn title_suffix(title: &Option<String>) -> String {
     match title {
         Some(t) if !t.is_empty() => format!(" (its title is \"{t}\")"),
@@ -239,7 +232,7 @@ pub(crate) async fn fetch(
 ) -> Result<html::Page, IdpError> {
     let response = request.send().await.map_err(|e| IdpError::Unreachable {
         url: display_url(url),
-        reason: super::error_chain(&e).replace(url.as_str(), &display_url(url)),
+        reason: crate::one_line(&e).replace(url.as_str(), &display_url(url)),
     })?;
     html::Page::read(response, url).await
 }

@@ -46,7 +46,7 @@ impl std::fmt::Display for AccountRef {
 
 /// How the caller names the role: a profile, or a session with an account and a role.
 #[derive(Debug, Clone)]
-pub enum TargetSpec {
+pub enum RoleSpec {
     /// An SSO profile of the config file (`sso_session` or legacy `sso_start_url`, plus
     /// `sso_account_id` and `sso_role_name`).
     Profile(String),
@@ -63,13 +63,13 @@ pub enum TargetSpec {
     },
 }
 
-impl TargetSpec {
+impl RoleSpec {
     /// Resolves the spec against the config: which session, account and role. Reads no cache
     /// and calls nothing.
     pub fn resolve(&self, env: &Env, config: &AwsConfig) -> Result<RoleTarget, CredentialsError> {
         match self {
-            TargetSpec::Profile(name) => RoleTarget::from_profile(env, config, name),
-            TargetSpec::AdHoc {
+            RoleSpec::Profile(name) => RoleTarget::from_profile(env, config, name),
+            RoleSpec::AdHoc {
                 session,
                 account,
                 role_name,

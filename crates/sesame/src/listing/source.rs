@@ -1,5 +1,5 @@
-//! [`Listing`]: a session's accounts and roles, from the cache when it is fresh, else from the
-//! portal (then cached).
+//! [`Listing`]: a session's accounts and roles, from the [`Source`] that serves them: the cache
+//! when it is fresh, else the portal (then cached).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -10,12 +10,24 @@ use tokio::sync::mpsc;
 
 use super::cache::{CachedAccount, CachedListing, CachedRoles, ListingCache};
 use super::lister::PortalLister;
-use super::{AccountRoles, Filter, Listed, ListingError, ListingOptions, Source};
+use super::{AccountRoles, Filter, Listed, ListingError, ListingOptions};
 use crate::env::Env;
 use crate::pace::Pacing;
 use crate::sso::portal::AccountInfo;
 use crate::sso::{Sso, SsoError, SsoSession};
 use crate::time;
+
+/// Where a [`Listed`] stream's items come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// The cache alone, no network; the account list was fetched at this time.
+    Cache {
+        /// When the account list was fetched.
+        fetched_at: Timestamp,
+    },
+    /// The portal (perhaps with part from the cache).
+    Portal,
+}
 
 /// How many results wait in a [`Listed`] channel for a slow reader.
 const CHANNEL: usize = 256;

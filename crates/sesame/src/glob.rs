@@ -1,10 +1,13 @@
-//! Shell-style wildcards for role and account-name rules: `*` (any run), `?` (one character),
-//! everything else literal; matched case-insensitively against the whole text.
+//! Shell-style wildcards, the one matcher every pattern in sesame goes through: `*` (any run,
+//! `/` and `:` included), `?` (one character), everything else literal, matched against the
+//! whole text. Account and role names (`--account`, `--role`, the naming rules, the admin
+//! filters) match case-insensitively, as people type them; a SAML role pattern matches ARNs
+//! case-sensitively, as AWS compares them.
 
 use wildmatch::WildMatch;
 
-/// A case-insensitive wildcard pattern (`*`, `?`), as the listing's `--account`/`--role` and
-/// the admin filters match.
+/// A wildcard pattern (`*`, `?`): case-insensitive from [`Glob::new`], case-sensitive from
+/// [`Glob::case_sensitive`].
 #[derive(Debug, Clone)]
 pub struct Glob {
     pattern: String,
@@ -17,6 +20,14 @@ impl Glob {
         Self {
             pattern: pattern.to_owned(),
             matcher: WildMatch::new_case_insensitive(pattern),
+        }
+    }
+
+    /// A pattern matched case-sensitively (SAML role ARNs and names).
+    pub fn case_sensitive(pattern: &str) -> Self {
+        Self {
+            pattern: pattern.to_owned(),
+            matcher: WildMatch::new(pattern),
         }
     }
 
@@ -67,5 +78,22 @@ mod tests {
         for (p, t, want) in cases {
             assert_eq!(Glob::new(p).matches(t), want, "{p} vs {t}");
         }
+    }
+
+    #[test]
+    fn case_sensitive_wildcards() {
+        let m = |p: &str, t: &str| Glob::case_sensitive(p).matches(t);
+        assert!(m("*", ""));
+        assert!(m("a*c", "abbbc"));
+        assert!(m("a?c", "abc"));
+        assert!(!m("a?c", "ac"));
+        assert!(m("*b*", "abc"));
+        assert!(!m("abc", "abcd"));
+        assert!(m("**x", "yyx"));
+        assert!(m(
+            "arn:aws:iam::*:role/*-Dev",
+            "arn:aws:iam::1:role/ADFS-Dev"
+        ));
+        assert!(!m("*-dev", "ADFS-Dev"));
     }
 }
