@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every account and role under Identity Center's throttle: `sesame roles` vs `aws-sso-util roles`
-# vs the seed-001/004 boto3 loop, on one `sesame-emulator --tps 20 --latency-ms 50`.
+# vs a boto3 loop, on one `sesame-emulator --tps 20 --latency-ms 50`.
 #
 #   bench/list_roles.sh                      # 2,000 accounts x 3 roles, 3 runs each
 #   ACCOUNTS=500 RUNS=5 bench/list_roles.sh  # quicker
