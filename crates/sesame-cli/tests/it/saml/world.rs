@@ -17,7 +17,7 @@ pub(super) struct Moto {
 
 impl Moto {
     /// moto_server with `MOTO_ACCOUNT_ID` set, so GetCallerIdentity names the assumed role
-    /// (PROTOCOLS §7).
+    /// (docs/protocols.md, *moto*).
     pub(super) fn start(account: &str) -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
