@@ -34,7 +34,7 @@ if [ "$PROFILE" = release ]; then
 else
   cargo build --locked -p sesame-cli >&2
 fi
-SESAME=$ROOT/target/$PROFILE/sesame
+SESAME=${CARGO_TARGET_DIR:-$ROOT/target}/$PROFILE/sesame
 MOTO=$ROOT/crates/sesame-cli/tests/support/moto_admin.py
 
 WORK=$(mktemp -d)

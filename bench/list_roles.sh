@@ -23,5 +23,6 @@ python3 -c 'import boto3' 2>/dev/null || { echo "error: boto3 is missing; pip in
 cargo build --release --locked -p sesame-cli -p sesame-emulator >&2
 exec python3 bench/list_roles.py --accounts "$ACCOUNTS" --runs "$RUNS" --peer-runs "$PEER_RUNS" \
   --tps "${TPS:-20}" --latency-ms "${LATENCY_MS:-50}" \
-  --sesame target/release/sesame --emulator target/release/sesame-emulator \
+  --sesame "${CARGO_TARGET_DIR:-target}/release/sesame" \
+  --emulator "${CARGO_TARGET_DIR:-target}/release/sesame-emulator" \
   --aws-sso-util "$VENV/bin/aws-sso-util" --python python3
