@@ -2,7 +2,7 @@
 //! runner that gets each target's credentials and runs a task on it.
 //!
 //! - [`Selection`] → [`targets`]: every account and role the login reaches (through
-//!   [`Listing`](crate::listing::Listing), so a warm listing cache makes no role listing),
+//!   [`Listing`], so a warm listing cache makes no role listing),
 //!   narrowed by `--account`, `--exclude`, `--role`, multiplied by `--regions`.
 //! - [`Runner`]: at most `jobs` targets at once, credentials through
 //!   [`CredentialResolver`](crate::credentials::CredentialResolver) (served from the AWS CLI v2
