@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `sesame admin assignments` vs aws-sso-lib's `list_assignments` (seed 002), on the same moto
+# `sesame admin assignments` vs aws-sso-lib's `list_assignments`, on the same moto
 # backend, with names, side by side in one hyperfine run.
 #
 #   bench/admin_assignments.sh        # release build; LATENCY_MS=40 RUNS=10 by default
@@ -34,7 +34,7 @@ if [ "$PROFILE" = release ]; then
 else
   cargo build --locked -p sesame-cli >&2
 fi
-SESAME=$ROOT/target/$PROFILE/sesame
+SESAME=${CARGO_TARGET_DIR:-$ROOT/target}/$PROFILE/sesame
 MOTO=$ROOT/crates/sesame-cli/tests/support/moto_admin.py
 
 WORK=$(mktemp -d)

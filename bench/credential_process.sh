@@ -24,8 +24,9 @@ if [ ! -x "$VENV/bin/aws-sso-util" ]; then
 fi
 
 cargo build --release --locked -p sesame-cli -p sesame-emulator >&2
-SESAME=$ROOT/target/release/sesame
-EMULATOR=$ROOT/target/release/sesame-emulator
+TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
+SESAME=$TARGET_DIR/release/sesame
+EMULATOR=$TARGET_DIR/release/sesame-emulator
 
 WORK=$(mktemp -d)
 trap 'kill $EMU_PID 2>/dev/null || true; rm -rf "$WORK"' EXIT

@@ -5,7 +5,7 @@
 (`--tps 20 --latency-ms 50` by default: the portal's ~20 requests/s throttle):
 
 - `aws-sso-util roles` (pip), sequential botocore calls, default page size;
-- the seed-001/004 boto3 loop: the list_accounts paginator, then the list_account_roles
+- a boto3 loop: the list_accounts paginator, then the list_account_roles
   paginator for each account, one after the other (botocore's default retry mode).
 
 Each tool lists from a valid login (one legacy start-URL login, read by all three from the AWS
@@ -110,7 +110,7 @@ def main():
             tools.append(("aws-sso-util roles", [a.aws_sso_util, "roles", "--sso-start-url", start_url,
                                                   "--sso-region", "us-east-1", "--sep", "\t", "--sort-by", "id,role",
                                                   "--no-header"], peer_runs))
-            tools.append(("boto3 loop (seed 001/004)", [a.python, "-c", BOTO3_LOOP, start_url], peer_runs))
+            tools.append(("boto3 loop", [a.python, "-c", BOTO3_LOOP, start_url], peer_runs))
         results = {name: [] for name, _, _ in tools}
         for i in range(max(n for _, _, n in tools)):
             print(f"run {i + 1}", file=sys.stderr)

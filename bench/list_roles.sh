@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every account and role under Identity Center's throttle: `sesame roles` vs `aws-sso-util roles`
-# vs the seed-001/004 boto3 loop, on one `sesame-emulator --tps 20 --latency-ms 50`.
+# vs a boto3 loop, on one `sesame-emulator --tps 20 --latency-ms 50`.
 #
 #   bench/list_roles.sh                      # 2,000 accounts x 3 roles, 3 runs each
 #   ACCOUNTS=500 RUNS=5 bench/list_roles.sh  # quicker
@@ -23,5 +23,6 @@ python3 -c 'import boto3' 2>/dev/null || { echo "error: boto3 is missing; pip in
 cargo build --release --locked -p sesame-cli -p sesame-emulator >&2
 exec python3 bench/list_roles.py --accounts "$ACCOUNTS" --runs "$RUNS" --peer-runs "$PEER_RUNS" \
   --tps "${TPS:-20}" --latency-ms "${LATENCY_MS:-50}" \
-  --sesame target/release/sesame --emulator target/release/sesame-emulator \
+  --sesame "${CARGO_TARGET_DIR:-target}/release/sesame" \
+  --emulator "${CARGO_TARGET_DIR:-target}/release/sesame-emulator" \
   --aws-sso-util "$VENV/bin/aws-sso-util" --python python3

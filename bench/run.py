@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Benchmark: one command in every account, `sesame run` against the seed-004 way.
+"""Benchmark: one command in every account, `sesame run` against a sequential boto3 loop.
 
 On one emulator (`--tps 20 --latency-ms 50` by default: Identity Center's ~20 requests/s portal
 throttle), N accounts with 14 roles each, the command (0.3 s: `sleep 0.3`) run as ReadOnlyAccess
@@ -11,7 +11,7 @@ in every account, no role credentials cached (~/.aws/cli/cache emptied before ea
   GetRoleCredentials per account; no role listing.
 - sesame, `--role ReadOnlyAccess` with the listing cache fresh (an earlier sweep or `sesame
   roles` within the hour): GetRoleCredentials only.
-- the seed-004 way: a sequential boto3 loop (list_accounts paginator; per account the
+- a sequential boto3 loop (list_accounts paginator; per account the
   list_account_roles paginator, get_role_credentials for the role, then the command with the
   credentials in its environment), as `aws sso` users script it today.
 
@@ -118,14 +118,14 @@ def main():
              sesame + ["--refresh", "--role", "ReadOnlyAcces?", "--"], lambda: clear(True)),
             ("sesame run --role ReadOnlyAccess, listing cached",
              sesame + ["--role", "ReadOnlyAccess", "--"], lambda: clear(False)),
-            ("boto3 loop (seed 004)", [a.python, "-c", BOTO3_LOOP, start_url], lambda: clear(True)),
+            ("boto3 loop", [a.python, "-c", BOTO3_LOOP, start_url], lambda: clear(True)),
         ]
         results = {name: [] for name, _, _ in tools}
         for i in range(a.runs):
             print(f"run {i + 1}", file=sys.stderr)
             for name, argv, before in tools:
                 results[name].append(run(name, argv, before))
-        peer = statistics.median(r[0] for r in results["boto3 loop (seed 004)"])
+        peer = statistics.median(r[0] for r in results["boto3 loop"])
         print(f"\n{a.accounts} accounts x 14 roles, ReadOnlyAccess in each, `sleep 0.3` each, emulator --tps {a.tps:g} "
               f"--latency-ms {a.latency_ms}, sesame -j {a.jobs}; "
               f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "

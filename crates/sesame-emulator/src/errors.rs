@@ -2,7 +2,7 @@
 //!
 //! botocore picks the modelled exception from the `x-amzn-ErrorType` header (cut at the first
 //! `:`), so both shapes send it; the bodies match what the real services send
-//! (PROTOCOLS.md §1 and §2).
+//! (docs/protocols.md, *SSO OIDC* and *SSO portal*).
 
 use axum::{
     Json,
@@ -77,7 +77,7 @@ impl OidcErrorKind {
         }
     }
 
-    /// The HTTP status of the shape (PROTOCOLS.md §1 table).
+    /// The HTTP status of the shape (docs/protocols.md, *SSO OIDC*).
     pub(crate) fn status(self) -> StatusCode {
         match self {
             Self::InvalidClient => StatusCode::UNAUTHORIZED,
@@ -142,7 +142,7 @@ impl PortalErrorKind {
         }
     }
 
-    /// The HTTP status of the shape (PROTOCOLS.md §2 table).
+    /// The HTTP status of the shape (docs/protocols.md, *SSO portal*).
     pub(crate) fn status(self) -> StatusCode {
         match self {
             Self::Unauthorized => StatusCode::UNAUTHORIZED,

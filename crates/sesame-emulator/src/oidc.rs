@@ -1,8 +1,8 @@
 //! The OIDC API (`sso-oidc`): RegisterClient, StartDeviceAuthorization and CreateToken.
 //!
-//! Wire format per PROTOCOLS.md §1: camelCase JSON members, epoch-second registration times,
-//! errors as [`OidcError`]. What AWS checks is checked here: client id and secret, grant types
-//! allowed by the registration, device-code state and polling interval, PKCE verifier and
+//! Wire format per docs/protocols.md, *SSO OIDC*: camelCase JSON members, epoch-second registration
+//! times, errors as [`OidcError`]. What AWS checks is checked here: client id and secret, grant
+//! types allowed by the registration, device-code state and polling interval, PKCE verifier and
 //! redirect URI, single-use codes and rotating refresh tokens.
 
 use std::{

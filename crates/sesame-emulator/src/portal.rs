@@ -1,7 +1,8 @@
 //! The portal API (`sso`): ListAccounts, ListAccountRoles, GetRoleCredentials and Logout.
 //!
-//! Wire format per PROTOCOLS.md §2: the bearer token in `x-amz-sso_bearer_token`, snake_case
-//! query parameters, camelCase JSON, epoch-millisecond expirations, errors as [`PortalError`].
+//! Wire format per docs/protocols.md, *SSO portal*: the bearer token in `x-amz-sso_bearer_token`,
+//! snake_case query parameters, camelCase JSON, epoch-millisecond expirations, errors as
+//! [`PortalError`].
 
 use std::{collections::HashMap, sync::Arc, time::Instant};
 

@@ -4,6 +4,49 @@
 //! credential caches shared with the AWS CLI v2, the IAM Identity Center OIDC and portal clients,
 //! and the login flows. It prints nothing and never exits the process: callers (the `sesame`
 //! binary, or your code) render what it returns.
+//!
+//! # Example
+//!
+//! After `sesame login --sso-session corp` (or `aws sso login`, which shares the same token),
+//! list every role the login reaches, then get the credentials of one profile:
+//!
+//! ```no_run
+//! use aws_credential_types::provider::ProvideCredentials as _;
+//! use futures_util::TryStreamExt as _;
+//! use sesame::config::AwsConfig;
+//! use sesame::credentials::SsoCredentialsProvider;
+//! use sesame::env::Env;
+//! use sesame::listing::{Filter, Listing, ListingOptions};
+//! use sesame::sso::{SessionSelector, Sso};
+//!
+//! #[tokio::main]
+//! async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     // `HOME`, `AWS_CONFIG_FILE`, `AWS_ENDPOINT_URL_*`, ... as the AWS CLI reads them.
+//!     let env = Env::from_process();
+//!     let config = AwsConfig::from_env(&env)?;
+//!
+//!     // `[sso-session corp]` in ~/.aws/config.
+//!     let session = SessionSelector { sso_session: Some("corp".into()), ..Default::default() }
+//!         .resolve(&env, &config)?;
+//!     let sso = Sso::new(&env)?;
+//!     let listing = Listing::new(&sso, &env, &session, ListingOptions::default());
+//!     let mut roles = listing.roles(&Filter::all()).await?;
+//!     while let Some(item) = roles.try_next().await? {
+//!         for role in &item.roles {
+//!             println!("{} {} {role}", item.account.account_id, item.account.account_name);
+//!         }
+//!     }
+//!
+//!     // `[profile dev]` with sso_session, sso_account_id and sso_role_name: the role's
+//!     // credentials, from the AWS CLI v2's cache when they are still valid.
+//!     let provider = SsoCredentialsProvider::from_profile(&env, "dev")?;
+//!     let credentials = provider.provide_credentials().await?;
+//!     println!("{} until {:?}", credentials.access_key_id(), credentials.expiry());
+//!     Ok(())
+//! }
+//! ```
+//!
+//! The command-line tool's own documentation is in the repository's `README.md` and `docs/`.
 
 #![warn(missing_docs)]
 

@@ -1,7 +1,7 @@
-//! STS over the awsQuery protocol (PROTOCOLS §9), the one place that speaks it: a form POST,
-//! signed with the caller's keys (`AssumeRole`) or unsigned (`AssumeRoleWithSAML`,
-//! `AssumeRoleWithWebIdentity`: the assertion or token is the credential), and an XML answer
-//! turned into the dictionary botocore's parser gives (`Credentials`, `AssumedRoleUser`,
+//! STS over the awsQuery protocol (docs/protocols.md, *Wire protocols*), the one place that speaks
+//! it: a form POST, signed with the caller's keys (`AssumeRole`) or unsigned (`AssumeRoleWithSAML`,
+//! `AssumeRoleWithWebIdentity`: the assertion or token is the credential), and an XML answer turned
+//! into the dictionary botocore's parser gives (`Credentials`, `AssumedRoleUser`,
 //! `PackedPolicySize`, ..., `ResponseMetadata`): what the AWS CLI caches for assumed roles.
 //!
 //! The endpoint comes from [`crate::config::resolve_endpoint`] with

@@ -1,5 +1,5 @@
 //! `sesame credential-process`: botocore's `credential_process` JSON on stdout and nothing else
-//! (PROTOCOLS §5); errors on stderr; exit 3 when a login is needed.
+//! (docs/protocols.md, *credential_process*); errors on stderr; exit 3 when a login is needed.
 
 use std::io::Write as _;
 use std::process::ExitCode;

@@ -4,7 +4,8 @@
 
 use crate::pages::escape;
 
-/// AD FS's forms login page (`form#loginForm`, PROTOCOLS §10), with `error` in `#errorText`.
+/// AD FS's forms login page (`form#loginForm`, docs/protocols.md, *SAML and AD FS*), with `error`
+/// in `#errorText`.
 pub(crate) fn adfs_login(action: &str, error: &str) -> String {
     format!(
         r#"<!DOCTYPE html>

@@ -2,8 +2,8 @@
 //! `testdata/assertion.xml` and a real AD FS answer), and the auto-posting page carrying it.
 //!
 //! The Assertion is signed as AD FS signs it ([`super::signing`]); the Response is not (AD FS's
-//! default). moto's STS validates nothing (PROTOCOLS §7); the emulator's STS verifies the
-//! signature. A user with several roles gets one `Role` attribute with several values (moto
+//! default). moto's STS validates nothing (docs/protocols.md, *moto*); the emulator's STS verifies
+//! the signature. A user with several roles gets one `Role` attribute with several values (moto
 //! answers 500 to that; real AWS takes it).
 
 use std::time::Duration;

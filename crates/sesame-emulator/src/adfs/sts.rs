@@ -1,12 +1,11 @@
-//! STS `AssumeRoleWithSAML` (awsQuery, PROTOCOLS §9) for the emulator's own assertions, checked
-//! the way AWS checks them and moto does not: the document holds one Assertion whose enveloped
-//! XML signature verifies with the IdP's signing key ([`super::verify`]; an unsigned, tampered
-//! or otherwise signed one answers `InvalidIdentityToken` "Response signature invalid", as AWS
-//! does), the issuer is this IdP, the audience is
-//! `urn:amazon:webservices`, the recipient is AWS's sign-in endpoint, the assertion has not
-//! expired, it names a session, and the requested `RoleArn`/`PrincipalArn` pair is one of its
-//! `Role` values (any number of them, either order). Issued credentials answer
-//! `/_emulator/whoami` like the portal's.
+//! STS `AssumeRoleWithSAML` (awsQuery, docs/protocols.md, *Wire protocols*) for the emulator's own
+//! assertions, checked the way AWS checks them and moto does not: the document holds one Assertion
+//! whose enveloped XML signature verifies with the IdP's signing key ([`super::verify`]; an
+//! unsigned, tampered or otherwise signed one answers `InvalidIdentityToken` "Response signature
+//! invalid", as AWS does), the issuer is this IdP, the audience is `urn:amazon:webservices`, the
+//! recipient is AWS's sign-in endpoint, the assertion has not expired, it names a session, and the
+//! requested `RoleArn`/`PrincipalArn` pair is one of its `Role` values (any number of them, either
+//! order). Issued credentials answer `/_emulator/whoami` like the portal's.
 //!
 //! Route: `POST /sts` (point `AWS_ENDPOINT_URL_STS` at `{emulator}/sts`).
 

@@ -1,8 +1,8 @@
-//! The one place sesame's administration calls go on the wire: SigV4-signed AWS JSON 1.1
-//! (`POST /`, `X-Amz-Target: <prefix>.<Operation>`, PROTOCOLS.md §9) to sso-admin, identitystore
-//! and organizations, paced and retried by [`crate::pace`] (one [`Pacing`] per service, a
-//! shared bound on requests in flight; [`AdminError`]'s [`Classify`](crate::pace::Classify)
-//! says what is retried).
+//! The one place sesame's administration calls go on the wire: SigV4-signed AWS JSON 1.1 (`POST /`,
+//! `X-Amz-Target: <prefix>.<Operation>`, docs/protocols.md, *Wire protocols*) to sso-admin,
+//! identitystore and organizations, paced and retried by [`crate::pace`] (one [`Pacing`] per
+//! service, a shared bound on requests in flight; [`AdminError`]'s
+//! [`Classify`](crate::pace::Classify) says what is retried).
 //!
 //! Signing is [`crate::api::sign`]'s (the `aws-sigv4` signer `sesame api` uses); errors are read
 //! by [`AwsError::from_answer`], as botocore reads them: the code from `x-amzn-errortype`, the

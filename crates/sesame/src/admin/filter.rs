@@ -1,6 +1,6 @@
 //! What a filter value means: `sesame admin assignments --principal alice --permission-set
 //! 'Admin*' --target ou-ab12-34cd5678`. Each kind takes ids, names, or name globs (`*`, `?`,
-//! case-insensitive), as seed 002's `list_assignments` takes specifications and filters.
+//! case-insensitive), as aws-sso-lib's `list_assignments` takes specifications and filters.
 
 use std::fmt;
 use std::str::FromStr;

@@ -1,6 +1,6 @@
 //! IAM Identity Center administration: every assignment (principal × permission set × account)
 //! of an instance, with names, filters and OU targets, as aws-sso-lib's `list_assignments`
-//! (seed 002) but concurrent and streaming; and name ↔ id lookups.
+//! but concurrent and streaming; and name ↔ id lookups.
 //!
 //! The Identity Center API lists assignments only per account and permission set, so the walk
 //! is: the accounts (organizations ListAccounts, or ListAccountsForParent for OU targets) → the

@@ -17,7 +17,7 @@ use super::filter::{PermissionSetSpec, PrincipalSpec, PrincipalType, TargetSpec}
 use super::operations::WireAssignment;
 
 /// One assignment: a principal has a permission set in an account. Field names are
-/// aws-sso-lib's (seed 002); the names are `None` unless asked for or known from the walk.
+/// aws-sso-lib's; the names are `None` unless asked for or known from the walk.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct Assignment {
     /// The Identity Center instance.

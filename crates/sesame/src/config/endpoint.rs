@@ -1,8 +1,8 @@
 //! Where each AWS service sesame calls lives: the one place endpoint URLs are decided.
 //!
 //! The overrides are botocore's (`ConfiguredEndpointProvider` in `botocore/configprovider.py`,
-//! PROTOCOLS §6), so one environment or config file points the AWS CLI, botocore-based tools and
-//! sesame at the same (real or fake) server:
+//! docs/protocols.md, *Endpoint overrides*), so one environment or config file points the AWS CLI,
+//! botocore-based tools and sesame at the same (real or fake) server:
 //!
 //! 1. `AWS_ENDPOINT_URL_<SERVICE>` (e.g. `AWS_ENDPOINT_URL_SSO_OIDC`);
 //! 2. `AWS_ENDPOINT_URL`;

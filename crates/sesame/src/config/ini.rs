@@ -4,7 +4,7 @@
 //! botocore parses these files with Python's `configparser.RawConfigParser()` (default options)
 //! and then turns indented blocks into nested maps (`botocore/configloader.py`). [`Document`]
 //! accepts exactly the files that pass both steps and reads the same keys and values out of them;
-//! PROTOCOLS §4 lists the rules, and the tests pin each one.
+//! docs/protocols.md, *The config file* lists the rules, and the tests pin each one.
 //!
 //! The document is a list of lines, each keeping its raw text and line ending beside a parsed
 //! view ([`LineKind`]). [`Document::to_string`](ToString::to_string) gives back the input

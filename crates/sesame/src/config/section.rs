@@ -120,7 +120,7 @@ mod tests {
 
     #[test]
     fn config_headers_read_as_botocore() {
-        // PROTOCOLS §4, each verified against botocore's load_config.
+        // docs/protocols.md, *The config file*, each verified against botocore's load_config.
         assert_eq!(SectionName::of_config("default"), profile("default"));
         assert_eq!(SectionName::of_config("profile dev"), profile("dev"));
         assert_eq!(

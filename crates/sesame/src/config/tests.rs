@@ -1,5 +1,6 @@
-//! The typed views and endpoint resolution, against PROTOCOLS §4 and §6 (each rule there was
-//! verified against botocore 1.43; `botocore_diff` keeps checking them against the real one).
+//! The typed views and endpoint resolution, against docs/protocols.md, *The config file* and
+//! *Endpoint overrides* (each rule there was verified against botocore 1.43; `botocore_diff` keeps
+//! checking them against the real one).
 
 use super::botocore_diff::botocore_json;
 use super::*;

@@ -1,9 +1,10 @@
 //! Profile names for (account, role) targets: the rules `sesame populate` names profiles by.
 //!
-//! The default rules follow a widely shared populate script (seed 001): the account name
-//! lower-cased with spaces turned into `-`, a prefix common to every account name stripped
-//! (`Acme Corp Payments Dev` → `payments-dev`), then a role suffix: `AdministratorAccess` →
-//! `-admin`, `ReadOnlyAccess` → none, any other role → `-RoleName`. Every rule is configurable
+//! The default rules, "the naming rules" (`docs/naming.md` says where they come from), keep the
+//! names of a widely shared populate script: the account name lower-cased with spaces turned
+//! into `-`, a prefix common to every account name stripped (`Acme Corp Payments Dev` →
+//! `payments-dev`), then a role suffix: `AdministratorAccess` → `-admin`, `ReadOnlyAccess` →
+//! none, any other role → `-RoleName`. Every rule is configurable
 //! ([`NamingRules`]), or a [`Template`] replaces them (`{account_name}-{role_name}`).
 //!
 //! Whatever the rules, a name [`ProfileNamer`] hands out is *safe*: only ASCII letters, digits,
@@ -116,7 +117,7 @@ impl PrefixStrip {
     }
 }
 
-/// How profile names (and regions) are chosen. `Default` gives seed 001's rules.
+/// How profile names (and regions) are chosen. `Default` gives the naming rules (`docs/naming.md`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NamingRules {
     /// Lower-case the account part of the name (role suffixes are written as configured).

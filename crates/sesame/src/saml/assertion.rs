@@ -1,7 +1,7 @@
 //! The `SAMLResponse` an IdP posts to AWS, decoded and read safely.
 //!
-//! What AWS reads from it (PROTOCOLS §10): a `samlp:Response` holding a `saml:Assertion` whose
-//! `AttributeStatement` has
+//! What AWS reads from it (docs/protocols.md, *SAML and AD FS*): a `samlp:Response` holding a
+//! `saml:Assertion` whose `AttributeStatement` has
 //! - `https://aws.amazon.com/SAML/Attributes/Role`: one value per role, a role ARN and a
 //!   `saml-provider` ARN separated by a comma, in either order (AWS's examples put the role first,
 //!   AD FS guides the provider), often with stray spaces or line breaks;

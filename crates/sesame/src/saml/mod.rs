@@ -11,7 +11,7 @@
 //!   AD FS forms (with MFA step pages), AD FS Windows integrated authentication (NTLM; Kerberos
 //!   with the `kerberos` feature), and a generic login-form driver.
 //!
-//! The wire and attribute facts are in PROTOCOLS.md §9 and §10.
+//! The wire and attribute facts are in docs/protocols.md, *Wire protocols* and *SAML and AD FS*.
 
 pub mod assertion;
 #[cfg(feature = "saml")]

@@ -25,7 +25,7 @@ pub struct RoleValueError {
 
 impl SamlRole {
     /// Reads `role_arn,principal_arn` in either order, ignoring spaces and line breaks around
-    /// each part, as AWS does (PROTOCOLS §10).
+    /// each part, as AWS does (docs/protocols.md, *SAML and AD FS*).
     pub fn parse(value: &str) -> Result<Self, RoleValueError> {
         let err = || RoleValueError {
             value: value.trim().chars().take(300).collect(),

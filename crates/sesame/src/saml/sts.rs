@@ -1,5 +1,6 @@
-//! STS `AssumeRoleWithSAML` through [`crate::sts`] (PROTOCOLS §9): an unsigned form POST (the
-//! operation is `noAuth`, the assertion is the credential) and an XML answer.
+//! STS `AssumeRoleWithSAML` through [`crate::sts`] (docs/protocols.md, *Wire protocols*): an
+//! unsigned form POST (the operation is `noAuth`, the assertion is the credential) and an XML
+//! answer.
 //!
 //! The endpoint comes from [`crate::config::resolve_endpoint`] with [`ServiceId::Sts`]
 //! (`AWS_ENDPOINT_URL_STS`, `[services]`, else `https://sts.{region}.amazonaws.com`); a path in

@@ -1,6 +1,7 @@
 //! The SSO OIDC API (`sso-oidc`): RegisterClient, StartDeviceAuthorization, CreateToken.
 //!
-//! All three are unauthenticated rest-json calls (PROTOCOLS.md §1); member names are camelCase.
+//! All three are unauthenticated rest-json calls (docs/protocols.md, *SSO OIDC*); member names are
+//! camelCase.
 
 use serde::{Deserialize, Serialize};
 use url::Url;

@@ -1,7 +1,7 @@
 //! The SSO portal API (`sso`): ListAccounts, ListAccountRoles, GetRoleCredentials, Logout.
 //!
 //! All four are unauthenticated rest-json calls; the bearer token travels in the
-//! `x-amz-sso_bearer_token` header (PROTOCOLS.md §2).
+//! `x-amz-sso_bearer_token` header (docs/protocols.md, *SSO portal*).
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};

@@ -1,5 +1,5 @@
 //! What every Identity Center call shares: sending a request, classifying an error answer the
-//! way botocore's rest-json parser does (PROTOCOLS.md §1).
+//! way botocore's rest-json parser does (docs/protocols.md, *SSO OIDC*).
 
 use reqwest::{RequestBuilder, Response};
 use serde::de::DeserializeOwned;

@@ -11,7 +11,7 @@ use crate::context::Context;
 use crate::error::CliError;
 use crate::output;
 
-/// seed 002's field names, in its order.
+/// aws-sso-lib's `list_assignments` field names, in its order.
 const FIELDS: [&str; 9] = [
     "instance_arn",
     "principal_type",

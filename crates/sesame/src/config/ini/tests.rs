@@ -1,5 +1,5 @@
-//! The reading rules of PROTOCOLS §4 (each verified against botocore's `load_config`), line
-//! views, and edits that leave every other byte alone.
+//! The reading rules of docs/protocols.md, *The config file* (each verified against botocore's
+//! `load_config`), line views, and edits that leave every other byte alone.
 
 use super::*;
 

@@ -2,13 +2,14 @@
 //! come (an MFA step asking for a code, an auto-posting form) until one carries the
 //! `SAMLResponse`.
 //!
-//! AD FS (PROTOCOLS §10): the IdP-initiated URL answers a page whose `form#loginForm` has
-//! `UserName`, `Password` and a hidden `AuthMethod=FormsAuthentication`; a failure comes back as
-//! the same page with text in `#errorText` (wrong password, locked account); success sets the
-//! `MSISAuth` cookies and redirects to the page whose form posts `SAMLResponse` to AWS, or first
-//! to an additional-authentication page (a one-time-code field such as `VerificationCode`, the
-//! `AuthMethod` of the MFA adapter in a hidden field). The generic flavour finds the login form by
-//! its password field and the user-name field beside it, and also handles user-name-first pages.
+//! AD FS (docs/protocols.md, *SAML and AD FS*): the IdP-initiated URL answers a page whose
+//! `form#loginForm` has `UserName`, `Password` and a hidden `AuthMethod=FormsAuthentication`; a
+//! failure comes back as the same page with text in `#errorText` (wrong password, locked account);
+//! success sets the `MSISAuth` cookies and redirects to the page whose form posts `SAMLResponse` to
+//! AWS, or first to an additional-authentication page (a one-time-code field such as
+//! `VerificationCode`, the `AuthMethod` of the MFA adapter in a hidden field). The generic flavour
+//! finds the login form by its password field and the user-name field beside it, and also handles
+//! user-name-first pages.
 
 use scraper::Html;
 use url::Url;

@@ -274,7 +274,7 @@ mod tests {
 
     #[test]
     fn reads_the_adfs_login_page() {
-        // PROTOCOLS §10 (saml2aws' loginpage.html, trimmed).
+        // docs/protocols.md, *SAML and AD FS* (saml2aws' loginpage.html, trimmed).
         let html = r#"<html><head><title>Sign In</title></head><body>
 <form method="post" id="loginForm" autocomplete="off" novalidate="novalidate" action="/adfs/ls/idpinitiatedsignon?client-request-id=1&amp;x=2">
   <input id="userNameInput" name="UserName" type="email" value="">
