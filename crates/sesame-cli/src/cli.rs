@@ -97,15 +97,17 @@ pub(crate) enum Command {
     /// Run the whole flow against a bundled emulator, in a throwaway HOME: log in, list accounts
     /// and roles, fetch credentials. Touches nothing of yours.
     Demo(DemoArgs),
-    /// Print a role's credentials (shell exports, JSON, fish, PowerShell) or write them into
-    /// ~/.aws/credentials.
+    /// Print a profile's or a role's credentials (shell exports, JSON, fish, PowerShell) or
+    /// write them into ~/.aws/credentials.
     Creds(CredsArgs),
-    /// Run a command with a role's credentials and region in its environment (never in argv).
+    /// Run a command with a profile's or a role's credentials and region in its environment
+    /// (never in argv); SESAME_PROFILE tells the command which profile.
     Exec(ExecArgs),
     /// For `credential_process = sesame credential-process --profile NAME`: botocore's JSON on
     /// stdout, nothing else; exit 3 when a login is needed.
     CredentialProcess(CredentialProcessArgs),
-    /// Open the AWS console signed in as a role (a federated sign-in URL), or print the URL.
+    /// Open the AWS console signed in with a profile's or a role's temporary credentials (a
+    /// federated sign-in URL), or print the URL.
     Console(ConsoleArgs),
     /// Run one command (or one signed API call) in every account and role the login reaches.
     Run(Box<RunArgs>),
@@ -464,11 +466,21 @@ pub(crate) struct RoleArgs {
     /// Fetch new credentials when the cached ones have less than this many minutes left.
     #[arg(long, value_name = "MINUTES", default_value_t = 15)]
     pub(crate) min_validity: u32,
+    /// The MFA code for a profile with `mfa_serial` (for scripts; otherwise it is asked for on
+    /// the terminal when the role's cached session has expired).
+    #[arg(
+        long,
+        value_name = "CODE",
+        env = "SESAME_MFA_CODE",
+        hide_env_values = true
+    )]
+    pub(crate) mfa_code: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub(crate) struct CredsArgs {
-    /// The SSO profile (default: AWS_PROFILE); or use --account and --role.
+    /// The profile, of any kind: SSO, assume-role, web identity, credential_process, static
+    /// keys (default: AWS_PROFILE); or use --account and --role.
     #[arg(value_name = "PROFILE", conflicts_with = "account")]
     pub(crate) profile: Option<String>,
     #[command(flatten)]
@@ -497,11 +509,16 @@ pub(crate) enum CredsFormat {
 
 #[derive(Debug, Args)]
 pub(crate) struct ExecArgs {
-    /// The SSO profile (default: AWS_PROFILE); or use --account and --role.
+    /// The profile, of any kind: SSO, assume-role, web identity, credential_process, static
+    /// keys (default: AWS_PROFILE); or use --account and --role.
     #[arg(value_name = "PROFILE", conflicts_with = "account")]
     pub(crate) profile: Option<String>,
     #[command(flatten)]
     pub(crate) role: RoleArgs,
+    /// Run even inside another `sesame exec` of a different profile (SESAME_PROFILE is set):
+    /// the child gets this profile's credentials instead of its parent's.
+    #[arg(long)]
+    pub(crate) allow_nested: bool,
     /// The command and its arguments, after `--`.
     #[arg(last = true, value_name = "CMD")]
     pub(crate) command: Vec<std::ffi::OsString>,
@@ -509,7 +526,7 @@ pub(crate) struct ExecArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct CredentialProcessArgs {
-    /// The SSO profile; or use --account and --role.
+    /// The profile, of any kind; or use --account and --role.
     #[arg(long, value_name = "PROFILE", conflicts_with = "account")]
     pub(crate) profile: Option<String>,
     #[command(flatten)]
@@ -518,7 +535,8 @@ pub(crate) struct CredentialProcessArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct ConsoleArgs {
-    /// The SSO profile (default: AWS_PROFILE); or use --account and --role.
+    /// The profile, of any kind: SSO, assume-role, web identity, credential_process, static
+    /// keys (default: AWS_PROFILE); or use --account and --role.
     #[arg(value_name = "PROFILE", conflicts_with = "account")]
     pub(crate) profile: Option<String>,
     #[command(flatten)]

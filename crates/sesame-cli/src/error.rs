@@ -164,10 +164,16 @@ impl From<ChainError> for CliError {
                 "make the last source_profile in the chain one with credentials of its own"
             }
             ChainError::MfaNeedsTerminal { .. } => {
-                "run the command on a terminal to type the code, or cache the role's credentials first with `aws sts get-caller-identity --profile NAME` (sesame reuses the AWS CLI's cache)"
+                "run the command on a terminal to type the code, pass it with --mfa-code or SESAME_MFA_CODE, or cache the role's credentials first with `aws sts get-caller-identity --profile NAME` (sesame reuses the AWS CLI's cache)"
             }
             ChainError::Assume { .. } => {
                 "check role_arn, the role's trust policy and the source credentials"
+            }
+            ChainError::MixedKinds { .. } => {
+                "botocore would use only one of them; remove the others from the profile (or split it in two)"
+            }
+            ChainError::Instance { .. } => {
+                "credential_source = Ec2InstanceMetadata / EcsContainer works on an EC2 instance or in a container; elsewhere use source_profile"
             }
             ChainError::Cache(_) => "check the permissions of ~/.aws/cli/cache",
             ChainError::Config(_) => "fix the config file, then run the command again",

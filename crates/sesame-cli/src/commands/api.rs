@@ -12,9 +12,13 @@ use super::Context;
 use crate::cli::ApiArgs;
 use crate::error::CliError;
 
-/// Asks for an assume-role profile's MFA code on the terminal, botocore's prompt; none when
-/// there is no terminal (the chain then fails with a hint).
-pub(crate) fn mfa_prompt() -> Option<Box<chain::MfaPrompt>> {
+/// The MFA code of an assume-role profile: `SESAME_MFA_CODE` (for scripts), else asked on the
+/// terminal with botocore's prompt; none when there is no terminal (the chain then fails with a
+/// hint).
+pub(crate) fn mfa_prompt(env: &sesame::env::Env) -> Option<Box<chain::MfaPrompt>> {
+    if let Some(code) = env.var("SESAME_MFA_CODE").map(str::to_owned) {
+        return Some(Box::new(move |_: &str| Ok(code.clone())));
+    }
     if !crate::saml_prompt::interactive() {
         return None;
     }
@@ -27,7 +31,7 @@ pub(crate) async fn run(ctx: &Context, args: &ApiArgs) -> Result<ExitCode, CliEr
     let source = credential_source(args);
     let request = build_request(ctx, args, &source)?;
     let prepared = request.prepare().map_err(request_error)?;
-    let creds = chain::resolve_with(&ctx.env, &source, mfa_prompt().as_deref())
+    let creds = chain::resolve_with(&ctx.env, &source, mfa_prompt(&ctx.env).as_deref())
         .await
         .map_err(credentials_error)?;
     tracing::info!(

@@ -7,6 +7,7 @@ mod api_support;
 mod assume;
 mod bad_input;
 mod botocore;
+mod chain;
 mod console;
 mod credential_process;
 mod creds;

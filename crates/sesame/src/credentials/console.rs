@@ -4,9 +4,9 @@
 
 use url::Url;
 
+use super::AwsCredentials;
 use super::CredentialsError;
 use crate::Secret;
-use crate::cache::RoleCredentials;
 use crate::env::Env;
 
 /// What sesame names itself to the console as (`Issuer`).
@@ -49,11 +49,11 @@ pub fn default_destination(region: Option<&str>) -> String {
     }
 }
 
-/// Exchanges `credentials` for a signin token and returns the sign-in URL that opens
+/// Exchanges temporary `credentials` for a signin token and returns the sign-in URL that opens
 /// `destination` (itself a credential for 15 minutes, hence a [`Secret`]).
 pub async fn console_url(
     env: &Env,
-    credentials: &RoleCredentials,
+    credentials: &AwsCredentials,
     region: Option<&str>,
     destination: &str,
 ) -> Result<Secret, CredentialsError> {
@@ -62,10 +62,15 @@ pub async fn console_url(
         endpoint: endpoint.to_string(),
         reason,
     };
+    let Some(token) = &credentials.session_token else {
+        return Err(CredentialsError::LongTermKeys {
+            origin: credentials.source.clone(),
+        });
+    };
     let session = serde_json::json!({
         "sessionId": credentials.access_key_id,
         "sessionKey": credentials.secret_access_key.expose(),
-        "sessionToken": credentials.session_token.expose(),
+        "sessionToken": token.expose(),
     })
     .to_string();
     let http = crate::http::api_client().map_err(|e| failed(e.to_string()))?;

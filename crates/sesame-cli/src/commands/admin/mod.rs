@@ -75,7 +75,7 @@ impl Connection {
                 ..AdminPacing::new(self.concurrency, self.rate)
             },
         };
-        let mfa = super::api::mfa_prompt();
+        let mfa = super::api::mfa_prompt(&ctx.env);
         Ok(admin::client_from_env_with(&ctx.env, &options, mfa.as_deref()).await?)
     }
 
