@@ -215,6 +215,7 @@ pub(crate) fn operation(method: &Method, path: &str) -> &'static str {
         (&Method::GET, "/assignment/roles") => "ListAccountRoles",
         (&Method::GET, "/federation/credentials") => "GetRoleCredentials",
         (&Method::POST, "/logout") => "Logout",
+        (&Method::GET, "/federation") => "Federation",
         _ => "Unknown",
     }
 }

@@ -185,6 +185,9 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/assignment/roles", get(portal::list_account_roles))
         .route("/federation/credentials", get(portal::get_role_credentials))
         .route("/logout", post(portal::logout))
+        // The console federation endpoint takes the same faults (its errors keep only the
+        // status: the real one answers bare HTTP errors).
+        .route("/federation", get(federation::federation))
         .route_layer(middleware::from_fn_with_state(
             (shared.clone(), Api::Portal),
             api_layer,
@@ -204,7 +207,6 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/_emulator/deny", post(control::deny))
         .route("/_emulator/pending", get(control::pending))
         .route("/_emulator/whoami", get(control::whoami))
-        .route("/federation", get(federation::federation))
         .route("/_emulator/faults", post(control::set_faults))
         .route("/_emulator/caller", any(signed::caller));
     let idp = crate::adfs::router(shared.config.adfs.clone(), shared.base_url.clone())

@@ -264,7 +264,9 @@ fn login_options(ctx: &Context) -> (LoginOptions, TerminalPrompt) {
 async fn sso_cold(ctx: &Context, spec: &TargetSpec, role: &RoleArgs) -> Result<Resolved, CliError> {
     let config = ctx.config()?;
     let target = spec.resolve(&ctx.env, &config)?;
-    let resolver = CredentialResolver::new(&ctx.env)?.with_margin(margin(role));
+    let resolver = CredentialResolver::new(&ctx.env)?
+        .with_margin(margin(role))
+        .with_retries();
     let creds = if role.auto_login {
         let (options, prompt) = login_options(ctx);
         resolver

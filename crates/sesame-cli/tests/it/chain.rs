@@ -286,3 +286,33 @@ fn console_takes_temporary_credentials_of_any_kind_and_refuses_long_term_keys() 
     assert_clean_failure(&out, 1, "long-term keys");
     assert_eq!(stdout(&out), "");
 }
+
+#[test]
+fn credential_fetches_retry_throttles_server_faults_and_drops() {
+    use sesame_emulator::FaultSettings;
+    let w = mixed_world();
+    // Every 3rd call a 429, every 4th a 500, every 7th dropped (at most four failures in a
+    // row): half the fetches would fail without retries.
+    w.env.emulator.set_faults(FaultSettings {
+        every_429: 3,
+        every_500: 4,
+        every_drop: 7,
+        ..FaultSettings::default()
+    });
+    let cache = w.cache_file(&w.account, &w.role);
+    for args in [
+        vec!["creds", "dev", "--format", "json"],
+        vec!["credential-process", "--profile", "dev"],
+        vec!["exec", "dev", "--", "true"],
+        vec!["console", "dev", "--print"],
+        vec!["creds", "dev", "--format", "json"],
+        vec!["credential-process", "--profile", "dev"],
+    ] {
+        let _ = std::fs::remove_file(&cache);
+        let out = sesame(&w, &args);
+        assert_success(&out);
+    }
+    let stats = w.env.emulator.stats();
+    let calls = stats.requests_for("GetRoleCredentials") + stats.requests_for("Federation");
+    assert!(calls > 7, "the faults were retried: {calls} calls");
+}

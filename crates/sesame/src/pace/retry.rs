@@ -45,6 +45,21 @@ impl Default for RetryPolicy {
     }
 }
 
+impl RetryPolicy {
+    /// For a command waiting on one credential fetch (`creds`, `exec`, `credential-process`,
+    /// `console`, and SSO or STS at the end of a profile chain): a few quick retries, so a
+    /// throttle or a blip is absorbed and a caller knows within about two seconds when the
+    /// service keeps failing (backoff 100 ms doubling to at most 800 ms, five attempts).
+    pub fn credential_fetch() -> Self {
+        Self {
+            max_attempts: 5,
+            min_delay: Duration::from_millis(100),
+            max_delay: Duration::from_millis(800),
+            budget: RetryBudget::DEFAULT_CAPACITY,
+        }
+    }
+}
+
 /// What kind of failure a call had, for the retry decision and the pacer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Failure {
@@ -84,6 +99,29 @@ impl Classify for SsoError {
             }
             SsoError::Api(a) if a.status >= 500 => Failure::Transient,
             SsoError::Unreachable { .. } => Failure::Transient,
+            _ => Failure::Final,
+        }
+    }
+}
+
+impl Classify for crate::sts::StsError {
+    /// STS's throttles (`Throttling`, 429), server faults (5xx, also when the body is not STS's
+    /// XML) and unreachable endpoints are retried.
+    fn failure(&self) -> Failure {
+        use crate::sts::StsError;
+        match self {
+            StsError::Api(a)
+                if a.status == 429
+                    || a.code == "Throttling"
+                    || a.code == "ThrottlingException"
+                    || a.code == "RequestLimitExceeded" =>
+            {
+                Failure::Throttle
+            }
+            StsError::Api(a) if a.status >= 500 => Failure::Transient,
+            StsError::BadResponse { status: 429, .. } => Failure::Throttle,
+            StsError::BadResponse { status, .. } if *status >= 500 => Failure::Transient,
+            StsError::Unreachable { .. } => Failure::Transient,
             _ => Failure::Final,
         }
     }
@@ -331,6 +369,35 @@ mod tests {
     use tokio::time::Instant;
 
     use super::*;
+
+    #[test]
+    fn sts_throttles_faults_and_drops_are_retried_and_nothing_else() {
+        use crate::sso::ApiError;
+        use crate::sts::StsError;
+        let api = |status, code: &str| {
+            StsError::Api(ApiError {
+                operation: "AssumeRole",
+                status,
+                code: code.to_owned(),
+                message: None,
+            })
+        };
+        assert_eq!(api(400, "Throttling").failure(), Failure::Throttle);
+        assert_eq!(api(503, "ServiceUnavailable").failure(), Failure::Transient);
+        assert_eq!(api(403, "AccessDenied").failure(), Failure::Final);
+        let unreachable = StsError::Unreachable {
+            endpoint: "http://x".into(),
+            reason: "reset".into(),
+        };
+        assert_eq!(unreachable.failure(), Failure::Transient);
+        let bad = |status| StsError::BadResponse {
+            endpoint: "http://x".into(),
+            status,
+            what: "html".into(),
+        };
+        assert_eq!(bad(502).failure(), Failure::Transient);
+        assert_eq!(bad(200).failure(), Failure::Final);
+    }
     use crate::sso::ApiError;
 
     /// The emulator's throttle: a bucket of `rate` tokens a second holding one second's worth.

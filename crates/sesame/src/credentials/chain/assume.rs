@@ -24,6 +24,7 @@ use super::{AwsCredentials, ChainError};
 use crate::cache::{pyjson, sha1_hex, write_secret};
 use crate::config::{AwsConfig, ServiceId, resolve_endpoint};
 use crate::env::Env;
+use crate::pace::{CallError, PacerConfig, Pacing, RetryPolicy};
 use crate::sts::{self, StsCall};
 
 /// Asks the user for the MFA code of `mfa_serial` (its argument is botocore's prompt,
@@ -182,21 +183,27 @@ pub(super) async fn credentials(
         profile: profile.to_owned(),
         reason: e.to_string(),
     })?;
-    let answer = sts::call(
-        &http,
-        StsCall {
-            endpoint: &endpoint,
-            region: &region,
-            operation,
-            params,
-            signer,
-        },
-    )
-    .await
-    .map_err(|e| ChainError::Assume {
-        profile: profile.to_owned(),
-        reason: e.to_string(),
-    })?;
+    // Retried on throttles, 5xx and dropped connections, bounded to a few seconds; an MFA code
+    // stays valid for the retries (STS accepts it within its 30-second window).
+    let answer = Pacing::new(PacerConfig::default(), RetryPolicy::credential_fetch())
+        .call(operation, || {
+            sts::call(
+                &http,
+                StsCall {
+                    endpoint: &endpoint,
+                    region: &region,
+                    operation,
+                    params: params.clone(),
+                    signer,
+                },
+            )
+        })
+        .await
+        .map_err(CallError::into_source)
+        .map_err(|e| ChainError::Assume {
+            profile: profile.to_owned(),
+            reason: e.to_string(),
+        })?;
     store(&path, &answer)?;
     sts::credentials_of(&answer, &source).ok_or_else(|| ChainError::Assume {
         profile: profile.to_owned(),

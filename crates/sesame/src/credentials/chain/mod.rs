@@ -645,7 +645,9 @@ async fn role_credentials(
     target: &RoleTarget,
     options: &ResolveOptions<'_>,
 ) -> Result<AwsCredentials, ChainError> {
-    let resolver = CredentialResolver::new(env)?.with_margin(options.margin);
+    let resolver = CredentialResolver::new(env)?
+        .with_margin(options.margin)
+        .with_retries();
     let creds = match options.login {
         Some((login, prompt)) => resolver.credentials_or_login(target, login, prompt).await?,
         None => resolver.credentials(target).await?,
