@@ -143,6 +143,27 @@ impl From<ChainError> for CliError {
     fn from(e: ChainError) -> Self {
         let hint = match e {
             ChainError::Sso(s) => return Self::from(s),
+            ChainError::Login(l) => {
+                let (kind, hint) = match &l {
+                    l if l.is_login_required() => (
+                        Kind::LoginRequired,
+                        "sign in again with `aws login --profile NAME` or `sesame login --console --profile NAME`",
+                    ),
+                    sesame::signin::SigninError::Corrupt { .. } => (
+                        Kind::User,
+                        "delete the file and sign in again (`aws login` or `sesame login --console`)",
+                    ),
+                    _ => (
+                        Kind::User,
+                        "check the network, or AWS_ENDPOINT_URL_SIGNIN if set",
+                    ),
+                };
+                return Self {
+                    kind,
+                    error: l.into(),
+                    hint: Some(hint.to_owned()),
+                };
+            }
             ChainError::Role(r) => return Self::from(r),
             ChainError::NotFound { .. } => {
                 "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or pass --profile NAME"

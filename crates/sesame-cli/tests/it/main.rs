@@ -16,6 +16,7 @@ mod creds_support;
 mod demo;
 mod exec;
 mod login;
+mod login_session;
 mod populate;
 mod populate_listing;
 mod roles;

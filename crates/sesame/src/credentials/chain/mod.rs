@@ -208,6 +208,9 @@ pub enum ChainError {
         /// What went wrong.
         reason: String,
     },
+    /// An `aws login` session gave no credentials.
+    #[error(transparent)]
+    Login(#[from] crate::signin::SigninError),
     /// The AWS CLI's credential cache could not be written.
     #[error(transparent)]
     Cache(#[from] CacheError),
@@ -485,14 +488,11 @@ impl<'a> Files<'a> {
             let target = RoleTarget::from_profile(env, config, name)?;
             return role_credentials(env, &target, self.options).await;
         }
-        if merged
-            .get("login_session")
-            .is_some_and(|s| !s.trim().is_empty())
-        {
-            return Err(ChainError::Unsupported {
-                profile: name.to_owned(),
-                what: "login_session (an `aws login` session)",
-            });
+        if let Some(session) = merged.get("login_session").filter(|s| !s.trim().is_empty()) {
+            let region = region_in(env, config, self.session);
+            return Ok(
+                crate::signin::credentials(env, name, session.trim(), region.as_deref()).await?,
+            );
         }
         if let Some(c) = static_keys(in_creds.as_ref(), name, "the credentials file")? {
             return Ok(c);

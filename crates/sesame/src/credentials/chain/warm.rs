@@ -1,6 +1,7 @@
 //! The warm path for profiles that are not SSO profiles: credentials from what is already on
 //! disk, or nothing. An assume-role or web-identity profile reads the AWS CLI's cache file of
-//! its role (one file, the same key botocore computes); a static-keys profile is its keys. No
+//! its role (one file, the same key botocore computes); a `login_session` profile its
+//! `aws login` cache file; a static-keys profile is its keys. No
 //! async runtime, no HTTP client, no TLS: the SSO profiles' warm path is
 //! [`crate::credentials::warm`].
 
@@ -45,7 +46,13 @@ pub fn lookup(
             }
             return static_keys(config.profile(name).as_ref(), name, "the config file");
         }
-        ProfileKind::Sso | ProfileKind::LoginSession | ProfileKind::Process => return Ok(None),
+        // botocore's threshold, whatever the margin: the sign-in service's credentials last
+        // 15 minutes at most.
+        ProfileKind::LoginSession => {
+            let session = merged.get("login_session").unwrap_or_default().trim();
+            return Ok(crate::signin::warm(env, name, session));
+        }
+        ProfileKind::Sso | ProfileKind::Process => return Ok(None),
     };
     let path = assume::cache_path(env, &args);
     let source = format!("profile `{name}` ({label})");
