@@ -224,3 +224,176 @@ fn a_corrupt_key_a_revoked_token_or_no_session_is_one_error_line() {
     std::fs::remove_file(&path).unwrap();
     check(3, "no `aws login` session");
 }
+
+/// A world with no login yet, a fake browser that follows the redirect, and profile `sl`.
+fn fresh_world() -> (TestEnv, PathBuf) {
+    let env = TestEnv::with(EmulatorConfig {
+        auto_approve: true,
+        ..EmulatorConfig::default()
+    });
+    env.write_config("[profile other]\nregion = eu-west-1\n");
+    let browser = env.home.path().join("browser.sh");
+    std::fs::write(
+        &browser,
+        "#!/bin/sh\n(sleep 0.2; curl -sSL -o /dev/null \"$1\") &\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755)).unwrap();
+    (env, browser)
+}
+
+#[test]
+fn sesame_login_console_writes_what_the_aws_cli_v2_reads_and_refreshes() {
+    let (env, browser) = fresh_world();
+    let out = env
+        .sesame()
+        .env("AWS_ENDPOINT_URL_SIGNIN", env.url())
+        .env("BROWSER", &browser)
+        .args([
+            "login",
+            "--console",
+            "--profile",
+            "sl",
+            "--region",
+            "us-east-1",
+        ])
+        .output()
+        .unwrap();
+    assert_success(&out);
+    let config = std::fs::read_to_string(env.config_path()).unwrap();
+    assert!(
+        config.starts_with("[profile other]\nregion = eu-west-1\n"),
+        "{config}"
+    );
+    assert!(
+        config.contains("[profile sl]\nlogin_session = arn:aws:iam::")
+            && config.contains("region = us-east-1"),
+        "{config}"
+    );
+    let w = LoginWorld { env };
+    // Same keys for both tools, then the CLI v2 refreshes with the DPoP key sesame generated.
+    let ours = {
+        let out = w.sesame(&["creds", "sl", "--format", "json"]);
+        assert_success(&out);
+        serde_json::from_str::<serde_json::Value>(&stdout(&out)).unwrap()["AccessKeyId"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let aws_key = |w: &LoginWorld| {
+        let out = w
+            .aws(&[
+                "configure",
+                "export-credentials",
+                "--profile",
+                "sl",
+                "--format",
+                "process",
+            ])
+            .output()
+            .unwrap();
+        assert_success(&out);
+        serde_json::from_str::<serde_json::Value>(&stdout(&out)).unwrap()["AccessKeyId"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(aws_key(&w), ours);
+    let before = w.refreshes();
+    w.age(1);
+    let refreshed = aws_key(&w);
+    assert_ne!(refreshed, ours);
+    assert_eq!(
+        w.refreshes(),
+        before + 1,
+        "the CLI v2 refreshed with sesame's key"
+    );
+    // A profile with other credentials is refused, nothing written.
+    let config = std::fs::read_to_string(w.env.config_path()).unwrap();
+    w.env.write_config(&format!(
+        "{config}[profile keys]\naws_access_key_id = AKIDEXAMPLE\naws_secret_access_key = s\n"
+    ));
+    let snapshot = w.env.snapshot_files();
+    let out = w
+        .env
+        .sesame()
+        .env("AWS_ENDPOINT_URL_SIGNIN", w.env.url())
+        .args([
+            "login",
+            "--console",
+            "--profile",
+            "keys",
+            "--region",
+            "us-east-1",
+        ])
+        .output()
+        .unwrap();
+    assert_clean_failure(
+        &out,
+        1,
+        "profile `keys` already has credentials of another kind",
+    );
+    assert_eq!(w.env.snapshot_files(), snapshot);
+}
+
+#[test]
+fn sesame_login_console_remote_takes_the_pasted_code() {
+    use std::io::{BufRead as _, Write as _};
+    let (env, _) = fresh_world();
+    let mut child = env
+        .sesame_std()
+        .env("AWS_ENDPOINT_URL_SIGNIN", env.url())
+        .args([
+            "login",
+            "--console",
+            "--remote",
+            "--profile",
+            "far",
+            "--region",
+            "eu-west-1",
+        ])
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let url = loop {
+        let mut line = String::new();
+        assert!(stderr.read_line(&mut line).unwrap() > 0, "no URL printed");
+        if let Some(at) = line.find("http") {
+            break line[at..].trim().to_owned();
+        }
+    };
+    assert!(url.contains("client_id=arn%3Aaws%3Asignin%3A%3A%3Adevtools%2Fcross-device"));
+    // The user's browser elsewhere: sign in, land on the confirmation page, copy the code.
+    let page = std::process::Command::new("curl")
+        .args(["-sSL", &url])
+        .output()
+        .unwrap();
+    let page = String::from_utf8(page.stdout).unwrap();
+    let start = page
+        .find("<code id=\"verification-code\">")
+        .expect("the code")
+        + 29;
+    let code = &page[start..start + page[start..].find("</code>").unwrap()];
+    let mut stdin = child.stdin.take().unwrap();
+    writeln!(stdin, "{code}").unwrap();
+    drop(stdin);
+    let status = child.wait().unwrap();
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
+    assert!(status.success(), "{rest}");
+    let config = std::fs::read_to_string(env.config_path()).unwrap();
+    assert!(
+        config.contains("[profile far]\nlogin_session = arn:aws:iam::"),
+        "{config}"
+    );
+    let out = env
+        .sesame()
+        .env("AWS_ENDPOINT_URL_SIGNIN", env.url())
+        .args(["creds", "far", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_success(&out);
+}

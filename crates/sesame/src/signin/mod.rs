@@ -18,6 +18,7 @@
 //! [`warm`] is the runtime-free read: a session with more than 5 minutes left.
 
 pub mod dpop;
+mod login;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -32,6 +33,7 @@ use crate::pace::{CallError, Classify, Failure, PacerConfig, Pacing, RetryPolicy
 use crate::secret::Secret;
 
 pub use dpop::DpopKey;
+pub use login::{ConsoleFlow, ConsoleLogin, SignedIn, check_profile, parse_pasted};
 
 /// Inside this much of `expiresAt` the credentials are refreshed (botocore's threshold).
 pub const REFRESH_WINDOW: SignedDuration = SignedDuration::from_mins(5);
