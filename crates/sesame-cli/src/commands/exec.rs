@@ -9,11 +9,11 @@
 
 use std::process::ExitCode;
 
-use super::Context;
 use sesame::credentials::TargetSpec;
 
 use super::target::{self, Resolved, Spec};
 use crate::cli::ExecArgs;
+use crate::context::Context;
 use crate::error::CliError;
 
 pub(crate) fn run_warm(ctx: &Context, args: &ExecArgs) -> Option<Result<ExitCode, CliError>> {

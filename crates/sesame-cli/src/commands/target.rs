@@ -12,8 +12,8 @@ use sesame::credentials::{AccountRef, CredentialResolver, RoleTarget, TargetSpec
 use sesame::env::Env;
 use sesame::sso::{LoginFlow, LoginOptions, SessionSelector};
 
-use super::Context;
 use crate::cli::RoleArgs;
+use crate::context::Context;
 use crate::error::CliError;
 use crate::prompt::TerminalPrompt;
 
@@ -199,7 +199,7 @@ fn mfa_prompt(ctx: &Context, role: &RoleArgs) -> Option<Box<MfaPrompt>> {
     if let Some(code) = role.mfa_code.clone() {
         return Some(Box::new(move |_: &str| Ok(code.clone())));
     }
-    super::api::mfa_prompt(&ctx.env)
+    super::api::mfa_prompt(ctx)
 }
 
 /// The cold path: the whole chain. An SSO profile or `--account/--role`: the cache, else the
@@ -252,8 +252,7 @@ fn login_options(ctx: &Context) -> (LoginOptions, TerminalPrompt) {
         ..LoginOptions::default()
     };
     let prompt = TerminalPrompt {
-        open_browser: !ctx.env.flag("AWS_SSO_DISABLE_BROWSER"),
-        browser: ctx.env.var("BROWSER").map(str::to_owned),
+        browser: ctx.browser.clone(),
         to_tty: true,
     };
     (options, prompt)

@@ -24,5 +24,6 @@ mod run;
 mod run_api;
 mod run_ask;
 mod saml;
+mod settings;
 mod status_logout;
 mod support;
