@@ -66,6 +66,11 @@ pub(crate) struct LogoutArgs {
     /// Log out of every session with a cached token (as `aws sso logout` does).
     #[arg(long, conflicts_with_all = ["sso_session", "profile", "start_url"])]
     pub(crate) all: bool,
+    /// End an `aws login` session instead (`sesame login --console`): delete the login cache of
+    /// the profile's `login_session` (--profile, default `default`), or with --all every one, as
+    /// `aws logout` does.
+    #[arg(long, conflicts_with_all = ["sso_session", "start_url"])]
+    pub(crate) console: bool,
 }
 
 #[derive(Debug, Args)]

@@ -73,6 +73,11 @@ impl LoginWorld {
         files.pop().unwrap()
     }
 
+    fn cache_file_exists(&self) -> bool {
+        let dir = self.env.home.path().join(".aws/login/cache");
+        std::fs::read_dir(&dir).is_ok_and(|mut d| d.next().is_some())
+    }
+
     fn cache(&self) -> serde_json::Value {
         serde_json::from_slice(&std::fs::read(self.cache_file()).unwrap()).unwrap()
     }
@@ -396,4 +401,26 @@ fn sesame_login_console_remote_takes_the_pasted_code() {
         .output()
         .unwrap();
     assert_success(&out);
+}
+
+#[test]
+fn sesame_logout_console_ends_the_session_for_both_tools() {
+    let w = LoginWorld::new();
+    let out = w.sesame(&["logout", "--console", "--profile", "cl"]);
+    assert_success(&out);
+    assert!(!w.cache_file_exists());
+    // The CLI v2 needs a new sign-in too.
+    let out = w
+        .aws(&[
+            "configure",
+            "export-credentials",
+            "--profile",
+            "cl",
+            "--format",
+            "process",
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert_clean_failure(&w.sesame(&["creds", "cl"]), 3, "no `aws login` session");
 }

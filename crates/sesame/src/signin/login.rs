@@ -169,13 +169,7 @@ impl ConsoleLogin {
                 .map_err(io(format!("cannot create {}", dir.display())))?;
         }
         {
-            let lock = fsutil::lock_dir(env).join(format!(
-                "login-{}.lock",
-                cache
-                    .file_stem()
-                    .map(|s| s.to_string_lossy().into_owned())
-                    .unwrap_or_default()
-            ));
+            let lock = super::lock_of(env, &cache);
             let _lock = FileLock::acquire_timeout(&lock, std::time::Duration::from_secs(60))
                 .map_err(io(format!("cannot lock {}", lock.display())))?;
             fsutil::write_atomic(

@@ -265,12 +265,7 @@ pub async fn credentials(
     if token.fresh(crate::time::now()) {
         return Ok(token.credentials);
     }
-    let lock_path = crate::fsutil::lock_dir(env).join(format!(
-        "login-{}.lock",
-        path.file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default()
-    ));
+    let lock_path = lock_of(env, &path);
     let io = |what: String| {
         let profile = profile.to_owned();
         move |source| SigninError::Io {
@@ -297,6 +292,52 @@ pub async fn credentials(
     crate::fsutil::write_atomic(&path, bytes.as_bytes(), 0o600)
         .map_err(io(format!("cannot write {}", path.display())))?;
     Ok(refreshed.credentials)
+}
+
+/// The lock file of a session's cache file.
+fn lock_of(env: &Env, path: &Path) -> PathBuf {
+    crate::fsutil::lock_dir(env).join(format!(
+        "login-{}.lock",
+        path.file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    ))
+}
+
+/// `aws logout`: deletes session `session`'s cache file (under its lock); false when there was
+/// none.
+pub fn logout(env: &Env, session: &str) -> std::io::Result<bool> {
+    let path = cache_path(env, session);
+    let _lock = crate::fsutil::FileLock::acquire_timeout(&lock_of(env, &path), LOCK_WAIT)?;
+    match std::fs::remove_file(&path) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// `aws logout --all`: deletes every login cache file that holds credentials; their count.
+pub fn logout_all(env: &Env) -> std::io::Result<usize> {
+    let dir = cache_dir(env);
+    let entries = match std::fs::read_dir(&dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(e),
+    };
+    let mut deleted = 0;
+    for entry in entries {
+        let path = entry?.path();
+        let holds_credentials = std::fs::read(&path)
+            .ok()
+            .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
+            .is_some_and(|v| v["accessToken"].get("accessKeyId").is_some());
+        if holds_credentials {
+            let _lock = crate::fsutil::FileLock::acquire_timeout(&lock_of(env, &path), LOCK_WAIT)?;
+            std::fs::remove_file(&path)?;
+            deleted += 1;
+        }
+    }
+    Ok(deleted)
 }
 
 fn read(path: &Path, profile: &str, session: &str) -> Result<LoginToken, SigninError> {
