@@ -153,53 +153,51 @@ pub(crate) async fn confirmation(Query(q): Query<HashMap<String, String>>) -> Re
 }
 
 /// A verified DPoP proof: the thumbprint of its key.
-fn verify_proof(shared: &Shared, headers: &HeaderMap) -> Result<String, Response> {
+fn verify_proof(shared: &Shared, headers: &HeaderMap) -> Result<String, String> {
     let proof = headers
         .get("dpop")
         .and_then(|v| v.to_str().ok())
-        .ok_or_else(|| invalid("a DPoP proof is required"))?;
+        .ok_or_else(|| "a DPoP proof is required".to_owned())?;
     let parts: Vec<&str> = proof.split('.').collect();
     let [head, body, signature] = parts.as_slice() else {
-        return Err(invalid("the DPoP proof is not a JWT"));
+        return Err("the DPoP proof is not a JWT".to_owned());
     };
     let decode = |p: &str| -> Option<Value> { serde_json::from_slice(&B64.decode(p).ok()?).ok() };
     let (Some(header), Some(payload)) = (decode(head), decode(body)) else {
-        return Err(invalid("the DPoP proof's parts are not base64url JSON"));
+        return Err("the DPoP proof's parts are not base64url JSON".to_owned());
     };
     if header["typ"] != "dpop+jwt" || header["alg"] != "ES256" {
-        return Err(invalid("the DPoP proof must be typ dpop+jwt, alg ES256"));
+        return Err("the DPoP proof must be typ dpop+jwt, alg ES256".to_owned());
     }
     let jwk = &header["jwk"];
     if jwk["kty"] != "EC" || jwk["crv"] != "P-256" {
-        return Err(invalid("the DPoP key must be an EC P-256 jwk"));
+        return Err("the DPoP key must be an EC P-256 jwk".to_owned());
     }
     let coordinate = |k: &str| jwk[k].as_str().and_then(|s| B64.decode(s).ok());
     let (Some(x), Some(y)) = (coordinate("x"), coordinate("y")) else {
-        return Err(invalid("the DPoP jwk has no x/y"));
+        return Err("the DPoP jwk has no x/y".to_owned());
     };
     let mut point = vec![4u8];
     point.extend_from_slice(&x);
     point.extend_from_slice(&y);
     let signature = B64
         .decode(signature)
-        .map_err(|_| invalid("the DPoP signature is not base64url"))?;
+        .map_err(|_| "the DPoP signature is not base64url".to_owned())?;
     ring::signature::UnparsedPublicKey::new(&ring::signature::ECDSA_P256_SHA256_FIXED, &point)
         .verify(format!("{head}.{body}").as_bytes(), &signature)
-        .map_err(|_| invalid("the DPoP proof's signature does not verify"))?;
+        .map_err(|_| "the DPoP proof's signature does not verify".to_owned())?;
     let htu = format!("{}/v1/token", shared.base_url.trim_end_matches('/'));
     if payload["htm"] != "POST" || payload["htu"].as_str() != Some(htu.as_str()) {
-        return Err(invalid(&format!("the DPoP proof must be for POST {htu}")));
+        return Err(format!("the DPoP proof must be for POST {htu}"));
     }
     let now = crate::state::epoch_seconds();
     let iat = payload["iat"].as_u64().unwrap_or(0);
     if iat.abs_diff(now) > PROOF_WINDOW {
-        return Err(invalid("the DPoP proof's iat is too far from now"));
+        return Err("the DPoP proof's iat is too far from now".to_owned());
     }
     let jti = payload["jti"].as_str().unwrap_or_default();
     if jti.is_empty() || !shared.store().signin.jtis.insert(jti.to_owned()) {
-        return Err(invalid(
-            "the DPoP proof's jti is missing or was used before",
-        ));
+        return Err("the DPoP proof's jti is missing or was used before".to_owned());
     }
     // RFC 7638: the thumbprint of the required members in lexical order.
     let canonical = format!(
@@ -218,7 +216,7 @@ pub(crate) async fn token(
 ) -> Response {
     let jkt = match verify_proof(&shared, &headers) {
         Ok(jkt) => jkt,
-        Err(r) => return r,
+        Err(why) => return invalid(&why),
     };
     let get = |k: &str| input[k].as_str().unwrap_or_default().to_owned();
     let client_id = get("clientId");

@@ -131,7 +131,7 @@ pub(super) async fn imds(
     let token = match token.status().as_u16() {
         200 => Some(token.text().await.map_err(unreachable)?),
         // botocore falls back to IMDSv1 on these.
-        403 | 404 | 405 => None,
+        403..=405 => None,
         s => return Err(fail(format!("the token request answered HTTP {s}"))),
     };
     let get = |path: String| {
