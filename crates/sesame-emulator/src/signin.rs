@@ -177,9 +177,16 @@ fn verify_proof(shared: &Shared, headers: &HeaderMap) -> Result<String, String> 
     let (Some(x), Some(y)) = (coordinate("x"), coordinate("y")) else {
         return Err("the DPoP jwk has no x/y".to_owned());
     };
+    // awscrt (the AWS CLI v2) drops leading zero bytes of a coordinate: pad to 32, as a
+    // lenient verifier must, or one proof in about 128 fails.
+    if x.len() > 32 || y.len() > 32 {
+        return Err("the DPoP jwk's coordinates are longer than P-256's".to_owned());
+    }
     let mut point = vec![4u8];
-    point.extend_from_slice(&x);
-    point.extend_from_slice(&y);
+    for c in [&x, &y] {
+        point.extend(std::iter::repeat_n(0u8, 32 - c.len()));
+        point.extend_from_slice(c);
+    }
     let signature = B64
         .decode(signature)
         .map_err(|_| "the DPoP signature is not base64url".to_owned())?;

@@ -80,10 +80,14 @@ impl DpopKey {
         if tag != 0x02 || version != [1] {
             return Err(bad());
         }
-        let (tag, scalar, mut rest) = der(rest).ok_or_else(bad)?;
-        if tag != 0x04 || scalar.len() != 32 {
+        let (tag, short, mut rest) = der(rest).ok_or_else(bad)?;
+        // awscrt drops the scalar's leading zero bytes (one key in ~256): pad it back.
+        if tag != 0x04 || short.is_empty() || short.len() > 32 {
             return Err(bad());
         }
+        let mut padded = [0u8; 32];
+        padded[32 - short.len()..].copy_from_slice(short);
+        let scalar = &padded[..];
         let mut public = None;
         while !rest.is_empty() {
             let (tag, contents, next) = der(rest).ok_or_else(bad)?;
@@ -111,9 +115,10 @@ impl DpopKey {
             &SystemRandom::new(),
         )
         .map_err(|_| "its private and public halves do not match".to_owned())?;
-        let mut s = [0u8; 32];
-        s.copy_from_slice(scalar);
-        Ok(DpopKey { pair, scalar: s })
+        Ok(DpopKey {
+            pair,
+            scalar: padded,
+        })
     }
 
     /// The key as the AWS CLI v2 caches it: SEC1 DER in a PEM with 64-character lines.
@@ -190,6 +195,9 @@ mod tests {
     /// Exported by the AWS CLI v2's awscrt (`EC.new_generate(P_256).export_key(SEC1)`).
     const CLI_KEY: &str = "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIAUfIDHcEVILFMYGF++IQb7FNgUk1xjXz7Yc8ppwoREooAoGCCqGSM49\nAwEHoUQDQgAErnx/5Jx9DotEhtE0NPY68jkob9I/2OE2QQtssUY7jJ65xtCQnsVr\nClMxf++vvnk6TxLk8m7jxYuuuXQisJhbFg==\n-----END EC PRIVATE KEY-----\n";
 
+    /// The same export with a 31-byte scalar (awscrt drops a leading zero byte).
+    const CLI_SHORT_KEY: &str = "-----BEGIN EC PRIVATE KEY-----\nMHYCAQEEH++dHF3Sckpcip5QKDv3ZUD9vx5zVjlXA++49262QYugCgYIKoZIzj0D\nAQehRANCAAR2VXh+iXpvcORc2N0kA+i2ZbfdO5ACCBpAhaCrSJerNGc9TexhEC5h\n5h0kz0lsAq0IFAZDTSbmuVjI8wE9viYd\n-----END EC PRIVATE KEY-----\n";
+
     #[test]
     fn the_cli_key_reads_and_writes_back_byte_for_byte() {
         let key = DpopKey::from_sec1_pem(CLI_KEY).unwrap();
@@ -197,6 +205,17 @@ mod tests {
         let new = DpopKey::generate().unwrap();
         let again = DpopKey::from_sec1_pem(&new.to_sec1_pem()).unwrap();
         assert_eq!(again.to_sec1_pem(), new.to_sec1_pem());
+    }
+
+    #[test]
+    fn a_short_scalar_as_awscrt_writes_it_is_padded() {
+        let key = DpopKey::from_sec1_pem(CLI_SHORT_KEY).unwrap();
+        let pem = key.to_sec1_pem();
+        assert_ne!(
+            pem, CLI_SHORT_KEY,
+            "written back in the padded standard form"
+        );
+        assert_eq!(DpopKey::from_sec1_pem(&pem).unwrap().to_sec1_pem(), pem);
     }
 
     #[test]
