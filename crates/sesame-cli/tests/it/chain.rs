@@ -5,9 +5,9 @@
 use std::os::unix::fs::PermissionsExt as _;
 use std::process::Output;
 
-use crate::api_support::moto;
-use crate::creds_support::RoleWorld;
-use crate::support::{assert_clean_failure, assert_success, aws_cli_v2, stderr, stdout};
+use crate::common::{
+    RoleWorld, assert_clean_failure, assert_success, aws_cli_v2, moto, stderr, stdout,
+};
 
 const ROLE: &str = "arn:aws:iam::123456789012:role/Admin";
 

@@ -9,7 +9,7 @@ use std::process::{Output, Stdio};
 
 use sesame_emulator::EmulatorConfig;
 
-use crate::support::{TestEnv, assert_clean_failure, assert_success, aws_cli_v2, stdout};
+use crate::common::{TestEnv, assert_clean_failure, assert_success, aws_cli_v2, stdout};
 
 /// A world where the CLI v2 has run `aws login --profile cl`.
 struct LoginWorld {
