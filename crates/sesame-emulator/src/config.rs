@@ -43,6 +43,9 @@ pub struct EmulatorConfig {
     pub interval: Duration,
     /// Lifetime of role credentials returned by GetRoleCredentials.
     pub credentials_lifetime: Duration,
+    /// Lifetime of the sign-in service's credentials (CreateOAuth2Token `expiresIn`, at most 900
+    /// seconds on AWS); shorten it to make `aws login` sessions refresh.
+    pub signin_credentials_lifetime: Duration,
     /// Approve device codes as soon as they are issued and PKCE requests without a consent page.
     pub auto_approve: bool,
     /// Names that replace the generated names of the first accounts (in generation order), to
@@ -70,6 +73,7 @@ impl Default for EmulatorConfig {
             device_code_lifetime: Duration::from_secs(600),
             interval: Duration::from_secs(1),
             credentials_lifetime: Duration::from_secs(3600),
+            signin_credentials_lifetime: Duration::from_secs(900),
             auto_approve: false,
             account_names: Vec::new(),
             adfs: AdfsConfig::default(),

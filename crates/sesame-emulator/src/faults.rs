@@ -215,6 +215,8 @@ pub(crate) fn operation(method: &Method, path: &str) -> &'static str {
         (&Method::GET, "/assignment/roles") => "ListAccountRoles",
         (&Method::GET, "/federation/credentials") => "GetRoleCredentials",
         (&Method::POST, "/logout") => "Logout",
+        (&Method::GET, "/federation") => "Federation",
+        (&Method::POST, "/v1/token") => "CreateOAuth2Token",
         _ => "Unknown",
     }
 }

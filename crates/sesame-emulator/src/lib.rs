@@ -75,6 +75,7 @@ mod pages;
 mod portal;
 mod server;
 mod signed;
+mod signin;
 mod state;
 mod stats;
 

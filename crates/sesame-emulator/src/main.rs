@@ -66,6 +66,9 @@ struct Cli {
     /// Role-credential lifetime in seconds.
     #[arg(long, default_value_t = 3600)]
     credentials_lifetime: u64,
+    /// Lifetime in seconds of the sign-in service's credentials (`aws login` sessions).
+    #[arg(long, default_value_t = 900)]
+    signin_credentials_lifetime: u64,
     /// Approve device codes and PKCE requests without waiting for the user.
     #[arg(long)]
     auto_approve: bool,
@@ -130,6 +133,7 @@ fn config(cli: Cli, signing_key: IdpSigningKey) -> EmulatorConfig {
         device_code_lifetime: Duration::from_secs(cli.device_code_lifetime),
         interval: Duration::from_secs(cli.interval),
         credentials_lifetime: Duration::from_secs(cli.credentials_lifetime),
+        signin_credentials_lifetime: Duration::from_secs(cli.signin_credentials_lifetime),
         auto_approve: cli.auto_approve,
         account_names: cli.account_name,
         adfs: sesame_emulator::AdfsConfig {

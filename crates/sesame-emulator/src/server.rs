@@ -40,7 +40,7 @@ use crate::{
     config::EmulatorConfig,
     control::{self, Control},
     faults::{Api, api_layer},
-    federation, oidc, pages, portal, signed,
+    federation, oidc, pages, portal, signed, signin,
     state::Shared,
 };
 
@@ -185,6 +185,10 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/assignment/roles", get(portal::list_account_roles))
         .route("/federation/credentials", get(portal::get_role_credentials))
         .route("/logout", post(portal::logout))
+        // The console federation endpoint takes the same faults (its errors keep only the
+        // status: the real one answers bare HTTP errors).
+        .route("/federation", get(federation::federation))
+        .route("/v1/token", post(signin::token))
         .route_layer(middleware::from_fn_with_state(
             (shared.clone(), Api::Portal),
             api_layer,
@@ -204,7 +208,8 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/_emulator/deny", post(control::deny))
         .route("/_emulator/pending", get(control::pending))
         .route("/_emulator/whoami", get(control::whoami))
-        .route("/federation", get(federation::federation))
+        .route("/v1/authorize", get(signin::authorize))
+        .route("/v1/sessions/confirmation", get(signin::confirmation))
         .route("/_emulator/faults", post(control::set_faults))
         .route("/_emulator/caller", any(signed::caller));
     let idp = crate::adfs::router(shared.config.adfs.clone(), shared.base_url.clone())

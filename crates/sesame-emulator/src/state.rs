@@ -126,6 +126,8 @@ pub(crate) struct Store {
     pub(crate) refresh_tokens: HashMap<String, RefreshToken>,
     /// access key id → account and role
     pub(crate) credentials: HashMap<String, RoleAssignment>,
+    /// The sign-in service's codes and refresh tokens (`aws login`).
+    pub(crate) signin: crate::signin::SigninStore,
     next_session: u64,
     writes: u64,
 }

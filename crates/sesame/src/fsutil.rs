@@ -35,6 +35,14 @@ pub fn lock_dir(env: &Env) -> PathBuf {
     env.sesame_dir().join("locks")
 }
 
+/// The lock every writer of one config file takes (`populate`, `login --console`):
+/// `config-<sha1 of the path, 16 hex>.lock` in [`lock_dir`].
+pub fn config_lock(env: &Env, path: &Path) -> PathBuf {
+    use sha1::Digest as _;
+    let digest = sha1::Sha1::digest(path.as_os_str().as_encoded_bytes());
+    lock_dir(env).join(format!("config-{}.lock", &hex::encode(digest)[..16]))
+}
+
 /// Creates `dir` and any missing parents with mode 0700. Existing directories are left as they are.
 pub fn create_private_dir(dir: &Path) -> io::Result<()> {
     let mut builder = fs::DirBuilder::new();

@@ -52,6 +52,29 @@ pub enum StsError {
     },
 }
 
+impl crate::pace::Classify for StsError {
+    /// STS's throttles (`Throttling`, 429), server faults (5xx, also when the body is not STS's
+    /// XML) and unreachable endpoints are retried.
+    fn failure(&self) -> crate::pace::Failure {
+        use crate::pace::Failure;
+        match self {
+            StsError::Api(a)
+                if a.status == 429
+                    || a.code == "Throttling"
+                    || a.code == "ThrottlingException"
+                    || a.code == "RequestLimitExceeded" =>
+            {
+                Failure::Throttle
+            }
+            StsError::Api(a) if a.status >= 500 => Failure::Transient,
+            StsError::BadResponse { status: 429, .. } => Failure::Throttle,
+            StsError::BadResponse { status, .. } if *status >= 500 => Failure::Transient,
+            StsError::Unreachable { .. } => Failure::Transient,
+            _ => Failure::Final,
+        }
+    }
+}
+
 /// One STS call: where, which operation, its parameters, and the keys to sign with (none for
 /// `AssumeRoleWithWebIdentity`).
 pub(crate) struct StsCall<'a> {
@@ -255,6 +278,35 @@ pub(crate) fn credentials_of(answer: &Value, source: &str) -> Option<AwsCredenti
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sts_throttles_faults_and_drops_are_retried_and_nothing_else() {
+        use crate::pace::{Classify, Failure};
+        let api = |status, code: &str| {
+            StsError::Api(AwsError {
+                operation: "AssumeRole",
+                status,
+                code: code.to_owned(),
+                message: None,
+                request_id: None,
+            })
+        };
+        assert_eq!(api(400, "Throttling").failure(), Failure::Throttle);
+        assert_eq!(api(503, "ServiceUnavailable").failure(), Failure::Transient);
+        assert_eq!(api(403, "AccessDenied").failure(), Failure::Final);
+        let unreachable = StsError::Unreachable {
+            endpoint: "http://x".into(),
+            reason: "reset".into(),
+        };
+        assert_eq!(unreachable.failure(), Failure::Transient);
+        let bad = |status| StsError::BadResponse {
+            endpoint: "http://x".into(),
+            status,
+            what: "html".into(),
+        };
+        assert_eq!(bad(502).failure(), Failure::Transient);
+        assert_eq!(bad(200).failure(), Failure::Final);
+    }
 
     const OK: &str = r#"<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult>
 <Credentials><AccessKeyId>ASIAEXAMPLE</AccessKeyId><SecretAccessKey>sekret</SecretAccessKey><SessionToken>tok</SessionToken><Expiration>2026-11-22T09:34:53.827655Z</Expiration></Credentials>

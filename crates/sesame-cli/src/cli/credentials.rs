@@ -37,11 +37,21 @@ pub(crate) struct RoleArgs {
     /// Fetch new credentials when the cached ones have less than this many minutes left.
     #[arg(long, value_name = "MINUTES", default_value_t = 15)]
     pub(crate) min_validity: u32,
+    /// The MFA code for a profile with `mfa_serial` (for scripts; otherwise it is asked for on
+    /// the terminal when the role's cached session has expired).
+    #[arg(
+        long,
+        value_name = "CODE",
+        env = "SESAME_MFA_CODE",
+        hide_env_values = true
+    )]
+    pub(crate) mfa_code: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub(crate) struct CredsArgs {
-    /// The SSO profile (default: AWS_PROFILE); or use --account and --role.
+    /// The profile, of any kind: SSO, assume-role, web identity, `aws login`,
+    /// credential_process, static keys (default: AWS_PROFILE); or use --account and --role.
     #[arg(value_name = "PROFILE", conflicts_with = "account")]
     pub(crate) profile: Option<String>,
     #[command(flatten)]
@@ -70,11 +80,16 @@ pub(crate) enum CredsFormat {
 
 #[derive(Debug, Args)]
 pub(crate) struct ExecArgs {
-    /// The SSO profile (default: AWS_PROFILE); or use --account and --role.
+    /// The profile, of any kind: SSO, assume-role, web identity, `aws login`,
+    /// credential_process, static keys (default: AWS_PROFILE); or use --account and --role.
     #[arg(value_name = "PROFILE", conflicts_with = "account")]
     pub(crate) profile: Option<String>,
     #[command(flatten)]
     pub(crate) role: RoleArgs,
+    /// Run even inside another `sesame exec` of a different profile (SESAME_PROFILE is set):
+    /// the child gets this profile's credentials instead of its parent's.
+    #[arg(long)]
+    pub(crate) allow_nested: bool,
     /// The command and its arguments, after `--`.
     #[arg(last = true, value_name = "CMD")]
     pub(crate) command: Vec<std::ffi::OsString>,
@@ -82,7 +97,7 @@ pub(crate) struct ExecArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct CredentialProcessArgs {
-    /// The SSO profile; or use --account and --role.
+    /// The profile, of any kind; or use --account and --role.
     #[arg(long, value_name = "PROFILE", conflicts_with = "account")]
     pub(crate) profile: Option<String>,
     #[command(flatten)]
@@ -91,7 +106,8 @@ pub(crate) struct CredentialProcessArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct ConsoleArgs {
-    /// The SSO profile (default: AWS_PROFILE); or use --account and --role.
+    /// The profile, of any kind: SSO, assume-role, web identity, `aws login`,
+    /// credential_process, static keys (default: AWS_PROFILE); or use --account and --role.
     #[arg(value_name = "PROFILE", conflicts_with = "account")]
     pub(crate) profile: Option<String>,
     #[command(flatten)]

@@ -120,15 +120,17 @@ pub(crate) enum Command {
     /// Run the whole flow against a bundled emulator, in a throwaway HOME: log in, list accounts
     /// and roles, fetch credentials. Touches nothing of yours.
     Demo(DemoArgs),
-    /// Print a role's credentials (shell exports, JSON, fish, PowerShell) or write them into
-    /// ~/.aws/credentials.
+    /// Print a profile's or a role's credentials (shell exports, JSON, fish, PowerShell) or
+    /// write them into ~/.aws/credentials.
     Creds(CredsArgs),
-    /// Run a command with a role's credentials and region in its environment (never in argv).
+    /// Run a command with a profile's or a role's credentials and region in its environment
+    /// (never in argv); SESAME_PROFILE tells the command which profile.
     Exec(ExecArgs),
     /// For `credential_process = sesame credential-process --profile NAME`: botocore's JSON on
     /// stdout, nothing else; exit 3 when a login is needed.
     CredentialProcess(CredentialProcessArgs),
-    /// Open the AWS console signed in as a role (a federated sign-in URL), or print the URL.
+    /// Open the AWS console signed in with a profile's or a role's temporary credentials (a
+    /// federated sign-in URL), or print the URL.
     Console(ConsoleArgs),
     /// Run one command (or one signed API call) in every account and role the login reaches.
     Run(Box<RunArgs>),

@@ -44,6 +44,19 @@ pub(crate) struct LoginArgs {
     /// Give up waiting for the approval after this many seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 600)]
     pub(crate) timeout: u64,
+    /// Sign in with AWS console credentials instead of Identity Center, as `aws login` does:
+    /// the profile (--profile, default `default`) gets a `login_session` that sesame, the AWS
+    /// CLI v2 and botocore refresh for up to the console session's lifetime.
+    #[arg(long, conflicts_with_all = ["sso_session", "start_url", "device_code", "pkce"])]
+    pub(crate) console: bool,
+    /// With --console: sign in on another device (no loopback redirect); paste the code its
+    /// browser shows.
+    #[arg(long, requires = "console")]
+    pub(crate) remote: bool,
+    /// With --console: the region of the sign-in endpoint, written into the profile (default:
+    /// AWS_REGION, AWS_DEFAULT_REGION, the profile's region).
+    #[arg(long, value_name = "REGION", requires = "console")]
+    pub(crate) region: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -53,6 +66,11 @@ pub(crate) struct LogoutArgs {
     /// Log out of every session with a cached token (as `aws sso logout` does).
     #[arg(long, conflicts_with_all = ["sso_session", "profile", "start_url"])]
     pub(crate) all: bool,
+    /// End an `aws login` session instead (`sesame login --console`): delete the login cache of
+    /// the profile's `login_session` (--profile, default `default`), or with --all every one, as
+    /// `aws logout` does.
+    #[arg(long, conflicts_with_all = ["sso_session", "start_url"])]
+    pub(crate) console: bool,
 }
 
 #[derive(Debug, Args)]

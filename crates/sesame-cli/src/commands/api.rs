@@ -12,9 +12,13 @@ use crate::cli::{ApiArgs, RequestArgs};
 use crate::context::Context;
 use crate::error::CliError;
 
-/// Asks for an assume-role profile's MFA code on the terminal, botocore's prompt; none when
-/// there is no terminal (the chain then fails with a hint).
+/// The MFA code of an assume-role profile: `SESAME_MFA_CODE` (for scripts), else asked on the
+/// terminal with botocore's prompt; none when there is no terminal (the chain then fails with a
+/// hint).
 pub(crate) fn mfa_prompt(ctx: &Context) -> Option<Box<chain::MfaPrompt>> {
+    if let Some(code) = ctx.env.var("SESAME_MFA_CODE").map(str::to_owned) {
+        return Some(Box::new(move |_: &str| Ok(code.clone())));
+    }
     if !ctx.interactive {
         return None;
     }

@@ -1,9 +1,12 @@
-//! `sesame console`: the AWS console, signed in as a role through the federation endpoint.
+//! `sesame console`: the AWS console, signed in with temporary credentials of any profile kind
+//! (or `--account/--role`) through the federation endpoint. Long-term keys are refused: the
+//! federation endpoint takes a session, and turning keys into one (GetFederationToken) would
+//! sign in as a federated user with the intersection of a policy sesame would have to invent.
 
 use std::io::Write as _;
 use std::process::ExitCode;
 
-use sesame::credentials::console;
+use sesame::credentials::{CredentialsError, console};
 
 use super::target;
 use crate::cli::ConsoleArgs;
@@ -17,7 +20,7 @@ pub(crate) async fn run(ctx: &Context, args: &ConsoleArgs) -> Result<ExitCode, C
         Some(found) => found?,
         None => target::cold(ctx, &spec, &args.role).await?,
     };
-    let region = r.target.region.as_deref();
+    let region = r.region.as_deref();
     let destination = args
         .destination
         .clone()
@@ -25,7 +28,12 @@ pub(crate) async fn run(ctx: &Context, args: &ConsoleArgs) -> Result<ExitCode, C
     let url = console::console_url(&ctx.env, &r.creds, region, &destination)
         .await
         .map_err(|e| {
-            CliError::from(e).hint("check the network, or AWS_ENDPOINT_URL_SIGNIN if set")
+            let long_term = matches!(e, CredentialsError::LongTermKeys { .. });
+            CliError::from(e).hint(if long_term {
+                "use a profile with temporary credentials: an SSO profile, or an assume-role profile whose source_profile holds these keys"
+            } else {
+                "check the network, or AWS_ENDPOINT_URL_SIGNIN if set"
+            })
         })?;
     if args.print {
         let mut out = std::io::stdout().lock();
@@ -38,9 +46,12 @@ pub(crate) async fn run(ctx: &Context, args: &ConsoleArgs) -> Result<ExitCode, C
             .hint("use --print and open the URL yourself (it signs in whoever has it)")
     })?;
     eprintln!(
-        "Opened the console as {}; the session lasts as long as the credentials ({})",
-        r.target.describe(),
-        relative(r.creds.expiration, sesame::time::now())
+        "Opened the console as {}; the session lasts as long as the credentials{}",
+        r.describe,
+        r.creds
+            .expiration
+            .map(|t| format!(" ({})", relative(t, sesame::time::now())))
+            .unwrap_or_default()
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -28,7 +28,8 @@ pub(crate) async fn run(ctx: &Context, args: &CredentialProcessArgs) -> Result<E
     print(&target::cold(ctx, &spec, &args.role).await?)
 }
 
-/// `{"Version": 1, "AccessKeyId": ..., "SecretAccessKey": ..., "SessionToken": ..., "Expiration": "...Z"}`.
+/// `{"Version": 1, "AccessKeyId": ..., "SecretAccessKey": ..., "SessionToken": ..., "Expiration": "...Z"}`
+/// (long-term keys have neither `SessionToken` nor `Expiration`, as botocore prints them).
 pub(crate) fn process_json(r: &Resolved) -> String {
     let mut map = Map::new();
     map.insert("Version".into(), Value::from(1));
@@ -40,14 +41,15 @@ pub(crate) fn process_json(r: &Resolved) -> String {
         "SecretAccessKey".into(),
         Value::from(r.creds.secret_access_key.expose()),
     );
-    map.insert(
-        "SessionToken".into(),
-        Value::from(r.creds.session_token.expose()),
-    );
-    map.insert(
-        "Expiration".into(),
-        Value::from(sesame::time::format_aws(r.creds.expiration)),
-    );
+    if let Some(token) = &r.creds.session_token {
+        map.insert("SessionToken".into(), Value::from(token.expose()));
+    }
+    if let Some(expiration) = r.creds.expiration {
+        map.insert(
+            "Expiration".into(),
+            Value::from(sesame::time::format_aws(expiration)),
+        );
+    }
     pyjson::dumps(&Value::Object(map))
 }
 

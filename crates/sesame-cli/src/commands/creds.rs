@@ -1,4 +1,4 @@
-//! `sesame creds`: a role's credentials as shell exports, JSON, fish or PowerShell lines, or into
+//! `sesame creds`: a profile's or a role's credentials as shell exports, JSON, fish or PowerShell lines, or into
 //! the shared credentials file.
 
 use std::io::Write as _;
@@ -25,11 +25,9 @@ pub(crate) async fn run(ctx: &Context, args: &CredsArgs) -> Result<ExitCode, Cli
 }
 
 fn emit(ctx: &Context, args: &CredsArgs, r: &Resolved) -> Result<ExitCode, CliError> {
-    let expires = sesame::time::format_aws(r.creds.expiration);
-    let left = relative(r.creds.expiration, sesame::time::now());
     if let Some(name) = &args.to_credentials_file {
         let name = if name.is_empty() {
-            r.target.default_section_name(&r.account_id())
+            default_section(ctx, r)?
         } else {
             name.clone()
         };
@@ -43,9 +41,17 @@ fn emit(ctx: &Context, args: &CredsArgs, r: &Resolved) -> Result<ExitCode, CliEr
                     err
                 }
             })?;
+        let expiry = match r.creds.expiration {
+            Some(t) => format!(
+                "they expire at {} ({})",
+                sesame::time::format_aws(t),
+                relative(t, sesame::time::now())
+            ),
+            None => "they do not expire".to_owned(),
+        };
         eprintln!(
-            "Wrote the credentials of {} to [{name}] in {}; they expire at {expires} ({left})",
-            r.target.describe(),
+            "Wrote the credentials of {} to [{name}] in {}; {expiry}",
+            r.describe,
             path.display()
         );
         return Ok(ExitCode::SUCCESS);
@@ -63,6 +69,27 @@ fn emit(ctx: &Context, args: &CredsArgs, r: &Resolved) -> Result<ExitCode, CliEr
     out.write_all(text.as_bytes())?;
     out.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The section `--to-credentials-file` writes when none is named: the profile's own name, unless
+/// keys there would give the profile a second kind of credentials (an assume-role profile with
+/// keys of its own is a different profile).
+fn default_section(ctx: &Context, r: &Resolved) -> Result<String, CliError> {
+    let Some(profile) = &r.profile else {
+        return Ok(r.section.clone());
+    };
+    let config = ctx.config()?;
+    let sso = config
+        .profile(profile)
+        .is_some_and(|p| p.sso_account_id().is_some() || p.sso_role_name().is_some());
+    let keys_already = r.creds.session_token.is_none() && r.creds.expiration.is_none();
+    if sso || keys_already || config.profile(profile).is_none() {
+        return Ok(r.section.clone());
+    }
+    Err(CliError::user(anyhow::anyhow!(
+        "keys in [{profile}] of the credentials file would give profile `{profile}` a second kind of credentials"
+    ))
+    .hint(format!("name another section: --to-credentials-file {profile}-keys")))
 }
 
 fn line(format: CredsFormat, name: &str, value: &str) -> String {

@@ -1,10 +1,17 @@
-//! `sesame exec`: run a command with a role's credentials and region in its environment (never
-//! in its argv). On Unix sesame replaces itself with the command (`exec`), so the exit code,
-//! signals and the terminal are the command's own.
+//! `sesame exec`: run a command with a profile's or a role's credentials and region in its
+//! environment (never in its argv). On Unix sesame replaces itself with the command (`exec`), so
+//! the exit code, signals and the terminal are the command's own.
+//!
+//! The child is marked: `SESAME_PROFILE` names what it runs as (as aws-vault sets `AWS_VAULT`),
+//! so a prompt or a script can tell, and a `sesame exec` of another profile inside it is refused
+//! unless `--allow-nested` says so: the inner command would otherwise sign with credentials its
+//! user did not mean (the outer ones are in its environment too).
 
 use std::process::ExitCode;
 
-use super::target::{self, Resolved};
+use sesame::credentials::RoleSpec;
+
+use super::target::{self, Resolved, Spec};
 use crate::cli::ExecArgs;
 use crate::context::Context;
 use crate::error::CliError;
@@ -17,14 +24,48 @@ pub(crate) fn run_warm(ctx: &Context, args: &ExecArgs) -> Option<Result<ExitCode
         Ok(spec) => spec,
         Err(e) => return Some(Err(e)),
     };
-    target::warm(ctx, &spec, &args.role).map(|found| found.and_then(|r| exec(args, &r)))
+    let mark = mark_of(&spec);
+    if let Err(e) = check_nesting(ctx, args, &mark) {
+        return Some(Err(e));
+    }
+    target::warm(ctx, &spec, &args.role).map(|found| found.and_then(|r| exec(args, &r, &mark)))
 }
 
 pub(crate) async fn run(ctx: &Context, args: &ExecArgs) -> Result<ExitCode, CliError> {
     check_command(ctx, args)?;
     let spec = target::spec(ctx, args.profile.as_deref(), &args.role)?;
+    let mark = mark_of(&spec);
+    check_nesting(ctx, args, &mark)?;
     let resolved = target::cold(ctx, &spec, &args.role).await?;
-    exec(args, &resolved)
+    exec(args, &resolved, &mark)
+}
+
+/// The variable that marks a `sesame exec` child with what it runs as.
+const MARK: &str = "SESAME_PROFILE";
+
+/// What the child runs as: the profile, or `ACCOUNT/ROLE`.
+fn mark_of(spec: &Spec) -> String {
+    match spec {
+        Spec::Profile(p) => p.clone(),
+        Spec::Role(RoleSpec::AdHoc {
+            account, role_name, ..
+        }) => format!("{account}/{role_name}"),
+        Spec::Role(RoleSpec::Profile(p)) => p.clone(),
+    }
+}
+
+/// Inside another `sesame exec` (SESAME_PROFILE set) of a different profile: refused unless
+/// `--allow-nested`.
+fn check_nesting(ctx: &Context, args: &ExecArgs, mark: &str) -> Result<(), CliError> {
+    match ctx.env.var(MARK) {
+        Some(outer) if !outer.is_empty() && outer != mark && !args.allow_nested => {
+            Err(CliError::user(anyhow::anyhow!(
+                "already inside `sesame exec` of `{outer}`; refusing to nest `{mark}` in it"
+            ))
+            .hint("exit the outer shell first, or add --allow-nested"))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Fails before any credentials are fetched when there is no command, or no such program on
@@ -53,11 +94,11 @@ fn not_found(shown: &str) -> CliError {
         .hint("check its name, or give its path; PATH is searched as a shell does")
 }
 
-fn exec(args: &ExecArgs, r: &Resolved) -> Result<ExitCode, CliError> {
+fn exec(args: &ExecArgs, r: &Resolved, mark: &str) -> Result<ExitCode, CliError> {
     let program = &args.command[0];
     let mut cmd = std::process::Command::new(program);
     cmd.args(&args.command[1..]);
-    r.child_env().apply(&mut cmd);
+    r.child_env().with(MARK, mark.to_owned()).apply(&mut cmd);
     let shown = program.to_string_lossy();
     let failed = |e: std::io::Error| match e.kind() {
         std::io::ErrorKind::NotFound => not_found(&shown),

@@ -12,6 +12,9 @@ use crate::output::relative;
 use crate::prompt::TerminalPrompt;
 
 pub(crate) async fn run(ctx: &Context, args: &LoginArgs) -> Result<ExitCode, CliError> {
+    if args.console {
+        return console(ctx, args).await;
+    }
     let session = ctx.session(&args.session)?;
     let flow = if args.device_code {
         LoginFlow::DeviceCode
@@ -53,6 +56,93 @@ pub(crate) async fn run(ctx: &Context, args: &LoginArgs) -> Result<ExitCode, Cli
     eprintln!(
         "{what} {}; the token is valid until {until}",
         session.display_name()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `sesame login --console`: an `aws login` session for a profile.
+async fn console(ctx: &Context, args: &LoginArgs) -> Result<ExitCode, CliError> {
+    use sesame::signin::{ConsoleFlow, ConsoleLogin, check_profile, parse_pasted};
+    use sesame::sso::pkce::{Callback, RedirectListener};
+
+    let profile = args
+        .session
+        .profile
+        .clone()
+        .or_else(|| ctx.env.profile().map(str::to_owned))
+        .unwrap_or_else(|| "default".to_owned());
+    let config = ctx.config()?;
+    let region = args
+        .region
+        .clone()
+        .or_else(|| ctx.env.var("AWS_REGION").map(str::to_owned))
+        .or_else(|| ctx.env.var("AWS_DEFAULT_REGION").map(str::to_owned))
+        .or_else(|| {
+            config
+                .profile(&profile)
+                .and_then(|p| p.region().filter(|r| !r.is_empty()).map(str::to_owned))
+        })
+        .ok_or_else(|| {
+            CliError::user(anyhow::anyhow!("no region for the sign-in endpoint"))
+                .hint("pass --region REGION (it is written into the profile)")
+        })?;
+    check_profile(&ctx.env, &profile).map_err(|e| {
+        CliError::user(anyhow::anyhow!(e))
+            .hint("use another --profile NAME, or remove the profile's other credentials first")
+    })?;
+    let bad = |e: String| CliError::internal(anyhow::anyhow!(e));
+    let timeout = Duration::from_secs(args.timeout);
+    let prompt = TerminalPrompt {
+        browser: Browser {
+            open: ctx.browser.open && !args.no_browser,
+            ..ctx.browser.clone()
+        },
+        to_tty: false,
+    };
+    let (login, code) = if args.remote {
+        let login =
+            ConsoleLogin::new(&ctx.env, &region, ConsoleFlow::CrossDevice, None).map_err(bad)?;
+        eprintln!(
+            "Open this URL in a browser on any device, sign in, and paste the code it shows:\n\n    {}\n",
+            login.authorize_url()
+        );
+        eprint!("Code: ");
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        let code = parse_pasted(&line, login.state()).map_err(|e| {
+            CliError::user(anyhow::anyhow!("{e}")).hint("run it again and paste the whole code")
+        })?;
+        (login, code)
+    } else {
+        let listener = RedirectListener::bind(args.redirect_port.unwrap_or(0)).await?;
+        let login = ConsoleLogin::new(
+            &ctx.env,
+            &region,
+            ConsoleFlow::SameDevice,
+            Some(listener.redirect_uri()),
+        )
+        .map_err(bad)?;
+        sesame::sso::LoginPrompt::authorize(&prompt, &login.authorize_url());
+        let code = match listener.wait(login.state(), timeout).await? {
+            Callback::Code(code) => code,
+            Callback::Error(e) => {
+                return Err(
+                    CliError::user(anyhow::anyhow!("the sign-in was refused: {e}"))
+                        .hint("run it again and approve in the browser"),
+                );
+            }
+        };
+        (login, code)
+    };
+    let done = login
+        .finish(&ctx.env, &profile, &region, &code)
+        .await
+        .map_err(sesame::credentials::ChainError::from)?;
+    eprintln!(
+        "Signed in as {} (account {}); profile `{profile}` uses it, its credentials last until {} and are refreshed automatically",
+        done.session,
+        done.account_id,
+        sesame::time::format_aws(done.expires_at)
     );
     Ok(ExitCode::SUCCESS)
 }

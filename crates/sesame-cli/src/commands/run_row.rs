@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use sesame::fanout::command::CommandOutput;
-use sesame::fanout::{Outcome, SweepTarget, Succeeded};
+use sesame::fanout::{Outcome, Succeeded, SweepTarget};
 
 use super::run_api::ApiOutput;
 

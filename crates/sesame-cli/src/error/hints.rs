@@ -10,6 +10,7 @@ use sesame::populate::PopulateError;
 use sesame::saml::idp::IdpError;
 use sesame::saml::store::StoreError;
 use sesame::saml::{AssertionError, RoleChoiceError, StsError};
+use sesame::signin::SigninError;
 use sesame::sso::SsoError;
 
 use super::{CliError, Kind};
@@ -121,6 +122,7 @@ impl From<ChainError> for CliError {
     fn from(e: ChainError) -> Self {
         let hint = match e {
             ChainError::Sso(s) => return Self::from(s),
+            ChainError::Login(l) => return Self::from(l),
             ChainError::Role(r) => return Self::from(r),
             ChainError::NotFound { .. } => {
                 "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or pass --profile NAME"
@@ -142,16 +144,43 @@ impl From<ChainError> for CliError {
                 "make the last source_profile in the chain one with credentials of its own"
             }
             ChainError::MfaNeedsTerminal { .. } => {
-                "run the command on a terminal to type the code, or cache the role's credentials first with `aws sts get-caller-identity --profile NAME` (sesame reuses the AWS CLI's cache)"
+                "run the command on a terminal to type the code, pass it with --mfa-code or SESAME_MFA_CODE, or cache the role's credentials first with `aws sts get-caller-identity --profile NAME` (sesame reuses the AWS CLI's cache)"
             }
             ChainError::Assume { .. } => {
                 "check role_arn, the role's trust policy and the source credentials"
+            }
+            ChainError::MixedKinds { .. } => {
+                "botocore would use only one of them; remove the others from the profile (or split it in two)"
+            }
+            ChainError::Instance { .. } => {
+                "credential_source = Ec2InstanceMetadata / EcsContainer works on an EC2 instance or in a container; elsewhere use source_profile"
             }
             ChainError::Cache(_) => "check the permissions of ~/.aws/cli/cache",
             ChainError::Config(_) => "fix the config file, then run the command again",
             _ => "check the credentials configuration",
         };
         Self::user(e).hint(hint)
+    }
+}
+
+/// An `aws login` session: exit 3 when the user has to sign in again.
+impl From<SigninError> for CliError {
+    fn from(e: SigninError) -> Self {
+        let (kind, hint) = match &e {
+            e if e.is_login_required() => (
+                Kind::LoginRequired,
+                "sign in again with `aws login --profile NAME` or `sesame login --console --profile NAME`",
+            ),
+            SigninError::Corrupt { .. } => (
+                Kind::User,
+                "delete the file and sign in again (`aws login` or `sesame login --console`)",
+            ),
+            _ => (
+                Kind::User,
+                "check the network, or AWS_ENDPOINT_URL_SIGNIN if set",
+            ),
+        };
+        Self::of(kind, e, Some(hint))
     }
 }
 

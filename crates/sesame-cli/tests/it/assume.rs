@@ -193,7 +193,7 @@ fn a_source_profile_cycle_and_unsupported_sources_are_one_error_line() {
         &format!(
             "[profile a]\nrole_arn = {ROLE}\nsource_profile = b\n\
              [profile b]\nrole_arn = {ROLE}\nsource_profile = a\n\
-             [profile ec2]\nrole_arn = {ROLE}\ncredential_source = Ec2InstanceMetadata\n\
+             [profile ec2]\nrole_arn = {ROLE}\ncredential_source = Ec2InstanceMetadata\nec2_metadata_service_endpoint = http://127.0.0.1:9/\n\
              [profile both]\nrole_arn = {ROLE}\ncredential_source = Environment\nsource_profile = a\n"
         ),
     );

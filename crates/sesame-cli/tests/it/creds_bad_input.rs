@@ -34,7 +34,7 @@ fn profiles_that_are_not_usable() {
         &w,
         &["exec", "plain", "--", "true"],
         1,
-        "is not an SSO profile",
+        "profile `plain` has no credentials",
     );
     fails(
         &w,
@@ -54,7 +54,7 @@ fn profiles_that_are_not_usable() {
         1,
         r#"The specified sso-session does not exist: "nope""#,
     );
-    fails(&w, &["credential-process"], 1, "no role given");
+    fails(&w, &["credential-process"], 1, "no profile given");
 }
 
 #[test]

@@ -3,16 +3,19 @@
 //! removed, so that every SDK in the child signs with these keys and nothing else.
 
 use crate::cache::RoleCredentials;
+use crate::keys::AwsCredentials;
 
 /// Variables a child must not inherit, as botocore's `EnvProvider` and config loader read them:
 /// `AWS_PROFILE` / `AWS_DEFAULT_PROFILE` would send SDKs to a profile again (the keys in the
 /// environment are the whole answer); a stale `AWS_SECURITY_TOKEN` is read *before*
 /// `AWS_SESSION_TOKEN` (`EnvProvider.TOKENS`) and would pair an old token with the new keys;
-/// `AWS_CREDENTIAL_EXPIRATION` is always set anew.
-pub const CLEARED: [&str; 4] = [
+/// `AWS_SESSION_TOKEN` and `AWS_CREDENTIAL_EXPIRATION` are set anew when the keys have them,
+/// and must not stay next to long-term keys that have none.
+pub const CLEARED: [&str; 5] = [
     "AWS_PROFILE",
     "AWS_DEFAULT_PROFILE",
     "AWS_SECURITY_TOKEN",
+    "AWS_SESSION_TOKEN",
     "AWS_CREDENTIAL_EXPIRATION",
 ];
 
@@ -23,10 +26,31 @@ pub struct ChildEnv {
 }
 
 impl ChildEnv {
-    /// The environment of a child signing with `creds`, in `region` when one is known (else the
-    /// parent's `AWS_REGION` / `AWS_DEFAULT_REGION` stay).
-    pub fn new(creds: &RoleCredentials, region: Option<&str>) -> Self {
+    /// The environment of a child signing with `creds` (any kind: role, assumed, static), in
+    /// `region` when one is known (else the parent's `AWS_REGION` / `AWS_DEFAULT_REGION` stay).
+    pub fn new(creds: &AwsCredentials, region: Option<&str>) -> Self {
         let mut set = vec![
+            ("AWS_ACCESS_KEY_ID", creds.access_key_id.clone()),
+            (
+                "AWS_SECRET_ACCESS_KEY",
+                creds.secret_access_key.expose().to_owned(),
+            ),
+        ];
+        if let Some(token) = &creds.session_token {
+            set.push(("AWS_SESSION_TOKEN", token.expose().to_owned()));
+        }
+        if let Some(expiration) = creds.expiration {
+            set.push((
+                "AWS_CREDENTIAL_EXPIRATION",
+                crate::time::format_aws(expiration),
+            ));
+        }
+        Self::in_region(set, region)
+    }
+
+    /// The environment of a child signing with an Identity Center role's `creds`.
+    pub fn of_role(creds: &RoleCredentials, region: Option<&str>) -> Self {
+        let set = vec![
             ("AWS_ACCESS_KEY_ID", creds.access_key_id.clone()),
             (
                 "AWS_SECRET_ACCESS_KEY",
@@ -38,6 +62,10 @@ impl ChildEnv {
                 crate::time::format_aws(creds.expiration),
             ),
         ];
+        Self::in_region(set, region)
+    }
+
+    fn in_region(mut set: Vec<(&'static str, String)>, region: Option<&str>) -> Self {
         if let Some(region) = region {
             set.push(("AWS_REGION", region.to_owned()));
             set.push(("AWS_DEFAULT_REGION", region.to_owned()));
@@ -95,7 +123,7 @@ mod tests {
     #[test]
     fn stale_identity_variables_are_removed_and_the_keys_set() {
         let mut cmd = std::process::Command::new("true");
-        ChildEnv::new(&creds(), Some("eu-west-1"))
+        ChildEnv::of_role(&creds(), Some("eu-west-1"))
             .with("SESAME_ROLE_NAME", "Admin".into())
             .apply(&mut cmd);
         let got = env_of(&cmd);
@@ -117,7 +145,7 @@ mod tests {
 
     #[test]
     fn without_a_region_the_parents_stays() {
-        let env = ChildEnv::new(&creds(), None);
+        let env = ChildEnv::of_role(&creds(), None);
         assert!(env.variables().iter().all(|(k, _)| !k.contains("REGION")));
     }
 }

@@ -4,10 +4,11 @@
 
 use url::Url;
 
+use super::AwsCredentials;
 use super::CredentialsError;
 use crate::Secret;
-use crate::cache::RoleCredentials;
 use crate::env::Env;
+use crate::pace::{Classify, Failure, PacerConfig, Pacing, RetryPolicy};
 
 /// What sesame names itself to the console as (`Issuer`).
 const ISSUER: &str = "sesame";
@@ -49,11 +50,39 @@ pub fn default_destination(region: Option<&str>) -> String {
     }
 }
 
-/// Exchanges `credentials` for a signin token and returns the sign-in URL that opens
+#[derive(serde::Deserialize)]
+struct Answer {
+    #[serde(rename = "SigninToken")]
+    signin_token: String,
+}
+
+/// How one getSigninToken attempt failed.
+#[derive(Debug, thiserror::Error)]
+enum Federation {
+    #[error("cannot reach it ({0})")]
+    Unreachable(String),
+    #[error("getSigninToken answered HTTP {0}")]
+    Status(u16),
+    #[error("getSigninToken answered something other than {{\"SigninToken\"}}")]
+    NotJson,
+}
+
+impl Classify for Federation {
+    fn failure(&self) -> Failure {
+        match self {
+            Federation::Status(429) => Failure::Throttle,
+            Federation::Status(s) if *s >= 500 => Failure::Transient,
+            Federation::Unreachable(_) => Failure::Transient,
+            _ => Failure::Final,
+        }
+    }
+}
+
+/// Exchanges temporary `credentials` for a signin token and returns the sign-in URL that opens
 /// `destination` (itself a credential for 15 minutes, hence a [`Secret`]).
 pub async fn console_url(
     env: &Env,
-    credentials: &RoleCredentials,
+    credentials: &AwsCredentials,
     region: Option<&str>,
     destination: &str,
 ) -> Result<Secret, CredentialsError> {
@@ -62,34 +91,39 @@ pub async fn console_url(
         endpoint: endpoint.to_string(),
         reason,
     };
+    let Some(token) = &credentials.session_token else {
+        return Err(CredentialsError::LongTermKeys {
+            origin: credentials.source.clone(),
+        });
+    };
     let session = serde_json::json!({
         "sessionId": credentials.access_key_id,
         "sessionKey": credentials.secret_access_key.expose(),
-        "sessionToken": credentials.session_token.expose(),
+        "sessionToken": token.expose(),
     })
     .to_string();
     let http = crate::http::api_client().map_err(|e| failed(e.to_string()))?;
-    let response = http
-        .get(endpoint.clone())
-        .query(&[("Action", "getSigninToken"), ("Session", session.as_str())])
-        .send()
+    let attempt = || async {
+        let response = http
+            .get(endpoint.clone())
+            .query(&[("Action", "getSigninToken"), ("Session", session.as_str())])
+            .send()
+            .await
+            .map_err(|e| Federation::Unreachable(e.without_url().to_string()))?;
+        let status = response.status().as_u16();
+        if !(200..300).contains(&status) {
+            return Err(Federation::Status(status));
+        }
+        response
+            .json::<Answer>()
+            .await
+            .map_err(|_| Federation::NotJson)
+    };
+    // Retried on 429, 5xx and dropped connections, bounded to a few seconds.
+    let answer = Pacing::new(PacerConfig::default(), RetryPolicy::credential_fetch())
+        .call("getSigninToken", attempt)
         .await
-        .map_err(|e| failed(format!("cannot reach it ({})", e.without_url())))?;
-    let status = response.status();
-    if !status.is_success() {
-        return Err(failed(format!(
-            "getSigninToken answered HTTP {}",
-            status.as_u16()
-        )));
-    }
-    #[derive(serde::Deserialize)]
-    struct Answer {
-        #[serde(rename = "SigninToken")]
-        signin_token: String,
-    }
-    let answer: Answer = response.json().await.map_err(|_| {
-        failed("getSigninToken answered something other than {\"SigninToken\"}".into())
-    })?;
+        .map_err(|e| failed(e.into_source().to_string()))?;
     let mut url = endpoint;
     url.query_pairs_mut()
         .clear()

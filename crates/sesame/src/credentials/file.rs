@@ -3,8 +3,8 @@
 
 use std::path::PathBuf;
 
+use super::AwsCredentials;
 use super::CredentialsError;
-use crate::cache::RoleCredentials;
 use crate::config::AwsCredentialsFile;
 use crate::env::Env;
 use crate::fsutil::{self, FileLock};
@@ -12,13 +12,13 @@ use crate::fsutil::{self, FileLock};
 /// Writes `credentials` into section `[name]` of the credentials file `env` points at
 /// (`AWS_SHARED_CREDENTIALS_FILE` or `~/.aws/credentials`): only that section's
 /// `aws_access_key_id`, `aws_secret_access_key` and `aws_session_token` change (the section is
-/// appended if missing); comments and other profiles keep every byte. The write is atomic and
+/// appended if missing; a stale `aws_session_token` goes when the keys have none); comments and other profiles keep every byte. The write is atomic and
 /// keeps the file's mode (0600 for a new file). A file botocore could not parse is refused and
 /// left as it is. Returns the file's path.
 pub fn write_to_credentials_file(
     env: &Env,
     name: &str,
-    credentials: &RoleCredentials,
+    credentials: &AwsCredentials,
 ) -> Result<PathBuf, CredentialsError> {
     let path = env.credentials_file();
     let lock_path = fsutil::lock_dir(env).join("credentials-file.lock");
@@ -28,20 +28,33 @@ pub fn write_to_credentials_file(
     })?;
     let mut file = AwsCredentialsFile::load(&path)?;
     let entries = [
-        ("aws_access_key_id", credentials.access_key_id.as_str()),
+        (
+            "aws_access_key_id",
+            Some(credentials.access_key_id.as_str()),
+        ),
         (
             "aws_secret_access_key",
-            credentials.secret_access_key.expose(),
+            Some(credentials.secret_access_key.expose()),
         ),
-        ("aws_session_token", credentials.session_token.expose()),
+        (
+            "aws_session_token",
+            credentials.session_token.as_ref().map(|t| t.expose()),
+        ),
     ];
+    let bad_name = |e: crate::config::IniError| CredentialsError::BadSectionName {
+        name: name.to_owned(),
+        reason: e.to_string(),
+    };
     for (key, value) in entries {
-        file.document_mut().set(name, key, value).map_err(|e| {
-            CredentialsError::BadSectionName {
-                name: name.to_owned(),
-                reason: e.to_string(),
+        match value {
+            Some(value) => file
+                .document_mut()
+                .set(name, key, value)
+                .map_err(bad_name)?,
+            None => {
+                file.document_mut().remove(name, key).map_err(bad_name)?;
             }
-        })?;
+        }
     }
     file.save()?;
     Ok(path)

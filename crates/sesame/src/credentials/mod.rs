@@ -173,6 +173,14 @@ pub enum CredentialsError {
         /// What went wrong (never the credentials).
         reason: String,
     },
+    /// The console takes temporary credentials only; these are long-term keys.
+    #[error(
+        "the console needs temporary credentials, and {origin} are long-term keys (no session token)"
+    )]
+    LongTermKeys {
+        /// Where the keys came from.
+        origin: String,
+    },
     /// A local I/O failure (a lock).
     #[error("{what}: {source}")]
     Io {

@@ -8,6 +8,7 @@ use jiff::SignedDuration;
 use super::{AccountRef, CredentialsError, RoleTarget};
 use crate::cache::{ROLE_CACHE_EXPIRY_WINDOW, RoleCacheKey, RoleCredentialCache, RoleCredentials};
 use crate::env::Env;
+use crate::pace::{CallError, PacerConfig, Pacing, RetryPolicy};
 use crate::sso::{LoginOptions, LoginPrompt, Sso, SsoError};
 use crate::time;
 
@@ -25,6 +26,9 @@ pub struct CredentialResolver {
     sso: Sso,
     cache: RoleCredentialCache,
     margin: SignedDuration,
+    /// Whether GetRoleCredentials is retried here (a caller with a pacing of its own, as
+    /// `sesame run`, retries around the whole call instead).
+    retry: bool,
 }
 
 impl CredentialResolver {
@@ -35,7 +39,15 @@ impl CredentialResolver {
             sso: Sso::new(env)?,
             cache: RoleCredentialCache::from_env(env),
             margin: ROLE_CACHE_EXPIRY_WINDOW,
+            retry: false,
         })
+    }
+
+    /// The same resolver retrying GetRoleCredentials on throttles, server faults and dropped
+    /// connections ([`RetryPolicy::credential_fetch`]: bounded to about two seconds).
+    pub fn with_retries(mut self) -> CredentialResolver {
+        self.retry = true;
+        self
     }
 
     /// The same resolver reusing cached credentials only while they have `margin` left.
@@ -126,10 +138,16 @@ impl CredentialResolver {
         }
         let token = self.sso.access_token(&target.session).await?;
         let portal = self.sso.portal(&target.session);
-        let creds = match portal
-            .get_role_credentials(&token, &account_id, &target.role_name)
-            .await
-        {
+        let fetch = || portal.get_role_credentials(&token, &account_id, &target.role_name);
+        let fetched = if self.retry {
+            Pacing::new(PacerConfig::default(), RetryPolicy::credential_fetch())
+                .call("GetRoleCredentials", fetch)
+                .await
+                .map_err(CallError::into_source)
+        } else {
+            fetch().await
+        };
+        let creds = match fetched {
             Ok(c) => c,
             Err(SsoError::Api(e)) if e.code == "ForbiddenException" => {
                 return Err(CredentialsError::NoAccess {

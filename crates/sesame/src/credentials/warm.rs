@@ -25,8 +25,18 @@ pub fn lookup(
     margin: SignedDuration,
     now: Timestamp,
 ) -> Result<Option<(RoleTarget, RoleCredentials)>, CredentialsError> {
-    let config = AwsConfig::from_env(env)?;
-    let target = spec.resolve(env, &config)?;
+    lookup_in(env, &AwsConfig::from_env(env)?, spec, margin, now)
+}
+
+/// [`lookup`] with the config already read.
+pub fn lookup_in(
+    env: &Env,
+    config: &AwsConfig,
+    spec: &RoleSpec,
+    margin: SignedDuration,
+    now: Timestamp,
+) -> Result<Option<(RoleTarget, RoleCredentials)>, CredentialsError> {
+    let target = spec.resolve(env, config)?;
     let Some(account_id) = target.account.id() else {
         return Ok(None);
     };

@@ -29,7 +29,7 @@ impl Succeeded for CommandOutput {
 /// The environment a child at `target` gets ([`ChildEnv`]): the credentials, the region, and
 /// who it is (`SESAME_ACCOUNT_ID`, `SESAME_ACCOUNT_NAME`, `SESAME_ROLE_NAME`).
 pub fn child_env(target: &SweepTarget, creds: &RoleCredentials) -> ChildEnv {
-    ChildEnv::new(creds, target.region.as_deref())
+    ChildEnv::of_role(creds, target.region.as_deref())
         .with("SESAME_ACCOUNT_ID", target.account_id.clone())
         .with("SESAME_ACCOUNT_NAME", target.account_name.clone())
         .with("SESAME_ROLE_NAME", target.role_name.clone())

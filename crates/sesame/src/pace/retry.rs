@@ -43,6 +43,21 @@ impl Default for RetryPolicy {
     }
 }
 
+impl RetryPolicy {
+    /// For a command waiting on one credential fetch (`creds`, `exec`, `credential-process`,
+    /// `console`, and SSO or STS at the end of a profile chain): a few quick retries, so a
+    /// throttle or a blip is absorbed and a caller knows within about two seconds when the
+    /// service keeps failing (backoff 100 ms doubling to at most 800 ms, five attempts).
+    pub fn credential_fetch() -> Self {
+        Self {
+            max_attempts: 5,
+            min_delay: Duration::from_millis(100),
+            max_delay: Duration::from_millis(800),
+            budget: RetryBudget::DEFAULT_CAPACITY,
+        }
+    }
+}
+
 /// What kind of failure a call had, for the retry decision and the pacer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Failure {

@@ -3,8 +3,6 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use sha1::Digest as _;
-
 use crate::config::AwsConfig;
 use crate::env::Env;
 use crate::fsutil::{self, FileLock};
@@ -58,7 +56,7 @@ pub fn apply(
     targets: &[AccountRole],
     options: &PopulateOptions,
 ) -> Result<Applied, PopulateError> {
-    let lock_path = fsutil::lock_dir(env).join(lock_name(path));
+    let lock_path = fsutil::config_lock(env, path);
     let _lock = FileLock::acquire_timeout(&lock_path, LOCK_TIMEOUT).map_err(|source| {
         PopulateError::Io {
             what: "cannot lock",
@@ -91,10 +89,4 @@ pub fn apply(
             source,
         })?;
     Ok(Applied { plan, backup })
-}
-
-/// The lock file of one config path: `config-<sha1 of the path, 16 hex>.lock`.
-fn lock_name(path: &Path) -> String {
-    let digest = sha1::Sha1::digest(path.as_os_str().as_encoded_bytes());
-    format!("config-{}.lock", &hex::encode(digest)[..16])
 }

@@ -17,12 +17,14 @@
 
 use std::path::{Path, PathBuf};
 
+use jiff::SignedDuration;
 use serde_json::{Map, Value};
 
 use super::{AwsCredentials, ChainError};
-use crate::cache::{ROLE_CACHE_EXPIRY_WINDOW, pyjson, sha1_hex, write_secret};
+use crate::cache::{pyjson, sha1_hex, write_secret};
 use crate::config::{AwsConfig, ServiceId, resolve_endpoint};
 use crate::env::Env;
+use crate::pace::{CallError, PacerConfig, Pacing, RetryPolicy};
 use crate::sts::{self, StsCall};
 
 /// Asks the user for the MFA code of `mfa_serial` (its argument is botocore's prompt,
@@ -114,24 +116,37 @@ pub(super) enum Assume<'a> {
     WebIdentity { token_file: &'a str },
 }
 
+/// What every STS call of one resolution shares.
+pub(super) struct Context<'a> {
+    pub(super) env: &'a Env,
+    pub(super) config: &'a AwsConfig,
+    /// The command's profile, whose region and endpoint settings the STS calls use.
+    pub(super) session: &'a str,
+    /// A cached entry is reused while it has this long left.
+    pub(super) margin: SignedDuration,
+}
+
 /// The credentials of `args` from the AWS CLI's cache, else from STS (stored for the next
-/// caller, sesame or the AWS CLI). `profile` is the profile assumed (for messages), `session`
-/// the command's profile, whose region and endpoint settings the STS call uses.
+/// caller, sesame or the AWS CLI). `profile` is the profile assumed (for messages).
 pub(super) async fn credentials(
-    env: &Env,
-    config: &AwsConfig,
-    session: &str,
+    cx: Context<'_>,
     profile: &str,
     args: &RoleArgs,
     how: Assume<'_>,
 ) -> Result<AwsCredentials, ChainError> {
+    let Context {
+        env,
+        config,
+        session,
+        margin,
+    } = cx;
     let kind = match how {
         Assume::Role { .. } => "assume-role",
         Assume::WebIdentity { .. } => "web identity",
     };
     let source = format!("profile `{profile}` ({kind})");
     let path = cache_path(env, args);
-    if let Some(c) = load(&path, &source) {
+    if let Some(c) = load(&path, &source, margin) {
         tracing::debug!(path = %path.display(), "assumed-role credentials from the AWS CLI cache");
         return Ok(c);
     }
@@ -168,21 +183,27 @@ pub(super) async fn credentials(
         profile: profile.to_owned(),
         reason: e.to_string(),
     })?;
-    let answer = sts::call(
-        &http,
-        StsCall {
-            endpoint: &endpoint,
-            region: &region,
-            operation,
-            params,
-            signer,
-        },
-    )
-    .await
-    .map_err(|e| ChainError::Assume {
-        profile: profile.to_owned(),
-        reason: e.to_string(),
-    })?;
+    // Retried on throttles, 5xx and dropped connections, bounded to a few seconds; an MFA code
+    // stays valid for the retries (STS accepts it within its 30-second window).
+    let answer = Pacing::new(PacerConfig::default(), RetryPolicy::credential_fetch())
+        .call(operation, || {
+            sts::call(
+                &http,
+                StsCall {
+                    endpoint: &endpoint,
+                    region: &region,
+                    operation,
+                    params: params.clone(),
+                    signer,
+                },
+            )
+        })
+        .await
+        .map_err(CallError::into_source)
+        .map_err(|e| ChainError::Assume {
+            profile: profile.to_owned(),
+            reason: e.to_string(),
+        })?;
     store(&path, &answer)?;
     sts::credentials_of(&answer, &source).ok_or_else(|| ChainError::Assume {
         profile: profile.to_owned(),
@@ -241,19 +262,20 @@ fn sts_endpoint(
     Ok((url, region.to_owned()))
 }
 
-fn cache_path(env: &Env, args: &RoleArgs) -> PathBuf {
+/// The AWS CLI's cache file of `args`.
+pub(super) fn cache_path(env: &Env, args: &RoleArgs) -> PathBuf {
     env.cli_cache_dir()
         .join(format!("{}.json", args.cache_key()))
 }
 
-/// A usable entry (15 minutes left, as the AWS CLI requires); anything unreadable is a miss, as
-/// botocore's `JSONFileCache` treats it.
-fn load(path: &Path, source: &str) -> Option<AwsCredentials> {
+/// A usable entry (`margin` left: 15 minutes by default, as the AWS CLI requires); anything
+/// unreadable is a miss, as botocore's `JSONFileCache` treats it.
+pub(super) fn load(path: &Path, source: &str, margin: SignedDuration) -> Option<AwsCredentials> {
     let bytes = std::fs::read(path).ok()?;
     let value: Value = serde_json::from_slice(&bytes).ok()?;
     let c = sts::credentials_of(&value, source)?;
     let left = c.expiration?.duration_since(crate::time::now());
-    (left >= ROLE_CACHE_EXPIRY_WINDOW).then_some(c)
+    (left >= margin).then_some(c)
 }
 
 /// Writes the answer as botocore's `JSONFileCache` does (`json.dumps`), atomically, mode 0600.

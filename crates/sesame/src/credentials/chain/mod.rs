@@ -18,17 +18,24 @@
 //! `AWS_ROLE_ARN`.
 
 mod assume;
+mod instance;
+mod kind;
 mod process;
+pub mod warm;
+
+use jiff::SignedDuration;
 
 use super::{CredentialResolver, CredentialsError, RoleTarget};
-use crate::cache::CacheError;
+use crate::cache::{CacheError, ROLE_CACHE_EXPIRY_WINDOW};
 use crate::config::{AwsConfig, AwsCredentialsFile, ConfigError, Profile};
 use crate::env::Env;
 pub use crate::keys::AwsCredentials;
 use crate::secret::Secret;
-use crate::sso::{SessionSelector, SsoError};
+use crate::sso::{LoginOptions, LoginPrompt, SessionSelector, SsoError};
 
 pub use assume::MfaPrompt;
+pub use kind::ProfileKind;
+use kind::{has_static_keys, is_assume_role};
 pub use process::run_credential_process;
 
 /// Which credentials the user asked for.
@@ -135,6 +142,27 @@ pub enum ChainError {
         /// Why.
         reason: String,
     },
+    /// A profile with two kinds of credentials (botocore would silently take the first).
+    #[error("profile `{profile}` has two kinds of credentials ({kinds}); keep one")]
+    MixedKinds {
+        /// The profile.
+        profile: String,
+        /// The keys of each kind, `sso_account_id/sso_role_name and credential_process`.
+        kinds: String,
+    },
+    /// The instance metadata service or the container endpoint gave no credentials.
+    #[error("profile `{profile}`: credential_source = {source_name}: {reason}")]
+    Instance {
+        /// The profile.
+        profile: String,
+        /// `Ec2InstanceMetadata` or `EcsContainer`.
+        source_name: &'static str,
+        /// What went wrong.
+        reason: String,
+    },
+    /// An `aws login` session gave no credentials.
+    #[error(transparent)]
+    Login(#[from] crate::signin::SigninError),
     /// The AWS CLI's credential cache could not be written.
     #[error(transparent)]
     Cache(#[from] CacheError),
@@ -146,6 +174,31 @@ pub enum ChainError {
         /// What went wrong.
         reason: String,
     },
+}
+
+/// How far resolving may go beyond reading caches and calling STS.
+#[derive(Clone, Copy)]
+pub struct ResolveOptions<'a> {
+    /// Asks for the code of a profile with `mfa_serial`; without it such a profile fails
+    /// ([`ChainError::MfaNeedsTerminal`]) unless its credentials are cached.
+    pub mfa: Option<&'a MfaPrompt>,
+    /// Cached role credentials (SSO and assumed roles) are fetched again when they have less
+    /// than this left (15 minutes by default, as the AWS CLI).
+    pub margin: SignedDuration,
+    /// For SSO profiles (at any depth of a role chain): log in when the login is missing or
+    /// expired, showing the user what to do through the prompt. Without it such a profile
+    /// fails with an error whose `is_login_required` holds.
+    pub login: Option<(&'a LoginOptions, &'a dyn LoginPrompt)>,
+}
+
+impl Default for ResolveOptions<'_> {
+    fn default() -> Self {
+        ResolveOptions {
+            mfa: None,
+            margin: ROLE_CACHE_EXPIRY_WINDOW,
+            login: None,
+        }
+    }
 }
 
 /// Resolves `source` against the environment and the two files; a profile with `mfa_serial`
@@ -160,6 +213,19 @@ pub async fn resolve_with(
     source: &CredentialSource,
     mfa: Option<&MfaPrompt>,
 ) -> Result<AwsCredentials, ChainError> {
+    let options = ResolveOptions {
+        mfa,
+        ..ResolveOptions::default()
+    };
+    resolve_options(env, source, &options).await
+}
+
+/// [`resolve`] with every option: MFA prompt, cache margin, login.
+pub async fn resolve_options(
+    env: &Env,
+    source: &CredentialSource,
+    options: &ResolveOptions<'_>,
+) -> Result<AwsCredentials, ChainError> {
     let config = AwsConfig::from_env(env)?;
     match source {
         CredentialSource::SsoRole {
@@ -168,11 +234,11 @@ pub async fn resolve_with(
             role_name,
         } => {
             let target = RoleTarget::new(session.resolve(env, &config)?, account_id, role_name);
-            role_credentials(env, &target).await
+            role_credentials(env, &target, options).await
         }
         CredentialSource::Profile(name) => {
             let creds_file = AwsCredentialsFile::from_env(env)?;
-            let files = Files::new(env, &config, &creds_file, mfa, name);
+            let files = Files::new(env, &config, &creds_file, options, name);
             files.top(name, true).await
         }
         CredentialSource::Auto => {
@@ -181,10 +247,21 @@ pub async fn resolve_with(
             }
             let creds_file = AwsCredentialsFile::from_env(env)?;
             let name = env.profile().unwrap_or("default").to_owned();
-            let files = Files::new(env, &config, &creds_file, mfa, &name);
+            let files = Files::new(env, &config, &creds_file, options, &name);
             files.top(&name, env.profile().is_some()).await
         }
     }
+}
+
+/// The kind of profile `name` after the checks that need no network ([`kind`]): a mixed
+/// profile, a role chain that loops or names a missing profile, is an error; `None` when the
+/// profile is in neither file or has no credentials.
+pub fn profile_kind(
+    config: &AwsConfig,
+    creds_file: &AwsCredentialsFile,
+    name: &str,
+) -> Result<Option<ProfileKind>, ChainError> {
+    kind::check(config, creds_file, name)
 }
 
 /// The region the credentials' profile (or the environment) names: `AWS_REGION`,
@@ -252,7 +329,7 @@ struct Files<'a> {
     env: &'a Env,
     config: &'a AwsConfig,
     creds_file: &'a AwsCredentialsFile,
-    mfa: Option<&'a MfaPrompt>,
+    options: &'a ResolveOptions<'a>,
     /// The profile the command uses: its region and endpoints are the STS calls' (botocore
     /// creates the STS client from the session, whichever profile in the chain is assumed).
     session: &'a str,
@@ -268,14 +345,14 @@ impl<'a> Files<'a> {
         env: &'a Env,
         config: &'a AwsConfig,
         creds_file: &'a AwsCredentialsFile,
-        mfa: Option<&'a MfaPrompt>,
+        options: &'a ResolveOptions<'a>,
         session: &'a str,
     ) -> Self {
         Files {
             env,
             config,
             creds_file,
-            mfa,
+            options,
             session,
         }
     }
@@ -299,6 +376,7 @@ impl<'a> Files<'a> {
                 }
             });
         };
+        kind::check(self.config, self.creds_file, name)?;
         if is_assume_role(&merged) {
             let mut visited = vec![name.to_owned()];
             return self.assume_role(name, &mut visited).await;
@@ -324,7 +402,7 @@ impl<'a> Files<'a> {
         let session = self.env.var("AWS_ROLE_SESSION_NAME").map(str::to_owned);
         let args = assume::RoleArgs::new(role_arn, |_| session.clone(), false);
         let how = assume::Assume::WebIdentity { token_file: file };
-        assume::credentials(self.env, self.config, self.session, name, &args, how)
+        assume::credentials(self.cx(), name, &args, how)
             .await
             .map(Some)
     }
@@ -352,7 +430,7 @@ impl<'a> Files<'a> {
                 })?;
             let args = assume::RoleArgs::new(role_arn, |k| merged.get(k).map(str::to_owned), false);
             let how = assume::Assume::WebIdentity { token_file: file };
-            return assume::credentials(env, config, self.session, name, &args, how).await;
+            return assume::credentials(self.cx(), name, &args, how).await;
         }
         // botocore's `SSOProvider` takes a profile with `sso_account_id` or `sso_role_name`.
         if in_config
@@ -360,7 +438,13 @@ impl<'a> Files<'a> {
             .is_some_and(|p| p.sso_account_id().is_some() || p.sso_role_name().is_some())
         {
             let target = RoleTarget::from_profile(env, config, name)?;
-            return role_credentials(env, &target).await;
+            return role_credentials(env, &target, self.options).await;
+        }
+        if let Some(session) = merged.get("login_session").filter(|s| !s.trim().is_empty()) {
+            let region = region_in(env, config, self.session);
+            return Ok(
+                crate::signin::credentials(env, name, session.trim(), region.as_deref()).await?,
+            );
         }
         if let Some(c) = static_keys(in_creds.as_ref(), name, "the credentials file")? {
             return Ok(c);
@@ -412,7 +496,7 @@ impl<'a> Files<'a> {
                             .to_owned(),
                     ));
                 }
-                (None, Some(cs)) => self.credential_source(name, cs)?,
+                (None, Some(cs)) => self.credential_source(name, cs).await?,
                 (Some(sp), None) => {
                     let Some(src) = self.config.profile_with_credentials(self.creds_file, sp)
                     else {
@@ -438,52 +522,88 @@ impl<'a> Files<'a> {
             let args = assume::RoleArgs::new(&role_arn, |k| merged.get(k).map(str::to_owned), true);
             let how = assume::Assume::Role {
                 source: &source,
-                mfa: self.mfa,
+                mfa: self.options.mfa,
             };
-            assume::credentials(self.env, self.config, self.session, name, &args, how).await
+            assume::credentials(self.cx(), name, &args, how).await
         })
     }
 
-    /// `credential_source`: `Environment` is botocore's `EnvProvider`; the instance and
-    /// container sources are not something sesame fetches.
-    fn credential_source(&self, name: &str, source: &str) -> Result<AwsCredentials, ChainError> {
-        match source {
-            "Environment" => from_env(self.env)?.ok_or_else(|| ChainError::RoleConfig {
-                profile: name.to_owned(),
-                what: "credential_source = Environment but AWS_ACCESS_KEY_ID is not set".to_owned(),
-            }),
-            "Ec2InstanceMetadata" | "EcsContainer" => Err(ChainError::Unsupported {
-                profile: name.to_owned(),
-                what: if source == "EcsContainer" {
-                    "credential_source = EcsContainer"
-                } else {
-                    "credential_source = Ec2InstanceMetadata"
-                },
-            }),
-            other => Err(ChainError::RoleConfig {
-                profile: name.to_owned(),
-                what: format!(
-                    "credential_source `{other}` is not valid (Environment, Ec2InstanceMetadata or EcsContainer)"
-                ),
-            }),
+    /// `credential_source`: `Environment` is botocore's `EnvProvider`; `Ec2InstanceMetadata`
+    /// and `EcsContainer` its `InstanceMetadataProvider` and `ContainerProvider`.
+    async fn credential_source(
+        &self,
+        name: &str,
+        source: &str,
+    ) -> Result<AwsCredentials, ChainError> {
+        let kind = CredentialSourceKind::parse(source).map_err(|what| ChainError::RoleConfig {
+            profile: name.to_owned(),
+            what,
+        })?;
+        match kind {
+            CredentialSourceKind::Environment => {
+                from_env(self.env)?.ok_or_else(|| ChainError::RoleConfig {
+                    profile: name.to_owned(),
+                    what: "credential_source = Environment but AWS_ACCESS_KEY_ID is not set"
+                        .to_owned(),
+                })
+            }
+            CredentialSourceKind::Ec2InstanceMetadata => {
+                instance::imds(self.env, self.config, self.session, name).await
+            }
+            CredentialSourceKind::EcsContainer => instance::container(self.env, name).await,
+        }
+    }
+
+    /// What the STS calls of this resolution share.
+    fn cx(&self) -> assume::Context<'_> {
+        assume::Context {
+            env: self.env,
+            config: self.config,
+            session: self.session,
+            margin: self.options.margin,
         }
     }
 }
 
-/// botocore's `_has_assume_role_config_vars`: `role_arn` and no `web_identity_token_file`.
-fn is_assume_role(p: &Profile) -> bool {
-    p.get("role_arn").is_some() && p.get("web_identity_token_file").is_none()
+/// The values botocore accepts for `credential_source`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CredentialSourceKind {
+    /// The environment's keys.
+    Environment,
+    /// The EC2 instance metadata service (IMDSv2).
+    Ec2InstanceMetadata,
+    /// The ECS / EKS container credentials endpoint.
+    EcsContainer,
 }
 
-/// botocore's `_has_static_credentials`: either key present.
-fn has_static_keys(p: &Profile) -> bool {
-    p.get("aws_access_key_id").is_some() || p.get("aws_secret_access_key").is_some()
+impl CredentialSourceKind {
+    /// The kind, or why the value is not one.
+    pub(crate) fn parse(value: &str) -> Result<Self, String> {
+        match value {
+            "Environment" => Ok(Self::Environment),
+            "Ec2InstanceMetadata" => Ok(Self::Ec2InstanceMetadata),
+            "EcsContainer" => Ok(Self::EcsContainer),
+            other => Err(format!(
+                "credential_source `{other}` is not valid (Environment, Ec2InstanceMetadata or EcsContainer)"
+            )),
+        }
+    }
 }
 
 /// The role credentials of `target` through [`CredentialResolver`]: the AWS CLI v2's cache while
 /// it has 15 minutes left, else one GetRoleCredentials (single-flight) stored for the next caller.
-async fn role_credentials(env: &Env, target: &RoleTarget) -> Result<AwsCredentials, ChainError> {
-    let creds = CredentialResolver::new(env)?.credentials(target).await?;
+async fn role_credentials(
+    env: &Env,
+    target: &RoleTarget,
+    options: &ResolveOptions<'_>,
+) -> Result<AwsCredentials, ChainError> {
+    let resolver = CredentialResolver::new(env)?
+        .with_margin(options.margin)
+        .with_retries();
+    let creds = match options.login {
+        Some((login, prompt)) => resolver.credentials_or_login(target, login, prompt).await?,
+        None => resolver.credentials(target).await?,
+    };
     Ok(AwsCredentials::from_role(creds, target.describe()))
 }
 
