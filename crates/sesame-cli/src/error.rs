@@ -58,6 +58,13 @@ impl CliError {
     }
 }
 
+/// What to do when a server's certificate is not trusted.
+pub(crate) const CERTIFICATE_HINT: &str = "behind a TLS-inspecting proxy, point AWS_CA_BUNDLE \
+     (or `ca_bundle` in the profile) at a PEM file of its CA certificates";
+
+/// What to do when the CA bundle cannot be used.
+pub(crate) const CA_BUNDLE_HINT: &str = "point AWS_CA_BUNDLE (or `ca_bundle` in the profile) at a PEM file of CA certificates, or unset it";
+
 impl From<SsoError> for CliError {
     fn from(e: SsoError) -> Self {
         let login = "run `sesame login` (add `--sso-session NAME` or `--profile NAME` as needed)";
@@ -78,6 +85,8 @@ impl From<SsoError> for CliError {
                     "check the network, the region, and any AWS_ENDPOINT_URL_* override".to_owned(),
                 ),
             ),
+            SsoError::Certificate { .. } => (Kind::User, Some(CERTIFICATE_HINT.to_owned())),
+            SsoError::Http(_) => (Kind::User, Some(CA_BUNDLE_HINT.to_owned())),
             SsoError::Denied => (
                 Kind::User,
                 Some("run `sesame login` again and approve the request".to_owned()),

@@ -6,6 +6,7 @@ use std::time::{Duration, SystemTime};
 
 use sesame::api::{ApiRequest, BodySource, JsonVersion, PreparedRequest, RequestError, Signed};
 use sesame::credentials::chain::{self, ChainError, CredentialSource};
+use sesame::http::CaBundle;
 use sesame::sso::SessionSelector;
 
 use super::Context;
@@ -62,9 +63,12 @@ pub(crate) async fn run(ctx: &Context, args: &ApiArgs) -> Result<ExitCode, CliEr
     let client = if prepared.url.scheme == "http" {
         sesame::http::plain_http_client()
     } else {
-        sesame::http::api_client()
+        let config = ctx.config()?;
+        sesame::http::api_client(
+            CaBundle::resolve(&ctx.env, &config, args.profile.as_deref()).as_ref(),
+        )
     }
-    .map_err(CliError::internal)?;
+    .map_err(CliError::user)?;
     let response = prepared
         .send(&client, &signed)
         .await

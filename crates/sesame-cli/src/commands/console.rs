@@ -4,6 +4,7 @@ use std::io::Write as _;
 use std::process::ExitCode;
 
 use sesame::credentials::console;
+use sesame::http::CaBundle;
 
 use super::Context;
 use super::target;
@@ -22,7 +23,9 @@ pub(crate) async fn run(ctx: &Context, args: &ConsoleArgs) -> Result<ExitCode, C
         .destination
         .clone()
         .unwrap_or_else(|| console::default_destination(region));
-    let url = console::console_url(&ctx.env, &r.creds, region, &destination)
+    let config = ctx.config()?;
+    let ca_bundle = CaBundle::resolve(&ctx.env, &config, r.target.profile.as_deref());
+    let url = console::console_url(&ctx.env, ca_bundle.as_ref(), &r.creds, region, &destination)
         .await
         .map_err(|e| {
             CliError::from(e).hint("check the network, or AWS_ENDPOINT_URL_SIGNIN if set")

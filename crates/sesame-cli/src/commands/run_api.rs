@@ -51,7 +51,7 @@ impl Succeeded for ApiOutput {
 
 /// The request the `--api` flags describe, prepared once: a bad URL, an unreadable body or an
 /// unusable `--output-dir` fail here, before any target runs. `-d @-` reads stdin here, once.
-pub(crate) fn request(args: &RunArgs) -> Result<ApiCall, CliError> {
+pub(crate) fn request(ctx: &super::Context, args: &RunArgs) -> Result<ApiCall, CliError> {
     if args.presign {
         let with = [
             (args.data.is_some(), "-d"),
@@ -110,9 +110,10 @@ pub(crate) fn request(args: &RunArgs) -> Result<ApiCall, CliError> {
     let client = if prepared.url.scheme == "http" {
         sesame::http::plain_http_client()
     } else {
-        sesame::http::api_client()
+        let config = ctx.config()?;
+        sesame::http::api_client(sesame::http::CaBundle::resolve(&ctx.env, &config, None).as_ref())
     }
-    .map_err(CliError::internal)?;
+    .map_err(CliError::user)?;
     Ok(ApiCall {
         prepared,
         client,

@@ -24,3 +24,4 @@ mod run_ask;
 mod saml;
 mod status_logout;
 mod support;
+mod tls;

@@ -231,9 +231,13 @@ impl AdminClient {
         for (k, v) in headers.iter().chain(&signed.headers) {
             request = request.header(k, v);
         }
-        let unreachable = |e: reqwest::Error| AdminError::Unreachable {
-            endpoint: url.to_owned(),
-            reason: error_chain(&e),
+        let unreachable = |e: reqwest::Error| {
+            let (endpoint, reason) = (url.to_owned(), error_chain(&e));
+            if crate::http::is_certificate_error(&e) {
+                AdminError::Certificate { endpoint, reason }
+            } else {
+                AdminError::Unreachable { endpoint, reason }
+            }
         };
         let response = request.send().await.map_err(unreachable)?;
         let status = response.status().as_u16();

@@ -50,9 +50,11 @@ pub fn default_destination(region: Option<&str>) -> String {
 }
 
 /// Exchanges `credentials` for a signin token and returns the sign-in URL that opens
-/// `destination` (itself a credential for 15 minutes, hence a [`Secret`]).
+/// `destination` (itself a credential for 15 minutes, hence a [`Secret`]). `ca_bundle` replaces
+/// the trusted roots ([`crate::http::CaBundle::resolve`]).
 pub async fn console_url(
     env: &Env,
+    ca_bundle: Option<&crate::http::CaBundle>,
     credentials: &RoleCredentials,
     region: Option<&str>,
     destination: &str,
@@ -68,7 +70,7 @@ pub async fn console_url(
         "sessionToken": credentials.session_token.expose(),
     })
     .to_string();
-    let http = crate::http::api_client().map_err(|e| failed(e.to_string()))?;
+    let http = crate::http::client_for(&endpoint, ca_bundle).map_err(|e| failed(e.to_string()))?;
     let response = http
         .get(endpoint.clone())
         .query(&[("Action", "getSigninToken"), ("Session", session.as_str())])

@@ -69,7 +69,7 @@ impl CredentialResolver {
         let token = self.sso.access_token(&target.session).await?;
         let accounts = self
             .sso
-            .portal(&target.session)
+            .portal(&target.session)?
             .all_accounts(&token)
             .await?;
         let exact: Vec<_> = accounts
@@ -125,7 +125,7 @@ impl CredentialResolver {
             }
         }
         let token = self.sso.access_token(&target.session).await?;
-        let portal = self.sso.portal(&target.session);
+        let portal = self.sso.portal(&target.session)?;
         let creds = match portal
             .get_role_credentials(&token, &account_id, &target.role_name)
             .await

@@ -212,6 +212,7 @@ impl RoleTarget {
             start_url,
             region,
             registration_scopes,
+            ca_bundle: crate::http::CaBundle::resolve(env, config, Some(name)),
         };
         Ok(RoleTarget {
             session,

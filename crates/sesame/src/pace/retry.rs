@@ -71,7 +71,8 @@ pub trait Classify {
 
 impl Classify for SsoError {
     /// Identity Center's throttles (429, `TooManyRequestsException`, `ThrottlingException`,
-    /// `SlowDownException`), server faults (5xx) and unreachable endpoints are retried.
+    /// `SlowDownException`), server faults (5xx) and unreachable endpoints are retried; an
+    /// untrusted certificate ([`SsoError::Certificate`]) is final, like every other error.
     fn failure(&self) -> Failure {
         match self {
             SsoError::Api(a)

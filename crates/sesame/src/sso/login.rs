@@ -5,9 +5,11 @@
 //! once end with one authorisation, the others waiting for it and then reusing its token.
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
+use url::Url;
 
 use super::oidc::{
     CreateTokenRequest, GRANT_AUTHORIZATION_CODE, GRANT_DEVICE_CODE, GRANT_REFRESH_TOKEN,
@@ -23,6 +25,7 @@ use crate::cache::{
 use crate::config::{AwsConfig, ServiceId, resolve_endpoint};
 use crate::env::Env;
 use crate::fsutil::FileLock;
+use crate::http::{CaBundle, Clients};
 use crate::{Secret, time};
 
 /// botocore's advisory refresh window: a token with less left than this is refreshed when it can be.
@@ -115,24 +118,22 @@ pub enum LoginOutcome {
     LoggedIn,
 }
 
-/// The Identity Center side of sesame for one process: an HTTP client and the caches.
+/// The Identity Center side of sesame for one process: HTTP clients and the caches.
 #[derive(Debug, Clone)]
 pub struct Sso {
     env: Env,
-    http: reqwest::Client,
+    /// Clients per trust setting (sessions of one process almost always share one), each built
+    /// on first use: a warm cache or a plain-http endpoint reads no certificates.
+    clients: Arc<Mutex<Vec<Clients>>>,
     tokens: TokenCache,
 }
 
 impl Sso {
-    /// Builds the clients and caches for this environment.
+    /// The caches for this environment; HTTP clients are built when a call needs one.
     pub fn new(env: &Env) -> Result<Self, SsoError> {
-        let http = crate::http::api_client().map_err(|e| SsoError::Io {
-            what: "cannot set up the HTTP client".into(),
-            source: std::io::Error::other(e),
-        })?;
         Ok(Self {
             env: env.clone(),
-            http,
+            clients: Arc::default(),
             tokens: TokenCache::new(env.sso_cache_dir()),
         })
     }
@@ -142,14 +143,31 @@ impl Sso {
         &self.tokens
     }
 
-    /// An OIDC client for the session's endpoint.
-    pub fn oidc(&self, session: &SsoSession) -> OidcClient {
-        OidcClient::new(self.http.clone(), session.oidc_endpoint.clone())
+    fn client(&self, ca_bundle: Option<&CaBundle>, url: &Url) -> Result<reqwest::Client, SsoError> {
+        let clients = {
+            let mut all = self.clients.lock().unwrap_or_else(|p| p.into_inner());
+            match all.iter().find(|c| c.ca_bundle() == ca_bundle) {
+                Some(c) => c.clone(),
+                None => {
+                    let c = Clients::new(ca_bundle.cloned());
+                    all.push(c.clone());
+                    c
+                }
+            }
+        };
+        Ok(clients.for_url(url)?)
     }
 
-    /// A portal client for the session's endpoint.
-    pub fn portal(&self, session: &SsoSession) -> PortalClient {
-        PortalClient::new(self.http.clone(), session.portal_endpoint.clone())
+    /// An OIDC client for the session's endpoint, trusting the session's CA bundle.
+    pub fn oidc(&self, session: &SsoSession) -> Result<OidcClient, SsoError> {
+        let http = self.client(session.ca_bundle.as_ref(), &session.oidc_endpoint)?;
+        Ok(OidcClient::new(http, session.oidc_endpoint.clone()))
+    }
+
+    /// A portal client for the session's endpoint, trusting the session's CA bundle.
+    pub fn portal(&self, session: &SsoSession) -> Result<PortalClient, SsoError> {
+        let http = self.client(session.ca_bundle.as_ref(), &session.portal_endpoint)?;
+        Ok(PortalClient::new(http, session.portal_endpoint.clone()))
     }
 
     fn lock_path(&self, session: &SsoSession) -> PathBuf {
@@ -289,7 +307,7 @@ impl Sso {
         };
         let now = time::now();
         let answer = self
-            .oidc(session)
+            .oidc(session)?
             .create_token(&CreateTokenRequest {
                 client_id: client_id.clone(),
                 client_secret: client_secret.clone(),
@@ -339,7 +357,7 @@ impl Sso {
             ]
         });
         let answer = self
-            .oidc(session)
+            .oidc(session)?
             .register_client(&RegisterClientRequest {
                 client_name,
                 client_type: "public".into(),
@@ -397,7 +415,7 @@ impl Sso {
         let reg = self
             .registration(session, RegistrationKind::DeviceCode)
             .await?;
-        let oidc = self.oidc(session);
+        let oidc = self.oidc(session)?;
         let auth = oidc
             .start_device_authorization(&reg.client_id, &reg.client_secret, &session.start_url)
             .await?;
@@ -460,7 +478,7 @@ impl Sso {
         let reg = self
             .registration(session, RegistrationKind::AuthorizationCode)
             .await?;
-        let oidc = self.oidc(session);
+        let oidc = self.oidc(session)?;
         let verifier = pkce::code_verifier();
         let state = pkce::state();
         let redirect_uri = listener.redirect_uri();
@@ -512,7 +530,8 @@ impl Sso {
         let token = self.tokens.load(&key).ok().flatten();
         if let Some(t) = &token
             && !t.is_expired(time::now())
-            && let Err(e) = self.portal(session).logout(&t.access_token).await
+            && let Ok(portal) = self.portal(session)
+            && let Err(e) = portal.logout(&t.access_token).await
         {
             tracing::info!("portal logout: {e}");
         }
@@ -533,8 +552,10 @@ impl Sso {
             {
                 let region = token.region.clone().unwrap_or_else(|| "us-east-1".into());
                 if let Ok(base) = resolve_endpoint(ServiceId::Sso, &region, &self.env, config, None)
+                    && let Ok(http) =
+                        self.client(CaBundle::resolve(&self.env, config, None).as_ref(), &base)
                 {
-                    let portal = PortalClient::new(self.http.clone(), base);
+                    let portal = PortalClient::new(http, base);
                     if let Err(e) = portal.logout(&token.access_token).await {
                         tracing::info!("portal logout: {e}");
                     }

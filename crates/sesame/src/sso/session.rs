@@ -10,6 +10,7 @@ use super::SsoError;
 use crate::cache::TokenKey;
 use crate::config::{AwsConfig, ServiceId, SsoSessionConfig, resolve_endpoint};
 use crate::env::Env;
+use crate::http::CaBundle;
 
 /// How the user named the session.
 #[derive(Debug, Clone, Default)]
@@ -42,6 +43,9 @@ pub struct SsoSession {
     pub oidc_endpoint: Url,
     /// The portal endpoint.
     pub portal_endpoint: Url,
+    /// The CA bundle that replaces the trusted roots (`AWS_CA_BUNDLE`, the profile's
+    /// `ca_bundle`), as botocore takes it.
+    pub ca_bundle: Option<CaBundle>,
 }
 
 impl SsoSession {
@@ -189,5 +193,6 @@ fn build(
         registration_scopes,
         oidc_endpoint,
         portal_endpoint,
+        ca_bundle: CaBundle::resolve(env, config, profile),
     })
 }

@@ -48,6 +48,12 @@ fn unreachable(endpoint: &str, error: &reqwest::Error) -> SsoError {
         reason = format!("{reason}: {s}");
         source = s.source();
     }
+    if crate::http::is_certificate_error(error) {
+        return SsoError::Certificate {
+            endpoint: endpoint.to_owned(),
+            reason,
+        };
+    }
     SsoError::Unreachable {
         endpoint: endpoint.to_owned(),
         reason,

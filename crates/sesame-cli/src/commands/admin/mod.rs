@@ -199,6 +199,8 @@ impl From<AdminError> for CliError {
             AdminError::Unreachable { .. } => {
                 Some("check the network, the region, and any AWS_ENDPOINT_URL_* override")
             }
+            AdminError::Certificate { .. } => Some(crate::error::CERTIFICATE_HINT),
+            AdminError::Http(_) => Some(crate::error::CA_BUNDLE_HINT),
             AdminError::Api(a) if a.is_retryable() => {
                 Some("the service is busy or failing; try again in a moment, or lower --rate")
             }

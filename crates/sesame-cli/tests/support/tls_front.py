@@ -1,0 +1,153 @@
+#!/usr/bin/env python3
+"""A TLS front for sesame's tests: `tls_front.py DIR UPSTREAM_PORT`.
+
+Makes a throwaway CA (DIR/ca.pem), a second CA that signs nothing (DIR/other-ca.pem) and a server
+certificate for 127.0.0.1 and localhost signed by the first, then accepts TLS on a free loopback
+port and pipes each connection in the clear to 127.0.0.1:UPSTREAM_PORT (the emulator), as a
+TLS-inspecting proxy or a real AWS endpoint would present itself. Each accepted TCP connection
+appends a line to DIR/connections. Prints the port on its first line; runs until stdin closes.
+"""
+import asyncio
+import datetime
+import ipaddress
+import os
+import ssl
+import sys
+import threading
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+
+def name(cn):
+    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+
+
+def make_ca(cn):
+    key = ec.generate_private_key(ec.SECP256R1())
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name(cn))
+        .issuer_name(name(cn))
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(hours=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True, key_cert_sign=True, crl_sign=True,
+                content_commitment=False, key_encipherment=False, data_encipherment=False,
+                key_agreement=False, encipher_only=False, decipher_only=False,
+            ),
+            critical=True,
+        )
+        .sign(key, hashes.SHA256())
+    )
+    return key, cert
+
+
+def make_leaf(ca_key, ca_cert):
+    key = ec.generate_private_key(ec.SECP256R1())
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name("sesame test server"))
+        .issuer_name(ca_cert.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(hours=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+            ),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    return key, cert
+
+
+def pem(cert):
+    return cert.public_bytes(serialization.Encoding.PEM)
+
+
+def main():
+    out_dir, upstream = sys.argv[1], int(sys.argv[2])
+    ca_key, ca_cert = make_ca("sesame test CA")
+    _, other_cert = make_ca("sesame other CA")
+    leaf_key, leaf_cert = make_leaf(ca_key, ca_cert)
+    with open(os.path.join(out_dir, "ca.pem"), "wb") as f:
+        f.write(pem(ca_cert))
+    with open(os.path.join(out_dir, "other-ca.pem"), "wb") as f:
+        f.write(pem(other_cert))
+    chain = os.path.join(out_dir, "server.pem")
+    with open(chain, "wb") as f:
+        f.write(pem(leaf_cert))
+        f.write(
+            leaf_key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        )
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(chain)
+    log = os.path.join(out_dir, "connections")
+    open(log, "w").close()
+
+    async def pipe(reader, writer):
+        try:
+            while data := await reader.read(65536):
+                writer.write(data)
+                await writer.drain()
+        except Exception:
+            pass
+        finally:
+            try:
+                writer.close()
+            except Exception:
+                pass
+
+    async def handle(reader, writer):
+        try:
+            up_reader, up_writer = await asyncio.open_connection("127.0.0.1", upstream)
+        except OSError:
+            writer.close()
+            return
+        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+
+    async def accepted(reader, writer):
+        with open(log, "a") as f:
+            f.write("connection\n")
+        # TLS after the accept, so a refused handshake is still counted as a connection.
+        try:
+            await writer.start_tls(context, ssl_handshake_timeout=10)
+        except Exception:
+            writer.close()
+            return
+        await handle(reader, writer)
+
+    async def serve():
+        loop = asyncio.get_running_loop()
+        # A client that refuses the certificate is what some tests want: not worth a traceback.
+        loop.set_exception_handler(lambda loop, ctx: None)
+        server = await asyncio.start_server(accepted, "127.0.0.1", 0)
+        print(server.sockets[0].getsockname()[1], flush=True)
+        await server.serve_forever()
+
+    # The test holds stdin; when it goes (the test ended or died), so does the front.
+    threading.Thread(target=lambda: (sys.stdin.read(), os._exit(0)), daemon=True).start()
+    asyncio.run(serve())
+
+
+if __name__ == "__main__":
+    main()
