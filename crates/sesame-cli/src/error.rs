@@ -85,6 +85,14 @@ impl From<SsoError> for CliError {
                     "check the network, the region, and any AWS_ENDPOINT_URL_* override".to_owned(),
                 ),
             ),
+            SsoError::StartUrl { .. } => (
+                Kind::User,
+                Some(
+                    "set sso_start_url to the AWS access portal URL (https://d-xxxxxxxxxx.awsapps.com/start, \
+                     or your organisation's https vanity URL that redirects there)"
+                        .to_owned(),
+                ),
+            ),
             SsoError::Certificate { .. } => (Kind::User, Some(CERTIFICATE_HINT.to_owned())),
             SsoError::Http(_) => (Kind::User, Some(CA_BUNDLE_HINT.to_owned())),
             SsoError::Denied => (

@@ -130,7 +130,7 @@ fn device_code_approved_on_the_verification_page() {
         seen.push_str(&line);
         if let Some(rest) = line
             .trim()
-            .strip_prefix("and check that it shows the code: ")
+            .strip_prefix("and enter (or confirm) the code: ")
         {
             break rest.trim().to_owned();
         }

@@ -17,11 +17,26 @@ pub(crate) struct TlsFront {
 impl TlsFront {
     pub(crate) fn before(env: &TestEnv) -> Self {
         let upstream = url::Url::parse(&env.url()).unwrap().port().unwrap();
+        Self::spawn(&[&upstream.to_string()])
+    }
+
+    /// A vanity start URL's server: every request answered 302 to `location` (a HEAD with
+    /// `head_status` instead, when given).
+    pub(crate) fn redirecting(location: &str, head_status: Option<u16>) -> Self {
+        let status = head_status.map(|s| s.to_string());
+        let mut args = vec!["--redirect", location];
+        if let Some(s) = &status {
+            args.extend(["--head-status", s]);
+        }
+        Self::spawn(&args)
+    }
+
+    fn spawn(args: &[&str]) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let mut child = Command::new("python3")
             .arg(py_script("tls_front.py"))
             .arg(dir.path())
-            .arg(upstream.to_string())
+            .args(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn()
@@ -47,6 +62,21 @@ impl TlsFront {
     /// A CA that signed nothing here.
     pub(crate) fn other_ca(&self) -> PathBuf {
         self.dir.path().join("other-ca.pem")
+    }
+
+    /// What clients sent through it, decrypted.
+    pub(crate) fn traffic(&self) -> String {
+        let bytes = std::fs::read(self.dir.path().join("traffic")).unwrap_or_default();
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+
+    /// `METHOD PATH` of each request a redirecting front answered.
+    pub(crate) fn requests(&self) -> Vec<String> {
+        std::fs::read_to_string(self.dir.path().join("requests"))
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_owned)
+            .collect()
     }
 
     /// TCP connections accepted so far (refused handshakes included).

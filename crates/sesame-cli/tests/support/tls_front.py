@@ -1,11 +1,16 @@
 #!/usr/bin/env python3
-"""A TLS front for sesame's tests: `tls_front.py DIR UPSTREAM_PORT`.
+"""A TLS front for sesame's tests: `tls_front.py DIR UPSTREAM_PORT`, or
+`tls_front.py DIR --redirect LOCATION [--head-status N]`.
 
 Makes a throwaway CA (DIR/ca.pem), a second CA that signs nothing (DIR/other-ca.pem) and a server
 certificate for 127.0.0.1 and localhost signed by the first, then accepts TLS on a free loopback
 port and pipes each connection in the clear to 127.0.0.1:UPSTREAM_PORT (the emulator), as a
 TLS-inspecting proxy or a real AWS endpoint would present itself. Each accepted TCP connection
-appends a line to DIR/connections. Prints the port on its first line; runs until stdin closes.
+appends a line to DIR/connections, and what clients send (decrypted) goes to DIR/traffic.
+
+With --redirect it is a vanity start URL instead: every request is answered 302 to LOCATION
+(a HEAD with N instead when --head-status N is given), and each request line's method and path
+are appended to DIR/requests. Prints the port on its first line; runs until stdin closes.
 """
 import asyncio
 import datetime
@@ -81,7 +86,14 @@ def pem(cert):
 
 
 def main():
-    out_dir, upstream = sys.argv[1], int(sys.argv[2])
+    out_dir = sys.argv[1]
+    redirect = head_status = upstream = None
+    if sys.argv[2] == "--redirect":
+        redirect = sys.argv[3]
+        if len(sys.argv) > 5 and sys.argv[4] == "--head-status":
+            head_status = int(sys.argv[5])
+    else:
+        upstream = int(sys.argv[2])
     ca_key, ca_cert = make_ca("sesame test CA")
     _, other_cert = make_ca("sesame other CA")
     leaf_key, leaf_cert = make_leaf(ca_key, ca_cert)
@@ -104,9 +116,14 @@ def main():
     log = os.path.join(out_dir, "connections")
     open(log, "w").close()
 
-    async def pipe(reader, writer):
+    traffic = os.path.join(out_dir, "traffic")
+
+    async def pipe(reader, writer, record=False):
         try:
             while data := await reader.read(65536):
+                if record:
+                    with open(traffic, "ab") as f:
+                        f.write(data)
                 writer.write(data)
                 await writer.drain()
         except Exception:
@@ -117,13 +134,36 @@ def main():
             except Exception:
                 pass
 
+    async def answer(reader, writer):
+        head = b""
+        while b"\r\n\r\n" not in head:
+            data = await reader.read(65536)
+            if not data:
+                break
+            head += data
+        method, path = (head.split(b"\r\n", 1)[0].decode().split(" ") + ["", ""])[:2]
+        with open(os.path.join(out_dir, "requests"), "a") as f:
+            f.write(f"{method} {path}\n")
+        if method == "HEAD" and head_status:
+            status, extra = f"{head_status} No", ""
+        else:
+            status, extra = "302 Found", f"Location: {redirect}\r\n"
+        writer.write(
+            f"HTTP/1.1 {status}\r\n{extra}Content-Length: 0\r\nConnection: close\r\n\r\n".encode()
+        )
+        await writer.drain()
+        writer.close()
+
     async def handle(reader, writer):
+        if redirect is not None:
+            await answer(reader, writer)
+            return
         try:
             up_reader, up_writer = await asyncio.open_connection("127.0.0.1", upstream)
         except OSError:
             writer.close()
             return
-        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+        await asyncio.gather(pipe(reader, up_writer, record=True), pipe(up_reader, writer))
 
     async def accepted(reader, writer):
         with open(log, "a") as f:

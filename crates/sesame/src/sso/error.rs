@@ -60,6 +60,15 @@ pub enum SsoError {
         /// What the connection said.
         reason: String,
     },
+    /// The start URL is not one Identity Center can be asked about (an `http://` URL, a vanity
+    /// URL that does not lead to an AWS sign-in host).
+    #[error("the start URL {url} cannot be used: {reason}")]
+    StartUrl {
+        /// The configured start URL.
+        url: String,
+        /// Why.
+        reason: String,
+    },
     /// The endpoint's TLS certificate is not trusted (final: never retried).
     #[error("the TLS certificate of {endpoint} is not trusted: {reason}")]
     Certificate {

@@ -17,6 +17,7 @@ use super::oidc::{
 };
 use super::pkce::{self, Callback, RedirectListener};
 use super::portal::PortalClient;
+use super::start_url::{self, ResolvedStartUrl};
 use super::{SsoError, SsoSession};
 use crate::cache::{
     ClientRegistration, RegistrationKey, RegistrationKind, RoleCredentialCache, SsoToken,
@@ -222,6 +223,8 @@ impl Sso {
         options: &LoginOptions,
         prompt: &dyn LoginPrompt,
     ) -> Result<(LoginOutcome, SsoToken), SsoError> {
+        // Before anything else: a start URL that cannot be used changes nothing.
+        start_url::classify(&session.start_url)?;
         let key = session.token_key();
         let _lock = self
             .lock(
@@ -244,12 +247,51 @@ impl Sso {
                 }
             }
         }
+        let resolved;
+        let session = if session.resolved_start_url.is_some() {
+            session
+        } else {
+            resolved = self.with_resolved_start_url(session).await?;
+            &resolved
+        };
         let token = match options.flow {
             LoginFlow::DeviceCode => self.device_flow(session, options, prompt).await?,
             LoginFlow::AuthorizationCode => self.pkce_flow(session, options, prompt).await?,
         };
         self.tokens.store(&key, &token)?;
         Ok((LoginOutcome::LoggedIn, token))
+    }
+
+    /// Where the session's start URL leads ([`start_url::resolve`]): an AWS-owned or local URL
+    /// as it is, a vanity URL through its redirect (with the session's CA bundle).
+    pub async fn resolve_start_url(
+        &self,
+        session: &SsoSession,
+    ) -> Result<ResolvedStartUrl, SsoError> {
+        start_url::resolve(
+            |url| self.client(session.ca_bundle.as_ref(), url),
+            &session.start_url,
+        )
+        .await
+    }
+
+    /// The session with its start URL resolved; a vanity URL leading to another region than the
+    /// configured one is refused here (`sesame login` moves the session there first).
+    async fn with_resolved_start_url(&self, session: &SsoSession) -> Result<SsoSession, SsoError> {
+        let resolved = self.resolve_start_url(session).await?;
+        if let Some(region) = resolved.region.as_ref().filter(|r| **r != session.region) {
+            return Err(SsoError::StartUrl {
+                url: session.start_url.clone(),
+                reason: format!(
+                    "it leads to {} in region {region}, not sso_region {}; run `sesame login` \
+                     to update sso_region",
+                    resolved.url, session.region
+                ),
+            });
+        }
+        let mut session = session.clone();
+        session.resolved_start_url = Some(resolved.url);
+        Ok(session)
     }
 
     /// A valid access token for the session: the cached one, refreshed first when it is near
@@ -364,7 +406,7 @@ impl Sso {
                 scopes: scopes.clone(),
                 redirect_uris: pkce.then(|| vec!["http://127.0.0.1/oauth/callback".to_owned()]),
                 grant_types: grant_types.clone(),
-                issuer_url: pkce.then(|| session.start_url.clone()),
+                issuer_url: pkce.then(|| session.request_start_url().to_owned()),
             })
             .await?;
         let expires_at = Timestamp::from_second(answer.client_secret_expires_at).map_err(|e| {
@@ -417,7 +459,11 @@ impl Sso {
             .await?;
         let oidc = self.oidc(session)?;
         let auth = oidc
-            .start_device_authorization(&reg.client_id, &reg.client_secret, &session.start_url)
+            .start_device_authorization(
+                &reg.client_id,
+                &reg.client_secret,
+                session.request_start_url(),
+            )
             .await?;
         prompt.device_code(
             &auth.verification_uri,
