@@ -22,6 +22,7 @@ mod run;
 mod run_api;
 mod run_ask;
 mod saml;
+mod settings;
 mod start_url;
 mod status_logout;
 mod support;
