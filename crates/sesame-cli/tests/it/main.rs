@@ -7,6 +7,7 @@ mod api_support;
 mod assume;
 mod bad_input;
 mod botocore;
+mod cli_v2;
 mod console;
 mod credential_process;
 mod creds;
