@@ -373,3 +373,54 @@ fn the_cache_files_are_the_clis_byte_for_byte() {
     assert_eq!(ours.len(), 1, "{ours:?}");
     assert_eq!(ours, theirs, "role-credential cache");
 }
+
+#[test]
+fn a_silent_refresh_by_either_tool_serves_the_other() {
+    // Tokens that live 10 minutes are inside both tools' 15-minute refresh window at once:
+    // every use refreshes, and the emulator rotates the refresh token each time.
+    let env = TestEnv::with(EmulatorConfig {
+        accounts: 1,
+        auto_approve: true,
+        token_lifetime: std::time::Duration::from_secs(600),
+        ..EmulatorConfig::default()
+    });
+    env.write_config(&format!(
+        "[sso-session {SESSION}]\nsso_start_url = {START_URL}\nsso_region = us-east-1\nsso_registration_scopes = sso:account:access\n"
+    ));
+    aws(
+        &env,
+        &[
+            "sso",
+            "login",
+            "--sso-session",
+            SESSION,
+            "--use-device-code",
+            "--no-browser",
+        ],
+    );
+    let roles = json(&sesame(&env, &["roles", "-o", "json"]));
+    assert_eq!(
+        env.emulator.stats().refreshes,
+        1,
+        "sesame refreshed the CLI's login"
+    );
+    let first = &roles.as_array().unwrap()[0];
+    let config = std::fs::read_to_string(env.config_path()).unwrap();
+    env.write_config(&format!(
+        "{config}[profile dev]\nsso_session = {SESSION}\nsso_account_id = {}\nsso_role_name = {}\n",
+        first["accountId"].as_str().unwrap(),
+        first["roleName"].as_str().unwrap()
+    ));
+    // The CLI refreshes with the refresh token sesame stored (the old one is spent)...
+    assert!(cli_creds(&env, "dev")["AccessKeyId"].is_string());
+    assert_eq!(
+        env.emulator.stats().refreshes,
+        2,
+        "the CLI refreshed sesame's token"
+    );
+    // ...and sesame with the one the CLI stored.
+    sesame(&env, &["roles", "--refresh"]);
+    let stats = env.emulator.stats();
+    assert_eq!(stats.refreshes, 3);
+    assert_eq!(stats.device_authorizations, 1, "never a second login");
+}
