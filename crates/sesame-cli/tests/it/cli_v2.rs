@@ -424,3 +424,77 @@ fn a_silent_refresh_by_either_tool_serves_the_other() {
     assert_eq!(stats.refreshes, 3);
     assert_eq!(stats.device_authorizations, 1, "never a second login");
 }
+
+/// The registration under the AWS CLI's key (`"tool": "botocore"`), if any.
+fn cli_registration(env: &TestEnv) -> Option<serde_json::Value> {
+    let args = format!(
+        "{{\"region\": \"us-east-1\", \"scopes\": [\"sso:account:access\"], \"session_name\": \"{SESSION}\", \"startUrl\": \"{START_URL}\", \"tool\": \"botocore\"}}"
+    );
+    let path = env.sso_cache().join(format!("{}.json", sha1_hex(&args)));
+    let text = std::fs::read_to_string(path).ok()?;
+    Some(serde_json::from_str(&text).unwrap())
+}
+
+fn is_pkce(reg: &serde_json::Value) -> bool {
+    reg["grantTypes"]
+        .as_array()
+        .is_some_and(|g| g.iter().any(|t| t == "authorization_code"))
+}
+
+#[test]
+fn the_clis_registration_key_only_ever_gets_device_code_clients_from_sesame() {
+    // CLIs before 2.22 reuse whatever registration the CLI's key holds for their device flow,
+    // without looking at its grant types: a PKCE client there would break their logins.
+    let env = world();
+    let login = |args: &[&str]| {
+        let out = env
+            .sesame()
+            .env("BROWSER", fake_browser(false))
+            .args(args)
+            .output()
+            .unwrap();
+        assert_success(&out);
+    };
+    let registrations = || env.emulator.stats().requests_for("RegisterClient");
+    login(&["login", "--pkce"]);
+    assert!(
+        cli_registration(&env).is_none(),
+        "sesame's PKCE client is kept apart"
+    );
+    aws(
+        &env,
+        &[
+            "sso",
+            "login",
+            "--sso-session",
+            SESSION,
+            "--use-device-code",
+            "--no-browser",
+        ],
+    );
+    let device = cli_registration(&env).expect("the CLI's device registration");
+    assert!(!is_pkce(&device));
+    // sesame's next browser login reuses its own client and leaves the CLI's key alone.
+    let before = registrations();
+    login(&["login", "--pkce", "--force"]);
+    assert_eq!(registrations(), before);
+    assert_eq!(cli_registration(&env), Some(device));
+
+    // A newer CLI's browser login puts a PKCE client under the CLI's key: sesame's browser login
+    // reuses it, and its device login puts a device client back.
+    let browser = background_browser(env.home.path());
+    let out = aws_command(&env)
+        .env("BROWSER", &browser)
+        .args(["sso", "login", "--sso-session", SESSION])
+        .output()
+        .unwrap();
+    assert_success(&out);
+    let pkce = cli_registration(&env).unwrap();
+    assert!(is_pkce(&pkce));
+    let before = registrations();
+    login(&["login", "--pkce", "--force"]);
+    assert_eq!(registrations(), before, "the CLI's PKCE client reused");
+    assert_eq!(cli_registration(&env), Some(pkce));
+    login(&["login", "--device-code", "--force"]);
+    assert!(!is_pkce(&cli_registration(&env).unwrap()));
+}

@@ -20,8 +20,8 @@ use super::portal::PortalClient;
 use super::start_url::{self, ResolvedStartUrl};
 use super::{SsoError, SsoSession};
 use crate::cache::{
-    ClientRegistration, RegistrationKey, RegistrationKind, RoleCredentialCache, SsoToken,
-    TokenCache,
+    ClientRegistration, KeyScheme, RegistrationKey, RegistrationKind, RoleCredentialCache,
+    SsoToken, TokenCache,
 };
 use crate::config::{AwsConfig, ServiceId, resolve_endpoint};
 use crate::env::Env;
@@ -369,22 +369,37 @@ impl Sso {
     }
 
     /// The cached client registration for this flow, or a new one (stored for reuse).
+    ///
+    /// The AWS CLI's key is read for both flows, but only device-code registrations are written
+    /// there; a new PKCE registration goes under sesame's own key ([`KeyScheme`]), so that CLIs
+    /// before 2.22, which reuse whatever the CLI's key holds for their device flow, keep
+    /// logging in after a sesame browser login.
     async fn registration(
         &self,
         session: &SsoSession,
         kind: RegistrationKind,
     ) -> Result<ClientRegistration, SsoError> {
-        let key = RegistrationKey {
+        let shared = RegistrationKey {
             start_url: session.start_url.clone(),
             region: session.region.clone(),
             scopes: session.registration_scopes.clone(),
             session_name: session.name.clone(),
+            scheme: KeyScheme::Botocore,
+        };
+        let key = match kind {
+            RegistrationKind::DeviceCode => shared.clone(),
+            RegistrationKind::AuthorizationCode => RegistrationKey {
+                scheme: KeyScheme::SesamePkce,
+                ..shared.clone()
+            },
         };
         let now = time::now();
-        if let Ok(Some(reg)) = self.tokens.load_registration(&key)
-            && reg.usable_for(kind, now)
-        {
-            return Ok(reg);
+        for k in [&shared, &key] {
+            if let Ok(Some(reg)) = self.tokens.load_registration(k)
+                && reg.usable_for(kind, now)
+            {
+                return Ok(reg);
+            }
         }
         let pkce = kind == RegistrationKind::AuthorizationCode;
         let client_name = match &session.name {
