@@ -498,3 +498,26 @@ fn the_clis_registration_key_only_ever_gets_device_code_clients_from_sesame() {
     login(&["login", "--device-code", "--force"]);
     assert!(!is_pkce(&cli_registration(&env).unwrap()));
 }
+
+/// CLI v2.9.19 (Debian 12's `awscli`) itself: after a sesame PKCE login, its `aws sso login`
+/// still works, and sesame uses the login it makes. That CLI ignores `AWS_ENDPOINT_URL_*`, so
+/// tests/support/old_cli.sh runs it in a private mount and network namespace whose /etc/hosts
+/// sends its real hosts to a TLS front on 127.0.0.1:443 before the emulator.
+#[test]
+#[ignore = "needs root (unshare), Debian 12's awscli 2.9.19 (apt-get install awscli) and the \
+            emulator binary (cargo build -p sesame-emulator); run with --ignored"]
+fn cli_2_9_19_keeps_logging_in_after_a_sesame_pkce_login() {
+    let script = crate::support::py_script("old_cli.sh");
+    let out = std::process::Command::new("sh")
+        .arg(script)
+        .arg(assert_cmd::cargo::cargo_bin("sesame"))
+        .arg(assert_cmd::cargo::cargo_bin("sesame-emulator"))
+        .output()
+        .unwrap();
+    assert_success(&out);
+    assert!(
+        stdout(&out).contains("PASS: aws-cli/2.9.19"),
+        "{}",
+        stdout(&out)
+    );
+}

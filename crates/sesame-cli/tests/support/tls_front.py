@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """A TLS front for sesame's tests: `tls_front.py DIR UPSTREAM_PORT`, or
-`tls_front.py DIR --redirect LOCATION [--head-status N]`.
+`tls_front.py DIR --redirect LOCATION [--head-status N]`; either with `--port N` (else a free
+one) and `--names a,b` (more DNS names in the server certificate).
 
 Makes a throwaway CA (DIR/ca.pem), a second CA that signs nothing (DIR/other-ca.pem) and a server
 certificate for 127.0.0.1 and localhost signed by the first, then accepts TLS on a free loopback
@@ -55,7 +56,7 @@ def make_ca(cn):
     return key, cert
 
 
-def make_leaf(ca_key, ca_cert):
+def make_leaf(ca_key, ca_cert, names):
     key = ec.generate_private_key(ec.SECP256R1())
     now = datetime.datetime.now(datetime.timezone.utc)
     cert = (
@@ -68,7 +69,8 @@ def make_leaf(ca_key, ca_cert):
         .not_valid_after(now + datetime.timedelta(days=1))
         .add_extension(
             x509.SubjectAlternativeName(
-                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+                [x509.DNSName(n) for n in ["localhost", *names]]
+                + [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
             ),
             critical=False,
         )
@@ -86,17 +88,24 @@ def pem(cert):
 
 
 def main():
-    out_dir = sys.argv[1]
+    out_dir, rest = sys.argv[1], sys.argv[2:]
     redirect = head_status = upstream = None
-    if sys.argv[2] == "--redirect":
-        redirect = sys.argv[3]
-        if len(sys.argv) > 5 and sys.argv[4] == "--head-status":
-            head_status = int(sys.argv[5])
-    else:
-        upstream = int(sys.argv[2])
+    port, names = 0, []
+    while rest:
+        arg = rest.pop(0)
+        if arg == "--redirect":
+            redirect = rest.pop(0)
+        elif arg == "--head-status":
+            head_status = int(rest.pop(0))
+        elif arg == "--port":
+            port = int(rest.pop(0))
+        elif arg == "--names":
+            names = rest.pop(0).split(",")
+        else:
+            upstream = int(arg)
     ca_key, ca_cert = make_ca("sesame test CA")
     _, other_cert = make_ca("sesame other CA")
-    leaf_key, leaf_cert = make_leaf(ca_key, ca_cert)
+    leaf_key, leaf_cert = make_leaf(ca_key, ca_cert, names)
     with open(os.path.join(out_dir, "ca.pem"), "wb") as f:
         f.write(pem(ca_cert))
     with open(os.path.join(out_dir, "other-ca.pem"), "wb") as f:
@@ -180,7 +189,7 @@ def main():
         loop = asyncio.get_running_loop()
         # A client that refuses the certificate is what some tests want: not worth a traceback.
         loop.set_exception_handler(lambda loop, ctx: None)
-        server = await asyncio.start_server(accepted, "127.0.0.1", 0)
+        server = await asyncio.start_server(accepted, "127.0.0.1", port)
         print(server.sockets[0].getsockname()[1], flush=True)
         await server.serve_forever()
 
