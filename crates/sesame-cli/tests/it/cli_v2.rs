@@ -1,4 +1,4 @@
-//! The real AWS CLI v2 (2.36.7, `support::aws_cli_v2`) against sesame on the emulator, both ways:
+//! The real AWS CLI v2 (2.36.7, `common::aws_cli_v2`) against sesame on the emulator, both ways:
 //! a login by either tool is a login for both, the caches are shared and byte-identical.
 //!
 //! The CLI v2 insists on an `https://` start URL and resolves any host AWS does not own, so the
@@ -11,7 +11,7 @@ use std::process::Output;
 
 use sesame_emulator::EmulatorConfig;
 
-use crate::support::{
+use crate::common::{
     SESSION, TestEnv, assert_success, aws_cli_v2, fake_browser, sha1_hex, stderr, stdout,
 };
 
@@ -38,14 +38,10 @@ fn aws(env: &TestEnv, args: &[&str]) -> Output {
 }
 
 fn aws_command(env: &TestEnv) -> assert_cmd::Command {
-    let mut cmd = assert_cmd::Command::new(aws_cli_v2());
-    cmd.env_clear()
-        .env("HOME", env.home.path())
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("AWS_ENDPOINT_URL_SSO", env.url())
-        .env("AWS_ENDPOINT_URL_SSO_OIDC", env.url())
-        .env("AWS_PAGER", "")
-        .timeout(std::time::Duration::from_secs(120));
+    let mut cmd = env.sso_command(aws_cli_v2());
+    cmd.env("AWS_PAGER", "");
+    let mut cmd = assert_cmd::Command::from_std(cmd);
+    cmd.timeout(std::time::Duration::from_secs(120));
     cmd
 }
 
@@ -507,7 +503,7 @@ fn the_clis_registration_key_only_ever_gets_device_code_clients_from_sesame() {
 #[ignore = "needs root (unshare), Debian 12's awscli 2.9.19 (apt-get install awscli) and the \
             emulator binary (cargo build -p sesame-emulator); run with --ignored"]
 fn cli_2_9_19_keeps_logging_in_after_a_sesame_pkce_login() {
-    let script = crate::support::py_script("old_cli.sh");
+    let script = crate::common::py_script("old_cli.sh");
     let out = std::process::Command::new("sh")
         .arg(script)
         .arg(assert_cmd::cargo::cargo_bin("sesame"))

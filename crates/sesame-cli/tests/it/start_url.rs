@@ -1,7 +1,7 @@
 //! Start URLs as the AWS CLI v2 takes them: a vanity URL is resolved through its redirect (HEAD,
 //! GET on 405) to an AWS sign-in host, whose region wins; bad ones change nothing.
 
-use crate::support::{SESSION, TestEnv, assert_clean_failure, assert_success, stderr};
+use crate::common::{SESSION, TestEnv, assert_clean_failure, assert_success, stderr};
 use crate::tls::TlsFront;
 
 /// Where the vanity URL leads: an AWS-owned host that names its region.

@@ -5,7 +5,7 @@ use std::io::BufRead as _;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 
-use crate::support::{TestEnv, assert_clean_failure, assert_success, py_script, stderr};
+use crate::common::{TestEnv, assert_clean_failure, assert_success, py_script, stderr};
 
 /// A TLS front (tests/support/tls_front.py) before the emulator, with a throwaway CA.
 pub(crate) struct TlsFront {
