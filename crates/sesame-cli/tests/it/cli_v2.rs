@@ -517,3 +517,35 @@ fn cli_2_9_19_keeps_logging_in_after_a_sesame_pkce_login() {
         stdout(&out)
     );
 }
+
+#[test]
+fn a_session_written_by_aws_configure_sso_session_is_kept_and_used() {
+    let env = world();
+    env.write_config("# mine\n[default]\nregion = eu-west-1\n");
+    // The CLI's own prompts, answered on a pseudo-terminal as a person would.
+    let argv = serde_json::json!([aws_cli_v2(), "configure", "sso-session"]);
+    let script = serde_json::json!([
+        ["SSO session name", "corp\r"],
+        ["SSO start URL", format!("{START_URL}\r")],
+        ["SSO region", "us-east-1\r"],
+        ["SSO registration scopes", "\r"],
+    ]);
+    let out = env.on_terminal(&argv, &script).output().unwrap();
+    assert_success(&out);
+    let written = std::fs::read_to_string(env.config_path()).unwrap();
+    assert!(written.contains("[sso-session corp]\n"), "{written}");
+
+    sesame(&env, &["login", "--device-code", "--sso-session", "corp"]);
+    sesame(&env, &["populate", "--sso-session", "corp"]);
+    let text = std::fs::read_to_string(env.config_path()).unwrap();
+    assert!(
+        text.starts_with(&written),
+        "the CLI's bytes are kept:\n{text}"
+    );
+    assert!(
+        text.contains("# BEGIN sesame populate (sso-session corp)"),
+        "{text}"
+    );
+    let name = profiles(&env)[0].clone();
+    assert!(cli_creds(&env, &name)["AccessKeyId"].is_string());
+}
