@@ -232,10 +232,12 @@ impl AdminClient {
             request = request.header(k, v);
         }
         let unreachable = |e: reqwest::Error| {
-            let (endpoint, reason) = (url.to_owned(), error_chain(&e));
+            let endpoint = url.to_owned();
             if crate::http::is_certificate_error(&e) {
+                let reason = crate::api::send_error(&e);
                 AdminError::Certificate { endpoint, reason }
             } else {
+                let reason = error_chain(&e);
                 AdminError::Unreachable { endpoint, reason }
             }
         };

@@ -42,17 +42,18 @@ pub(crate) async fn send(
 }
 
 fn unreachable(endpoint: &str, error: &reqwest::Error) -> SsoError {
+    if crate::http::is_certificate_error(error) {
+        // The TLS stack's own words (`invalid peer certificate: UnknownIssuer`) say it all.
+        return SsoError::Certificate {
+            endpoint: endpoint.to_owned(),
+            reason: crate::api::send_error(error),
+        };
+    }
     let mut reason = error.to_string();
     let mut source = std::error::Error::source(error);
     while let Some(s) = source {
         reason = format!("{reason}: {s}");
         source = s.source();
-    }
-    if crate::http::is_certificate_error(error) {
-        return SsoError::Certificate {
-            endpoint: endpoint.to_owned(),
-            reason,
-        };
     }
     SsoError::Unreachable {
         endpoint: endpoint.to_owned(),
