@@ -93,12 +93,23 @@ impl Context {
 
     /// The Identity Center session the flags name.
     pub(crate) fn session(&self, args: &SessionArgs) -> Result<SsoSession, CliError> {
+        self.session_in_region(args, None)
+    }
+
+    /// The session the flags name, in `region` instead of the configured one when given (a
+    /// vanity start URL that leads to another region).
+    pub(crate) fn session_in_region(
+        &self,
+        args: &SessionArgs,
+        region: Option<String>,
+    ) -> Result<SsoSession, CliError> {
         let config = self.config()?;
         let selector = SessionSelector {
             sso_session: args.sso_session.clone(),
             profile: args.profile.clone(),
             start_url: args.start_url.clone(),
             sso_region: args.sso_region.clone(),
+            region_override: region,
         };
         Ok(selector.resolve(&self.env, &config)?)
     }

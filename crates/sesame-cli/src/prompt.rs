@@ -95,7 +95,8 @@ impl LoginPrompt for TerminalPrompt {
             "To sign in, open this URL in a browser:\n\n    {}\n",
             complete.unwrap_or(verification_uri)
         ));
-        self.say(&format!("and check that it shows the code: {user_code}\n"));
+        // AWS no longer puts the code in the complete URI (September 2026): always show it.
+        self.say(&format!("and enter (or confirm) the code: {user_code}\n"));
         self.open(complete.unwrap_or(verification_uri));
         self.say("Waiting for approval...");
     }

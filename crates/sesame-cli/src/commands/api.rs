@@ -6,6 +6,7 @@ use std::time::{Duration, SystemTime};
 
 use sesame::api::{ApiRequest, BodySource, JsonVersion, PreparedRequest, Signed};
 use sesame::credentials::chain::{self, ChainError, CredentialSource};
+use sesame::http::CaBundle;
 use sesame::sso::SessionSelector;
 
 use crate::cli::{ApiArgs, RequestArgs};
@@ -70,20 +71,25 @@ pub(crate) async fn run(ctx: &Context, args: &ApiArgs) -> Result<ExitCode, CliEr
         print_explanation(&prepared, &signed, &creds.source)?;
         return Ok(ExitCode::SUCCESS);
     }
-    let client = http_client(&prepared)?;
+    let client = http_client(ctx, args.profile.as_deref(), &prepared)?;
     let response = prepared.send(&client, &signed).await?;
     respond(args, &prepared, response).await
 }
 
 /// The client for the request's scheme (`sesame api` and `sesame run --api`): plain HTTP only
-/// for an `http://` URL.
-pub(super) fn http_client(prepared: &PreparedRequest) -> Result<reqwest::Client, CliError> {
+/// for an `http://` URL; else the CA bundle of `profile` (botocore's `AWS_CA_BUNDLE` / `ca_bundle`)
+/// or the system's roots.
+pub(super) fn http_client(
+    ctx: &Context,
+    profile: Option<&str>,
+    prepared: &PreparedRequest,
+) -> Result<reqwest::Client, CliError> {
     if prepared.url.scheme == "http" {
-        sesame::http::plain_http_client()
-    } else {
-        sesame::http::api_client()
+        return sesame::http::plain_http_client().map_err(CliError::internal);
     }
-    .map_err(CliError::internal)
+    let config = ctx.config()?;
+    sesame::http::api_client(CaBundle::resolve(&ctx.env, &config, profile).as_ref())
+        .map_err(CliError::user)
 }
 
 fn credential_source(args: &ApiArgs) -> CredentialSource {

@@ -7,6 +7,7 @@ use std::io::Write as _;
 use std::process::ExitCode;
 
 use sesame::credentials::{CredentialsError, console};
+use sesame::http::CaBundle;
 
 use super::target;
 use crate::cli::ConsoleArgs;
@@ -25,7 +26,9 @@ pub(crate) async fn run(ctx: &Context, args: &ConsoleArgs) -> Result<ExitCode, C
         .destination
         .clone()
         .unwrap_or_else(|| console::default_destination(region));
-    let url = console::console_url(&ctx.env, &r.creds, region, &destination)
+    let config = ctx.config()?;
+    let ca_bundle = CaBundle::resolve(&ctx.env, &config, r.profile.as_deref());
+    let url = console::console_url(&ctx.env, ca_bundle.as_ref(), &r.creds, region, &destination)
         .await
         .map_err(|e| {
             let long_term = matches!(e, CredentialsError::LongTermKeys { .. });

@@ -132,7 +132,7 @@ pub(crate) async fn run(args: &DemoArgs) -> Result<ExitCode, CliError> {
         .collect();
     output::table(&["ACCOUNT ID", "NAME", "ROLE"], &role_rows)?;
 
-    let portal = sso.portal(&session);
+    let portal = sso.portal(&session)?;
     let access = sso.access_token(&session).await?;
     if let Some(first) = role_rows.first() {
         let creds = portal

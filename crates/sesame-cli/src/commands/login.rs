@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use sesame::sso::{LoginFlow, LoginOptions, LoginOutcome, Sso};
+use sesame::sso::{LoginFlow, LoginOptions, LoginOutcome, Sso, SsoSession};
 
 use crate::cli::LoginArgs;
 use crate::context::{Browser, Context};
@@ -15,11 +15,24 @@ pub(crate) async fn run(ctx: &Context, args: &LoginArgs) -> Result<ExitCode, Cli
     if args.console {
         return console(ctx, args).await;
     }
-    let session = ctx.session(&args.session)?;
+    let mut session = ctx.session(&args.session)?;
+    let sso = Sso::new(&ctx.env)?;
+    // A vanity start URL leads to an AWS sign-in host; when that host names another region
+    // than sso_region, the login happens there and sso_region is updated after it, as
+    // `aws sso login` does.
+    let resolved = sso.resolve_start_url(&session).await?;
+    let moved = resolved.region.filter(|r| *r != session.region);
+    if let Some(region) = &moved {
+        session = ctx.session_in_region(&args.session, Some(region.clone()))?;
+    }
+    session.resolved_start_url = Some(resolved.url);
     let flow = if args.device_code {
         LoginFlow::DeviceCode
     } else if args.pkce {
         LoginFlow::AuthorizationCode
+    } else if session.use_device_code {
+        tracing::info!("using the device-code flow: sso_use_device_code = true");
+        LoginFlow::DeviceCode
     } else {
         let (flow, why) = LoginFlow::detect(&ctx.env);
         if flow == LoginFlow::DeviceCode {
@@ -40,8 +53,11 @@ pub(crate) async fn run(ctx: &Context, args: &LoginArgs) -> Result<ExitCode, Cli
         },
         to_tty: false,
     };
-    let sso = Sso::new(&ctx.env)?;
     let (outcome, token) = sso.login(&session, &options, &prompt).await?;
+    if let Some(region) = &moved {
+        write_region(ctx, args, &session, region)?;
+        eprintln!("SSO region updated to {region}");
+    }
     let now = sesame::time::now();
     let until = format!(
         "{} ({})",
@@ -145,4 +161,37 @@ async fn console(ctx: &Context, args: &LoginArgs) -> Result<ExitCode, CliError> 
         sesame::time::format_aws(done.expires_at)
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Sets `sso_region` of the session's section (`[sso-session NAME]`, or the legacy profile's)
+/// to `region`, keeping every other byte of the config.
+fn write_region(
+    ctx: &Context,
+    args: &LoginArgs,
+    session: &SsoSession,
+    region: &str,
+) -> Result<(), CliError> {
+    let mut config = ctx.config()?;
+    let profile = args.session.profile.as_deref().or(ctx.env.profile());
+    let header = match (&session.name, profile) {
+        (Some(name), _) => sesame::config::sso_session_header(name),
+        (None, Some(profile)) => match config.profile_header(profile) {
+            Some(h) => h.to_owned(),
+            None => return Ok(()),
+        },
+        (None, None) => return Ok(()),
+    };
+    let path = config.path().to_owned();
+    let fail = |e: &dyn std::fmt::Display| {
+        CliError::user(anyhow::anyhow!(
+            "logged in, but cannot update sso_region in {}: {e}",
+            path.display()
+        ))
+    };
+    config
+        .document_mut()
+        .set(&header, "sso_region", region)
+        .map_err(|e| fail(&e))?;
+    config.save().map_err(|e| fail(&e))?;
+    Ok(())
 }

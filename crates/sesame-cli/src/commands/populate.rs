@@ -72,12 +72,30 @@ pub(crate) async fn run(ctx: &Context, args: &PopulateArgs) -> Result<ExitCode, 
 }
 
 /// The `[sso-session]` the profiles name. A session given by start URL (or by a profile's legacy
-/// `sso_start_url`) gets a name from its start URL's host (`d-1234567890`), and the block holds
+/// `sso_start_url`) is the config's `[sso-session]` with the same start URL and region when there
+/// is one; else it gets a name from its start URL's host (`d-1234567890`), and the block holds
 /// its section.
 fn session_spec(
     session: &SsoSession,
     config: &sesame::config::AwsConfig,
 ) -> Result<SessionSpec, CliError> {
+    if session.name.is_none()
+        && let Some((name, section)) = config.sso_session_names().into_iter().find_map(|n| {
+            let s = config.sso_session(&n)?;
+            (s.get("sso_start_url") == Some(session.start_url.as_str())
+                && s.get("sso_region") == Some(session.region.as_str()))
+            .then_some((n, s))
+        })
+    {
+        return Ok(SessionSpec {
+            registration_scopes: section
+                .get("sso_registration_scopes")
+                .map(sesame::config::parse_registration_scopes),
+            name,
+            start_url: session.start_url.clone(),
+            region: session.region.clone(),
+        });
+    }
     let name = match &session.name {
         Some(n) => n.clone(),
         None => {

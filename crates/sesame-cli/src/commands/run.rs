@@ -25,7 +25,7 @@ pub(crate) async fn run(ctx: &Context, args: &RunArgs) -> Result<ExitCode, CliEr
         ));
     }
     let api = match &args.api {
-        Some(_) => Some(super::run_api::request(args)?),
+        Some(_) => Some(super::run_api::request(ctx, args)?),
         None => None,
     };
     let session = ctx.session(&args.session)?;

@@ -13,6 +13,7 @@ use sesame::credentials::AwsCredentials;
 use sesame::fanout::{Succeeded, SweepTarget, TargetError};
 
 use crate::cli::RunArgs;
+use crate::context::Context;
 use crate::error::CliError;
 
 /// The request, ready to be signed for each target.
@@ -52,7 +53,7 @@ impl Succeeded for ApiOutput {
 
 /// The request the `--api` flags describe, prepared once: a bad URL, an unreadable body or an
 /// unusable `--output-dir` fail here, before any target runs. `-d @-` reads stdin here, once.
-pub(crate) fn request(args: &RunArgs) -> Result<ApiCall, CliError> {
+pub(crate) fn request(ctx: &Context, args: &RunArgs) -> Result<ApiCall, CliError> {
     let r = &args.request;
     if r.presign {
         let with = [
@@ -105,7 +106,8 @@ pub(crate) fn request(args: &RunArgs) -> Result<ApiCall, CliError> {
                 .hint("pass --expires between 1 and 604800 (seconds)"),
         );
     }
-    let client = super::api::http_client(&prepared)?;
+    // The targets' credentials come from the login; the trust is the environment's profile's.
+    let client = super::api::http_client(ctx, None, &prepared)?;
     Ok(ApiCall {
         prepared,
         client,

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use serde_json::json;
 use sesame::config::{AwsCredentialsFile, ServiceId, resolve_endpoint};
+use sesame::http::CaBundle;
 use sesame::saml::assertion::MAX_ENCODED_LEN;
 use sesame::saml::idp::{self, Provider, SessionCookies};
 use sesame::saml::store;
@@ -101,7 +102,8 @@ async fn sign_in(ctx: &Context, args: &IdpArgs) -> Result<SignedIn, CliError> {
     if args.fresh {
         cookies.clear();
     }
-    let client = idp::idp_client(&cookies).map_err(CliError::internal)?;
+    let ca_bundle = CaBundle::resolve(&ctx.env, &ctx.config()?, None);
+    let client = idp::idp_client(&cookies, ca_bundle.as_ref()).map_err(CliError::user)?;
     let origin = url.origin().ascii_serialization();
     let prompt = saml_prompt::TerminalPrompt::new(ctx, args.username.as_deref(), &origin);
     let response = match idp::sign_in(&client, provider, &url, &prompt).await {
@@ -208,7 +210,11 @@ async fn assume(
         Some(&target.profile),
     )
     .map_err(|e| CliError::from(e).hint("fix --region or the STS endpoint override"))?;
-    let http = sesame::http::api_client().map_err(CliError::internal)?;
+    let http = sesame::http::client_for(
+        &endpoint,
+        CaBundle::resolve(&ctx.env, &config, None).as_ref(),
+    )
+    .map_err(CliError::user)?;
     let sts = StsClient::new(http, endpoint);
     let creds = sts.assume_role_with_saml(role, assertion, duration).await?;
 

@@ -87,6 +87,7 @@ pub(crate) fn spec(
                 profile: None,
                 start_url: role.start_url.clone(),
                 sso_region: role.sso_region.clone(),
+                region_override: None,
             },
             account: AccountRef::parse(account),
             role_name: role_name.clone(),

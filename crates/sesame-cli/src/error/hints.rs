@@ -37,6 +37,13 @@ impl From<ConfigError> for CliError {
     }
 }
 
+/// What to do when a server's certificate is not trusted.
+const CERTIFICATE_HINT: &str = "behind a TLS-inspecting proxy, point AWS_CA_BUNDLE \
+     (or `ca_bundle` in the profile) at a PEM file of its CA certificates";
+
+/// What to do when the CA bundle cannot be used.
+const CA_BUNDLE_HINT: &str = "point AWS_CA_BUNDLE (or `ca_bundle` in the profile) at a PEM file of CA certificates, or unset it";
+
 impl From<SsoError> for CliError {
     fn from(e: SsoError) -> Self {
         let login = "run `sesame login` (add `--sso-session NAME` or `--profile NAME` as needed)";
@@ -57,6 +64,16 @@ impl From<SsoError> for CliError {
                     "check the network, the region, and any AWS_ENDPOINT_URL_* override".to_owned(),
                 ),
             ),
+            SsoError::StartUrl { .. } => (
+                Kind::User,
+                Some(
+                    "set sso_start_url to the AWS access portal URL (https://d-xxxxxxxxxx.awsapps.com/start, \
+                     or your organisation's https vanity URL that redirects there)"
+                        .to_owned(),
+                ),
+            ),
+            SsoError::Certificate { .. } => (Kind::User, Some(CERTIFICATE_HINT.to_owned())),
+            SsoError::Http(_) => (Kind::User, Some(CA_BUNDLE_HINT.to_owned())),
             SsoError::Denied => (
                 Kind::User,
                 Some("run `sesame login` again and approve the request".to_owned()),
@@ -231,6 +248,8 @@ impl From<AdminError> for CliError {
             AdminError::Unreachable { .. } => {
                 Some("check the network, the region, and any AWS_ENDPOINT_URL_* override")
             }
+            AdminError::Certificate { .. } => Some(CERTIFICATE_HINT),
+            AdminError::Http(_) => Some(CA_BUNDLE_HINT),
             AdminError::Api(a) if a.is_retryable() => {
                 Some("the service is busy or failing; try again in a moment, or lower --rate")
             }

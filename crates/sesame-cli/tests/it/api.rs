@@ -707,3 +707,51 @@ fn json_is_pretty_on_a_terminal_and_raw_when_piped() {
     assert!(tty.status.success(), "{text}");
     assert!(text.starts_with("{\n  \"service\": \"sts\",\n"), "{text}");
 }
+
+/// The Content-Type `sesame api` sends for a body (the line of `--dry-run`'s request), or none.
+fn content_type_sent(env: &TestEnv, url: &str, data: &str, stdin: &str) -> Option<String> {
+    let out = with_verifier_keys(env)
+        .args([url, "-X", "PUT", "-d", data, "--dry-run"])
+        .write_stdin(stdin)
+        .output()
+        .unwrap();
+    assert_success(&out);
+    let text = format!("{}{}", stdout(&out), stderr(&out));
+    text.lines()
+        .find_map(|l| l.strip_prefix("> Content-Type: "))
+        .map(str::to_owned)
+}
+
+#[test]
+fn every_data_source_gets_the_same_content_type_and_s3_none() {
+    let env = TestEnv::new();
+    let form = env.home.path().join("form.txt");
+    let doc = env.home.path().join("doc.json");
+    std::fs::write(&form, "a=1&b=2").unwrap();
+    std::fs::write(&doc, "\n  {\"a\": 1}").unwrap();
+    let (form_file, doc_file) = (
+        format!("@{}", form.display()),
+        format!("@{}", doc.display()),
+    );
+    let sqs = "https://sqs.eu-west-1.amazonaws.com/";
+    let s3 = "https://bucket.s3.eu-west-1.amazonaws.com/key";
+    // curl's -d: a form, whatever the source (inline, @file, @-); JSON documents get JSON.
+    for (data, stdin, want) in [
+        ("a=1&b=2", "", "application/x-www-form-urlencoded"),
+        (form_file.as_str(), "", "application/x-www-form-urlencoded"),
+        ("@-", "a=1&b=2", "application/x-www-form-urlencoded"),
+        ("{\"a\": 1}", "", "application/json"),
+        (doc_file.as_str(), "", "application/json"),
+        ("@-", " [1]", "application/json"),
+    ] {
+        assert_eq!(
+            content_type_sent(&env, sqs, data, stdin).as_deref(),
+            Some(want),
+            "-d {data}"
+        );
+    }
+    // S3 keeps the type as the object's metadata: none is made up, from any source.
+    for (data, stdin) in [("hello", ""), (form_file.as_str(), ""), ("@-", "hello")] {
+        assert_eq!(content_type_sent(&env, s3, data, stdin), None, "-d {data}");
+    }
+}

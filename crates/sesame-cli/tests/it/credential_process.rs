@@ -254,7 +254,7 @@ fn an_auto_login_started_by_botocore_speaks_on_the_terminal() {
     let terminal = stdout(&out);
     assert!(out.status.success(), "{terminal}\n{}", stderr(&out));
     assert!(
-        terminal.contains("open this URL in a browser") && terminal.contains("shows the code"),
+        terminal.contains("open this URL in a browser") && terminal.contains("the code: "),
         "the prompt reached the terminal: {terminal}"
     );
     let json = terminal

@@ -129,7 +129,7 @@ fn device_code_approved_on_the_verification_page() {
         seen.push_str(&line);
         if let Some(rest) = line
             .trim()
-            .strip_prefix("and check that it shows the code: ")
+            .strip_prefix("and enter (or confirm) the code: ")
         {
             break rest.trim().to_owned();
         }
@@ -172,13 +172,25 @@ fn pkce_login_through_a_browser_that_follows_the_redirect() {
     assert!(err.contains("code_challenge_method=S256"), "{err}");
     let token = env.token_json(SESSION);
     assert!(token["refreshToken"].is_string());
-    // The PKCE registration is cached with its grant types, under the AWS CLI's key.
-    let reg_key = crate::common::sha1_hex(&format!(
-        "{{\"region\": \"us-east-1\", \"scopes\": [\"sso:account:access\"], \"session_name\": \"acme\", \"startUrl\": \"{}/start\", \"tool\": \"botocore\"}}",
-        env.url()
-    ));
+    // The PKCE registration is cached with its grant types, under sesame's own key: the AWS
+    // CLI's key is left to device-code registrations (CLIs before 2.22 reuse whatever is there).
+    let reg_key = |tool: &str| {
+        crate::common::sha1_hex(&format!(
+            "{{\"region\": \"us-east-1\", \"scopes\": [\"sso:account:access\"], \"session_name\": \"acme\", \"startUrl\": \"{}/start\", \"tool\": \"{tool}\"}}",
+            env.url()
+        ))
+    };
+    assert!(
+        !env.sso_cache()
+            .join(format!("{}.json", reg_key("botocore")))
+            .exists()
+    );
     let reg: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(env.sso_cache().join(format!("{reg_key}.json"))).unwrap(),
+        &std::fs::read_to_string(
+            env.sso_cache()
+                .join(format!("{}.json", reg_key("sesame-pkce"))),
+        )
+        .unwrap(),
     )
     .unwrap();
     assert_eq!(

@@ -705,3 +705,35 @@ fn credential_process_profiles_fetch_credentials_through_botocore() {
         Some((account.to_owned(), role.to_owned()))
     );
 }
+
+#[test]
+fn a_legacy_profile_reuses_the_sso_session_of_its_start_url() {
+    let env = TestEnv::builder().accounts(2).build();
+    let start = format!("{}/start", env.url());
+    let mine = format!(
+        "[sso-session corp]\nsso_start_url = {start}\nsso_region = us-east-1\nsso_registration_scopes = sso:account:access\n\n\
+         [profile legacy]\nsso_start_url = {start}\nsso_region = us-east-1\nsso_account_id = 111111111111\nsso_role_name = Admin\n"
+    );
+    env.write_config(&mine);
+    let login = env
+        .sesame()
+        .args(["login", "--device-code", "--profile", "legacy"])
+        .output()
+        .unwrap();
+    assert_success(&login);
+    populate(&env, &["--profile", "legacy"]);
+    let text = config(&env);
+    assert_eq!(
+        text.matches("[sso-session ").count(),
+        1,
+        "no second [sso-session] for the same start URL:\n{text}"
+    );
+    assert!(text.starts_with(&mine), "{text}");
+    assert!(
+        text.contains("# BEGIN sesame populate (sso-session corp)"),
+        "{text}"
+    );
+    let profiles = generated_in(&env, "corp");
+    assert_eq!(sorted_values(&profiles), all_targets(&env.emulator));
+    assert!(!text.contains("sso_session = 127"), "{text}");
+}

@@ -231,9 +231,15 @@ impl AdminClient {
         for (k, v) in headers.iter().chain(&signed.headers) {
             request = request.header(k, v);
         }
-        let unreachable = |e: reqwest::Error| AdminError::Unreachable {
-            endpoint: url.to_owned(),
-            reason: crate::one_line(&e),
+        let unreachable = |e: reqwest::Error| {
+            let endpoint = url.to_owned();
+            if crate::http::is_certificate_error(&e) {
+                let reason = crate::api::send_error(&e);
+                AdminError::Certificate { endpoint, reason }
+            } else {
+                let reason = crate::one_line(&e);
+                AdminError::Unreachable { endpoint, reason }
+            }
         };
         let response = request.send().await.map_err(unreachable)?;
         let status = response.status().as_u16();

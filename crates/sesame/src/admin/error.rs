@@ -65,6 +65,17 @@ pub enum AdminError {
         /// What the connection said.
         reason: String,
     },
+    /// The endpoint's TLS certificate is not trusted (final: never retried).
+    #[error("the TLS certificate of {endpoint} is not trusted: {reason}")]
+    Certificate {
+        /// The URL called.
+        endpoint: String,
+        /// What the TLS stack said.
+        reason: String,
+    },
+    /// No HTTP client could be built (a CA bundle that is not PEM).
+    #[error(transparent)]
+    Http(#[from] crate::http::HttpError),
     /// The service answered something that is not the documented shape.
     #[error("{operation}: unexpected answer from {endpoint}: {reason}")]
     BadResponse {

@@ -132,8 +132,8 @@ pub async fn client_from_env_with(
     };
     let credentials = chain::resolve_with(env, &source, mfa).await?;
     let region = resolve_region(env, &config, profile, options.region.as_deref())?;
-    let http = crate::http::api_client()
-        .map_err(|e| AdminError::Internal(format!("cannot build the HTTP client: {e}")))?;
+    let http =
+        crate::http::api_client(crate::http::CaBundle::resolve(env, &config, profile).as_ref())?;
     AdminClient::new(
         http,
         credentials,

@@ -69,7 +69,7 @@ async fn scripted(answers: Vec<(u16, &'static str)>) -> (String, Arc<AtomicUsize
 fn client_with(url: &str, pacing: AdminPacing) -> AdminClient {
     let env = Env::from_vars([("AWS_ENDPOINT_URL", url)]);
     AdminClient::new(
-        crate::http::api_client().unwrap(),
+        crate::http::api_client(None).unwrap(),
         AwsCredentials {
             access_key_id: "AKIDEXAMPLE".to_owned(),
             secret_access_key: crate::secret::Secret::new("secret"),

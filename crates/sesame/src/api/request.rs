@@ -234,14 +234,14 @@ impl ApiRequest {
                 body = Body::Bytes(bytes::Bytes::from_static(b"{}"));
             }
         }
+        // One rule for every `-d` source (inline, @file, @-), as curl has: a form, or the JSON
+        // type for a JSON document. None for S3, which would store it as the object's type.
         if content_type.is_none()
-            && let (BodySource::Bytes(b), false) = (&self.body, body.is_empty())
+            && self.body != BodySource::Empty
+            && !body.is_empty()
+            && !service.eq_ignore_ascii_case("s3")
         {
-            // curl's `-d` sends a form; a JSON document gets the JSON type instead.
-            let json = b
-                .iter()
-                .find(|c| !c.is_ascii_whitespace())
-                .is_some_and(|c| *c == b'{' || *c == b'[');
+            let json = matches!(first_non_space(&body)?, Some(b'{' | b'['));
             content_type = Some(if json {
                 "application/json"
             } else {
@@ -278,6 +278,31 @@ impl ApiRequest {
             rules,
             unsigned_payload: self.unsigned_payload,
         })
+    }
+}
+
+/// The body's first byte that is not ASCII white space (a file's is read from its start).
+fn first_non_space(body: &Body) -> Result<Option<u8>, RequestError> {
+    match body {
+        Body::Empty => Ok(None),
+        Body::Bytes(b) => Ok(b.iter().copied().find(|c| !c.is_ascii_whitespace())),
+        Body::File { path, .. } => {
+            let err = |e: std::io::Error| RequestError::Body {
+                what: path.display().to_string(),
+                source: e,
+            };
+            let mut file = std::fs::File::open(path).map_err(err)?;
+            let mut buf = [0u8; 8192];
+            loop {
+                let n = file.read(&mut buf).map_err(err)?;
+                if n == 0 {
+                    return Ok(None);
+                }
+                if let Some(c) = buf[..n].iter().copied().find(|c| !c.is_ascii_whitespace()) {
+                    return Ok(Some(c));
+                }
+            }
+        }
     }
 }
 

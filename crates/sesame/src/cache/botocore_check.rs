@@ -54,6 +54,7 @@ fn registration_key(scopes: Option<Vec<String>>) -> RegistrationKey {
         region: "us-east-1".into(),
         scopes,
         session_name: Some("my-sso".into()),
+        scheme: crate::cache::KeyScheme::Botocore,
     }
 }
 

@@ -29,7 +29,7 @@ mod token;
 
 pub use dir::CacheDir;
 pub use registration::{
-    ClientRegistration, REGISTRATION_EXPIRY_WINDOW, RegistrationCache, RegistrationKey,
+    ClientRegistration, KeyScheme, REGISTRATION_EXPIRY_WINDOW, RegistrationCache, RegistrationKey,
     RegistrationKind,
 };
 pub use role::{ROLE_CACHE_EXPIRY_WINDOW, RoleCacheKey, RoleCredentialCache, RoleCredentials};

@@ -31,6 +31,23 @@ pub const REGISTRATION_EXPIRY_WINDOW: SignedDuration = SignedDuration::from_mins
 /// The grant type that marks a registration made for the authorization-code (PKCE) flow.
 const AUTHORIZATION_CODE: &str = "authorization_code";
 
+/// Which key a registration is cached under.
+///
+/// Every AWS CLI generation's device flow reads the botocore key, but CLIs before 2.22 reuse
+/// whatever it holds without looking at `grantTypes`: a PKCE registration there (one that cannot
+/// do the device grant) makes their `aws sso login` fail with `UnauthorizedClientException` until
+/// it expires (90 days). So sesame keeps its own PKCE registrations under a key of its own and
+/// leaves the botocore key to device-flow registrations (it reads, but never writes, a PKCE one
+/// a newer CLI put there).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum KeyScheme {
+    /// The AWS CLI's key (`"tool": "botocore"`).
+    #[default]
+    Botocore,
+    /// sesame's key for its authorization-code (PKCE) registrations (`"tool": "sesame-pkce"`).
+    SesamePkce,
+}
+
 /// What a client registration is cached under.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct RegistrationKey {
@@ -43,13 +60,20 @@ pub struct RegistrationKey {
     pub scopes: Option<Vec<String>>,
     /// The sso-session's name; `None` for legacy profiles.
     pub session_name: Option<String>,
+    /// Whose key: the CLI's, or sesame's own for PKCE registrations.
+    pub scheme: KeyScheme,
 }
 
 impl RegistrationKey {
-    /// The text the CLI v2 hashes: `json.dumps(args, sort_keys=True)`.
+    /// The text the CLI v2 hashes: `json.dumps(args, sort_keys=True)` (with sesame's own `tool`
+    /// for [`KeyScheme::SesamePkce`]).
     pub fn cache_args(&self) -> String {
+        let tool = match self.scheme {
+            KeyScheme::Botocore => "botocore",
+            KeyScheme::SesamePkce => "sesame-pkce",
+        };
         let args = json!({
-            "tool": "botocore",
+            "tool": tool,
             "startUrl": self.start_url,
             "region": self.region,
             "scopes": self.scopes,
@@ -200,6 +224,7 @@ mod tests {
             region: "us-east-1".into(),
             scopes: None,
             session_name: Some("my-sso".into()),
+            scheme: KeyScheme::Botocore,
         }
     }
 
@@ -258,6 +283,16 @@ mod tests {
             ..key()
         };
         assert_ne!(empty.hash(), key().hash());
+        // sesame's PKCE key: the same arguments, its own tool, so never a file a CLI reads.
+        let own = RegistrationKey {
+            scheme: KeyScheme::SesamePkce,
+            ..key()
+        };
+        assert_eq!(
+            own.cache_args(),
+            r#"{"region": "us-east-1", "scopes": null, "session_name": "my-sso", "startUrl": "https://d-1234567890.awsapps.com/start", "tool": "sesame-pkce"}"#
+        );
+        assert_ne!(own.hash(), key().hash());
     }
 
     #[test]

@@ -544,6 +544,7 @@ mod tests {
             region: "us-east-1".into(),
             scopes: None,
             session_name: Some("my-sso".into()),
+            scheme: crate::cache::KeyScheme::Botocore,
         };
         let reg = ClientRegistration {
             client_id: "cid".into(),

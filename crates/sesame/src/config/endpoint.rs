@@ -90,13 +90,24 @@ impl ServiceId {
     /// The service's public endpoint for `region`, as botocore's endpoint rules give it (no FIPS,
     /// no dual-stack; STS regional, botocore's default since 1.36).
     pub fn default_endpoint(self, region: &str) -> Result<Url, ConfigError> {
+        self.public_endpoint(region, false)
+    }
+
+    /// The service's public endpoint for `region`, dual-stack (IPv4 and IPv6: the partition's
+    /// dual-stack DNS suffix, `oidc.REGION.api.aws`) when `dual_stack`, as the endpoint rule
+    /// sets give it for `UseDualStack`.
+    pub fn public_endpoint(self, region: &str, dual_stack: bool) -> Result<Url, ConfigError> {
         if !is_valid_region(region) {
             return Err(ConfigError::InvalidRegion {
                 region: region.to_owned(),
             });
         }
         let partition = Partition::of(region);
-        let suffix = partition.dns_suffix();
+        let suffix = if dual_stack {
+            partition.dual_stack_dns_suffix()
+        } else {
+            partition.dns_suffix()
+        };
         let host = match self {
             ServiceId::SsoOidc => format!("oidc.{region}.{suffix}"),
             ServiceId::Sso => format!("portal.sso.{region}.{suffix}"),
@@ -104,9 +115,14 @@ impl ServiceId {
             ServiceId::SsoAdmin => format!("sso.{region}.{suffix}"),
             ServiceId::IdentityStore => format!("identitystore.{region}.{suffix}"),
             // Organizations is global: one endpoint per partition (its endpoint rule set).
-            ServiceId::Organizations => match partition.global_region() {
-                Some(global) => format!("organizations.{global}.{suffix}"),
-                None => format!("organizations.{region}.{suffix}"),
+            // Dual-stack, it is named after the partition's global pseudo-region.
+            ServiceId::Organizations => match (dual_stack, partition.global_region()) {
+                (true, Some(_)) => match partition.global_name() {
+                    Some(global) => format!("organizations.{global}.{suffix}"),
+                    None => format!("organizations.{region}.{suffix}"),
+                },
+                (false, Some(global)) => format!("organizations.{global}.{suffix}"),
+                (_, None) => format!("organizations.{region}.{suffix}"),
             },
         };
         Url::parse(&format!("https://{host}")).map_err(|e| ConfigError::InvalidEndpoint {
@@ -160,6 +176,29 @@ impl Partition {
         }
     }
 
+    /// The partition's `dualStackDnsSuffix` (botocore's `partitions.json`).
+    fn dual_stack_dns_suffix(self) -> &'static str {
+        match self {
+            Partition::Aws | Partition::UsGov => "api.aws",
+            Partition::China => "api.amazonwebservices.com.cn",
+            Partition::Iso => "api.aws.ic.gov",
+            Partition::IsoB => "api.aws.scloud",
+            Partition::IsoE => "api.cloud-aws.adc-e.uk",
+            Partition::IsoF => "api.aws.hci.ic.gov",
+            Partition::Eusc => "api.amazonwebservices.eu",
+        }
+    }
+
+    /// The global pseudo-region Organizations' dual-stack endpoint is named after.
+    fn global_name(self) -> Option<&'static str> {
+        match self {
+            Partition::Aws => Some("aws-global"),
+            Partition::China => Some("aws-cn-global"),
+            Partition::UsGov => Some("aws-us-gov-global"),
+            _ => None,
+        }
+    }
+
     /// Where Organizations' single endpoint is, in the partitions its rules name one for.
     fn global_region(self) -> Option<&'static str> {
         match self {
@@ -210,7 +249,17 @@ pub fn resolve_endpoint(
     {
         return Ok(url);
     }
-    service.default_endpoint(region)
+    service.public_endpoint(region, use_dual_stack(env, scoped.as_ref()))
+}
+
+/// `AWS_USE_DUALSTACK_ENDPOINT` if set, else the profile's `use_dualstack_endpoint`, read with
+/// botocore's `ensure_boolean` (`true` in any case).
+fn use_dual_stack(env: &Env, profile: Option<&Profile>) -> bool {
+    let value = match env.var("AWS_USE_DUALSTACK_ENDPOINT") {
+        Some(v) => Some(v),
+        None => profile.and_then(|p| p.get("use_dualstack_endpoint")),
+    };
+    value.is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
 }
 
 /// `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` if set, else the profile's

@@ -237,6 +237,8 @@ pub struct SsoSessionConfig {
     /// `sso_registration_scopes`, split on `,` with blanks dropped (the AWS CLI v2's
     /// `parse_sso_registration_scopes`); `None` when the key is absent.
     pub registration_scopes: Option<Vec<String>>,
+    /// `sso_use_device_code = true`: log in with the device code rather than the browser flow.
+    pub use_device_code: bool,
 }
 
 impl SsoSessionConfig {
@@ -270,6 +272,9 @@ impl SsoSessionConfig {
             registration_scopes: section
                 .get("sso_registration_scopes")
                 .map(parse_registration_scopes),
+            use_device_code: section
+                .get("sso_use_device_code")
+                .is_some_and(|v| v.trim().eq_ignore_ascii_case("true")),
         })
     }
 }

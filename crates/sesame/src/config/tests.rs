@@ -134,6 +134,7 @@ fn sso_session_config_reads_scopes_and_requires_keys() {
             start_url: "https://x.awsapps.com/start".into(),
             region: "eu-west-1".into(),
             registration_scopes: Some(vec!["sso:account:access".into(), "other".into()]),
+            use_device_code: false,
         }
     );
     assert_eq!(
@@ -242,6 +243,100 @@ mod endpoints {
         text: &str,
     ) -> Result<String, ConfigError> {
         resolve_endpoint(service, "eu-west-1", &env(vars), &config(text), None).map(String::from)
+    }
+
+    /// What botocore 1.x's endpoint rules give (`create_client(..., config=Config(
+    /// use_dualstack_endpoint=...)).meta.endpoint_url`), for the four partitions Identity
+    /// Center is in.
+    #[test]
+    fn dual_stack_endpoints_are_botocores() {
+        use ServiceId::*;
+        let cases = [
+            (SsoOidc, "eu-west-1", "https://oidc.eu-west-1.api.aws/"),
+            (
+                SsoOidc,
+                "cn-north-1",
+                "https://oidc.cn-north-1.api.amazonwebservices.com.cn/",
+            ),
+            (
+                SsoOidc,
+                "us-gov-west-1",
+                "https://oidc.us-gov-west-1.api.aws/",
+            ),
+            (
+                SsoOidc,
+                "eusc-de-east-1",
+                "https://oidc.eusc-de-east-1.api.amazonwebservices.eu/",
+            ),
+            (Sso, "eu-west-1", "https://portal.sso.eu-west-1.api.aws/"),
+            (
+                Sso,
+                "cn-north-1",
+                "https://portal.sso.cn-north-1.api.amazonwebservices.com.cn/",
+            ),
+            (
+                Sso,
+                "us-gov-west-1",
+                "https://portal.sso.us-gov-west-1.api.aws/",
+            ),
+            (
+                Sso,
+                "eusc-de-east-1",
+                "https://portal.sso.eusc-de-east-1.api.amazonwebservices.eu/",
+            ),
+            (Sts, "eu-west-1", "https://sts.eu-west-1.api.aws/"),
+            (
+                SsoAdmin,
+                "cn-north-1",
+                "https://sso.cn-north-1.api.amazonwebservices.com.cn/",
+            ),
+            (
+                IdentityStore,
+                "us-gov-west-1",
+                "https://identitystore.us-gov-west-1.api.aws/",
+            ),
+            (
+                Organizations,
+                "eu-west-1",
+                "https://organizations.aws-global.api.aws/",
+            ),
+            (
+                Organizations,
+                "cn-north-1",
+                "https://organizations.aws-cn-global.api.amazonwebservices.com.cn/",
+            ),
+            (
+                Organizations,
+                "us-gov-west-1",
+                "https://organizations.aws-us-gov-global.api.aws/",
+            ),
+            (
+                Organizations,
+                "eusc-de-east-1",
+                "https://organizations.eusc-de-east-1.api.amazonwebservices.eu/",
+            ),
+        ];
+        let by_env = env(&[("AWS_USE_DUALSTACK_ENDPOINT", "true")]);
+        let by_profile = config("[default]\nuse_dualstack_endpoint = TRUE\n");
+        for (service, region, want) in cases {
+            let got = resolve_endpoint(service, region, &by_env, &config(""), None).unwrap();
+            assert_eq!(got.as_str(), want);
+            let got = resolve_endpoint(service, region, &Env::default(), &by_profile, None);
+            assert_eq!(got.unwrap().as_str(), want);
+        }
+        // The variable wins over the profile, and only `true` turns it on.
+        let off = env(&[("AWS_USE_DUALSTACK_ENDPOINT", "false")]);
+        let got = resolve_endpoint(SsoOidc, "eu-west-1", &off, &by_profile, None).unwrap();
+        assert_eq!(got.as_str(), "https://oidc.eu-west-1.amazonaws.com/");
+        let one = env(&[("AWS_USE_DUALSTACK_ENDPOINT", "1")]);
+        let got = resolve_endpoint(SsoOidc, "eu-west-1", &one, &config(""), None).unwrap();
+        assert_eq!(got.as_str(), "https://oidc.eu-west-1.amazonaws.com/");
+        // Sovereign Cloud, plain.
+        let got = resolve_endpoint(Sso, "eusc-de-east-1", &Env::default(), &config(""), None);
+        assert_eq!(
+            got.unwrap().as_str(),
+            "https://portal.sso.eusc-de-east-1.amazonaws.eu/"
+        );
     }
 
     #[test]

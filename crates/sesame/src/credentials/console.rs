@@ -79,9 +79,11 @@ impl Classify for Federation {
 }
 
 /// Exchanges temporary `credentials` for a signin token and returns the sign-in URL that opens
-/// `destination` (itself a credential for 15 minutes, hence a [`Secret`]).
+/// `destination` (itself a credential for 15 minutes, hence a [`Secret`]). `ca_bundle` replaces
+/// the trusted roots ([`crate::http::CaBundle::resolve`]).
 pub async fn console_url(
     env: &Env,
+    ca_bundle: Option<&crate::http::CaBundle>,
     credentials: &AwsCredentials,
     region: Option<&str>,
     destination: &str,
@@ -102,7 +104,7 @@ pub async fn console_url(
         "sessionToken": token.expose(),
     })
     .to_string();
-    let http = crate::http::api_client().map_err(|e| failed(e.to_string()))?;
+    let http = crate::http::client_for(&endpoint, ca_bundle).map_err(|e| failed(e.to_string()))?;
     let attempt = || async {
         let response = http
             .get(endpoint.clone())

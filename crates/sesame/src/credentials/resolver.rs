@@ -81,7 +81,7 @@ impl CredentialResolver {
         let token = self.sso.access_token(&target.session).await?;
         let accounts = self
             .sso
-            .portal(&target.session)
+            .portal(&target.session)?
             .all_accounts(&token)
             .await?;
         let exact: Vec<_> = accounts
@@ -137,7 +137,7 @@ impl CredentialResolver {
             }
         }
         let token = self.sso.access_token(&target.session).await?;
-        let portal = self.sso.portal(&target.session);
+        let portal = self.sso.portal(&target.session)?;
         let fetch = || portal.get_role_credentials(&token, &account_id, &target.role_name);
         let fetched = if self.retry {
             Pacing::new(PacerConfig::default(), RetryPolicy::credential_fetch())

@@ -212,6 +212,10 @@ impl RoleTarget {
             start_url,
             region,
             registration_scopes,
+            ca_bundle: crate::http::CaBundle::resolve(env, config, Some(name)),
+            resolved_start_url: None,
+            use_device_code: get("sso_use_device_code")
+                .is_some_and(|v| v.trim().eq_ignore_ascii_case("true")),
         };
         Ok(RoleTarget {
             session,

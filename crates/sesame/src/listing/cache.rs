@@ -262,6 +262,9 @@ mod tests {
             registration_scopes: None,
             oidc_endpoint: "http://127.0.0.1:1".parse().unwrap(),
             portal_endpoint: "http://127.0.0.1:1".parse().unwrap(),
+            ca_bundle: None,
+            resolved_start_url: None,
+            use_device_code: false,
         }
     }
 

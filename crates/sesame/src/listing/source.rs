@@ -130,7 +130,7 @@ impl Listing {
         };
         let lister = if network {
             let token = self.sso.access_token(&self.session).await?;
-            let portal = self.sso.portal(&self.session);
+            let portal = self.sso.portal(&self.session)?;
             Some(PortalLister::new(
                 portal,
                 token,

@@ -128,7 +128,7 @@ impl ConsoleLogin {
             "codeVerifier": self.verifier.expose(),
             "redirectUri": self.redirect_uri,
         });
-        let output = create_token(&self.base, &self.key, &body)
+        let output = create_token(env, profile, &self.base, &self.key, &body)
             .await
             .map_err(|e| match e {
                 TokenCallError::Api { code, message, .. } if code == "AUTHCODE_EXPIRED" => {

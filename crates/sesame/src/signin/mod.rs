@@ -394,15 +394,28 @@ impl Classify for TokenCallError {
     }
 }
 
+/// The client for the sign-in service at `url`, trusting the CA bundle botocore would use for
+/// `profile` (`AWS_CA_BUNDLE`, the profile's `ca_bundle`, `REQUESTS_CA_BUNDLE`).
+fn http_client(env: &Env, profile: &str, url: &str) -> Result<reqwest::Client, TokenCallError> {
+    let unreachable = |e: String| TokenCallError::Unreachable(e);
+    let parsed = url::Url::parse(url).map_err(|e| unreachable(format!("{url}: {e}")))?;
+    let ca_bundle = crate::config::AwsConfig::from_env(env)
+        .ok()
+        .and_then(|config| crate::http::CaBundle::resolve(env, &config, Some(profile)));
+    crate::http::client_for(&parsed, ca_bundle.as_ref()).map_err(|e| unreachable(e.to_string()))
+}
+
 /// POSTs `body` to CreateOAuth2Token with a fresh DPoP proof per attempt (retried on throttles,
 /// 5xx and dropped connections); the answer is `tokenOutput`.
 pub(crate) async fn create_token(
+    env: &Env,
+    profile: &str,
     base: &str,
     key: &DpopKey,
     body: &Value,
 ) -> Result<Value, TokenCallError> {
     let url = format!("{base}/v1/token");
-    let http = crate::http::api_client().map_err(|e| TokenCallError::Unreachable(e.to_string()))?;
+    let http = http_client(env, profile, &url)?;
     let attempt = || async {
         let proof = key
             .proof(&url, crate::time::now().as_second())
@@ -480,7 +493,7 @@ async fn refresh(
         "refreshToken": token.refresh_token.expose(),
         "grantType": "refresh_token",
     });
-    let output = create_token(&base, &key, &body)
+    let output = create_token(env, profile, &base, &key, &body)
         .await
         .map_err(|e| match e {
             TokenCallError::Api {

@@ -31,6 +31,26 @@ pub enum SsoError {
         /// What the connection said.
         reason: String,
     },
+    /// The start URL is not one Identity Center can be asked about (an `http://` URL, a vanity
+    /// URL that does not lead to an AWS sign-in host).
+    #[error("the start URL {url} cannot be used: {reason}")]
+    StartUrl {
+        /// The configured start URL.
+        url: String,
+        /// Why.
+        reason: String,
+    },
+    /// The endpoint's TLS certificate is not trusted (final: never retried).
+    #[error("the TLS certificate of {endpoint} is not trusted: {reason}")]
+    Certificate {
+        /// The URL called.
+        endpoint: String,
+        /// What the TLS stack said.
+        reason: String,
+    },
+    /// No HTTP client could be built (a CA bundle that is not PEM).
+    #[error(transparent)]
+    Http(#[from] crate::http::HttpError),
     /// The service answered with an error.
     #[error(transparent)]
     Api(#[from] AwsError),
@@ -96,7 +116,8 @@ impl SsoError {
 
 impl Classify for SsoError {
     /// Identity Center's throttles (429, `TooManyRequestsException`, `ThrottlingException`,
-    /// `SlowDownException`), server faults (5xx) and unreachable endpoints are retried.
+    /// `SlowDownException`), server faults (5xx) and unreachable endpoints are retried; an
+    /// untrusted certificate ([`SsoError::Certificate`]) is final, like every other error.
     fn failure(&self) -> Failure {
         match self {
             SsoError::Api(a)

@@ -5,9 +5,11 @@
 //! once end with one authorisation, the others waiting for it and then reusing its token.
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
+use url::Url;
 
 use super::oidc::{
     CreateTokenRequest, GRANT_AUTHORIZATION_CODE, GRANT_DEVICE_CODE, GRANT_REFRESH_TOKEN,
@@ -15,14 +17,16 @@ use super::oidc::{
 };
 use super::pkce::{self, Callback, RedirectListener};
 use super::portal::PortalClient;
+use super::start_url::{self, ResolvedStartUrl};
 use super::{SsoError, SsoSession};
 use crate::cache::{
-    ClientRegistration, RegistrationKey, RegistrationKind, RoleCredentialCache, SsoToken,
-    TokenCache,
+    ClientRegistration, KeyScheme, RegistrationKey, RegistrationKind, RoleCredentialCache,
+    SsoToken, TokenCache,
 };
 use crate::config::{AwsConfig, ServiceId, resolve_endpoint};
 use crate::env::Env;
 use crate::fsutil::FileLock;
+use crate::http::{CaBundle, Clients};
 use crate::{Secret, time};
 
 /// botocore's advisory refresh window: a token with less left than this is refreshed when it can be.
@@ -115,24 +119,22 @@ pub enum LoginOutcome {
     LoggedIn,
 }
 
-/// The Identity Center side of sesame for one process: an HTTP client and the caches.
+/// The Identity Center side of sesame for one process: HTTP clients and the caches.
 #[derive(Debug, Clone)]
 pub struct Sso {
     env: Env,
-    http: reqwest::Client,
+    /// Clients per trust setting (sessions of one process almost always share one), each built
+    /// on first use: a warm cache or a plain-http endpoint reads no certificates.
+    clients: Arc<Mutex<Vec<Clients>>>,
     tokens: TokenCache,
 }
 
 impl Sso {
-    /// Builds the clients and caches for this environment.
+    /// The caches for this environment; HTTP clients are built when a call needs one.
     pub fn new(env: &Env) -> Result<Self, SsoError> {
-        let http = crate::http::api_client().map_err(|e| SsoError::Io {
-            what: "cannot set up the HTTP client".into(),
-            source: std::io::Error::other(e),
-        })?;
         Ok(Self {
             env: env.clone(),
-            http,
+            clients: Arc::default(),
             tokens: TokenCache::new(env.sso_cache_dir()),
         })
     }
@@ -142,14 +144,31 @@ impl Sso {
         &self.tokens
     }
 
-    /// An OIDC client for the session's endpoint.
-    pub fn oidc(&self, session: &SsoSession) -> OidcClient {
-        OidcClient::new(self.http.clone(), session.oidc_endpoint.clone())
+    fn client(&self, ca_bundle: Option<&CaBundle>, url: &Url) -> Result<reqwest::Client, SsoError> {
+        let clients = {
+            let mut all = self.clients.lock().unwrap_or_else(|p| p.into_inner());
+            match all.iter().find(|c| c.ca_bundle() == ca_bundle) {
+                Some(c) => c.clone(),
+                None => {
+                    let c = Clients::new(ca_bundle.cloned());
+                    all.push(c.clone());
+                    c
+                }
+            }
+        };
+        Ok(clients.for_url(url)?)
     }
 
-    /// A portal client for the session's endpoint.
-    pub fn portal(&self, session: &SsoSession) -> PortalClient {
-        PortalClient::new(self.http.clone(), session.portal_endpoint.clone())
+    /// An OIDC client for the session's endpoint, trusting the session's CA bundle.
+    pub fn oidc(&self, session: &SsoSession) -> Result<OidcClient, SsoError> {
+        let http = self.client(session.ca_bundle.as_ref(), &session.oidc_endpoint)?;
+        Ok(OidcClient::new(http, session.oidc_endpoint.clone()))
+    }
+
+    /// A portal client for the session's endpoint, trusting the session's CA bundle.
+    pub fn portal(&self, session: &SsoSession) -> Result<PortalClient, SsoError> {
+        let http = self.client(session.ca_bundle.as_ref(), &session.portal_endpoint)?;
+        Ok(PortalClient::new(http, session.portal_endpoint.clone()))
     }
 
     fn lock_path(&self, session: &SsoSession) -> PathBuf {
@@ -204,6 +223,8 @@ impl Sso {
         options: &LoginOptions,
         prompt: &dyn LoginPrompt,
     ) -> Result<(LoginOutcome, SsoToken), SsoError> {
+        // Before anything else: a start URL that cannot be used changes nothing.
+        start_url::classify(&session.start_url)?;
         let key = session.token_key();
         let _lock = self
             .lock(
@@ -226,12 +247,51 @@ impl Sso {
                 }
             }
         }
+        let resolved;
+        let session = if session.resolved_start_url.is_some() {
+            session
+        } else {
+            resolved = self.with_resolved_start_url(session).await?;
+            &resolved
+        };
         let token = match options.flow {
             LoginFlow::DeviceCode => self.device_flow(session, options, prompt).await?,
             LoginFlow::AuthorizationCode => self.pkce_flow(session, options, prompt).await?,
         };
         self.tokens.store(&key, &token)?;
         Ok((LoginOutcome::LoggedIn, token))
+    }
+
+    /// Where the session's start URL leads ([`start_url::resolve`]): an AWS-owned or local URL
+    /// as it is, a vanity URL through its redirect (with the session's CA bundle).
+    pub async fn resolve_start_url(
+        &self,
+        session: &SsoSession,
+    ) -> Result<ResolvedStartUrl, SsoError> {
+        start_url::resolve(
+            |url| self.client(session.ca_bundle.as_ref(), url),
+            &session.start_url,
+        )
+        .await
+    }
+
+    /// The session with its start URL resolved; a vanity URL leading to another region than the
+    /// configured one is refused here (`sesame login` moves the session there first).
+    async fn with_resolved_start_url(&self, session: &SsoSession) -> Result<SsoSession, SsoError> {
+        let resolved = self.resolve_start_url(session).await?;
+        if let Some(region) = resolved.region.as_ref().filter(|r| **r != session.region) {
+            return Err(SsoError::StartUrl {
+                url: session.start_url.clone(),
+                reason: format!(
+                    "it leads to {} in region {region}, not sso_region {}; run `sesame login` \
+                     to update sso_region",
+                    resolved.url, session.region
+                ),
+            });
+        }
+        let mut session = session.clone();
+        session.resolved_start_url = Some(resolved.url);
+        Ok(session)
     }
 
     /// A valid access token for the session: the cached one, refreshed first when it is near
@@ -289,7 +349,7 @@ impl Sso {
         };
         let now = time::now();
         let answer = self
-            .oidc(session)
+            .oidc(session)?
             .create_token(&CreateTokenRequest {
                 client_id: client_id.clone(),
                 client_secret: client_secret.clone(),
@@ -309,22 +369,37 @@ impl Sso {
     }
 
     /// The cached client registration for this flow, or a new one (stored for reuse).
+    ///
+    /// The AWS CLI's key is read for both flows, but only device-code registrations are written
+    /// there; a new PKCE registration goes under sesame's own key ([`KeyScheme`]), so that CLIs
+    /// before 2.22, which reuse whatever the CLI's key holds for their device flow, keep
+    /// logging in after a sesame browser login.
     async fn registration(
         &self,
         session: &SsoSession,
         kind: RegistrationKind,
     ) -> Result<ClientRegistration, SsoError> {
-        let key = RegistrationKey {
+        let shared = RegistrationKey {
             start_url: session.start_url.clone(),
             region: session.region.clone(),
             scopes: session.registration_scopes.clone(),
             session_name: session.name.clone(),
+            scheme: KeyScheme::Botocore,
+        };
+        let key = match kind {
+            RegistrationKind::DeviceCode => shared.clone(),
+            RegistrationKind::AuthorizationCode => RegistrationKey {
+                scheme: KeyScheme::SesamePkce,
+                ..shared.clone()
+            },
         };
         let now = time::now();
-        if let Ok(Some(reg)) = self.tokens.load_registration(&key)
-            && reg.usable_for(kind, now)
-        {
-            return Ok(reg);
+        for k in [&shared, &key] {
+            if let Ok(Some(reg)) = self.tokens.load_registration(k)
+                && reg.usable_for(kind, now)
+            {
+                return Ok(reg);
+            }
         }
         let pkce = kind == RegistrationKind::AuthorizationCode;
         let client_name = match &session.name {
@@ -339,14 +414,14 @@ impl Sso {
             ]
         });
         let answer = self
-            .oidc(session)
+            .oidc(session)?
             .register_client(&RegisterClientRequest {
                 client_name,
                 client_type: "public".into(),
                 scopes: scopes.clone(),
                 redirect_uris: pkce.then(|| vec!["http://127.0.0.1/oauth/callback".to_owned()]),
                 grant_types: grant_types.clone(),
-                issuer_url: pkce.then(|| session.start_url.clone()),
+                issuer_url: pkce.then(|| session.request_start_url().to_owned()),
             })
             .await?;
         let expires_at = Timestamp::from_second(answer.client_secret_expires_at).map_err(|e| {
@@ -397,9 +472,13 @@ impl Sso {
         let reg = self
             .registration(session, RegistrationKind::DeviceCode)
             .await?;
-        let oidc = self.oidc(session);
+        let oidc = self.oidc(session)?;
         let auth = oidc
-            .start_device_authorization(&reg.client_id, &reg.client_secret, &session.start_url)
+            .start_device_authorization(
+                &reg.client_id,
+                &reg.client_secret,
+                session.request_start_url(),
+            )
             .await?;
         prompt.device_code(
             &auth.verification_uri,
@@ -460,7 +539,7 @@ impl Sso {
         let reg = self
             .registration(session, RegistrationKind::AuthorizationCode)
             .await?;
-        let oidc = self.oidc(session);
+        let oidc = self.oidc(session)?;
         let verifier = pkce::code_verifier();
         let state = pkce::state();
         let redirect_uri = listener.redirect_uri();
@@ -513,7 +592,8 @@ impl Sso {
         let token = self.tokens.load(&key).ok().flatten();
         if let Some(t) = &token
             && !t.is_expired(time::now())
-            && let Err(e) = self.portal(session).logout(&t.access_token).await
+            && let Ok(portal) = self.portal(session)
+            && let Err(e) = portal.logout(&t.access_token).await
         {
             tracing::info!("portal logout: {e}");
         }
@@ -534,8 +614,10 @@ impl Sso {
             {
                 let region = token.region.clone().unwrap_or_else(|| "us-east-1".into());
                 if let Ok(base) = resolve_endpoint(ServiceId::Sso, &region, &self.env, config, None)
+                    && let Ok(http) =
+                        self.client(CaBundle::resolve(&self.env, config, None).as_ref(), &base)
                 {
-                    let portal = PortalClient::new(self.http.clone(), base);
+                    let portal = PortalClient::new(http, base);
                     if let Err(e) = portal.logout(&token.access_token).await {
                         tracing::info!("portal logout: {e}");
                     }

@@ -10,6 +10,7 @@ use super::SsoError;
 use crate::cache::TokenKey;
 use crate::config::{AwsConfig, ServiceId, SsoSessionConfig, resolve_endpoint};
 use crate::env::Env;
+use crate::http::CaBundle;
 
 /// How the user named the session.
 #[derive(Debug, Clone, Default)]
@@ -22,6 +23,9 @@ pub struct SessionSelector {
     pub start_url: Option<String>,
     /// `--sso-region R` (with `--start-url`).
     pub sso_region: Option<String>,
+    /// The region to use instead of the configured one (a vanity start URL that leads to a
+    /// host naming another region).
+    pub region_override: Option<String>,
 }
 
 /// The default scope sesame registers for, as the AWS CLI does for sso-session logins.
@@ -42,6 +46,14 @@ pub struct SsoSession {
     pub oidc_endpoint: Url,
     /// The portal endpoint.
     pub portal_endpoint: Url,
+    /// The CA bundle that replaces the trusted roots (`AWS_CA_BUNDLE`, the profile's
+    /// `ca_bundle`), as botocore takes it.
+    pub ca_bundle: Option<CaBundle>,
+    /// The start URL to send to Identity Center when it differs from [`Self::start_url`] (where a
+    /// vanity URL leads); `None` until resolved ([`super::start_url::resolve`]).
+    pub resolved_start_url: Option<String>,
+    /// `sso_use_device_code = true` in the `[sso-session]`.
+    pub use_device_code: bool,
 }
 
 impl SsoSession {
@@ -51,6 +63,14 @@ impl SsoSession {
             Some(n) => TokenKey::Session(n.clone()),
             None => TokenKey::StartUrl(self.start_url.clone()),
         }
+    }
+
+    /// The start URL to send in StartDeviceAuthorization and as the PKCE `issuerUrl`: where a
+    /// vanity URL leads once resolved, else the configured one.
+    pub fn request_start_url(&self) -> &str {
+        self.resolved_start_url
+            .as_deref()
+            .unwrap_or(&self.start_url)
     }
 
     /// How to name the session to a user.
@@ -76,23 +96,22 @@ impl SsoSession {
 impl SessionSelector {
     /// Resolves the selector against the environment and config.
     pub fn resolve(&self, env: &Env, config: &AwsConfig) -> Result<SsoSession, SsoError> {
+        let over = self.region_override.as_deref();
         if let Some(start_url) = &self.start_url {
             let region = self.sso_region.clone().ok_or_else(|| SsoError::NoSession {
                 message: "`--start-url` needs `--sso-region` (the Identity Center region)".into(),
             })?;
-            return build(env, config, None, start_url.clone(), region, None, None);
-        }
-        if let Some(name) = &self.sso_session {
-            let s = SsoSessionConfig::from_config(config, name)?;
             return build(
                 env,
                 config,
-                Some(name.clone()),
-                s.start_url,
-                s.region,
-                s.registration_scopes,
+                Parts::legacy(start_url.clone(), region),
+                over,
                 None,
             );
+        }
+        if let Some(name) = &self.sso_session {
+            let s = SsoSessionConfig::from_config(config, name)?;
+            return build(env, config, Parts::of(s), over, None);
         }
         let profile = self
             .profile
@@ -102,15 +121,7 @@ impl SessionSelector {
             if let Some(prof) = config.profile(p) {
                 if let Some(name) = prof.get("sso_session") {
                     let s = SsoSessionConfig::from_config(config, name)?;
-                    return build(
-                        env,
-                        config,
-                        Some(name.to_owned()),
-                        s.start_url,
-                        s.region,
-                        s.registration_scopes,
-                        Some(p),
-                    );
+                    return build(env, config, Parts::of(s), over, Some(p));
                 }
                 if let (Some(url), Some(region)) =
                     (prof.get("sso_start_url"), prof.get("sso_region"))
@@ -118,10 +129,8 @@ impl SessionSelector {
                     return build(
                         env,
                         config,
-                        None,
-                        url.to_owned(),
-                        region.to_owned(),
-                        None,
+                        Parts::legacy(url.to_owned(), region.to_owned()),
+                        over,
                         Some(p),
                     );
                 }
@@ -143,15 +152,7 @@ impl SessionSelector {
         match names.as_slice() {
             [only] => {
                 let s = SsoSessionConfig::from_config(config, only)?;
-                build(
-                    env,
-                    config,
-                    Some(only.clone()),
-                    s.start_url,
-                    s.region,
-                    s.registration_scopes,
-                    None,
-                )
+                build(env, config, Parts::of(s), over, None)
             }
             [] => Err(SsoError::NoSession {
                 message: format!(
@@ -171,15 +172,52 @@ impl SessionSelector {
     }
 }
 
-fn build(
-    env: &Env,
-    config: &AwsConfig,
+/// What a session is made of before its endpoints are known.
+struct Parts {
     name: Option<String>,
     start_url: String,
     region: String,
     registration_scopes: Option<Vec<String>>,
+    use_device_code: bool,
+}
+
+impl Parts {
+    fn of(s: SsoSessionConfig) -> Self {
+        Parts {
+            name: Some(s.name),
+            start_url: s.start_url,
+            region: s.region,
+            registration_scopes: s.registration_scopes,
+            use_device_code: s.use_device_code,
+        }
+    }
+
+    fn legacy(start_url: String, region: String) -> Self {
+        Parts {
+            name: None,
+            start_url,
+            region,
+            registration_scopes: None,
+            use_device_code: false,
+        }
+    }
+}
+
+fn build(
+    env: &Env,
+    config: &AwsConfig,
+    parts: Parts,
+    region_override: Option<&str>,
     profile: Option<&str>,
 ) -> Result<SsoSession, SsoError> {
+    let Parts {
+        name,
+        start_url,
+        region,
+        registration_scopes,
+        use_device_code,
+    } = parts;
+    let region = region_override.map_or(region, str::to_owned);
     let oidc_endpoint = resolve_endpoint(ServiceId::SsoOidc, &region, env, config, profile)?;
     let portal_endpoint = resolve_endpoint(ServiceId::Sso, &region, env, config, profile)?;
     Ok(SsoSession {
@@ -189,5 +227,8 @@ fn build(
         registration_scopes,
         oidc_endpoint,
         portal_endpoint,
+        ca_bundle: CaBundle::resolve(env, config, profile),
+        resolved_start_url: None,
+        use_device_code,
     })
 }

@@ -42,6 +42,13 @@ pub(crate) async fn send(
 }
 
 fn unreachable(endpoint: &str, error: &reqwest::Error) -> SsoError {
+    if crate::http::is_certificate_error(error) {
+        // The TLS stack's own words (`invalid peer certificate: UnknownIssuer`) say it all.
+        return SsoError::Certificate {
+            endpoint: endpoint.to_owned(),
+            reason: crate::api::send_error(error),
+        };
+    }
     SsoError::Unreachable {
         endpoint: endpoint.to_owned(),
         reason: crate::one_line(error),

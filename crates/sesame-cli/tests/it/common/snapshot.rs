@@ -48,7 +48,7 @@ fn build_output_settings() -> insta::Settings {
         ),
         (r"(?i)(x-amzn-requestid: )\S+".to_owned(), "$1[REQUEST-ID]"),
         (
-            r"(user_code=|shows the code: )[A-Z]{4}-[A-Z]{4}\b".to_owned(),
+            r"(user_code=|the code: )[A-Z]{4}-[A-Z]{4}\b".to_owned(),
             "$1[USER-CODE]",
         ),
         (

@@ -179,10 +179,12 @@ pub(super) async fn credentials(
             ("AssumeRoleWithWebIdentity", None)
         }
     };
-    let http = crate::http::api_client().map_err(|e| ChainError::Assume {
-        profile: profile.to_owned(),
-        reason: e.to_string(),
-    })?;
+    let ca_bundle = crate::http::CaBundle::resolve(env, config, Some(profile));
+    let http =
+        crate::http::client_for(&endpoint, ca_bundle.as_ref()).map_err(|e| ChainError::Assume {
+            profile: profile.to_owned(),
+            reason: e.to_string(),
+        })?;
     // Retried on throttles, 5xx and dropped connections, bounded to a few seconds; an MFA code
     // stays valid for the retries (STS accepts it within its 30-second window).
     let answer = Pacing::new(PacerConfig::default(), RetryPolicy::credential_fetch())

@@ -196,8 +196,12 @@ pub async fn sign_in(
 
 /// The HTTP client for IdP pages: the cookie jar `cookies`, up to 10 redirects, timeouts. The
 /// user agent is sesame's own, which makes AD FS serve its forms rather than try Windows
-/// authentication.
-pub fn idp_client(cookies: &SessionCookies) -> Result<reqwest::Client, reqwest::Error> {
+/// authentication. `ca_bundle` replaces the trusted roots, as for AWS calls (a TLS-inspecting
+/// proxy sees the IdP's traffic too).
+pub fn idp_client(
+    cookies: &SessionCookies,
+    ca_bundle: Option<&crate::http::CaBundle>,
+) -> Result<reqwest::Client, crate::http::HttpError> {
     crate::http::install_crypto_provider();
     let mut headers = reqwest::header::HeaderMap::new();
     // English pages, so error banners read the same for everyone (aws-adfs does the same).
@@ -205,14 +209,18 @@ pub fn idp_client(cookies: &SessionCookies) -> Result<reqwest::Client, reqwest::
         reqwest::header::ACCEPT_LANGUAGE,
         reqwest::header::HeaderValue::from_static("en"),
     );
-    reqwest::Client::builder()
+    let builder = reqwest::Client::builder()
         .user_agent(crate::http::USER_AGENT)
         .default_headers(headers)
         .cookie_provider(cookies.provider())
         .redirect(reqwest::redirect::Policy::limited(10))
         .connect_timeout(Duration::from_secs(10))
-        .timeout(Duration::from_secs(60))
-        .build()
+        .timeout(Duration::from_secs(60));
+    let builder = match ca_bundle {
+        Some(bundle) => builder.tls_certs_only(bundle.certificates()?),
+        None => builder,
+    };
+    builder.build().map_err(crate::http::HttpError::Client)
 }
 
 /// A URL for messages: scheme, host, port and path, never the query (it may carry tokens).
