@@ -24,6 +24,7 @@ pub mod pace;
 pub mod populate;
 pub mod saml;
 pub mod secret;
+pub mod serve;
 pub mod sso;
 pub mod sts;
 pub mod time;
