@@ -102,6 +102,9 @@ pub(crate) enum Command {
     Creds(CredsArgs),
     /// Run a command with a role's credentials and region in its environment (never in argv).
     Exec(ExecArgs),
+    /// Serve a profile's credentials to the SDKs' container provider (or IMDSv2) on loopback,
+    /// renewed as they expire: for containers and jobs that outlive a credential.
+    Serve(crate::commands::serve::ServeArgs),
     /// For `credential_process = sesame credential-process --profile NAME`: botocore's JSON on
     /// stdout, nothing else; exit 3 when a login is needed.
     CredentialProcess(CredentialProcessArgs),
@@ -502,6 +505,19 @@ pub(crate) struct ExecArgs {
     pub(crate) profile: Option<String>,
     #[command(flatten)]
     pub(crate) role: RoleArgs,
+    /// Give the command a local credential server (its URL and token in
+    /// AWS_CONTAINER_CREDENTIALS_FULL_URI and AWS_CONTAINER_AUTHORIZATION_TOKEN) instead of keys:
+    /// renewed as they expire, for jobs that outlive them; any profile kind. The server stops
+    /// when the command ends; its exit code is sesame's (128+N for a signal).
+    #[arg(long)]
+    pub(crate) server: bool,
+    /// With --server: serve IMDSv2 (AWS_EC2_METADATA_SERVICE_ENDPOINT) instead.
+    #[arg(long, requires = "server")]
+    pub(crate) imds: bool,
+    /// With --server: pass the token in a 0600 file (AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE),
+    /// removed afterwards, instead of in the environment.
+    #[arg(long, requires = "server", conflicts_with = "imds")]
+    pub(crate) token_file: bool,
     /// The command and its arguments, after `--`.
     #[arg(last = true, value_name = "CMD")]
     pub(crate) command: Vec<std::ffi::OsString>,

@@ -10,6 +10,9 @@ use crate::cli::ExecArgs;
 use crate::error::CliError;
 
 pub(crate) fn run_warm(ctx: &Context, args: &ExecArgs) -> Option<Result<ExitCode, CliError>> {
+    if args.server {
+        return None;
+    }
     if let Err(e) = check_command(ctx, args) {
         return Some(Err(e));
     }
@@ -22,6 +25,9 @@ pub(crate) fn run_warm(ctx: &Context, args: &ExecArgs) -> Option<Result<ExitCode
 
 pub(crate) async fn run(ctx: &Context, args: &ExecArgs) -> Result<ExitCode, CliError> {
     check_command(ctx, args)?;
+    if args.server {
+        return super::serve::exec(ctx, args).await;
+    }
     let spec = target::spec(ctx, args.profile.as_deref(), &args.role)?;
     let resolved = target::cold(ctx, &spec, &args.role).await?;
     exec(args, &resolved)

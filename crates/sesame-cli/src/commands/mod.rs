@@ -19,6 +19,7 @@ mod run_api;
 mod run_output;
 mod saml;
 mod saml_password;
+pub(crate) mod serve;
 mod status;
 mod target;
 
@@ -72,6 +73,7 @@ pub(crate) async fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Admin(args) => admin::run(&ctx, &args).await,
         Command::Creds(args) => creds::run(&ctx, &args).await,
         Command::Exec(args) => exec::run(&ctx, &args).await,
+        Command::Serve(args) => serve::run(&ctx, &args).await,
         Command::CredentialProcess(args) => credential_process::run(&ctx, &args).await,
         Command::Console(args) => console::run(&ctx, &args).await,
         Command::Api(args) => api::run(&ctx, &args).await,
