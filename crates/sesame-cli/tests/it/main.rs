@@ -22,5 +22,6 @@ mod run;
 mod run_api;
 mod run_ask;
 mod saml;
+mod serve;
 mod status_logout;
 mod support;

@@ -41,12 +41,10 @@ impl<U: Upstream> CredentialServer<U> {
         if matches!(options.kind, EndpointKind::Imds { .. }) && !options.bind.ip().is_loopback() {
             return Err(ServeError::ImdsNotLoopback { addr: options.bind });
         }
-        let listener = tokio::net::TcpListener::bind(options.bind)
-            .await
-            .map_err(|source| ServeError::Bind {
-                addr: options.bind,
-                source,
-            })?;
+        let listener = listen(options.bind).map_err(|source| ServeError::Bind {
+            addr: options.bind,
+            source,
+        })?;
         let addr = listener.local_addr().map_err(|source| ServeError::Bind {
             addr: options.bind,
             source,
@@ -94,26 +92,43 @@ impl<U: Upstream> CredentialServer<U> {
     /// the listener keeps going.
     pub async fn run(self, shutdown: impl Future<Output = ()>) {
         let refresher = tokio::spawn(refresh_ahead(self.responder.cache.clone()));
-        tokio::pin!(shutdown);
-        loop {
-            let accepted = tokio::select! {
-                () = &mut shutdown => break,
-                a = self.listener.accept() => a,
-            };
-            match accepted {
-                Ok((stream, _peer)) => {
-                    let _ = stream.set_nodelay(true);
-                    tokio::spawn(serve_connection(stream, self.responder.clone()));
-                }
-                Err(e) => {
-                    // Out of file descriptors, most likely: wait for connections to close
-                    // rather than spin.
-                    tracing::warn!("accepting a connection failed: {e}");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                }
+        // Its own task: a `block_on` future that spends its cooperative budget on accepts is
+        // not polled again until the next I/O event (a client's SYN retried a second later).
+        let accepting = tokio::spawn(accept_loop(self.listener, self.responder));
+        shutdown.await;
+        accepting.abort();
+        refresher.abort();
+    }
+}
+
+/// A listener with a deep accept queue (the kernel caps it at `somaxconn`): bursts of clients
+/// wait in it instead of having their SYNs dropped.
+fn listen(addr: SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
+    let socket = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    #[cfg(unix)]
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(4096)
+}
+
+async fn accept_loop<U: Upstream>(listener: tokio::net::TcpListener, responder: Arc<Responder<U>>) {
+    loop {
+        match listener.accept().await {
+            Ok((stream, _peer)) => {
+                let _ = stream.set_nodelay(true);
+                tokio::spawn(serve_connection(stream, responder.clone()));
+            }
+            Err(e) => {
+                // Out of file descriptors, most likely: wait for connections to close rather
+                // than spin.
+                tracing::warn!("accepting a connection failed: {e}");
+                tokio::time::sleep(Duration::from_millis(50)).await;
             }
         }
-        refresher.abort();
     }
 }
 
