@@ -339,7 +339,7 @@ fn exec_server_child_environment_argv_and_exit() {
         .arg(
             "echo \"${AWS_ACCESS_KEY_ID-unset}|${AWS_PROFILE-unset}|$AWS_REGION\"; \
              echo \"$AWS_CONTAINER_CREDENTIALS_FULL_URI\"; \
-             test -n \"$AWS_CONTAINER_AUTHORIZATION_TOKEN\" && echo token-set; \
+             echo \"$AWS_CONTAINER_AUTHORIZATION_TOKEN\"; \
              tr '\\0' ' ' < /proc/$$/cmdline; echo; tr '\\0' ' ' < /proc/$PPID/cmdline; echo; \
              exit 7",
         )
@@ -351,12 +351,14 @@ fn exec_server_child_environment_argv_and_exit() {
     assert_eq!(lines.next().unwrap(), "unset|unset|eu-west-1");
     let url = lines.next().unwrap().to_owned();
     assert!(url.starts_with("http://127.0.0.1:"), "{url}");
-    assert_eq!(lines.next().unwrap(), "token-set");
+    let token = lines.next().unwrap().to_owned();
+    assert!(token.len() >= 40, "a token in the environment: {token:?}");
     let rest: String = lines.collect::<Vec<_>>().join("\n");
     assert!(
-        !rest.contains(&key) && !rest.contains("Authorization"),
-        "{rest}"
+        !rest.contains(&key) && !rest.contains(&token),
+        "no credential and no token in any argv: {rest}"
     );
+    assert!(!stderr(&out).contains(&token));
     // The server ended with the child.
     let addr = url
         .strip_prefix("http://")
@@ -382,6 +384,29 @@ fn exec_server_child_environment_argv_and_exit() {
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(&lines[1..], ["unset", "600"]);
     assert!(!std::path::Path::new(lines[0]).exists());
+
+    // IMDS for the child, and a child killed by a signal: 128 + its number, as a shell.
+    let out = w
+        .env
+        .sesame()
+        .args(["exec", "--server", "--imds", "dev", "--", "python3"])
+        .arg(py_script("serve_client.py"))
+        .arg("creds")
+        .output()
+        .unwrap();
+    assert_success(&out);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (v["method"].as_str(), v["access_key"].as_str()),
+        (Some("iam-role"), Some(key.as_str()))
+    );
+    let out = w
+        .env
+        .sesame()
+        .args(["exec", "--server", "dev", "--", "sh", "-c", "kill -TERM $$"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(143));
 }
 
 #[test]
@@ -474,11 +499,23 @@ fn bad_requests_get_their_answers_and_the_server_stays_up() {
     drop(idle);
     let (status, _) = get(&addr, path, &auth);
     assert_eq!(status, 200);
+    // Nothing leaks: the server closes its side of every connection the clients closed.
+    #[cfg(target_os = "linux")]
+    {
+        let fds = format!("/proc/{}/fd", s.child.as_ref().unwrap().id());
+        let open = || std::fs::read_dir(&fds).unwrap().count();
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        while open() > 100 && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        assert!(open() <= 100, "{} descriptors still open", open());
+    }
 
+    let token = s.token().to_owned();
     let out = s.stop();
     assert_eq!(out.status.code(), Some(0));
     let err = stderr(&out);
-    assert!(!err.contains(&key), "{err}");
+    assert!(!err.contains(&key) && !err.contains(&token), "{err}");
 }
 
 #[test]
