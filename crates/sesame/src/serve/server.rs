@@ -186,3 +186,52 @@ async fn refresh_ahead<U: Upstream>(cache: Arc<CredentialCache<U>>) {
         tokio::time::sleep(wait).await;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::credentials::chain::AwsCredentials;
+
+    struct Never;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("never")]
+    struct NeverError;
+
+    impl Upstream for Never {
+        type Error = NeverError;
+        async fn fetch(&self) -> Result<AwsCredentials, NeverError> {
+            Err(NeverError)
+        }
+    }
+
+    #[tokio::test]
+    async fn imds_only_on_loopback_and_urls_name_the_endpoint() {
+        let cache = Arc::new(CredentialCache::new(Never));
+        let imds = EndpointKind::Imds {
+            role_name: "dev".to_owned(),
+        };
+        let wide = ServeOptions {
+            bind: SocketAddr::from(([0, 0, 0, 0], 0)),
+            kind: imds.clone(),
+        };
+        let e = CredentialServer::bind(wide, cache.clone())
+            .await
+            .err()
+            .unwrap();
+        assert!(matches!(e, ServeError::ImdsNotLoopback { .. }), "{e}");
+
+        let local = ServeOptions {
+            kind: imds,
+            ..ServeOptions::default()
+        };
+        let s = CredentialServer::bind(local, cache.clone()).await.unwrap();
+        assert_eq!(s.url(), format!("http://{}/", s.local_addr()));
+        let s = CredentialServer::bind(ServeOptions::default(), cache)
+            .await
+            .unwrap();
+        assert!(s.local_addr().ip().is_loopback() && s.local_addr().port() != 0);
+        assert_eq!(s.url(), format!("http://{}/v1/credentials", s.local_addr()));
+        assert_eq!(format!("{:?}", s.authorization_token()), "<redacted>");
+    }
+}
