@@ -602,3 +602,23 @@ fn serve_refuses_what_it_cannot_serve() {
     crate::support::assert_clean_failure(&out, 3, "login");
     assert!(stdout(&out).is_empty());
 }
+
+#[test]
+fn another_address_is_served_with_a_loud_warning() {
+    let w = RoleWorld::new();
+    let s = Server::start(&w, &["dev", "--bind", "0.0.0.0"]);
+    assert!(s.url().starts_with("http://0.0.0.0:"), "{}", s.url());
+    let port = s.addr().rsplit(':').next().unwrap().to_owned();
+    let auth = format!("Authorization: {}\r\n", s.token());
+    assert_eq!(
+        get(&format!("127.0.0.1:{port}"), "/v1/credentials", &auth).0,
+        200
+    );
+    let out = s.stop();
+    let err = stderr(&out);
+    assert!(
+        err.lines()
+            .any(|l| l.starts_with("warning: serving credentials on 0.0.0.0:")),
+        "{err}"
+    );
+}
