@@ -2,6 +2,16 @@
 
 use std::io::Write as _;
 
+/// How a warning line starts: the CLI's own ([`warning`]) and the library's (`tracing` warnings,
+/// see `crate::logging`) alike.
+pub(crate) const WARNING: &str = "warning: ";
+
+/// Tells the user about something that did not stop the command: one `warning: ...` line on
+/// stderr. The one way sesame warns; `tracing` is for `-v` diagnostics.
+pub(crate) fn warning(message: impl std::fmt::Display) {
+    eprintln!("{WARNING}{message}");
+}
+
 /// Writes rows as aligned columns under a header (no trailing spaces).
 pub(crate) fn table(header: &[&str], rows: &[Vec<String>]) -> std::io::Result<()> {
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();

@@ -6,10 +6,12 @@ use std::process::{Command, Stdio};
 
 use sesame::sso::LoginPrompt;
 
+use crate::context::Browser;
+
 /// Prints the URL and code on stderr, and opens a browser unless told not to.
 pub(crate) struct TerminalPrompt {
-    pub(crate) open_browser: bool,
-    pub(crate) browser: Option<String>,
+    /// Whether to open a browser, and which.
+    pub(crate) browser: Browser,
     /// Whether to speak on the controlling terminal (`/dev/tty`) when stderr is not one. An SDK
     /// running `credential_process` captures the child's stderr, so a login started there
     /// (`--auto-login`) would otherwise wait for an approval nobody was asked for.
@@ -32,10 +34,10 @@ impl TerminalPrompt {
 
     /// Opens `url` in the browser (`$BROWSER`, else the system's), unless told not to.
     fn open(&self, url: &str) {
-        if !self.open_browser {
+        if !self.browser.open {
             return;
         }
-        if let Err(e) = open_browser(self.browser.as_deref(), url) {
+        if let Err(e) = open_browser(self.browser.command.as_deref(), url) {
             self.say(&format!(
                 "(could not open a browser: {e}; open the URL above yourself)"
             ));

@@ -5,27 +5,22 @@
 //! (`--remember-password`), else from the terminal.
 
 use std::cell::RefCell;
-use std::io::IsTerminal as _;
 
 use sesame::Secret;
 use sesame::env::Env;
 use sesame::saml::SamlRole;
 use sesame::saml::idp::{IdpError, IdpPrompt};
 
+use crate::context::Context;
 use crate::error::CliError;
 use crate::saml_keyring::{self, PasswordEntry};
 
-/// Whether a person can answer: stdin and stderr are terminals.
-pub(crate) fn interactive() -> bool {
-    std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
-}
-
 /// The user name: `--username` / `SESAME_SAML_USERNAME`, else asked for.
-fn username(given: Option<&str>) -> Result<String, IdpError> {
+fn username(given: Option<&str>, interactive: bool) -> Result<String, IdpError> {
     if let Some(u) = given.map(str::trim).filter(|u| !u.is_empty()) {
         return Ok(u.to_owned());
     }
-    if !interactive() {
+    if !interactive {
         return Err(IdpError::Prompt(
             "the IdP asks for a user name and none was given (pass --username USER or set \
              SESAME_SAML_USERNAME)"
@@ -58,7 +53,12 @@ pub(crate) struct UsedPassword {
 
 /// The password: `SESAME_SAML_PASSWORD`, else the keyring entry of `username` at `origin` if
 /// one was stored, else read from the terminal without echo.
-fn password(env: &Env, origin: &str, username: &str) -> Result<(Secret, PasswordSource), IdpError> {
+fn password(
+    env: &Env,
+    interactive: bool,
+    origin: &str,
+    username: &str,
+) -> Result<(Secret, PasswordSource), IdpError> {
     if let Some(p) = env.var("SESAME_SAML_PASSWORD") {
         return Ok((Secret::new(p), PasswordSource::Env));
     }
@@ -76,7 +76,7 @@ fn password(env: &Env, origin: &str, username: &str) -> Result<(Secret, Password
         // No usable keyring here: nothing can have been stored, so the terminal it is.
         Err(e) => tracing::debug!("no keyring lookup: {e}"),
     }
-    if !interactive() {
+    if !interactive {
         return Err(IdpError::Prompt(
             "the IdP asks for a password and there is no terminal to type it (set \
              SESAME_SAML_PASSWORD)"
@@ -92,6 +92,8 @@ fn password(env: &Env, origin: &str, username: &str) -> Result<(Secret, Password
 pub(crate) struct TerminalPrompt {
     username: Option<String>,
     env: Env,
+    /// Whether a person can answer ([`Context::interactive`]).
+    interactive: bool,
     otp: Option<Secret>,
     /// The IdP's origin (`scheme://host[:port]`), which keys the keyring entry.
     origin: String,
@@ -99,11 +101,12 @@ pub(crate) struct TerminalPrompt {
 }
 
 impl TerminalPrompt {
-    pub(crate) fn new(env: &Env, username: Option<&str>, origin: &str) -> Self {
+    pub(crate) fn new(ctx: &Context, username: Option<&str>, origin: &str) -> Self {
         Self {
             username: username.map(str::to_owned),
-            env: env.clone(),
-            otp: env.var("SESAME_SAML_OTP").map(Secret::new),
+            env: ctx.env.clone(),
+            interactive: ctx.interactive,
+            otp: ctx.env.var("SESAME_SAML_OTP").map(Secret::new),
             origin: origin.to_owned(),
             used: RefCell::new(None),
         }
@@ -117,11 +120,11 @@ impl TerminalPrompt {
 
 impl IdpPrompt for TerminalPrompt {
     fn username(&self) -> Result<String, IdpError> {
-        username(self.username.as_deref())
+        username(self.username.as_deref(), self.interactive)
     }
 
     fn password(&self, username: &str) -> Result<Secret, IdpError> {
-        let (secret, source) = password(&self.env, &self.origin, username)?;
+        let (secret, source) = password(&self.env, self.interactive, &self.origin, username)?;
         *self.used.borrow_mut() = Some(UsedPassword {
             entry: PasswordEntry::new(&self.origin, username),
             password: secret.clone(),
@@ -134,7 +137,7 @@ impl IdpPrompt for TerminalPrompt {
         if let Some(code) = &self.otp {
             return Ok(code.clone());
         }
-        if !interactive() {
+        if !self.interactive {
             return Err(IdpError::Prompt(format!(
                 "the IdP asks for a one-time code (\"{label}\"), and there is no terminal to type \
                  it; set SESAME_SAML_OTP"

@@ -6,9 +6,9 @@ use serde_json::json;
 use sesame::listing::{AccountRoles, Listing, Source, account_order};
 use sesame::sso::portal::AccountInfo;
 
-use super::Context;
 use super::listing::{self, Printer, Run};
 use crate::cli::{AccountsArgs, ListingArgs, OutputFormat};
+use crate::context::Context;
 use crate::error::CliError;
 use crate::output;
 

@@ -4,18 +4,18 @@ use std::io::{IsTerminal as _, Write as _};
 use std::process::ExitCode;
 use std::time::{Duration, SystemTime};
 
-use sesame::api::{ApiRequest, BodySource, JsonVersion, PreparedRequest, RequestError, Signed};
+use sesame::api::{ApiRequest, BodySource, JsonVersion, PreparedRequest, Signed};
 use sesame::credentials::chain::{self, ChainError, CredentialSource};
 use sesame::sso::SessionSelector;
 
-use super::Context;
-use crate::cli::ApiArgs;
+use crate::cli::{ApiArgs, RequestArgs};
+use crate::context::Context;
 use crate::error::CliError;
 
 /// Asks for an assume-role profile's MFA code on the terminal, botocore's prompt; none when
 /// there is no terminal (the chain then fails with a hint).
-pub(crate) fn mfa_prompt() -> Option<Box<chain::MfaPrompt>> {
-    if !crate::saml_prompt::interactive() {
+pub(crate) fn mfa_prompt(ctx: &Context) -> Option<Box<chain::MfaPrompt>> {
+    if !ctx.interactive {
         return None;
     }
     Some(Box::new(|prompt: &str| {
@@ -26,10 +26,16 @@ pub(crate) fn mfa_prompt() -> Option<Box<chain::MfaPrompt>> {
 pub(crate) async fn run(ctx: &Context, args: &ApiArgs) -> Result<ExitCode, CliError> {
     let source = credential_source(args);
     let request = build_request(ctx, args, &source)?;
-    let prepared = request.prepare().map_err(request_error)?;
-    let creds = chain::resolve_with(&ctx.env, &source, mfa_prompt().as_deref())
+    let prepared = request.prepare()?;
+    let creds = chain::resolve_with(&ctx.env, &source, mfa_prompt(ctx).as_deref())
         .await
-        .map_err(credentials_error)?;
+        .map_err(|e| match e {
+            // Besides a profile, `sesame api` signs with an Identity Center role.
+            ChainError::NotFound { .. } => CliError::from(e).hint(
+                "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, pass --profile NAME, or --account ID --role NAME after `sesame login`",
+            ),
+            other => other.into(),
+        })?;
     tracing::info!(
         "signing for {} in {} with credentials from {}",
         prepared.service,
@@ -37,10 +43,13 @@ pub(crate) async fn run(ctx: &Context, args: &ApiArgs) -> Result<ExitCode, CliEr
         creds.source
     );
     let now = SystemTime::now();
-    if args.presign {
-        let signed = prepared
-            .presign(&creds, now, Duration::from_secs(args.expires), args.dry_run)
-            .map_err(request_error)?;
+    if args.request.presign {
+        let signed = prepared.presign(
+            &creds,
+            now,
+            Duration::from_secs(args.request.expires),
+            args.dry_run,
+        )?;
         if args.dry_run {
             print_explanation(&prepared, &signed, &creds.source)?;
         }
@@ -52,24 +61,25 @@ pub(crate) async fn run(ctx: &Context, args: &ApiArgs) -> Result<ExitCode, CliEr
         writeln!(std::io::stdout(), "{url}")?;
         return Ok(ExitCode::SUCCESS);
     }
-    let signed = prepared
-        .sign(&creds, now, args.dry_run)
-        .map_err(request_error)?;
+    let signed = prepared.sign(&creds, now, args.dry_run)?;
     if args.dry_run {
         print_explanation(&prepared, &signed, &creds.source)?;
         return Ok(ExitCode::SUCCESS);
     }
-    let client = if prepared.url.scheme == "http" {
+    let client = http_client(&prepared)?;
+    let response = prepared.send(&client, &signed).await?;
+    respond(args, &prepared, response).await
+}
+
+/// The client for the request's scheme (`sesame api` and `sesame run --api`): plain HTTP only
+/// for an `http://` URL.
+pub(super) fn http_client(prepared: &PreparedRequest) -> Result<reqwest::Client, CliError> {
+    if prepared.url.scheme == "http" {
         sesame::http::plain_http_client()
     } else {
         sesame::http::api_client()
     }
-    .map_err(CliError::internal)?;
-    let response = prepared
-        .send(&client, &signed)
-        .await
-        .map_err(request_error)?;
-    respond(args, &prepared, response).await
+    .map_err(CliError::internal)
 }
 
 fn credential_source(args: &ApiArgs) -> CredentialSource {
@@ -94,31 +104,36 @@ fn build_request(
     args: &ApiArgs,
     source: &CredentialSource,
 ) -> Result<ApiRequest, CliError> {
+    Ok(ApiRequest {
+        region: args.region.clone(),
+        fallback_region: chain::default_region(&ctx.env, source),
+        ..request(&args.request, &args.url)?
+    })
+}
+
+/// The request the shared flags describe (`sesame api` and `sesame run --api`), to `url`.
+pub(super) fn request(args: &RequestArgs, url: &str) -> Result<ApiRequest, CliError> {
     let headers = args
         .headers
         .iter()
         .map(|h| sesame::api::parse_header(h))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(request_error)?;
-    let params = parse_params(&args.params)?;
-    let body = body_source(args.data.as_deref());
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(ApiRequest {
-        url: args.url.clone(),
+        url: url.to_owned(),
         method: args.method.clone(),
         headers,
-        body,
+        body: body_source(args.data.as_deref()),
         target: args.target.clone(),
         json_version: json_version(&args.json_version),
-        params,
+        params: parse_params(&args.params)?,
         service: args.service.clone(),
-        region: args.region.clone(),
-        fallback_region: chain::default_region(&ctx.env, source),
         unsigned_payload: args.unsigned_payload,
+        ..ApiRequest::default()
     })
 }
 
 /// `-d DATA|@FILE|@-` as a body source (`sesame api` and `sesame run --api`).
-pub(crate) fn body_source(data: Option<&str>) -> BodySource {
+fn body_source(data: Option<&str>) -> BodySource {
     match data {
         None => BodySource::Empty,
         Some("@-") => BodySource::Stdin,
@@ -130,7 +145,7 @@ pub(crate) fn body_source(data: Option<&str>) -> BodySource {
 }
 
 /// `--json-version 1.0|1.1` (clap has checked it is one of the two).
-pub(crate) fn json_version(v: &str) -> JsonVersion {
+fn json_version(v: &str) -> JsonVersion {
     if v == "1.0" {
         JsonVersion::V1_0
     } else {
@@ -139,7 +154,7 @@ pub(crate) fn json_version(v: &str) -> JsonVersion {
 }
 
 /// The `--param Key=Value` flags as pairs (`sesame api` and `sesame run --api`).
-pub(super) fn parse_params(params: &[String]) -> Result<Vec<(String, String)>, CliError> {
+fn parse_params(params: &[String]) -> Result<Vec<(String, String)>, CliError> {
     params
         .iter()
         .map(|p| {
@@ -151,48 +166,6 @@ pub(super) fn parse_params(params: &[String]) -> Result<Vec<(String, String)>, C
                 })
         })
         .collect()
-}
-
-fn request_error(e: RequestError) -> CliError {
-    let hint = match &e {
-        RequestError::BadUrl { .. } => {
-            Some("give a full URL, e.g. https://sts.us-east-1.amazonaws.com/")
-        }
-        RequestError::NoService { .. } => Some(
-            "the host is not an AWS endpoint sesame recognises; pass --service NAME (the signing name, e.g. execute-api) and --region REGION",
-        ),
-        RequestError::NoRegion { .. } => {
-            Some("pass --region REGION (or set AWS_REGION, or a `region` in the profile)")
-        }
-        RequestError::Body { .. } => Some("check the path after @ (use @- for standard input)"),
-        RequestError::SignerHeader(_) => {
-            Some("drop that -H; use --unsigned-payload for an unsigned S3 body")
-        }
-        RequestError::Unreachable { .. } => {
-            Some("check the URL, the network, and any proxy settings")
-        }
-        RequestError::BadTarget(_) | RequestError::BadHeader(_) | RequestError::BadMethod(_) => {
-            None
-        }
-        RequestError::Sign(sesame::api::SignError::Expiry(_)) => {
-            Some("pass --expires between 1 and 604800")
-        }
-        _ => None,
-    };
-    let err = CliError::user(e);
-    match hint {
-        Some(h) => err.hint(h),
-        None => err,
-    }
-}
-
-fn credentials_error(e: ChainError) -> CliError {
-    match e {
-        ChainError::NotFound { .. } => CliError::user(e).hint(
-            "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, pass --profile NAME, or --account ID --role NAME after `sesame login`",
-        ),
-        other => CliError::from(other),
-    }
 }
 
 fn print_explanation(
@@ -231,7 +204,7 @@ async fn respond(
     let status = response.status();
     let headers = response.headers().clone();
     let mut head = String::new();
-    if args.include {
+    if args.request.include {
         head.push_str(&format!("{:?} {}\r\n", response.version(), status));
         for (k, v) in &headers {
             head.push_str(&format!(
@@ -269,7 +242,7 @@ async fn respond(
         return Ok(ExitCode::SUCCESS);
     }
     let body = response.bytes().await.map_err(read_error)?;
-    if !(failed && args.fail) {
+    if !(failed && args.request.fail) {
         let shown = if pretty { pretty_json(&body) } else { None };
         let mut sink = open_sink()?;
         sink.write_all(head.as_bytes())?;

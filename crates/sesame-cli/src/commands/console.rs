@@ -5,9 +5,9 @@ use std::process::ExitCode;
 
 use sesame::credentials::console;
 
-use super::Context;
 use super::target;
 use crate::cli::ConsoleArgs;
+use crate::context::Context;
 use crate::error::CliError;
 use crate::output::relative;
 
@@ -33,7 +33,7 @@ pub(crate) async fn run(ctx: &Context, args: &ConsoleArgs) -> Result<ExitCode, C
         out.flush()?;
         return Ok(ExitCode::SUCCESS);
     }
-    crate::prompt::open_browser(ctx.env.var("BROWSER"), url.expose()).map_err(|e| {
+    crate::prompt::open_browser(ctx.browser.command.as_deref(), url.expose()).map_err(|e| {
         CliError::user(anyhow::anyhow!("cannot open a browser: {e}"))
             .hint("use --print and open the URL yourself (it signs in whoever has it)")
     })?;

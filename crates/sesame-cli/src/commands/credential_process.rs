@@ -7,9 +7,9 @@ use std::process::ExitCode;
 use serde_json::{Map, Value};
 use sesame::cache::pyjson;
 
-use super::Context;
 use super::target::{self, Resolved};
 use crate::cli::CredentialProcessArgs;
+use crate::context::Context;
 use crate::error::CliError;
 
 pub(crate) fn run_warm(

@@ -4,9 +4,9 @@
 use std::io::Write as _;
 use std::process::ExitCode;
 
-use super::Context;
 use super::target::{self, Resolved};
 use crate::cli::{CredsArgs, CredsFormat};
+use crate::context::Context;
 use crate::error::CliError;
 use crate::output::relative;
 

@@ -4,9 +4,9 @@
 
 use std::process::ExitCode;
 
-use super::Context;
 use super::target::{self, Resolved};
 use crate::cli::ExecArgs;
+use crate::context::Context;
 use crate::error::CliError;
 
 pub(crate) fn run_warm(ctx: &Context, args: &ExecArgs) -> Option<Result<ExitCode, CliError>> {

@@ -3,18 +3,13 @@
 
 use std::time::Instant;
 
-use sesame::listing::{
-    AccountRoles, Filter, Listed, Listing, ListingError, ListingOptions, RetryPolicy, Source,
-};
+use sesame::listing::{AccountRoles, Filter, Listed, Listing, ListingOptions, Source};
 use sesame::sso::Sso;
 
-use super::Context;
 use crate::cli::{ListingArgs, OutputFormat, SessionArgs};
+use crate::context::Context;
 use crate::error::CliError;
 use crate::output;
-
-/// `SESAME_MAX_ATTEMPTS`: attempts per portal call (the first included) before giving up.
-const MAX_ATTEMPTS_VAR: &str = "SESAME_MAX_ATTEMPTS";
 
 /// Prints one item as it arrives (`--stream`).
 pub(super) type Printer<'a, T> = &'a mut dyn FnMut(&T) -> std::io::Result<()>;
@@ -38,7 +33,7 @@ pub(super) fn open(
         ))
         .hint("add `--output text` (tab-separated) or `--output json` (JSON Lines)"));
     }
-    let retry = retry_policy(ctx)?;
+    let retry = ctx.retry()?;
     let options = ListingOptions {
         refresh: args.refresh,
         max_age: args.max_age,
@@ -52,20 +47,6 @@ pub(super) fn open(
         filter: Filter::new(&args.accounts, &args.roles),
         started: Instant::now(),
     })
-}
-
-/// The retry policy, with `SESAME_MAX_ATTEMPTS` if set.
-pub(super) fn retry_policy(ctx: &Context) -> Result<RetryPolicy, CliError> {
-    let mut retry = RetryPolicy::default();
-    if let Some(v) = ctx.env.var(MAX_ATTEMPTS_VAR) {
-        retry.max_attempts = v.parse().ok().filter(|n| *n >= 1).ok_or_else(|| {
-            CliError::user(anyhow::anyhow!(
-                "{MAX_ATTEMPTS_VAR}={v} is not a whole number of at least 1"
-            ))
-            .hint(format!("unset {MAX_ATTEMPTS_VAR}, or set it to e.g. 10"))
-        })?;
-    }
-    Ok(retry)
 }
 
 impl Run {
@@ -109,7 +90,7 @@ impl Run {
     ) -> Result<Vec<T>, CliError> {
         let mut items = Vec::new();
         while let Some(item) = listed.next().await {
-            let item = item.map_err(listing_error)?;
+            let item = item?;
             if let Some(p) = print.as_mut() {
                 p(&item)?;
             }
@@ -164,11 +145,6 @@ fn unmatched_error(accounts: &[&str], roles: &[&str], from_cache: bool) -> Optio
              can reach{refresh}"
         ))
     })
-}
-
-/// A listing error, with the hint for it.
-pub(super) fn listing_error(e: ListingError) -> CliError {
-    CliError::from(e)
 }
 
 /// Prints a JSON value on one line (JSON Lines).

@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use sesame::sso::{LoginFlow, LoginOptions, LoginOutcome, Sso};
 
-use super::Context;
 use crate::cli::LoginArgs;
+use crate::context::{Browser, Context};
 use crate::error::CliError;
 use crate::output::relative;
 use crate::prompt::TerminalPrompt;
@@ -31,8 +31,10 @@ pub(crate) async fn run(ctx: &Context, args: &LoginArgs) -> Result<ExitCode, Cli
         timeout: Duration::from_secs(args.timeout),
     };
     let prompt = TerminalPrompt {
-        open_browser: !args.no_browser && !ctx.env.flag("AWS_SSO_DISABLE_BROWSER"),
-        browser: ctx.env.var("BROWSER").map(str::to_owned),
+        browser: Browser {
+            open: ctx.browser.open && !args.no_browser,
+            ..ctx.browser.clone()
+        },
         to_tty: false,
     };
     let sso = Sso::new(&ctx.env)?;

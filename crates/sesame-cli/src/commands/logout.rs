@@ -4,8 +4,8 @@ use std::process::ExitCode;
 
 use sesame::sso::Sso;
 
-use super::Context;
 use crate::cli::LogoutArgs;
+use crate::context::Context;
 use crate::error::CliError;
 
 pub(crate) async fn run(ctx: &Context, args: &LogoutArgs) -> Result<ExitCode, CliError> {

@@ -4,14 +4,13 @@ use std::process::ExitCode;
 
 use sesame::listing::{Listing, ListingOptions};
 use sesame::naming::sanitize;
-use sesame::populate::{
-    self, Change, Plan, PopulateError, PopulateOptions, ProfileStyle, SessionSpec, Settings,
-};
+use sesame::populate::{self, Change, Plan, PopulateOptions, ProfileStyle, SessionSpec, Settings};
 use sesame::sso::{Sso, SsoSession};
 
-use super::Context;
 use crate::cli::{PopulateArgs, ProfileStyleArg};
+use crate::context::Context;
 use crate::error::CliError;
+use crate::output;
 
 pub(crate) async fn run(ctx: &Context, args: &PopulateArgs) -> Result<ExitCode, CliError> {
     let config = ctx.config()?;
@@ -22,14 +21,14 @@ pub(crate) async fn run(ctx: &Context, args: &PopulateArgs) -> Result<ExitCode, 
 
     let path = config.path().to_owned();
     // So is the file itself (sesame's block and its markers): a plan with no targets reads it.
-    populate::plan_file(&path, &spec, &[], &options).map_err(populate_error)?;
+    populate::plan_file(&path, &spec, &[], &options)?;
 
     let listing_options = ListingOptions {
         // A dry run writes nothing, the listing cache included (and so reads none either).
         cache: !args.dry_run,
         refresh: args.refresh,
         max_age: args.max_age,
-        retry: super::listing::retry_policy(ctx)?,
+        retry: ctx.retry()?,
         ..ListingOptions::default()
     };
 
@@ -48,7 +47,7 @@ pub(crate) async fn run(ctx: &Context, args: &PopulateArgs) -> Result<ExitCode, 
     );
 
     if args.dry_run {
-        let plan = populate::plan_file(&path, &spec, &targets, &options).map_err(populate_error)?;
+        let plan = populate::plan_file(&path, &spec, &targets, &options)?;
         print_diff(&plan, &path.display().to_string())?;
         summarize(&plan, &spec, &session);
         if plan.changes_file() {
@@ -58,8 +57,7 @@ pub(crate) async fn run(ctx: &Context, args: &PopulateArgs) -> Result<ExitCode, 
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let applied =
-        populate::apply(&ctx.env, &path, &spec, &targets, &options).map_err(populate_error)?;
+    let applied = populate::apply(&ctx.env, &path, &spec, &targets, &options)?;
     summarize(&applied.plan, &spec, &session);
     match (&applied.backup, applied.plan.changes_file()) {
         (_, false) => eprintln!("{} is up to date", path.display()),
@@ -118,7 +116,7 @@ fn options(
     config: &sesame::config::AwsConfig,
     spec: &SessionSpec,
 ) -> Result<PopulateOptions, CliError> {
-    let from_config = Settings::from_config(config, &spec.name).map_err(populate_error)?;
+    let from_config = Settings::from_config(config, &spec.name)?;
     let flag_pairs = |items: &[String], flag: &str, shape: &str| {
         items
             .iter()
@@ -148,31 +146,9 @@ fn options(
         output: args.profile_output.clone(),
         credential_process_command: args.credential_process_command.clone(),
     };
-    from_config
+    Ok(from_config
         .overlay(flags)
-        .resolve(args.prune, Some(&spec.region))
-        .map_err(populate_error)
-}
-
-fn populate_error(e: PopulateError) -> CliError {
-    let hint = match &e {
-        PopulateError::Naming(_) => "fix the option (see `sesame populate --help`)",
-        PopulateError::Setting { .. } => {
-            "fix the [sesame-populate] section of the config file (see `sesame populate --help`)"
-        }
-        PopulateError::Block { .. } => {
-            "repair the marker lines of sesame's block, or delete the whole block and run again"
-        }
-        PopulateError::Io { .. } => "check the file's permissions and free space",
-        _ => "fix the config file, then run the command again",
-    };
-    let kind_internal = matches!(e, PopulateError::Verify { .. });
-    let err = if kind_internal {
-        CliError::internal(e)
-    } else {
-        CliError::user(e)
-    };
-    err.hint(hint)
+        .resolve(args.prune, Some(&spec.region))?)
 }
 
 fn print_diff(plan: &Plan, path: &str) -> std::io::Result<()> {
@@ -196,10 +172,10 @@ fn print_diff(plan: &Plan, path: &str) -> std::io::Result<()> {
 /// One line of counts, the skipped targets, and a note for a session written into the block.
 fn summarize(plan: &Plan, spec: &SessionSpec, session: &SsoSession) {
     for s in &plan.skipped {
-        eprintln!(
-            "warning: no profile `{}` for {} / {}: {}",
+        output::warning(format_args!(
+            "no profile `{}` for {} / {}: {}",
             s.name, s.target.account_id, s.target.role_name, s.reason
-        );
+        ));
     }
     let counts = [
         (Change::Added, "added"),

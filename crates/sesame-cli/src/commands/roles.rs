@@ -6,9 +6,9 @@ use std::process::ExitCode;
 use serde_json::json;
 use sesame::listing::{AccountRoles, Listing, Source, sort_account_roles};
 
-use super::Context;
 use super::listing::{self, Printer, Run};
 use crate::cli::{ListingArgs, OutputFormat, RolesArgs};
+use crate::context::Context;
 use crate::error::CliError;
 use crate::output;
 

@@ -1,7 +1,7 @@
 //! `sesame run`: one command (or one signed API call) in every account and role the login
 //! reaches, bounded, paced, guarded, with each target's output whole.
 
-use std::io::{IsTerminal as _, Write as _};
+use std::io::Write as _;
 use std::process::ExitCode;
 
 use sesame::credentials::CredentialResolver;
@@ -9,9 +9,10 @@ use sesame::fanout::{self, Outcome, Runner, RunnerOptions, Selection, Succeeded,
 use sesame::listing::{Listing, ListingOptions};
 use sesame::sso::Sso;
 
-use super::Context;
-use super::run_output::{Report, Row};
+use super::run_output::Report;
+use super::run_row::Row;
 use crate::cli::{RunArgs, RunOutput};
+use crate::context::Context;
 use crate::error::CliError;
 
 /// On a terminal, a sweep over more targets than this asks first.
@@ -29,8 +30,11 @@ pub(crate) async fn run(ctx: &Context, args: &RunArgs) -> Result<ExitCode, CliEr
     };
     let session = ctx.session(&args.session)?;
     let sso = Sso::new(&ctx.env)?;
+    // SESAME_MAX_ATTEMPTS bounds the listing's calls and, through its pacing, every target's
+    // credential fetch.
     let options = ListingOptions {
         refresh: args.refresh,
+        retry: ctx.retry()?,
         ..ListingOptions::default()
     };
     let listing = Listing::new(&sso, &ctx.env, &session, options);
@@ -61,9 +65,8 @@ pub(crate) async fn run(ctx: &Context, args: &RunArgs) -> Result<ExitCode, CliEr
         return dry_run(output, &targets);
     }
     // With `-d @-` standard input was the body: there is no one left to ask.
-    let stdin_body = args.data.as_deref() == Some("@-");
-    let interactive =
-        !stdin_body && std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+    let stdin_body = args.request.data.as_deref() == Some("@-");
+    let interactive = !stdin_body && ctx.interactive;
     let what = match &args.api {
         Some(url) => format!("a request to {url}"),
         None => format!("`{}`", shown(&args.command)),

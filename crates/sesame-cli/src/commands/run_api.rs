@@ -52,12 +52,13 @@ impl Succeeded for ApiOutput {
 /// The request the `--api` flags describe, prepared once: a bad URL, an unreadable body or an
 /// unusable `--output-dir` fail here, before any target runs. `-d @-` reads stdin here, once.
 pub(crate) fn request(args: &RunArgs) -> Result<ApiCall, CliError> {
-    if args.presign {
+    let r = &args.request;
+    if r.presign {
         let with = [
-            (args.data.is_some(), "-d"),
-            (args.include, "-i"),
+            (r.data.is_some(), "-d"),
+            (r.include, "-i"),
             (args.output_dir.is_some(), "--output-dir"),
-            (args.fail, "--fail"),
+            (r.fail, "--fail"),
         ];
         if let Some((_, flag)) = with.iter().find(|(on, _)| *on) {
             return Err(CliError::user(anyhow::anyhow!(
@@ -68,72 +69,50 @@ pub(crate) fn request(args: &RunArgs) -> Result<ApiCall, CliError> {
             )));
         }
     }
-    let headers = args
-        .headers
-        .iter()
-        .map(|h| sesame::api::parse_header(h))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| CliError::user(e).hint("write each -H as `Name: value`"))?;
-    let params = super::api::parse_params(&args.params)?;
-    let body = super::api::body_source(args.data.as_deref());
     let request = ApiRequest {
-        url: args.api.clone().unwrap_or_default(),
-        method: args.method.clone(),
-        headers,
-        body,
-        target: args.target.clone(),
-        json_version: super::api::json_version(&args.json_version),
-        params,
-        service: args.service.clone(),
         // Each target signs for its own region; this one checks that there is one.
         region: args.regions.first().cloned(),
-        unsigned_payload: args.unsigned_payload,
-        ..ApiRequest::default()
+        ..super::api::request(r, args.api.as_deref().unwrap_or_default())?
     };
     let prepared = request
         .prepare()
         .and_then(|mut p| p.load_body().map(|()| p))
-        .map_err(request_error)?;
+        .map_err(|e| {
+            // `run` has --regions where `sesame api` has --region.
+            let hint = match &e {
+                RequestError::NoRegion { .. } => {
+                    Some("pass --regions R1,R2 (each target signs for its region)")
+                }
+                RequestError::NoService { .. } => Some(
+                    "the host is not an AWS endpoint sesame recognises; pass --service NAME (the signing name, e.g. execute-api) and --regions R1,R2",
+                ),
+                _ => None,
+            };
+            let err = CliError::from(e);
+            match hint {
+                Some(h) => err.hint(h),
+                None => err.or_hint("check the URL and the --api options (see `sesame api --help`)"),
+            }
+        })?;
     if let Some(dir) = &args.output_dir {
         check_dir(dir)?;
     }
     // Checked here, before any target runs (the signer would refuse it per target).
-    if args.presign
-        && !(1..=sesame::api::sign::MAX_PRESIGN_EXPIRY.as_secs()).contains(&args.expires)
-    {
-        return Err(CliError::user(anyhow::anyhow!(
-            "--expires {} is out of range",
-            args.expires
-        ))
-        .hint("pass --expires between 1 and 604800 (seconds)"));
+    if r.presign && !(1..=sesame::api::sign::MAX_PRESIGN_EXPIRY.as_secs()).contains(&r.expires) {
+        return Err(
+            CliError::user(anyhow::anyhow!("--expires {} is out of range", r.expires))
+                .hint("pass --expires between 1 and 604800 (seconds)"),
+        );
     }
-    let client = if prepared.url.scheme == "http" {
-        sesame::http::plain_http_client()
-    } else {
-        sesame::http::api_client()
-    }
-    .map_err(CliError::internal)?;
+    let client = super::api::http_client(&prepared)?;
     Ok(ApiCall {
         prepared,
         client,
-        presign: args.presign.then(|| Duration::from_secs(args.expires)),
-        include: args.include,
-        fail: args.fail,
+        presign: r.presign.then(|| Duration::from_secs(r.expires)),
+        include: r.include,
+        fail: r.fail,
         output_dir: args.output_dir.clone(),
     })
-}
-
-fn request_error(e: RequestError) -> CliError {
-    let hint = match &e {
-        RequestError::NoRegion { .. } => {
-            "pass --regions R1,R2 (each target signs for its region)".to_owned()
-        }
-        RequestError::Body { .. } => {
-            "check the path after @ (use @- for standard input)".to_owned()
-        }
-        _ => "check the URL and the --api options (see `sesame api --help`)".to_owned(),
-    };
-    CliError::user(e).hint(hint)
 }
 
 /// `--output-dir` must be a directory sesame can create files in (proved by creating one).

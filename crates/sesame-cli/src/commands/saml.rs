@@ -7,16 +7,15 @@ use std::process::ExitCode;
 use serde_json::json;
 use sesame::config::{AwsCredentialsFile, ServiceId, resolve_endpoint};
 use sesame::saml::assertion::MAX_ENCODED_LEN;
-use sesame::saml::idp::{self, IdpError, Provider, SessionCookies};
-use sesame::saml::store::{self, StoreError};
+use sesame::saml::idp::{self, Provider, SessionCookies};
+use sesame::saml::store;
 use sesame::saml::sts::SamlCredentials;
-use sesame::saml::{
-    AssertionError, RoleChoiceError, SamlAssertion, StsClient, StsError, select_role,
-};
+use sesame::saml::{AssertionError, SamlAssertion, StsClient, select_role};
 use url::Url;
 
-use super::{Context, saml_password};
+use super::saml_password;
 use crate::cli::{IdpArgs, OutputFormat, SamlArgs, SamlCommand, SamlProvider, SamlTargetArgs};
+use crate::context::Context;
 use crate::error::CliError;
 use crate::saml_prompt::{PasswordSource, UsedPassword};
 use crate::{output, saml_keyring, saml_prompt};
@@ -54,7 +53,7 @@ pub(crate) async fn run(ctx: &Context, args: &SamlArgs) -> Result<ExitCode, CliE
 /// Keeps the IdP's session cookies for the next sign-in, once the command has succeeded.
 fn keep(cookies: &SessionCookies) {
     if let Err(e) = cookies.save() {
-        tracing::warn!("cannot keep the IdP's session cookies: {e}");
+        output::warning(format_args!("cannot keep the IdP's session cookies: {e}"));
     }
 }
 
@@ -104,7 +103,7 @@ async fn sign_in(ctx: &Context, args: &IdpArgs) -> Result<SignedIn, CliError> {
     }
     let client = idp::idp_client(&cookies).map_err(CliError::internal)?;
     let origin = url.origin().ascii_serialization();
-    let prompt = saml_prompt::TerminalPrompt::new(&ctx.env, args.username.as_deref(), &origin);
+    let prompt = saml_prompt::TerminalPrompt::new(ctx, args.username.as_deref(), &origin);
     let response = match idp::sign_in(&client, provider, &url, &prompt).await {
         Ok(response) => response,
         Err(e) => {
@@ -112,15 +111,15 @@ async fn sign_in(ctx: &Context, args: &IdpArgs) -> Result<SignedIn, CliError> {
                 Some(used) if used.source == PasswordSource::Keyring && e.credentials_refused() => {
                     saml_password::refused(&used, &e)
                 }
-                _ => idp_error(e),
+                _ => e.into(),
             });
         }
     };
     let assertion = SamlAssertion::parse(response.expose()).map_err(|e| match e {
         AssertionError::NoRoles | AssertionError::BadRole(_) | AssertionError::Status { .. } => {
-            assertion_error(e)
+            CliError::from(e)
         }
-        e => assertion_error(e)
+        e => CliError::from(e)
             .hint("the IdP's answer is not a usable SAMLResponse; check --idp-url and --provider"),
     })?;
     Ok(SignedIn {
@@ -149,12 +148,12 @@ fn read_assertion_file(file: &str) -> Result<SamlAssertion, CliError> {
         ))
         .hint("pass --assertion-file with the SAMLResponse value (base64) or `-` for stdin")
     })?;
-    SamlAssertion::parse(&text).map_err(assertion_error)
+    Ok(SamlAssertion::parse(&text)?)
 }
 
 fn check_credentials_file(ctx: &Context) -> Result<AwsCredentialsFile, CliError> {
     AwsCredentialsFile::from_env(&ctx.env)
-        .map_err(|e| CliError::user(e).hint("fix the credentials file, then run the command again"))
+        .map_err(|e| CliError::from(e).hint("fix the credentials file, then run the command again"))
 }
 
 /// Chooses the role, calls STS, and writes or prints the credentials.
@@ -168,8 +167,8 @@ async fn assume(
     }
     let roles = assertion.roles();
     let role = match (target.role.as_deref(), roles.len()) {
-        (None, n) if n > 1 && saml_prompt::interactive() => saml_prompt::pick_role(roles)?,
-        (pattern, _) => select_role(roles, pattern).map_err(role_error)?,
+        (None, n) if n > 1 && ctx.interactive => saml_prompt::pick_role(roles)?,
+        (pattern, _) => select_role(roles, pattern)?,
     };
     if assertion.session_name().is_none() {
         return Err(CliError::user(anyhow::anyhow!(
@@ -208,13 +207,10 @@ async fn assume(
         &config,
         Some(&target.profile),
     )
-    .map_err(|e| CliError::user(e).hint("fix --region or the STS endpoint override"))?;
+    .map_err(|e| CliError::from(e).hint("fix --region or the STS endpoint override"))?;
     let http = sesame::http::api_client().map_err(CliError::internal)?;
     let sts = StsClient::new(http, endpoint);
-    let creds = sts
-        .assume_role_with_saml(role, assertion, duration)
-        .await
-        .map_err(sts_error)?;
+    let creds = sts.assume_role_with_saml(role, assertion, duration).await?;
 
     if target.credential_process {
         print_credential_process(&creds)?;
@@ -227,8 +223,7 @@ async fn assume(
         &target.profile,
         &creds.credentials,
         target.region.as_deref(),
-    )
-    .map_err(store_error)?;
+    )?;
     let expires = creds.credentials.expiration;
     eprintln!(
         "Credentials for {} are in profile `{}` of {}.",
@@ -291,87 +286,4 @@ fn roles(assertion: &SamlAssertion, format: OutputFormat) -> Result<ExitCode, Cl
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn assertion_error(e: AssertionError) -> CliError {
-    let hint = match &e {
-        AssertionError::NoRoles => {
-            "the IdP grants this user no AWS role: ask its administrators to add the https://aws.amazon.com/SAML/Attributes/Role claim"
-        }
-        AssertionError::BadRole(_) => {
-            "the IdP's Role claim is misconfigured: each value must be `role-arn,saml-provider-arn`"
-        }
-        AssertionError::Status { .. } => {
-            "sign in at the IdP again; if it keeps failing, ask its administrators"
-        }
-        AssertionError::Encrypted => {
-            "ask the IdP's administrators to stop encrypting assertions for AWS, or use the AWS console"
-        }
-        AssertionError::Dtd => "this is not a SAMLResponse an IdP would send; do not use it",
-        _ => {
-            "pass the SAMLResponse value exactly as the IdP posts it (base64), or the SAML XML itself"
-        }
-    };
-    CliError::user(e).hint(hint)
-}
-
-fn idp_error(e: IdpError) -> CliError {
-    let hint = match &e {
-        IdpError::Unreachable { .. } | IdpError::Status { .. } => "check --idp-url and the network",
-        IdpError::Rejected { .. } => {
-            "check the user name and password (SESAME_SAML_PASSWORD); a locked account needs the IdP's administrators"
-        }
-        IdpError::MfaRejected { .. } => {
-            "run the command again and enter the current code (SESAME_SAML_OTP)"
-        }
-        IdpError::NoLoginForm { .. } | IdpError::Unrecognized { .. } => {
-            "check --idp-url (the IdP-initiated sign-in URL) and --provider (adfs, adfs-windows, form)"
-        }
-        IdpError::NoNtlm { .. } | IdpError::Ntlm { .. } | IdpError::NtlmRefused => {
-            "check the user name (DOMAIN\\user or user@domain) and password, or try --provider adfs"
-        }
-        IdpError::Kerberos { .. } => {
-            "run `kinit` (klist lists your tickets) and check that the IdP's service principal HTTP/<host> exists"
-        }
-        IdpError::MutualAuthentication { .. } => {
-            "the answer may not come from your IdP: check --idp-url and any proxy in between"
-        }
-        IdpError::UnsupportedMfa { .. } => {
-            "use an MFA method with a code, or sign in through the AWS console"
-        }
-        IdpError::Prompt(_) => "run on a terminal, or set the variable named above",
-        _ => "check --idp-url and --provider",
-    };
-    CliError::user(e).hint(hint)
-}
-
-fn sts_error(e: StsError) -> CliError {
-    let hint = match &e {
-        StsError::Unreachable { .. } => {
-            "check the network, --region, and any AWS_ENDPOINT_URL_STS override"
-        }
-        StsError::Api(a) if a.is_retryable() => "STS is busy or failing; try again in a moment",
-        StsError::Api(a) if a.code == "ExpiredTokenException" => {
-            "sign in at the IdP again for a fresh assertion"
-        }
-        StsError::Api(_) => {
-            "AWS refused the assertion: check the role's trust policy and the IdP's relying-party trust"
-        }
-        _ => "check --region and any AWS_ENDPOINT_URL_STS override",
-    };
-    CliError::user(e).hint(hint)
-}
-
-fn role_error(e: RoleChoiceError) -> CliError {
-    let hint = match &e {
-        RoleChoiceError::NeedChoice { .. } => {
-            "pass --role ARN|NAME|GLOB, or run on a terminal to pick one"
-        }
-        _ => "pass --role with one of the role ARNs or names listed",
-    };
-    CliError::user(e).hint(hint)
-}
-
-fn store_error(e: StoreError) -> CliError {
-    CliError::user(e).hint("fix the credentials file, then run the command again")
 }

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use sesame::saml::idp::{IdpError, SessionCookies};
 use url::Url;
 
-use super::Context;
+use crate::context::Context;
 use crate::error::CliError;
 use crate::saml_keyring::{self, KeyringError, PasswordEntry, persistence, store_name};
 use crate::saml_prompt::{PasswordSource, UsedPassword};

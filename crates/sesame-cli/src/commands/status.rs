@@ -3,16 +3,19 @@
 use std::collections::BTreeSet;
 use std::process::ExitCode;
 
+use jiff::Timestamp;
 use serde_json::json;
 use sesame::cache::{SsoToken, TokenCache, TokenKey};
-use sesame::config::SsoSessionConfig;
+use sesame::config::{AwsConfig, SsoSessionConfig};
 use sesame::time::format_aws;
 
-use super::Context;
 use crate::cli::{OutputFormat, StatusArgs};
+use crate::context::Context;
 use crate::error::CliError;
 use crate::output;
 
+/// One session or login, and what went wrong reading it.
+#[derive(Default)]
 struct Row {
     session: Option<String>,
     start_url: String,
@@ -24,135 +27,140 @@ struct Row {
 pub(crate) async fn run(ctx: &Context, args: &StatusArgs) -> Result<ExitCode, CliError> {
     let config = ctx.config()?;
     let cache = TokenCache::new(ctx.env.sso_cache_dir());
+    let rows = rows(&config, &cache);
+    let now = sesame::time::now();
+    if args.output == OutputFormat::Json {
+        output::json(&serde_json::Value::Array(
+            rows.iter().map(|r| to_json(r, now)).collect(),
+        ))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let table: Vec<Vec<String>> = rows.iter().map(|r| cells(r, now)).collect();
+    if args.output == OutputFormat::Text {
+        output::text(&table)?;
+    } else if table.is_empty() {
+        eprintln!(
+            "No sessions in {} and no logins in {}",
+            config.path().display(),
+            ctx.env.sso_cache_dir().display()
+        );
+    } else {
+        output::table(
+            &["SESSION", "START URL", "REGION", "TOKEN EXPIRES", "SESSION"],
+            &table,
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The sessions the config names, then the logins it does not name (legacy start-URL logins,
+/// other tools' sessions).
+fn rows(config: &AwsConfig, cache: &TokenCache) -> Vec<Row> {
     let mut rows = Vec::new();
     let mut seen = BTreeSet::new();
     for name in config.sso_session_names() {
         let key = TokenKey::Session(name.clone());
         seen.insert(cache.path(&key));
-        let (start_url, region) = match SsoSessionConfig::from_config(&config, &name) {
-            Ok(s) => (s.start_url, s.region),
-            Err(e) => {
-                rows.push(Row {
-                    session: Some(name),
-                    start_url: String::new(),
-                    region: String::new(),
-                    token: None,
-                    problem: Some(e.to_string()),
-                });
-                continue;
-            }
-        };
-        let (token, problem) = match cache.load(&key) {
-            Ok(t) => (t, None),
-            Err(e) => (None, Some(e.to_string())),
-        };
-        rows.push(Row {
-            session: Some(name),
-            start_url,
-            region,
-            token,
-            problem,
-        });
+        rows.push(configured(config, cache, name, &key));
     }
-    // Logins the config does not name: legacy start-URL logins, other tools' sessions.
     for (path, entry) in cache.entries() {
         if seen.contains(&path) {
             continue;
         }
-        match entry {
-            Ok(t) => rows.push(Row {
-                session: None,
+        rows.push(match entry {
+            Ok(t) => Row {
                 start_url: t.start_url.clone().unwrap_or_default(),
                 region: t.region.clone().unwrap_or_default(),
                 token: Some(t),
-                problem: None,
-            }),
-            Err(e) => rows.push(Row {
-                session: None,
-                start_url: String::new(),
-                region: String::new(),
-                token: None,
+                ..Row::default()
+            },
+            Err(e) => Row {
                 problem: Some(e.to_string()),
-            }),
-        }
+                ..Row::default()
+            },
+        });
     }
-    let now = sesame::time::now();
-    match args.output {
-        OutputFormat::Json => {
-            let items: Vec<_> = rows
-                .iter()
-                .map(|r| {
-                    let t = r.token.as_ref();
-                    json!({
-                        "session": r.session,
-                        "startUrl": r.start_url,
-                        "region": r.region,
-                        "loggedIn": t.is_some_and(|t| !t.is_expired(now)),
-                        "tokenExpiresAt": t.map(|t| format_aws(t.expires_at)),
-                        "refreshable": t.is_some_and(|t| t.can_refresh(now)),
-                        "sessionExpiresAt": t.and_then(|t| session_end(t, now)).map(format_aws),
-                        "error": r.problem,
-                    })
-                })
-                .collect();
-            output::json(&serde_json::Value::Array(items))?;
+    rows
+}
+
+/// The `[sso-session name]` and its cached token.
+fn configured(config: &AwsConfig, cache: &TokenCache, name: String, key: &TokenKey) -> Row {
+    let session = match SsoSessionConfig::from_config(config, &name) {
+        Ok(s) => s,
+        Err(e) => {
+            return Row {
+                session: Some(name),
+                problem: Some(e.to_string()),
+                ..Row::default()
+            };
         }
-        format => {
-            let table: Vec<Vec<String>> = rows
-                .iter()
-                .map(|r| {
-                    let (token, session) = match (&r.token, &r.problem) {
-                        (_, Some(p)) => (format!("error: {p}"), String::new()),
-                        (None, None) => ("not logged in".to_owned(), "-".to_owned()),
-                        (Some(t), None) => {
-                            let token = if t.is_expired(now) {
-                                format!("expired {}", output::relative(t.expires_at, now))
-                            } else {
-                                format!(
-                                    "{} ({})",
-                                    format_aws(t.expires_at),
-                                    output::relative(t.expires_at, now)
-                                )
-                            };
-                            let session = match session_end(t, now) {
-                                Some(end) => format!("refreshable until {}", format_aws(end)),
-                                None if t.is_expired(now) => "ended".to_owned(),
-                                None => format!("ends {}", format_aws(t.expires_at)),
-                            };
-                            (token, session)
-                        }
-                    };
-                    vec![
-                        r.session.clone().unwrap_or_else(|| "-".into()),
-                        r.start_url.clone(),
-                        r.region.clone(),
-                        token,
-                        session,
-                    ]
-                })
-                .collect();
-            if format == OutputFormat::Text {
-                output::text(&table)?;
-            } else if table.is_empty() {
-                eprintln!(
-                    "No sessions in {} and no logins in {}",
-                    config.path().display(),
-                    ctx.env.sso_cache_dir().display()
-                );
-            } else {
-                output::table(
-                    &["SESSION", "START URL", "REGION", "TOKEN EXPIRES", "SESSION"],
-                    &table,
-                )?;
-            }
-        }
+    };
+    let (token, problem) = match cache.load(key) {
+        Ok(t) => (t, None),
+        Err(e) => (None, Some(e.to_string())),
+    };
+    Row {
+        session: Some(name),
+        start_url: session.start_url,
+        region: session.region,
+        token,
+        problem,
     }
-    Ok(ExitCode::SUCCESS)
+}
+
+fn to_json(r: &Row, now: Timestamp) -> serde_json::Value {
+    let t = r.token.as_ref();
+    json!({
+        "session": r.session,
+        "startUrl": r.start_url,
+        "region": r.region,
+        "loggedIn": t.is_some_and(|t| !t.is_expired(now)),
+        "tokenExpiresAt": t.map(|t| format_aws(t.expires_at)),
+        "refreshable": t.is_some_and(|t| t.can_refresh(now)),
+        "sessionExpiresAt": t.and_then(|t| session_end(t, now)).map(format_aws),
+        "error": r.problem,
+    })
+}
+
+/// The table's (and the text's) cells: session, start URL, region, token, session end.
+fn cells(r: &Row, now: Timestamp) -> Vec<String> {
+    let (token, session) = match (&r.token, &r.problem) {
+        (_, Some(p)) => (format!("error: {p}"), String::new()),
+        (None, None) => ("not logged in".to_owned(), "-".to_owned()),
+        (Some(t), None) => (token_cell(t, now), session_cell(t, now)),
+    };
+    vec![
+        r.session.clone().unwrap_or_else(|| "-".into()),
+        r.start_url.clone(),
+        r.region.clone(),
+        token,
+        session,
+    ]
+}
+
+fn token_cell(t: &SsoToken, now: Timestamp) -> String {
+    if t.is_expired(now) {
+        format!("expired {}", output::relative(t.expires_at, now))
+    } else {
+        format!(
+            "{} ({})",
+            format_aws(t.expires_at),
+            output::relative(t.expires_at, now)
+        )
+    }
+}
+
+fn session_cell(t: &SsoToken, now: Timestamp) -> String {
+    match session_end(t, now) {
+        Some(end) => format!("refreshable until {}", format_aws(end)),
+        None if t.is_expired(now) => "ended".to_owned(),
+        None => format!("ends {}", format_aws(t.expires_at)),
+    }
 }
 
 /// How long the login can be kept alive without the user: with a refresh token, until the
 /// client registration expires; otherwise the token's own expiry.
-fn session_end(t: &SsoToken, now: jiff::Timestamp) -> Option<jiff::Timestamp> {
+fn session_end(t: &SsoToken, now: Timestamp) -> Option<Timestamp> {
     if t.can_refresh(now) {
         t.registration_expires_at
     } else {

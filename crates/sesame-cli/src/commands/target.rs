@@ -7,8 +7,8 @@ use sesame::credentials::warm;
 use sesame::credentials::{AccountRef, CredentialResolver, RoleTarget, TargetSpec};
 use sesame::sso::{LoginFlow, LoginOptions, SessionSelector};
 
-use super::Context;
 use crate::cli::RoleArgs;
+use crate::context::Context;
 use crate::error::CliError;
 use crate::prompt::TerminalPrompt;
 
@@ -114,8 +114,7 @@ pub(crate) async fn cold(
             ..LoginOptions::default()
         };
         let prompt = TerminalPrompt {
-            open_browser: !ctx.env.flag("AWS_SSO_DISABLE_BROWSER"),
-            browser: ctx.env.var("BROWSER").map(str::to_owned),
+            browser: ctx.browser.clone(),
             to_tty: true,
         };
         resolver

@@ -23,5 +23,6 @@ mod run_api;
 mod run_ask;
 mod saml;
 mod serve;
+mod settings;
 mod status_logout;
 mod support;

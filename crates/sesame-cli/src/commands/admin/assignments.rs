@@ -6,8 +6,8 @@ use std::process::ExitCode;
 use serde_json::{Map, Value};
 use sesame::admin::{self, Assignment, AssignmentQuery};
 
-use super::{AdminOutput, AssignmentsArgs};
-use crate::commands::Context;
+use crate::cli::admin::{AdminOutput, AssignmentsArgs};
+use crate::context::Context;
 use crate::error::CliError;
 use crate::output;
 

@@ -5,8 +5,8 @@ use std::process::ExitCode;
 use sesame::admin::{self, Entry, LookupKind};
 
 use super::assignments::CsvWriter;
-use super::{AdminOutput, LookupArgs, LookupWhat};
-use crate::commands::Context;
+use crate::cli::admin::{AdminOutput, LookupArgs, LookupWhat};
+use crate::context::Context;
 use crate::error::CliError;
 use crate::output;
 

@@ -1,0 +1,119 @@
+//! A role's credentials: `creds`, `exec`, `credential-process`, `console`, and the role flags
+//! they share.
+
+use clap::{Args, ValueEnum};
+
+/// Which role, when no profile names it, and how to get its credentials.
+#[derive(Debug, Args, Clone, Default)]
+pub(crate) struct RoleArgs {
+    /// The account: a 12-digit id, or a name (looked up through ListAccounts).
+    #[arg(long, value_name = "ID|NAME", requires = "role")]
+    pub(crate) account: Option<String>,
+    /// The role (permission set) name.
+    #[arg(long, value_name = "NAME", requires = "account")]
+    pub(crate) role: Option<String>,
+    /// With --account: the `[sso-session NAME]` (default: the only one in the config).
+    #[arg(long, value_name = "NAME", requires = "account")]
+    pub(crate) sso_session: Option<String>,
+    /// With --account: an ad hoc start URL (a legacy, start-URL-keyed login); needs --sso-region.
+    #[arg(
+        long,
+        value_name = "URL",
+        requires = "account",
+        conflicts_with = "sso_session"
+    )]
+    pub(crate) start_url: Option<String>,
+    /// The Identity Center region of --start-url.
+    #[arg(long, value_name = "REGION", requires = "start_url")]
+    pub(crate) sso_region: Option<String>,
+    /// With --account: the region to hand on with the credentials (a profile's own `region`
+    /// otherwise).
+    #[arg(long, value_name = "REGION", requires = "account")]
+    pub(crate) region: Option<String>,
+    /// When the login is missing or expired, log in (once, whatever runs in parallel) instead of
+    /// failing with exit 3; the prompt goes to stderr.
+    #[arg(long)]
+    pub(crate) auto_login: bool,
+    /// Fetch new credentials when the cached ones have less than this many minutes left.
+    #[arg(long, value_name = "MINUTES", default_value_t = 15)]
+    pub(crate) min_validity: u32,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CredsArgs {
+    /// The SSO profile (default: AWS_PROFILE); or use --account and --role.
+    #[arg(value_name = "PROFILE", conflicts_with = "account")]
+    pub(crate) profile: Option<String>,
+    #[command(flatten)]
+    pub(crate) role: RoleArgs,
+    /// How to print them.
+    #[arg(long, short, value_enum, default_value_t = CredsFormat::Env)]
+    pub(crate) format: CredsFormat,
+    /// Write them into the shared credentials file as section [NAME] (default: the profile's
+    /// name, or ACCOUNT_ROLE) instead of printing them; other sections and comments are kept.
+    #[arg(long, value_name = "NAME", num_args = 0..=1, default_missing_value = "")]
+    pub(crate) to_credentials_file: Option<String>,
+}
+
+/// How `sesame creds` prints credentials.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum CredsFormat {
+    /// `export NAME=value` lines for sh, bash, zsh (`eval "$(sesame creds dev)"`).
+    Env,
+    /// The credential_process JSON (`Version`, keys, `Expiration`).
+    Json,
+    /// `set -gx NAME value` lines for fish.
+    Fish,
+    /// `$Env:NAME = 'value'` lines for PowerShell.
+    Powershell,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ExecArgs {
+    /// The SSO profile (default: AWS_PROFILE); or use --account and --role.
+    #[arg(value_name = "PROFILE", conflicts_with = "account")]
+    pub(crate) profile: Option<String>,
+    #[command(flatten)]
+    pub(crate) role: RoleArgs,
+    /// Give the command a local credential server (its URL and token in
+    /// AWS_CONTAINER_CREDENTIALS_FULL_URI and AWS_CONTAINER_AUTHORIZATION_TOKEN) instead of keys:
+    /// renewed as they expire, for jobs that outlive them; any profile kind. The server stops
+    /// when the command ends; its exit code is sesame's (128+N for a signal).
+    #[arg(long)]
+    pub(crate) server: bool,
+    /// With --server: serve IMDSv2 (AWS_EC2_METADATA_SERVICE_ENDPOINT) instead.
+    #[arg(long, requires = "server")]
+    pub(crate) imds: bool,
+    /// With --server: pass the token in a 0600 file (AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE),
+    /// removed afterwards, instead of in the environment.
+    #[arg(long, requires = "server", conflicts_with = "imds")]
+    pub(crate) token_file: bool,
+    /// The command and its arguments, after `--`.
+    #[arg(last = true, value_name = "CMD")]
+    pub(crate) command: Vec<std::ffi::OsString>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CredentialProcessArgs {
+    /// The SSO profile; or use --account and --role.
+    #[arg(long, value_name = "PROFILE", conflicts_with = "account")]
+    pub(crate) profile: Option<String>,
+    #[command(flatten)]
+    pub(crate) role: RoleArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ConsoleArgs {
+    /// The SSO profile (default: AWS_PROFILE); or use --account and --role.
+    #[arg(value_name = "PROFILE", conflicts_with = "account")]
+    pub(crate) profile: Option<String>,
+    #[command(flatten)]
+    pub(crate) role: RoleArgs,
+    /// Print the sign-in URL on stdout (it signs in whoever opens it, for 15 minutes) instead of
+    /// opening a browser.
+    #[arg(long)]
+    pub(crate) print: bool,
+    /// The console page to open (default: the region's console home).
+    #[arg(long, value_name = "URL")]
+    pub(crate) destination: Option<String>,
+}

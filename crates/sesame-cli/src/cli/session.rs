@@ -1,0 +1,114 @@
+//! The Identity Center session and what it lists: `login`, `logout`, `status`, `accounts`,
+//! `roles`, and `demo`, which runs them on the bundled emulator.
+
+use clap::Args;
+
+use super::{OutputFormat, parse_age};
+
+/// Which Identity Center session a command is about.
+#[derive(Debug, Args, Clone, Default)]
+pub(crate) struct SessionArgs {
+    /// The `[sso-session NAME]` of the config file.
+    #[arg(long, value_name = "NAME")]
+    pub(crate) sso_session: Option<String>,
+    /// A profile whose `sso_session` (or legacy `sso_start_url`) names the session.
+    #[arg(long, value_name = "PROFILE")]
+    pub(crate) profile: Option<String>,
+    /// Log in ad hoc to this start URL (a legacy, start-URL-keyed login); needs --sso-region.
+    #[arg(long, value_name = "URL", conflicts_with_all = ["sso_session", "profile"])]
+    pub(crate) start_url: Option<String>,
+    /// The Identity Center region of --start-url.
+    #[arg(long, value_name = "REGION", requires = "start_url")]
+    pub(crate) sso_region: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct LoginArgs {
+    #[command(flatten)]
+    pub(crate) session: SessionArgs,
+    /// Use the device-code flow (chosen by itself over SSH, in WSL, containers, without a display).
+    #[arg(long, conflicts_with = "pkce")]
+    pub(crate) device_code: bool,
+    /// Use the browser flow (PKCE with a loopback redirect) even where the device code is the default.
+    #[arg(long)]
+    pub(crate) pkce: bool,
+    /// Only print the URL (and code); do not open a browser. Also `AWS_SSO_DISABLE_BROWSER=1`.
+    #[arg(long)]
+    pub(crate) no_browser: bool,
+    /// The loopback port of the browser redirect (for SSH port forwarding); default any free port.
+    #[arg(long, value_name = "PORT")]
+    pub(crate) redirect_port: Option<u16>,
+    /// Log in afresh even when the cached token is valid or can be refreshed.
+    #[arg(long)]
+    pub(crate) force: bool,
+    /// Give up waiting for the approval after this many seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 600)]
+    pub(crate) timeout: u64,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct LogoutArgs {
+    #[command(flatten)]
+    pub(crate) session: SessionArgs,
+    /// Log out of every session with a cached token (as `aws sso logout` does).
+    #[arg(long, conflicts_with_all = ["sso_session", "profile", "start_url"])]
+    pub(crate) all: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct StatusArgs {
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = OutputFormat::Table)]
+    pub(crate) output: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct AccountsArgs {
+    #[command(flatten)]
+    pub(crate) session: SessionArgs,
+    #[command(flatten)]
+    pub(crate) listing: ListingArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RolesArgs {
+    #[command(flatten)]
+    pub(crate) session: SessionArgs,
+    #[command(flatten)]
+    pub(crate) listing: ListingArgs,
+}
+
+/// What `accounts` and `roles` list, and how.
+#[derive(Debug, Args)]
+pub(crate) struct ListingArgs {
+    /// Only this account: its 12-digit id, or a glob on its name (`*` and `?`, any case, e.g.
+    /// '*prod*'). Repeat for several.
+    #[arg(long = "account", value_name = "ID|NAME-GLOB")]
+    pub(crate) accounts: Vec<String>,
+    /// Only roles whose name matches this glob (any case, e.g. 'Admin*'). Repeat for several.
+    #[arg(long = "role", value_name = "GLOB")]
+    pub(crate) roles: Vec<String>,
+    /// Output format. Sorted by account name, then role name.
+    #[arg(long, short, value_enum, default_value_t = OutputFormat::Table)]
+    pub(crate) output: OutputFormat,
+    /// Print each result as soon as it arrives, unsorted: tab-separated lines with `-o text`,
+    /// JSON Lines with `-o json` (a table needs every row first).
+    #[arg(long)]
+    pub(crate) stream: bool,
+    /// Ask Identity Center even if the cached listing is fresh (and refresh the cache).
+    #[arg(long)]
+    pub(crate) refresh: bool,
+    /// How old a cached listing may be and still be used: `90s`, `30m`, `2h`, or 0 to always ask.
+    #[arg(long, value_name = "AGE", default_value = "1h", value_parser = parse_age)]
+    pub(crate) max_age: std::time::Duration,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DemoArgs {
+    /// How many accounts the emulator serves.
+    #[arg(long, default_value_t = 12)]
+    pub(crate) accounts: usize,
+    /// Use the browser flow (PKCE) instead of the device code, approved by sesame's own fake browser.
+    #[arg(long)]
+    pub(crate) pkce: bool,
+}
