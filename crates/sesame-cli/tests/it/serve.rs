@@ -413,7 +413,7 @@ fn exec_server_child_environment_argv_and_exit() {
 fn a_credential_that_expires_while_the_child_runs_is_renewed() {
     let w = RoleWorld::from_env(TestEnv::with(EmulatorConfig {
         auto_approve: true,
-        credentials_lifetime: Duration::from_secs(6),
+        credentials_lifetime: Duration::from_secs(12),
         ..EmulatorConfig::default()
     }));
     let before = w.grc();
@@ -442,10 +442,13 @@ fn a_credential_that_expires_while_the_child_runs_is_renewed() {
             Some((w.account.clone(), w.role.clone()))
         );
     }
-    // One fetch per credential (plus, at most, one the server made ahead of a fourth).
+    // One fetch per credential, not per request: the child asked many times (botocore asks
+    // again whenever its credentials are near expiry, here always), the server fetched once per
+    // half-life (plus, on a slow machine, one while python started and one ahead of a fourth).
     let fetches = w.grc() - before;
-    assert!((3..=4).contains(&fetches), "{fetches} fetches for {v}");
-    assert!(v["calls"].as_u64().unwrap() > fetches, "{v}");
+    let calls = v["calls"].as_u64().unwrap();
+    assert!((3..=5).contains(&fetches), "{fetches} fetches for {v}");
+    assert!(calls > 2 * fetches, "{fetches} fetches for {v}");
 }
 
 #[test]
