@@ -9,8 +9,10 @@ use std::time::Duration;
 
 use sesame_emulator::EmulatorConfig;
 
-use crate::creds_support::RoleWorld;
-use crate::support::{TestEnv, assert_success, py_script, stderr, stdout};
+use crate::common::{
+    RoleWorld, TestEnv, assert_clean_failure, assert_success, aws_cli_v2, bare_command, py_script,
+    stderr, stdout, wait_until,
+};
 
 /// A running `sesame serve`, stopped with SIGTERM on drop.
 struct Server {
@@ -136,10 +138,9 @@ fn creds_key(w: &RoleWorld, profile: &str) -> String {
 /// `serve_client.py ARGS` with only `vars` (and an empty HOME: no profile of its own).
 fn botocore(vars: &[(&str, &str)], args: &[&str]) -> Output {
     let home = tempfile::tempdir().unwrap();
-    let mut cmd = Command::new("python3");
+    let mut cmd = bare_command("python3");
     cmd.arg(py_script("serve_client.py"))
         .args(args)
-        .env_clear()
         .env("HOME", home.path())
         .env("PATH", std::env::var("PATH").unwrap_or_default());
     for (k, v) in vars {
@@ -311,7 +312,7 @@ fn botocore_imds_provider_resolves_through_the_server() {
 fn aws_cli_v2_inside_exec_server_gets_the_same_credentials() {
     let w = RoleWorld::new();
     let key = creds_key(&w, "dev");
-    let aws = crate::support::aws_cli_v2();
+    let aws = aws_cli_v2();
     let out = w
         .env
         .sesame()
@@ -507,11 +508,11 @@ fn bad_requests_get_their_answers_and_the_server_stays_up() {
     {
         let fds = format!("/proc/{}/fd", s.child.as_ref().unwrap().id());
         let open = || std::fs::read_dir(&fds).unwrap().count();
-        let deadline = std::time::Instant::now() + Duration::from_secs(60);
-        while open() > 100 && std::time::Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(200));
-        }
-        assert!(open() <= 100, "{} descriptors still open", open());
+        wait_until(
+            "the server to close the idle connections",
+            Duration::from_secs(60),
+            || open() <= 100,
+        );
     }
 
     let token = s.token().to_owned();
@@ -587,7 +588,7 @@ fn serve_refuses_what_it_cannot_serve() {
     .unwrap();
     let before = w.env.snapshot_files();
     let out = w.env.sesame().args(["serve", "static"]).output().unwrap();
-    crate::support::assert_clean_failure(&out, 1, "long-term keys");
+    assert_clean_failure(&out, 1, "long-term keys");
     assert!(stdout(&out).is_empty());
     assert_eq!(w.env.snapshot_files(), before, "nothing changed on disk");
     // IMDS has no token: loopback only.
@@ -602,7 +603,7 @@ fn serve_refuses_what_it_cannot_serve() {
     let out = w.env.sesame().args(["logout"]).output().unwrap();
     assert_success(&out);
     let out = w.env.sesame().args(["serve", "dev"]).output().unwrap();
-    crate::support::assert_clean_failure(&out, 3, "login");
+    assert_clean_failure(&out, 3, "login");
     assert!(stdout(&out).is_empty());
 }
 
