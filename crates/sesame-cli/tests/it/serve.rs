@@ -626,3 +626,34 @@ fn another_address_is_served_with_a_loud_warning() {
         "{err}"
     );
 }
+
+#[test]
+fn any_profile_kind_the_chain_resolves_is_served() {
+    // A credential_process profile with temporary credentials: no SSO involved.
+    let w = RoleWorld::new();
+    let expires = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(1);
+    let answer = serde_json::json!({
+        "Version": 1,
+        "AccessKeyId": "ASIAPROCESSEXAMPLE01",
+        "SecretAccessKey": "process-secret",
+        "SessionToken": "process-token",
+        "Expiration": expires.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
+    });
+    let script = w.env.home.path().join("creds.json");
+    std::fs::write(&script, answer.to_string()).unwrap();
+    w.append_config(&format!(
+        "\n[profile proc]\ncredential_process = cat {}\n",
+        script.display()
+    ));
+    let s = Server::start(&w, &["proc"]);
+    let v = botocore_json(
+        &[
+            ("AWS_CONTAINER_CREDENTIALS_FULL_URI", s.url()),
+            ("AWS_CONTAINER_AUTHORIZATION_TOKEN", s.token()),
+        ],
+        &["creds"],
+    );
+    assert_eq!(v["method"], "container-role");
+    assert_eq!(v["access_key"], "ASIAPROCESSEXAMPLE01");
+    assert_eq!(w.grc(), 0, "no SSO call for a credential_process profile");
+}
