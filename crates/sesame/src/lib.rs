@@ -70,6 +70,7 @@ pub mod pace;
 pub mod populate;
 pub mod saml;
 pub mod secret;
+pub mod serve;
 pub mod signin;
 pub mod sso;
 pub mod sts;

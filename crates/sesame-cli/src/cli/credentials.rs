@@ -90,6 +90,19 @@ pub(crate) struct ExecArgs {
     /// the child gets this profile's credentials instead of its parent's.
     #[arg(long)]
     pub(crate) allow_nested: bool,
+    /// Give the command a local credential server (its URL and token in
+    /// AWS_CONTAINER_CREDENTIALS_FULL_URI and AWS_CONTAINER_AUTHORIZATION_TOKEN) instead of keys:
+    /// renewed as they expire, for jobs that outlive them; any profile kind. The server stops
+    /// when the command ends; its exit code is sesame's (128+N for a signal).
+    #[arg(long)]
+    pub(crate) server: bool,
+    /// With --server: serve IMDSv2 (AWS_EC2_METADATA_SERVICE_ENDPOINT) instead.
+    #[arg(long, requires = "server")]
+    pub(crate) imds: bool,
+    /// With --server: pass the token in a 0600 file (AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE),
+    /// removed afterwards, instead of in the environment.
+    #[arg(long, requires = "server", conflicts_with = "imds")]
+    pub(crate) token_file: bool,
     /// The command and its arguments, after `--`.
     #[arg(last = true, value_name = "CMD")]
     pub(crate) command: Vec<std::ffi::OsString>,

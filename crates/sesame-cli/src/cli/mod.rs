@@ -4,6 +4,7 @@
 //! - [`global`]: the flags every command takes (under "Global options" in every `--help`);
 //! - [`session`]: login, logout, status, accounts, roles, demo;
 //! - [`credentials`]: creds, exec, credential-process, console;
+//! - [`serve`]: serve (exec's `--server` flags are exec's own);
 //! - [`api`]: api and run, sharing the request-shaping flags;
 //! - [`populate`], [`admin`], [`saml`].
 
@@ -21,6 +22,7 @@ pub(crate) mod credentials;
 pub(crate) mod global;
 pub(crate) mod populate;
 pub(crate) mod saml;
+pub(crate) mod serve;
 pub(crate) mod session;
 
 pub(crate) use self::admin::AdminArgs;
@@ -31,6 +33,7 @@ pub(crate) use self::credentials::{
 pub(crate) use self::global::GlobalArgs;
 pub(crate) use self::populate::{PopulateArgs, ProfileStyleArg};
 pub(crate) use self::saml::{IdpArgs, SamlArgs, SamlCommand, SamlProvider, SamlTargetArgs};
+pub(crate) use self::serve::{ServeArgs, ServeFormat};
 pub(crate) use self::session::{
     AccountsArgs, DemoArgs, ListingArgs, LoginArgs, LogoutArgs, RolesArgs, SessionArgs, StatusArgs,
 };
@@ -126,6 +129,10 @@ pub(crate) enum Command {
     /// Run a command with a profile's or a role's credentials and region in its environment
     /// (never in argv); SESAME_PROFILE tells the command which profile.
     Exec(ExecArgs),
+    /// Serve a profile's credentials to the SDKs' container provider (or IMDSv2) on loopback,
+    /// renewed as they expire: for containers and jobs that outlive a credential.
+    #[command(after_long_help = serve::SERVE_HELP)]
+    Serve(ServeArgs),
     /// For `credential_process = sesame credential-process --profile NAME`: botocore's JSON on
     /// stdout, nothing else; exit 3 when a login is needed.
     CredentialProcess(CredentialProcessArgs),

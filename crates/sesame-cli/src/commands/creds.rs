@@ -102,7 +102,7 @@ fn line(format: CredsFormat, name: &str, value: &str) -> String {
 
 /// Python's `shlex.quote`: bare when every character is safe, else in single quotes with `'`
 /// written as `'"'"'`.
-fn sh_quote(value: &str) -> String {
+pub(crate) fn sh_quote(value: &str) -> String {
     let safe = |c: char| c.is_ascii_alphanumeric() || "@%+=:,./-_".contains(c);
     if !value.is_empty() && value.chars().all(safe) {
         value.to_owned()

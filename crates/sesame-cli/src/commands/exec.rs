@@ -17,6 +17,9 @@ use crate::context::Context;
 use crate::error::CliError;
 
 pub(crate) fn run_warm(ctx: &Context, args: &ExecArgs) -> Option<Result<ExitCode, CliError>> {
+    if args.server {
+        return None;
+    }
     if let Err(e) = check_command(ctx, args) {
         return Some(Err(e));
     }
@@ -33,6 +36,9 @@ pub(crate) fn run_warm(ctx: &Context, args: &ExecArgs) -> Option<Result<ExitCode
 
 pub(crate) async fn run(ctx: &Context, args: &ExecArgs) -> Result<ExitCode, CliError> {
     check_command(ctx, args)?;
+    if args.server {
+        return super::serve::exec(ctx, args).await;
+    }
     let spec = target::spec(ctx, args.profile.as_deref(), &args.role)?;
     let mark = mark_of(&spec);
     check_nesting(ctx, args, &mark)?;

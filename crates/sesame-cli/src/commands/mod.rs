@@ -20,6 +20,7 @@ mod run_output;
 mod run_row;
 mod saml;
 mod saml_password;
+mod serve;
 mod status;
 mod target;
 
@@ -42,6 +43,7 @@ pub(crate) async fn run(ctx: &Context, cli: Cli) -> Result<ExitCode, CliError> {
         Command::Admin(args) => admin::run(ctx, &args).await,
         Command::Creds(args) => creds::run(ctx, &args).await,
         Command::Exec(args) => exec::run(ctx, &args).await,
+        Command::Serve(args) => serve::run(ctx, &args).await,
         Command::CredentialProcess(args) => credential_process::run(ctx, &args).await,
         Command::Console(args) => console::run(ctx, &args).await,
         Command::Api(args) => api::run(ctx, &args).await,

@@ -25,6 +25,7 @@ mod run;
 mod run_api;
 mod run_ask;
 mod saml;
+mod serve;
 mod settings;
 mod start_url;
 mod status_logout;

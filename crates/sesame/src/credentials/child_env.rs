@@ -19,9 +19,29 @@ pub const CLEARED: [&str; 5] = [
     "AWS_CREDENTIAL_EXPIRATION",
 ];
 
+/// Variables a child of a credential server (`sesame exec --server`) must not inherit: besides
+/// [`CLEARED`], keys (the container or IMDS endpoint is the whole answer, and botocore reads
+/// environment keys first) and another container or IMDS endpoint's settings.
+pub const CLEARED_FOR_SERVER: [&str; 13] = [
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_CREDENTIAL_EXPIRATION",
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+    "AWS_EC2_METADATA_DISABLED",
+    "AWS_EC2_METADATA_SERVICE_ENDPOINT",
+];
+
 /// What a child's environment gets: the credentials, their expiry, the region when known, and
 /// whatever the caller adds ([`ChildEnv::with`]); [`CLEARED`] is removed first.
 pub struct ChildEnv {
+    cleared: &'static [&'static str],
     set: Vec<(&'static str, String)>,
 }
 
@@ -65,12 +85,23 @@ impl ChildEnv {
         Self::in_region(set, region)
     }
 
+    /// The environment of a child that reads its credentials from a local credential server:
+    /// `endpoint` are the server's variables (its URL, its token or token file); no keys.
+    pub fn of_server(endpoint: Vec<(&'static str, String)>, region: Option<&str>) -> Self {
+        let mut env = Self::in_region(endpoint, region);
+        env.cleared = &CLEARED_FOR_SERVER;
+        env
+    }
+
     fn in_region(mut set: Vec<(&'static str, String)>, region: Option<&str>) -> Self {
         if let Some(region) = region {
             set.push(("AWS_REGION", region.to_owned()));
             set.push(("AWS_DEFAULT_REGION", region.to_owned()));
         }
-        Self { set }
+        Self {
+            cleared: &CLEARED,
+            set,
+        }
     }
 
     /// The same environment with one more variable.
@@ -84,9 +115,10 @@ impl ChildEnv {
         &self.set
     }
 
-    /// Removes [`CLEARED`] from `cmd`'s environment, then sets the variables.
+    /// Removes [`CLEARED`] (or [`CLEARED_FOR_SERVER`]) from `cmd`'s environment, then sets the
+    /// variables.
     pub fn apply(&self, cmd: &mut std::process::Command) {
-        for name in CLEARED {
+        for name in self.cleared {
             cmd.env_remove(name);
         }
         cmd.envs(self.set.iter().map(|(k, v)| (k, v)));
