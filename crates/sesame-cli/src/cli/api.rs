@@ -166,6 +166,15 @@ pub(crate) struct RunArgs {
     /// Ask Identity Center for the accounts and roles even if the cached listing is fresh.
     #[arg(long)]
     pub(crate) refresh: bool,
+    /// Run only this part of the targets: INDEX/COUNT (INDEX from 0), or `auto` for the index
+    /// and count a Kubernetes Indexed Job, AWS Batch array job or Slurm array hands the worker.
+    /// All of an account's targets are in one shard.
+    #[arg(long, value_name = "INDEX/COUNT|auto")]
+    pub(crate) shard: Option<String>,
+    /// The whole sweep's budget of credential calls per second (with --shard, each shard
+    /// takes TPS/COUNT). Default: unpaced until the service throttles, then adaptive.
+    #[arg(long, value_name = "TPS")]
+    pub(crate) tps: Option<f64>,
     /// One signed request per target to this URL instead of a command (the `sesame api` options
     /// -X, -H, -d, --target, --param, --service, -i, -f, --presign apply; --output-dir for -o).
     #[arg(long, value_name = "URL", conflicts_with = "command")]

@@ -5,8 +5,9 @@ use std::io::Write as _;
 use std::process::ExitCode;
 
 use sesame::credentials::CredentialResolver;
-use sesame::fanout::{self, Outcome, Runner, RunnerOptions, Selection, Succeeded, Target};
+use sesame::fanout::{self, Outcome, Runner, RunnerOptions, Selection, Shard, Succeeded, Target};
 use sesame::listing::{Listing, ListingOptions};
+use sesame::pace::PacerConfig;
 use sesame::sso::Sso;
 
 use super::run_output::Report;
@@ -24,6 +25,11 @@ pub(crate) async fn run(ctx: &Context, args: &RunArgs) -> Result<ExitCode, CliEr
             "give a command after `--` (sesame run -- aws sts get-caller-identity), or --api URL",
         ));
     }
+    let shard = match &args.shard {
+        Some(text) => Shard::parse(text, &ctx.env)?,
+        None => Shard::ALL,
+    };
+    let pacer = pacer(args.tps, shard)?;
     let api = match &args.api {
         Some(_) => Some(super::run_api::request(args)?),
         None => None,
@@ -31,10 +37,11 @@ pub(crate) async fn run(ctx: &Context, args: &RunArgs) -> Result<ExitCode, CliEr
     let session = ctx.session(&args.session)?;
     let sso = Sso::new(&ctx.env)?;
     // SESAME_MAX_ATTEMPTS bounds the listing's calls and, through its pacing, every target's
-    // credential fetch.
+    // credential fetch; --tps (this shard's part of it) caps their rate.
     let options = ListingOptions {
         refresh: args.refresh,
         retry: ctx.retry()?,
+        pacer,
         ..ListingOptions::default()
     };
     let listing = Listing::new(&sso, &ctx.env, &session, options);
@@ -46,12 +53,26 @@ pub(crate) async fn run(ctx: &Context, args: &RunArgs) -> Result<ExitCode, CliEr
         verify_roles: args.dry_run,
         refresh: args.refresh,
     };
-    let targets = fanout::targets(&listing, &session, &selection).await?;
+    let mut targets = fanout::targets(&listing, &session, &selection).await?;
     if targets.is_empty() {
         return Err(
             CliError::user(anyhow::anyhow!("no account and role matches the selection"))
                 .hint("check --account/--exclude/--role; `sesame roles` lists what you can reach"),
         );
+    }
+    let all = targets.len();
+    targets.retain(|t| shard.keeps(t));
+    if shard != Shard::ALL {
+        eprintln!(
+            "shard {shard}: {} of {all} targets ({} accounts)",
+            targets.len(),
+            accounts(&targets)
+        );
+        // A shard may own no account: that is its whole share of the work, done.
+        if targets.is_empty() && !args.dry_run {
+            eprintln!("0 ok, 0 failed of 0 targets (nothing in this shard)");
+            return Ok(ExitCode::SUCCESS);
+        }
     }
     let output = args.output.unwrap_or(if args.api.is_some() {
         RunOutput::Json
@@ -141,6 +162,33 @@ pub(crate) async fn run(ctx: &Context, args: &RunArgs) -> Result<ExitCode, CliEr
         };
     }
     Ok(report.finish(end == End::Interrupted))
+}
+
+/// The pacer of the credential calls: `--tps` (this shard's part of it) as a ceiling from the
+/// first call, else the default (unpaced until the service throttles).
+fn pacer(tps: Option<f64>, shard: Shard) -> Result<PacerConfig, CliError> {
+    let mut pacer = PacerConfig::default();
+    let Some(tps) = tps else { return Ok(pacer) };
+    if !(tps.is_finite() && tps > 0.0) {
+        return Err(CliError::user(anyhow::anyhow!(
+            "--tps {tps}: expected a number of calls per second above 0"
+        ))
+        .hint("e.g. --tps 20 (the whole sweep's budget; each of COUNT shards takes TPS/COUNT)"));
+    }
+    let rate = shard.share(tps);
+    pacer.initial_rate = Some(rate);
+    pacer.max_rate = rate;
+    pacer.base_rate = pacer.base_rate.min(rate);
+    pacer.min_rate = pacer.min_rate.min(rate);
+    Ok(pacer)
+}
+
+/// How many accounts `targets` span.
+fn accounts(targets: &[Target]) -> usize {
+    let mut ids: Vec<&str> = targets.iter().map(|t| t.account_id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids.len()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

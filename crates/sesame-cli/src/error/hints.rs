@@ -5,6 +5,7 @@ use sesame::admin::AdminError;
 use sesame::api::{RequestError, SignError};
 use sesame::config::ConfigError;
 use sesame::credentials::{ChainError, CredentialsError};
+use sesame::fanout::ShardError;
 use sesame::listing::ListingError;
 use sesame::populate::PopulateError;
 use sesame::saml::idp::IdpError;
@@ -166,6 +167,19 @@ impl From<ListingError> for CliError {
             e => Self::user(e)
                 .hint("Identity Center kept failing or could not be reached; check the network and try again"),
         }
+    }
+}
+
+impl From<ShardError> for CliError {
+    fn from(e: ShardError) -> Self {
+        let hint = match &e {
+            ShardError::NoEngine | ShardError::NoCount { .. } => {
+                "outside a batch engine give --shard INDEX/COUNT, or set SESAME_SHARD_INDEX and \
+                 SESAME_SHARD_COUNT (docs/sweeps.md)"
+            }
+            _ => "give --shard INDEX/COUNT with INDEX from 0 to COUNT-1, e.g. --shard 0/4",
+        };
+        Self::of(Kind::User, e, Some(hint))
     }
 }
 

@@ -25,3 +25,4 @@ mod saml;
 mod settings;
 mod status_logout;
 mod support;
+mod sweep;

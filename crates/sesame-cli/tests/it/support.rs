@@ -210,8 +210,8 @@ pub(crate) fn aws_cli_v2() -> PathBuf {
             let home = std::env::var_os("HOME").expect("HOME is set");
             let dir = Path::new(&home).join(".cache/sesame-ci/aws-cli-v2");
             let aws = dir.join("bin/aws");
-            let script = Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("../../../shared/aws-cli-v2/install.sh");
+            let script =
+                Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/aws-cli-v2/install.sh");
             std::fs::create_dir_all(dir.parent().unwrap()).unwrap();
             let lock = std::fs::File::create(dir.with_extension("lock")).unwrap();
             lock.lock().expect("the install lock");

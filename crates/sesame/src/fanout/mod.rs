@@ -11,15 +11,19 @@
 //! - [`command`]: the task of `sesame run -- CMD`: a child in its own process group with the
 //!   target's credentials in its environment, output captured whole, the group killed on
 //!   timeout or cancel.
+//! - [`shard`]: one worker's part of a sweep split across many (`--shard INDEX/COUNT`, or the
+//!   index a batch engine hands it).
 
 pub mod command;
 mod runner;
+pub mod shard;
 
 use std::time::Duration;
 
 use serde::Serialize;
 
 pub use runner::{Outcome, Runner, RunnerOptions, Succeeded, Sweep, TargetError};
+pub use shard::{Shard, ShardError};
 
 use crate::listing::{
     AccountPattern, AccountRoles, DEFAULT_MAX_AGE, Filter, Listing, ListingError,
