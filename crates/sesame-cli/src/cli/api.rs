@@ -171,6 +171,14 @@ pub(crate) struct RunArgs {
     /// All of an account's targets are in one shard.
     #[arg(long, value_name = "INDEX/COUNT|auto")]
     pub(crate) shard: Option<String>,
+    /// Append each target's outcome to FILE as a JSON line as it finishes (after a header line
+    /// naming the sweep), so that a killed run leaves a record of what is done.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) results: Option<std::path::PathBuf>,
+    /// Skip the targets that succeeded in FILE (a --results file of the same sweep: same
+    /// command, same targets) and run the rest, appending to FILE (or to --results).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) resume: Option<std::path::PathBuf>,
     /// The whole sweep's budget of credential calls per second (with --shard, each shard
     /// takes TPS/COUNT). Default: unpaced until the service throttles, then adaptive.
     #[arg(long, value_name = "TPS")]

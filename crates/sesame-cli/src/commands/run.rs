@@ -5,6 +5,7 @@ use std::io::Write as _;
 use std::process::ExitCode;
 
 use sesame::credentials::CredentialResolver;
+use sesame::fanout::results::{Header, ResultsFile, SweepId};
 use sesame::fanout::{self, Outcome, Runner, RunnerOptions, Selection, Shard, Succeeded, Target};
 use sesame::listing::{Listing, ListingOptions};
 use sesame::pace::PacerConfig;
@@ -74,6 +75,23 @@ pub(crate) async fn run(ctx: &Context, args: &RunArgs) -> Result<ExitCode, CliEr
             return Ok(ExitCode::SUCCESS);
         }
     }
+    // The sweep is the command and this shard's targets: a --resume file must be of the same.
+    let sweep_id = SweepId::new(&description(args), &targets);
+    let planned = targets.len();
+    if let Some(path) = &args.resume {
+        let done = ResultsFile::load(path, &sweep_id)?;
+        targets.retain(|t| !done.contains(t));
+        eprintln!(
+            "resuming from {}: {} of {planned} targets done, {} to run",
+            path.display(),
+            planned - targets.len(),
+            targets.len()
+        );
+        if targets.is_empty() && !args.dry_run {
+            eprintln!("0 ok, 0 failed of 0 targets (all done)");
+            return Ok(ExitCode::SUCCESS);
+        }
+    }
     let output = args.output.unwrap_or(if args.api.is_some() {
         RunOutput::Json
     } else {
@@ -110,6 +128,22 @@ pub(crate) async fn run(ctx: &Context, args: &RunArgs) -> Result<ExitCode, CliEr
         }
     }
 
+    let mut results = match args.results.as_ref().or(args.resume.as_ref()) {
+        Some(path) => {
+            let what = match &args.api {
+                Some(url) => url.clone(),
+                None => args
+                    .command
+                    .first()
+                    .map(|w| w.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+            };
+            let shard = (shard != Shard::ALL).then(|| shard.to_string());
+            let header = Header::new(sweep_id, planned, shard, what);
+            Some(ResultsFile::open(path, &header)?)
+        }
+        None => None,
+    };
     let resolver = CredentialResolver::new(&ctx.env)?;
     let runner = Runner::new(
         resolver,
@@ -124,7 +158,16 @@ pub(crate) async fn run(ctx: &Context, args: &RunArgs) -> Result<ExitCode, CliEr
     let mut report = Report::new(output, targets.len());
     let mut signals = Interrupts::new()?;
     let (first, rest) = targets.split_at(canary.unwrap_or(targets.len()));
-    let mut end = sweep(&runner, first, &api, args, &mut report, &mut signals).await?;
+    let mut end = sweep(
+        &runner,
+        first,
+        &api,
+        args,
+        &mut report,
+        &mut results,
+        &mut signals,
+    )
+    .await?;
     if end == End::Done && !rest.is_empty() {
         report.canary_done(first.len());
         let go = if args.yes {
@@ -156,7 +199,18 @@ pub(crate) async fn run(ctx: &Context, args: &RunArgs) -> Result<ExitCode, CliEr
             Some(false)
         };
         end = match go {
-            Some(true) => sweep(&runner, rest, &api, args, &mut report, &mut signals).await?,
+            Some(true) => {
+                sweep(
+                    &runner,
+                    rest,
+                    &api,
+                    args,
+                    &mut report,
+                    &mut results,
+                    &mut signals,
+                )
+                .await?
+            }
             Some(false) => End::Held,
             None => End::Interrupted,
         };
@@ -183,6 +237,21 @@ fn pacer(tps: Option<f64>, shard: Shard) -> Result<PacerConfig, CliError> {
     Ok(pacer)
 }
 
+/// What the sweep runs, for its id: the command's words, or the request's URL and flags.
+fn description(args: &RunArgs) -> String {
+    match &args.api {
+        Some(url) => format!("api\0{url}\0{:?}\0{:?}", args.request, args.output_dir),
+        None => {
+            let words: Vec<String> = args
+                .command
+                .iter()
+                .map(|w| w.to_string_lossy().into_owned())
+                .collect();
+            format!("command\0{}", words.join("\0"))
+        }
+    }
+}
+
 /// How many accounts `targets` span.
 fn accounts(targets: &[Target]) -> usize {
     let mut ids: Vec<&str> = targets.iter().map(|t| t.account_id.as_str()).collect();
@@ -207,6 +276,7 @@ async fn sweep(
     api: &Option<super::run_api::ApiCall>,
     args: &RunArgs,
     report: &mut Report,
+    results: &mut Option<ResultsFile>,
     signals: &mut Interrupts,
 ) -> Result<End, CliError> {
     match api {
@@ -216,7 +286,7 @@ async fn sweep(
                 let call = call.clone();
                 async move { call.run(&t, &c).await }
             });
-            drive(sweep, report, signals, Row::from_api).await
+            drive(sweep, report, results, signals, Row::from_api).await
         }
         None => {
             let argv = args.command.clone();
@@ -224,7 +294,7 @@ async fn sweep(
                 let argv = argv.clone();
                 async move { fanout::command::run(&argv, &t, &c).await }
             });
-            drive(sweep, report, signals, Row::from_command).await
+            drive(sweep, report, results, signals, Row::from_command).await
         }
     }
 }
@@ -232,13 +302,20 @@ async fn sweep(
 async fn drive<T: Succeeded>(
     mut sweep: fanout::Sweep<T>,
     report: &mut Report,
+    results: &mut Option<ResultsFile>,
     signals: &mut Interrupts,
     row: fn(Outcome<T>) -> Row,
 ) -> Result<End, CliError> {
     loop {
         tokio::select! {
             outcome = sweep.next() => match outcome {
-                Some(o) => report.add(row(o))?,
+                Some(o) => {
+                    let row = row(o);
+                    if let Some(file) = results.as_mut() {
+                        file.append(&row.record())?;
+                    }
+                    report.add(row)?;
+                }
                 None => return Ok(End::Done),
             },
             _ = signals.recv() => {

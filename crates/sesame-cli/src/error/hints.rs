@@ -6,6 +6,7 @@ use sesame::api::{RequestError, SignError};
 use sesame::config::ConfigError;
 use sesame::credentials::{ChainError, CredentialsError};
 use sesame::fanout::ShardError;
+use sesame::fanout::results::ResultsError;
 use sesame::listing::ListingError;
 use sesame::populate::PopulateError;
 use sesame::saml::idp::IdpError;
@@ -178,6 +179,20 @@ impl From<ShardError> for CliError {
                  SESAME_SHARD_COUNT (docs/sweeps.md)"
             }
             _ => "give --shard INDEX/COUNT with INDEX from 0 to COUNT-1, e.g. --shard 0/4",
+        };
+        Self::of(Kind::User, e, Some(hint))
+    }
+}
+
+impl From<ResultsError> for CliError {
+    fn from(e: ResultsError) -> Self {
+        let hint = match &e {
+            ResultsError::OtherSweep { .. } => {
+                "resume with the same command and selection as the run that wrote it, or start \
+                 a new file with --results"
+            }
+            ResultsError::NotResults { .. } => "give a file written by `sesame run --results`",
+            ResultsError::Io { .. } => "check the path and its permissions",
         };
         Self::of(Kind::User, e, Some(hint))
     }

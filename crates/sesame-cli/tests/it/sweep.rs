@@ -185,3 +185,169 @@ fn a_shard_keeps_to_its_part_of_the_budget() {
     assert_success(&out);
     assert!(env.emulator.stats().throttled > before);
 }
+
+/// The `ok` records of a results file, by account id (after checking its header).
+fn succeeded(path: &std::path::Path) -> Vec<String> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut lines = text.lines();
+    let header: serde_json::Value = serde_json::from_str(lines.next().unwrap()).unwrap();
+    assert_eq!(header["format"], "sesame-sweep-results/1");
+    lines
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|v| v["ok"] == true)
+        .map(|v| v["accountId"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Appends the account id to `$LOG`, then fails unless `$PASS` names a file that exists.
+const LOGGED: &str =
+    r#"echo "$SESAME_ACCOUNT_ID" >> "$LOG"; sleep "${NAP:-0}"; test -e "$DIR/$SESAME_ACCOUNT_ID""#;
+
+fn logged(path: &std::path::Path) -> BTreeSet<String> {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn results_record_each_target_and_resume_runs_only_what_did_not_succeed() {
+    let env = world(12);
+    let ids: Vec<String> = env.emulator.account_ids();
+    let work = tempfile::tempdir().unwrap();
+    let pass = work.path().join("pass");
+    std::fs::create_dir(&pass).unwrap();
+    // Half the accounts succeed the first time.
+    for id in ids.iter().step_by(2) {
+        std::fs::write(pass.join(id), "").unwrap();
+    }
+    let results = work.path().join("results.jsonl");
+    let run = |log: &str, extra: &[&str]| {
+        env.sesame()
+            .args(["run", "--yes", "-o", "jsonl"])
+            .args(extra)
+            .args(["--", "sh", "-c", LOGGED])
+            .env("LOG", work.path().join(log))
+            .env("DIR", &pass)
+            .output()
+            .unwrap()
+    };
+    let out = run("first.log", &["--results", results.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let first_ok: BTreeSet<String> = succeeded(&results).into_iter().collect();
+    let want_first: BTreeSet<String> = ids.iter().step_by(2).cloned().collect();
+    assert_eq!(first_ok, want_first);
+    assert_eq!(logged(&work.path().join("first.log")).len(), 12);
+    // One line per target after the header.
+    assert_eq!(
+        std::fs::read_to_string(&results).unwrap().lines().count(),
+        13
+    );
+
+    // Resuming another sweep's file (another command) is refused, and nothing runs.
+    let before = std::fs::read(&results).unwrap();
+    let out = env
+        .sesame()
+        .args(["run", "--yes", "--resume", results.to_str().unwrap()])
+        .args(["--", "sh", "-c", "true"])
+        .output()
+        .unwrap();
+    assert_clean_failure(&out, 1, "holds the results of another sweep");
+    let out = env
+        .sesame()
+        .args(["run", "--yes", "--account", &ids[0]])
+        .args(["--resume", results.to_str().unwrap()])
+        .args(["--", "sh", "-c", LOGGED])
+        .output()
+        .unwrap();
+    assert_clean_failure(&out, 1, "another sweep");
+    assert_eq!(std::fs::read(&results).unwrap(), before);
+
+    // Now every account would succeed: the resume runs the six that failed, and only them.
+    for id in &ids {
+        std::fs::write(pass.join(id), "").unwrap();
+    }
+    let out = run("second.log", &["--resume", results.to_str().unwrap()]);
+    assert_success(&out);
+    assert!(
+        stderr(&out).contains("6 of 12 targets done, 6 to run"),
+        "{}",
+        stderr(&out)
+    );
+    let second = logged(&work.path().join("second.log"));
+    let all: BTreeSet<String> = ids.iter().cloned().collect();
+    assert_eq!(second, &all - &want_first);
+    let mut ok = succeeded(&results);
+    ok.sort();
+    assert_eq!(
+        ok,
+        ids.iter()
+            .cloned()
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect::<Vec<_>>()
+    );
+
+    // All done: a third resume runs nothing.
+    let out = run("third.log", &["--resume", results.to_str().unwrap()]);
+    assert_success(&out);
+    assert!(logged(&work.path().join("third.log")).is_empty());
+}
+
+#[test]
+fn a_killed_run_leaves_a_file_the_resume_finishes() {
+    let env = world(16);
+    let ids: BTreeSet<String> = env.emulator.account_ids().into_iter().collect();
+    let work = tempfile::tempdir().unwrap();
+    let pass = work.path().join("pass");
+    std::fs::create_dir(&pass).unwrap();
+    for id in &ids {
+        std::fs::write(pass.join(id), "").unwrap();
+    }
+    let results = work.path().join("results.jsonl");
+    let mut child = env
+        .sesame_std()
+        .args(["run", "--yes", "-j", "2", "-o", "jsonl"])
+        .arg("--results")
+        .arg(&results)
+        .args(["--", "sh", "-c", LOGGED])
+        .env("LOG", work.path().join("first.log"))
+        .env("DIR", &pass)
+        .env("NAP", "0.3")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Killed (no chance to clean up) once a few targets are recorded.
+    loop {
+        let n = std::fs::read_to_string(&results)
+            .map(|t| t.lines().count())
+            .unwrap_or(0);
+        if n >= 5 {
+            break;
+        }
+        assert!(child.try_wait().unwrap().is_none(), "the run ended early");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let done: BTreeSet<String> = succeeded(&results).into_iter().collect();
+    assert!(done.len() >= 4 && done.len() < ids.len(), "{done:?}");
+
+    let out = env
+        .sesame()
+        .args(["run", "--yes", "-o", "jsonl"])
+        .arg("--resume")
+        .arg(&results)
+        .args(["--", "sh", "-c", LOGGED])
+        .env("LOG", work.path().join("second.log"))
+        .env("DIR", &pass)
+        .output()
+        .unwrap();
+    assert_success(&out);
+    // The rest ran, and nothing that had succeeded ran again.
+    assert_eq!(logged(&work.path().join("second.log")), &ids - &done);
+    let all: BTreeSet<String> = succeeded(&results).into_iter().collect();
+    assert_eq!(all, ids);
+}

@@ -13,8 +13,10 @@
 //!   timeout or cancel.
 //! - [`shard`]: one worker's part of a sweep split across many (`--shard INDEX/COUNT`, or the
 //!   index a batch engine hands it).
+//! - [`results`]: the results file a sweep appends each outcome to, and resumes from.
 
 pub mod command;
+pub mod results;
 mod runner;
 pub mod shard;
 
