@@ -120,6 +120,9 @@ pub(crate) enum RunOutput {
     Json,
 }
 
+/// The help heading of the flags of `--org`.
+const WITH_ORG: &str = "Options for --org";
+
 /// The help heading of the flags that only mean something with `--api`.
 const WITH_API: &str = "Options for --api";
 
@@ -136,8 +139,32 @@ pub(crate) struct RunArgs {
     #[arg(long, value_name = "ID|NAME-GLOB")]
     pub(crate) exclude: Vec<String>,
     /// Only roles whose name matches this glob (any case; repeatable). Default: every role.
-    #[arg(long = "role", value_name = "GLOB")]
+    #[arg(long = "role", value_name = "GLOB", conflicts_with = "org")]
     pub(crate) roles: Vec<String>,
+    /// Targets from AWS Organizations instead of an Identity Center login: the organization's
+    /// ACTIVE accounts, listed and assumed (--assume-role) with the credentials of the usual
+    /// chain (environment, --profile, web identity).
+    #[arg(long, requires = "assume_role", help_heading = WITH_ORG)]
+    pub(crate) org: bool,
+    /// With --org: the role to assume in each account (arn:PARTITION:iam::ACCOUNT:role/NAME).
+    #[arg(long, value_name = "NAME", requires = "org", help_heading = WITH_ORG)]
+    pub(crate) assume_role: Option<String>,
+    /// With --org: only the accounts directly in this OU or root (repeatable).
+    #[arg(long = "ou", value_name = "ID", requires = "org", help_heading = WITH_ORG)]
+    pub(crate) ous: Vec<String>,
+    /// With --ou: also the accounts of every OU below it.
+    #[arg(long, requires = "ous", help_heading = WITH_ORG)]
+    pub(crate) ou_recursive: bool,
+    /// With --org: the external id the role's trust policy asks for.
+    #[arg(long, value_name = "ID", requires = "org", help_heading = WITH_ORG)]
+    pub(crate) external_id: Option<String>,
+    /// With --org: the session name of the assumed roles (CloudTrail shows it).
+    #[arg(long, value_name = "NAME", default_value = "sesame-run", help_heading = WITH_ORG)]
+    pub(crate) role_session_name: String,
+    /// With --org: how long the assumed roles' credentials last (e.g. 15m, 1h; default: the
+    /// role's, an hour).
+    #[arg(long, value_name = "AGE", value_parser = parse_age, requires = "org", help_heading = WITH_ORG)]
+    pub(crate) duration: Option<std::time::Duration>,
     /// Run once per region (comma-separated): AWS_REGION and AWS_DEFAULT_REGION are set.
     #[arg(long, value_name = "R1,R2", value_delimiter = ',')]
     pub(crate) regions: Vec<String>,

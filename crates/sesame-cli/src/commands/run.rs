@@ -35,31 +35,42 @@ pub(crate) async fn run(ctx: &Context, args: &RunArgs) -> Result<ExitCode, CliEr
         Some(_) => Some(super::run_api::request(args)?),
         None => None,
     };
-    let session = ctx.session(&args.session)?;
-    let sso = Sso::new(&ctx.env)?;
-    // SESAME_MAX_ATTEMPTS bounds the listing's calls and, through its pacing, every target's
-    // credential fetch; --tps (this shard's part of it) caps their rate.
-    let options = ListingOptions {
-        refresh: args.refresh,
-        retry: ctx.retry()?,
-        pacer,
-        ..ListingOptions::default()
+    let (mut targets, source) = if args.org {
+        let (targets, assumer) = super::run_org::targets(ctx, args, pacer).await?;
+        (targets, Source::Org(assumer))
+    } else {
+        let session = ctx.session(&args.session)?;
+        let sso = Sso::new(&ctx.env)?;
+        // SESAME_MAX_ATTEMPTS bounds the listing's calls and, through its pacing, every target's
+        // credential fetch; --tps (this shard's part of it) caps their rate.
+        let options = ListingOptions {
+            refresh: args.refresh,
+            retry: ctx.retry()?,
+            pacer,
+            ..ListingOptions::default()
+        };
+        let listing = Listing::new(&sso, &ctx.env, &session, options);
+        let selection = Selection {
+            accounts: args.accounts.clone(),
+            exclude: args.exclude.clone(),
+            roles: args.roles.clone(),
+            regions: args.regions.clone(),
+            verify_roles: args.dry_run,
+            refresh: args.refresh,
+        };
+        let targets = fanout::targets(&listing, &session, &selection).await?;
+        (targets, Source::Sso(listing, session))
     };
-    let listing = Listing::new(&sso, &ctx.env, &session, options);
-    let selection = Selection {
-        accounts: args.accounts.clone(),
-        exclude: args.exclude.clone(),
-        roles: args.roles.clone(),
-        regions: args.regions.clone(),
-        verify_roles: args.dry_run,
-        refresh: args.refresh,
-    };
-    let mut targets = fanout::targets(&listing, &session, &selection).await?;
     if targets.is_empty() {
-        return Err(
+        return Err(if args.org {
+            CliError::user(anyhow::anyhow!(
+                "no ACTIVE account of the organization matches the selection"
+            ))
+            .hint("check --ou/--account/--exclude; `aws organizations list-accounts` lists them")
+        } else {
             CliError::user(anyhow::anyhow!("no account and role matches the selection"))
-                .hint("check --account/--exclude/--role; `sesame roles` lists what you can reach"),
-        );
+                .hint("check --account/--exclude/--role; `sesame roles` lists what you can reach")
+        });
     }
     let all = targets.len();
     targets.retain(|t| shard.keeps(t));
@@ -144,17 +155,20 @@ pub(crate) async fn run(ctx: &Context, args: &RunArgs) -> Result<ExitCode, CliEr
         }
         None => None,
     };
-    let resolver = CredentialResolver::new(&ctx.env)?;
-    let runner = Runner::new(
-        resolver,
-        listing.pacing().clone(),
-        session,
-        RunnerOptions {
-            jobs: usize::from(args.jobs),
-            timeout: args.timeout,
-            fail_fast: args.fail_fast,
-        },
-    );
+    let options = RunnerOptions {
+        jobs: usize::from(args.jobs),
+        timeout: args.timeout,
+        fail_fast: args.fail_fast,
+    };
+    let runner = match source {
+        Source::Sso(listing, session) => Runner::new(
+            CredentialResolver::new(&ctx.env)?,
+            listing.pacing().clone(),
+            session,
+            options,
+        ),
+        Source::Org(assumer) => Runner::assuming(assumer, options),
+    };
     let mut report = Report::new(output, targets.len());
     let mut signals = Interrupts::new()?;
     let (first, rest) = targets.split_at(canary.unwrap_or(targets.len()));
@@ -216,6 +230,14 @@ pub(crate) async fn run(ctx: &Context, args: &RunArgs) -> Result<ExitCode, CliEr
         };
     }
     Ok(report.finish(end == End::Interrupted))
+}
+
+/// Where the targets' credentials come from.
+enum Source {
+    /// The Identity Center login (its listing's pacing, its session).
+    Sso(Listing, sesame::sso::SsoSession),
+    /// The role assumed in each account of the organization.
+    Org(sesame::fanout::org::Assumer),
 }
 
 /// The pacer of the credential calls: `--tps` (this shard's part of it) as a ceiling from the

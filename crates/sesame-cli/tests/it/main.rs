@@ -21,6 +21,7 @@ mod roles;
 mod run;
 mod run_api;
 mod run_ask;
+mod run_org;
 mod saml;
 mod settings;
 mod status_logout;

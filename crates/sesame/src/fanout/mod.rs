@@ -13,9 +13,11 @@
 //!   timeout or cancel.
 //! - [`shard`]: one worker's part of a sweep split across many (`--shard INDEX/COUNT`, or the
 //!   index a batch engine hands it).
+//! - [`org`]: targets from AWS Organizations, with a role assumed in each account.
 //! - [`results`]: the results file a sweep appends each outcome to, and resumes from.
 
 pub mod command;
+pub mod org;
 pub mod results;
 mod runner;
 pub mod shard;
