@@ -27,3 +27,4 @@ mod settings;
 mod status_logout;
 mod support;
 mod sweep;
+mod sweep_slurm;
