@@ -2,7 +2,7 @@
 
 use sesame_emulator::EmulatorConfig;
 
-use crate::support::{TestEnv, assert_clean_failure, assert_success, stdout};
+use crate::common::{TestEnv, assert_clean_failure, assert_success, stdout};
 
 #[test]
 fn accounts_in_every_format_across_pages() {

@@ -4,76 +4,18 @@
 //! and the caller's IAM policy, so these tests also prove the signing.
 
 use std::collections::BTreeSet;
-use std::net::TcpStream;
-use std::process::{Child, ChildStdin, Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::sync::{Mutex, OnceLock};
-use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::support::{assert_clean_failure, assert_success, py_script, stderr, stdout};
+use crate::common::{
+    Moto, assert_clean_failure, assert_success, clean_command, py_script, sesame_bin, stderr,
+    stdout,
+};
 
 /// A region where the patched moto has no Identity Center instance.
 const NO_INSTANCE_REGION: &str = "ap-southeast-4";
-
-/// moto's server, in a wrapper that exits when its stdin closes (so even the shared server,
-/// which lives in a static and is never dropped, ends with the test process).
-struct Moto {
-    child: Child,
-    _stdin: ChildStdin,
-    url: String,
-}
-
-impl Moto {
-    fn start(extra_env: &[(&str, &str)]) -> Moto {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
-        let mut cmd = Command::new("python3");
-        cmd.arg(py_script("moto_admin.py"))
-            .args([
-                "serve",
-                &port.to_string(),
-                "--no-instance-region",
-                NO_INSTANCE_REGION,
-            ])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
-        for (k, v) in extra_env {
-            cmd.env(k, v);
-        }
-        let mut child = cmd.spawn().expect("python3 runs");
-        let stdin = child.stdin.take().expect("a stdin pipe");
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            if let Ok(Some(status)) = child.try_wait() {
-                panic!(
-                    "moto's server exited ({status}); is moto[server] installed? \
-                     `pip install -r requirements-test.txt`"
-                );
-            }
-            assert!(
-                Instant::now() < deadline,
-                "moto's server did not start in 30 s"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        Moto {
-            child,
-            _stdin: stdin,
-            url: format!("http://127.0.0.1:{port}"),
-        }
-    }
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// The seeded backend every test here shares (read-only after seeding).
 struct World {
@@ -88,7 +30,7 @@ fn world() -> &'static World {
     if let Some(w) = *guard {
         return w;
     }
-    let moto = Moto::start(&[]);
+    let moto = Moto::admin(NO_INSTANCE_REGION);
     let out = Command::new("python3")
         .arg(py_script("moto_admin.py"))
         .args(["world", &moto.url])
@@ -128,11 +70,8 @@ impl World {
     /// `sesame` with only HOME, PATH, the moto endpoint, a region and the admin user's keys.
     fn sesame(&self, home: &std::path::Path) -> Command {
         let (id, secret) = self.key("sesame-admin");
-        let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("sesame"));
-        cmd.env_clear()
-            .env("HOME", home)
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("AWS_ENDPOINT_URL", &self.moto.url)
+        let mut cmd = clean_command(sesame_bin(), home);
+        cmd.env("AWS_ENDPOINT_URL", &self.moto.url)
             .env("AWS_REGION", "us-east-1")
             .env("AWS_ACCESS_KEY_ID", id)
             .env("AWS_SECRET_ACCESS_KEY", secret);
@@ -384,12 +323,9 @@ fn a_profile_with_static_keys_and_services_endpoints_works() {
         format!("[admin]\naws_access_key_id = {id}\naws_secret_access_key = {secret}\n"),
     )
     .unwrap();
-    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("sesame"));
-    cmd.env_clear()
-        .env("HOME", home.path())
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        // Wrong keys in the environment: an explicit --profile skips them, as botocore does.
-        .env("AWS_ACCESS_KEY_ID", "AKIAWRONGWRONGWRONG1")
+    let mut cmd = clean_command(sesame_bin(), home.path());
+    // Wrong keys in the environment: an explicit --profile skips them, as botocore does.
+    cmd.env("AWS_ACCESS_KEY_ID", "AKIAWRONGWRONGWRONG1")
         .env("AWS_SECRET_ACCESS_KEY", "wrong");
     let out = cmd
         .args([
@@ -511,10 +447,7 @@ fn credentials_that_cannot_be_used_are_named() {
     )
     .unwrap();
     let sesame = |args: &[&str]| {
-        Command::new(assert_cmd::cargo::cargo_bin("sesame"))
-            .env_clear()
-            .env("HOME", home.path())
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
+        clean_command(sesame_bin(), home.path())
             .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
             .args(args)
             .output()
@@ -537,13 +470,12 @@ fn credentials_that_cannot_be_used_are_named() {
 #[test]
 fn an_sso_profile_signs_the_admin_calls() {
     let w = world();
-    let env = crate::support::TestEnv::new();
+    let env = crate::common::TestEnv::new();
     env.login();
     let account = env.emulator.account_ids()[0].clone();
     let role = env.emulator.roles_of(&account)[0].clone();
-    let cfg = std::fs::read_to_string(env.config_path()).unwrap();
-    env.write_config(&format!(
-        "{cfg}\n[profile adm]\nsso_session = acme\nsso_account_id = {account}\nsso_role_name = {role}\nregion = us-east-1\n"
+    env.append_config(&format!(
+        "\n[profile adm]\nsso_session = acme\nsso_account_id = {account}\nsso_role_name = {role}\nregion = us-east-1\n"
     ));
     let admin = |args: &[&str]| {
         env.sesame()

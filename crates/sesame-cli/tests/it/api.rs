@@ -1,10 +1,10 @@
 //! `sesame api` against loopback servers that verify every signature themselves (moto, and a
 //! botocore-verifying server for raw S3 keys and presigned URLs), plus bad input.
 
-use crate::api_support::{
+use crate::common::{
     TOKEN, TOKEN_KEY, TOKEN_SECRET, VERIFIER_KEY, VERIFIER_SECRET, moto, token_verifier, verifier,
 };
-use crate::support::{TestEnv, assert_clean_failure, assert_success, stderr, stdout};
+use crate::common::{TestEnv, assert_clean_failure, assert_success, stderr, stdout};
 
 /// `sesame api` with the moto user's keys in the environment.
 fn with_moto_keys(env: &TestEnv) -> assert_cmd::Command {
@@ -322,9 +322,8 @@ fn credential_process_profiles_and_botocore_precedence() {
         ),
     )
     .unwrap();
-    let cfg = std::fs::read_to_string(env.config_path()).unwrap();
-    env.write_config(&format!(
-        "{cfg}\n[profile proc]\ncredential_process = python3 '{}'\nregion = us-east-1\n[profile broken]\ncredential_process = python3 -c 'import sys; sys.exit(\"no creds today\")'\n",
+    env.append_config(&format!(
+        "\n[profile proc]\ncredential_process = python3 '{}'\nregion = us-east-1\n[profile broken]\ncredential_process = python3 -c 'import sys; sys.exit(\"no creds today\")'\n",
         script.display()
     ));
     let url = format!("{}/", m.url());
@@ -505,8 +504,7 @@ fn the_seed_000_endpoint_needs_no_service_or_region() {
 
 #[test]
 fn account_and_role_from_the_identity_center_login() {
-    let env = TestEnv::new();
-    env.login();
+    let env = TestEnv::builder().logged_in().build();
     let account = env.emulator.account_ids()[0].clone();
     let role = env.emulator.roles_of(&account)[0].clone();
     let out = env
@@ -540,8 +538,7 @@ fn account_and_role_from_the_identity_center_login() {
         .unwrap()
         .count();
     assert_eq!(cached, 1);
-    let cfg = std::fs::read_to_string(env.config_path()).unwrap();
-    env.write_config(&format!("{cfg}\n[profile dev]\nsso_session = acme\nsso_account_id = {account}\nsso_role_name = {role}\nregion = eu-west-1\n"));
+    env.append_config(&format!("\n[profile dev]\nsso_session = acme\nsso_account_id = {account}\nsso_role_name = {role}\nregion = eu-west-1\n"));
     let out = env
         .sesame()
         .args([
@@ -699,11 +696,9 @@ fn json_is_pretty_on_a_terminal_and_raw_when_piped() {
     // Under a pseudo-terminal (util-linux `script`, in every Debian base system).
     let sesame = assert_cmd::cargo::cargo_bin("sesame");
     let line = format!("{} api {url} {}", sesame.display(), args.join(" "));
-    let tty = std::process::Command::new("script")
+    let tty = env
+        .command("script")
         .args(["-qec", &line, "/dev/null"])
-        .env_clear()
-        .env("HOME", env.home.path())
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("AWS_ACCESS_KEY_ID", VERIFIER_KEY)
         .env("AWS_SECRET_ACCESS_KEY", VERIFIER_SECRET)
         .output()

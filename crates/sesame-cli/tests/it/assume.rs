@@ -4,10 +4,8 @@
 
 use std::os::unix::fs::PermissionsExt as _;
 
-use crate::api_support::moto;
-use crate::support::{
-    TestEnv, assert_clean_failure, assert_success, py_script, sha1_hex, stderr, stdout,
-};
+use crate::common::moto;
+use crate::common::{TestEnv, assert_clean_failure, assert_success, sha1_hex, stderr, stdout};
 
 const ROLE: &str = "arn:aws:iam::123456789012:role/Admin";
 
@@ -35,12 +33,9 @@ fn arn_of(out: &std::process::Output) -> String {
 
 /// Real botocore resolving `profile` as the AWS CLI does: (caller ARN, AssumeRole* calls made).
 fn botocore(env: &TestEnv, profile: &str) -> (String, u64) {
-    let out = std::process::Command::new("python3")
-        .arg(py_script("assume_role_interop.py"))
+    let out = env
+        .python("assume_role_interop.py")
         .arg(profile)
-        .env_clear()
-        .env("HOME", env.home.path())
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("AWS_ENDPOINT_URL", moto().url())
         .env("AWS_DEFAULT_REGION", "us-east-1")
         .output()
@@ -332,13 +327,7 @@ fn mfa_serial_on_a_terminal_asks_for_the_code_without_echo() {
             "Enter MFA code for arn:aws:iam::123456789012:mfa/tester",
             format!("{code}\r")
         ]]);
-        std::process::Command::new("python3")
-            .arg(py_script("pty_drive.py"))
-            .args([argv.to_string(), script.to_string()])
-            .env_clear()
-            .env("HOME", env.home.path())
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("TERM", "xterm")
+        env.on_terminal(&argv, &script)
             .env("AWS_ENDPOINT_URL_STS", m.url())
             .output()
             .unwrap()

@@ -2,7 +2,7 @@
 
 use sesame_emulator::EmulatorConfig;
 
-use crate::support::{
+use crate::common::{
     SESSION, TestEnv, assert_clean_failure, assert_success, fake_browser, stderr, stdout,
 };
 
@@ -50,8 +50,7 @@ fn an_unknown_session_or_profile_and_ambiguous_sessions() {
         .output()
         .unwrap();
     assert_clean_failure(&out, 1, "nope");
-    let cfg = std::fs::read_to_string(env.config_path()).unwrap();
-    env.write_config(&format!("{cfg}\n[sso-session other]\nsso_start_url = https://o.awsapps.com/start\nsso_region = eu-west-1\n"));
+    env.append_config("\n[sso-session other]\nsso_start_url = https://o.awsapps.com/start\nsso_region = eu-west-1\n");
     let out = env.sesame().args(["login"]).output().unwrap();
     assert_clean_failure(&out, 1, "--sso-session");
 }

@@ -1,21 +1,15 @@
 //! The real botocore against sesame's files: a sesame login is a login for every boto3 program,
 //! and a botocore-written cache is one sesame reads.
 
-use std::process::Command;
-
 use sesame_emulator::EmulatorConfig;
 
-use crate::support::{SESSION, TestEnv, assert_success, py_script};
+use crate::common::{SESSION, TestEnv, assert_success, py_script};
 
 fn python(env: &TestEnv, args: &[&str]) -> std::process::Output {
-    let out = Command::new("python3")
+    let out = env
+        .sso_command("python3")
         .arg(py_script("botocore_interop.py"))
         .args(args)
-        .env_clear()
-        .env("HOME", env.home.path())
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("AWS_ENDPOINT_URL_SSO", env.url())
-        .env("AWS_ENDPOINT_URL_SSO_OIDC", env.url())
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .output()
         .expect("python3 runs");
@@ -28,9 +22,8 @@ fn python(env: &TestEnv, args: &[&str]) -> std::process::Output {
 }
 
 fn with_profile(env: &TestEnv, account: &str, role: &str) {
-    let cfg = std::fs::read_to_string(env.config_path()).unwrap();
-    env.write_config(&format!(
-        "{cfg}\n[profile dev]\nsso_session = {SESSION}\nsso_account_id = {account}\nsso_role_name = {role}\nregion = eu-west-1\n"
+    env.append_config(&format!(
+        "\n[profile dev]\nsso_session = {SESSION}\nsso_account_id = {account}\nsso_role_name = {role}\nregion = eu-west-1\n"
     ));
 }
 
@@ -49,8 +42,7 @@ fn first_account_and_role(env: &TestEnv) -> (String, String) {
 
 #[test]
 fn botocore_resolves_credentials_from_a_sesame_login() {
-    let env = TestEnv::new();
-    env.login();
+    let env = TestEnv::builder().logged_in().build();
     let (account, role) = first_account_and_role(&env);
     with_profile(&env, &account, &role);
     let out = python(&env, &["creds", "dev"]);

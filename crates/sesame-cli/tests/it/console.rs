@@ -3,8 +3,8 @@
 
 use std::process::Command;
 
-use crate::creds_support::RoleWorld;
-use crate::support::{assert_clean_failure, assert_success, stderr, stdout};
+use crate::common::RoleWorld;
+use crate::common::{assert_clean_failure, assert_success, stderr, stdout, wait_for};
 
 /// Opens `url` as a browser would, through Python's urllib; the page's text.
 fn open(url: &str) -> String {
@@ -94,13 +94,16 @@ fn the_sign_in_url_signs_in_as_the_role() {
         stderr(&out)
     );
     let opened = dir.path().join("opened");
-    for _ in 0..100 {
-        if opened.exists() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    let page = open(&std::fs::read_to_string(&opened).unwrap());
+    let url = wait_for(
+        "the browser to be opened",
+        std::time::Duration::from_secs(10),
+        || {
+            std::fs::read_to_string(&opened)
+                .ok()
+                .filter(|s| !s.is_empty())
+        },
+    );
+    let page = open(&url);
     assert!(
         page.contains("https://console.aws.amazon.com/s3/"),
         "{page}"

@@ -3,8 +3,8 @@
 
 use std::process::Stdio;
 
-use crate::creds_support::{RoleWorld, botocore, sesame_at, sesame_bin};
-use crate::support::{assert_clean_failure, assert_success, stderr, stdout};
+use crate::common::{RoleWorld, botocore, sesame_at, sesame_bin};
+use crate::common::{assert_clean_failure, assert_success, stderr, stdout};
 
 #[test]
 fn output_is_what_botocore_expects_and_is_the_profiles_role() {
@@ -143,7 +143,7 @@ fn the_warm_path_works_with_the_emulator_stopped() {
     let w = RoleWorld::new();
     let first = w.process("dev");
     let RoleWorld { env, account, role } = w;
-    let crate::support::TestEnv { home, emulator } = env;
+    let crate::common::TestEnv { home, emulator } = env;
     let url = emulator.url();
     drop(emulator);
 
@@ -219,7 +219,7 @@ fn legacy_profiles_share_the_start_url_keyed_entry_with_the_aws_cli() {
         .home
         .path()
         .join(".aws/cli/cache")
-        .join(format!("{}.json", crate::support::sha1_hex(&args)));
+        .join(format!("{}.json", crate::common::sha1_hex(&args)));
     assert!(path.is_file(), "the entry is keyed by start URL");
     let b = botocore(&w.env, "cli-v2-creds", "legacy");
     assert_eq!(b["AccessKeyId"], v["AccessKeyId"]);
@@ -231,23 +231,20 @@ fn an_auto_login_started_by_botocore_speaks_on_the_terminal() {
     // botocore captures a credential_process's stderr: a login prompt written there is never
     // seen. On a terminal, sesame writes it to the terminal instead.
     let w = RoleWorld::new();
-    std::fs::remove_file(w.env.token_path(crate::support::SESSION)).unwrap();
+    std::fs::remove_file(w.env.token_path(crate::common::SESSION)).unwrap();
     w.append_config(&format!(
         "\n[profile proc]\ncredential_process = {} credential-process --profile dev --auto-login\n",
         sesame_bin().display()
     ));
     let argv = serde_json::json!([
         "python3",
-        crate::support::py_script("creds_interop.py"),
+        crate::common::py_script("creds_interop.py"),
         "boto3-creds",
         "proc"
     ]);
-    let out = std::process::Command::new("python3")
-        .arg(crate::support::py_script("pty_drive.py"))
-        .args([argv.to_string(), "[]".to_owned()])
-        .env_clear()
-        .env("HOME", w.env.home.path())
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
+    let out = w
+        .env
+        .on_terminal(&argv, &serde_json::json!([]))
         .env("AWS_ENDPOINT_URL_SSO", w.env.url())
         .env("AWS_ENDPOINT_URL_SSO_OIDC", w.env.url())
         .env("AWS_EC2_METADATA_DISABLED", "true")

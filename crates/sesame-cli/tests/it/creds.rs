@@ -3,8 +3,8 @@
 
 use std::process::Command;
 
-use crate::creds_support::RoleWorld;
-use crate::support::{assert_clean_failure, assert_success, stderr, stdout};
+use crate::common::RoleWorld;
+use crate::common::{assert_clean_failure, assert_success, stderr, stdout};
 
 #[test]
 fn every_format_carries_the_same_credentials() {
@@ -167,7 +167,7 @@ fn to_credentials_file_changes_only_that_sections_keys() {
             0o600
         );
     }
-    let b = crate::creds_support::botocore(&w.env, "boto3-creds", "static-dev");
+    let b = crate::common::botocore(&w.env, "boto3-creds", "static-dev");
     assert_eq!(b["Method"], "shared-credentials-file");
     assert_eq!(b["AccessKeyId"], v["AccessKeyId"]);
     assert_eq!(b["HasToken"], true);

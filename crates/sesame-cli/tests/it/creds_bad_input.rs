@@ -1,8 +1,8 @@
 //! Bad input for the role-credential commands: one `error:` line, the right exit code, nothing
 //! on stdout, no secret, nothing changed.
 
-use crate::creds_support::RoleWorld;
-use crate::support::{SESSION, TestEnv, assert_clean_failure, assert_success, stderr, stdout};
+use crate::common::RoleWorld;
+use crate::common::{SESSION, TestEnv, assert_clean_failure, assert_success, stderr, stdout};
 
 fn fails(w: &RoleWorld, args: &[&str], code: i32, needle: &str) {
     let before = w.env.snapshot_files();
@@ -97,8 +97,7 @@ fn no_login_or_an_expired_one_exits_3() {
     let env = TestEnv::new();
     let account = env.emulator.account_ids()[0].clone();
     let role = env.emulator.roles_of(&account)[0].clone();
-    let cfg = std::fs::read_to_string(env.config_path()).unwrap();
-    env.write_config(&format!("{cfg}\n[profile dev]\nsso_session = {SESSION}\nsso_account_id = {account}\nsso_role_name = {role}\n"));
+    env.append_config(&format!("\n[profile dev]\nsso_session = {SESSION}\nsso_account_id = {account}\nsso_role_name = {role}\n"));
     let out = env
         .sesame()
         .args(["credential-process", "--profile", "dev"])

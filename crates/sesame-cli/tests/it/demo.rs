@@ -1,13 +1,11 @@
 //! `sesame demo`, the README's first command.
 
-use crate::support::{assert_success, stdout};
+use crate::common::{assert_success, bare_command, sesame_bin, stdout};
 
 #[test]
 fn demo_logs_in_and_lists_on_the_bundled_emulator() {
     for extra in [&[][..], &["--pkce"][..]] {
-        let out = assert_cmd::Command::cargo_bin("sesame")
-            .unwrap()
-            .env_clear()
+        let out = assert_cmd::Command::from_std(bare_command(sesame_bin()))
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .arg("demo")
             .args(extra)

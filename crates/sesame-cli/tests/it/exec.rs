@@ -1,8 +1,8 @@
 //! `sesame exec`: credentials and region in the child's environment, never in its argv; its exit
 //! code (or signal) is the result.
 
-use crate::creds_support::RoleWorld;
-use crate::support::{assert_clean_failure, assert_success, stdout};
+use crate::common::RoleWorld;
+use crate::common::{assert_clean_failure, assert_success, stdout};
 
 #[test]
 fn the_child_gets_the_credentials_in_its_environment_only() {

@@ -4,7 +4,7 @@ use std::process::Stdio;
 
 use sesame_emulator::EmulatorConfig;
 
-use crate::support::{SESSION, TestEnv, assert_success, fake_browser, stderr};
+use crate::common::{SESSION, TestEnv, assert_success, fake_browser, stderr};
 
 #[test]
 fn device_code_login_writes_the_aws_cli_token_cache() {
@@ -72,8 +72,7 @@ fn device_code_login_writes_the_aws_cli_token_cache() {
 
 #[test]
 fn a_second_login_reuses_the_valid_token_and_force_reuses_the_registration() {
-    let env = TestEnv::new();
-    env.login();
+    let env = TestEnv::builder().logged_in().build();
     let first = env.token_json(SESSION);
     let out = env
         .sesame()
@@ -174,7 +173,7 @@ fn pkce_login_through_a_browser_that_follows_the_redirect() {
     let token = env.token_json(SESSION);
     assert!(token["refreshToken"].is_string());
     // The PKCE registration is cached with its grant types, under the AWS CLI's key.
-    let reg_key = crate::support::sha1_hex(&format!(
+    let reg_key = crate::common::sha1_hex(&format!(
         "{{\"region\": \"us-east-1\", \"scopes\": [\"sso:account:access\"], \"session_name\": \"acme\", \"startUrl\": \"{}/start\", \"tool\": \"botocore\"}}",
         env.url()
     ));
@@ -230,7 +229,7 @@ fn pkce_with_consent_page_approved_and_denied() {
         .env("BROWSER", fake_browser(true))
         .output()
         .unwrap();
-    crate::support::assert_clean_failure(&out, 1, "denied");
+    crate::common::assert_clean_failure(&out, 1, "denied");
     assert_eq!(
         env.snapshot_files(),
         before,
@@ -255,17 +254,31 @@ fn no_display_means_device_code_and_no_browser_only_prints() {
         stderr(&out)
     );
 
-    let log = env.home.path().join("browser.log");
-    let out = env
-        .sesame()
-        .args(["login", "--device-code", "--force"])
-        .env("AWS_SSO_DISABLE_BROWSER", "1")
-        .env("BROWSER", format!("touch {}", log.display()))
-        .output()
-        .unwrap();
-    assert_success(&out);
-    std::thread::sleep(std::time::Duration::from_millis(200));
-    assert!(!log.exists(), "the browser must not be opened");
+    // A browser that cannot start: sesame says so the moment it tries to open it (starting a
+    // program is synchronous), so its output proves whether it tried, with nothing to wait for.
+    let browser = env.home.path().join("no-such-browser");
+    let login = |disable: bool| {
+        let mut cmd = env.sesame_without_terminal();
+        cmd.args(["login", "--device-code", "--force"])
+            .env("BROWSER", &browser);
+        if disable {
+            cmd.env("AWS_SSO_DISABLE_BROWSER", "1");
+        }
+        let out = cmd.output().unwrap();
+        assert_success(&out);
+        stderr(&out)
+    };
+    let tried = login(false);
+    assert!(
+        tried.contains("could not open a browser"),
+        "without AWS_SSO_DISABLE_BROWSER the browser is tried: {tried}"
+    );
+    let err = login(true);
+    assert!(
+        !err.contains("could not open a browser"),
+        "the browser must not be opened: {err}"
+    );
+    assert!(err.contains("open this URL in a browser"), "{err}");
 }
 
 #[test]

@@ -2,34 +2,20 @@
 //! botocore (and AWS CLI v1) read it back.
 
 use std::collections::BTreeMap;
-use std::process::Command;
 
 use serde_json::Value;
 use sesame_emulator::{EmulatorConfig, EmulatorHandle};
 
-use crate::support::{
-    SESSION, TestEnv, assert_clean_failure, assert_success, py_script, stderr, stdout,
-};
+use crate::common::{SESSION, TestEnv, assert_clean_failure, assert_success, stderr, stdout};
 
 const BEGIN: &str = "# BEGIN sesame populate (sso-session acme)";
 const END: &str = "# END sesame populate (sso-session acme)\n";
 
-fn env_with(accounts: usize) -> TestEnv {
-    TestEnv::with(EmulatorConfig {
-        accounts,
-        auto_approve: true,
-        ..EmulatorConfig::default()
-    })
-}
-
 /// botocore's (or the AWS CLI's) view, through the helper script.
 fn check(env: &TestEnv, args: &[&str]) -> Value {
-    let out = Command::new("python3")
-        .arg(py_script("populate_check.py"))
+    let out = env
+        .python("populate_check.py")
         .args(args)
-        .env_clear()
-        .env("HOME", env.home.path())
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("AWS_ENDPOINT_URL_SSO", env.url())
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .output()
@@ -137,7 +123,7 @@ fn user_config(env: &TestEnv) -> String {
 
 #[test]
 fn populate_keeps_every_byte_outside_its_block_and_a_second_run_changes_nothing() {
-    let env = env_with(5);
+    let env = TestEnv::builder().accounts(5).build();
     let mine = user_config(&env);
     env.write_config(&mine);
     env.login();
@@ -178,12 +164,15 @@ fn populate_keeps_every_byte_outside_its_block_and_a_second_run_changes_nothing(
     let backup = env.config_path().with_file_name("config.bak");
     assert_eq!(std::fs::read_to_string(&backup).unwrap(), mine);
 
-    // A second run: same bytes, file not rewritten.
-    let before = std::fs::metadata(env.config_path())
+    // A second run: same bytes, file not rewritten. The file's time is set an hour back first,
+    // so a rewrite shows however soon it comes (no sleep, no clock granularity to beat).
+    let an_hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    std::fs::File::options()
+        .write(true)
+        .open(env.config_path())
         .unwrap()
-        .modified()
+        .set_modified(an_hour_ago)
         .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(20));
     let out = populate(&env, &[]);
     assert!(stderr(&out).contains("is up to date"), "{}", stderr(&out));
     assert_eq!(config(&env), text);
@@ -191,7 +180,7 @@ fn populate_keeps_every_byte_outside_its_block_and_a_second_run_changes_nothing(
         .unwrap()
         .modified()
         .unwrap();
-    assert_eq!(before, after, "the file is not rewritten");
+    assert_eq!(after, an_hour_ago, "the file is not rewritten");
 
     // Hand edits after the block, and user comments around it, survive a run that changes it.
     let edited = format!("{text}\n# added later by hand\n[profile later]\nregion = ap-south-1\n");
@@ -207,8 +196,7 @@ fn populate_keeps_every_byte_outside_its_block_and_a_second_run_changes_nothing(
 fn every_generated_profile_resolves_in_botocore_and_one_fetches_credentials() {
     // 40 accounts: every business unit of the emulator, with names such as "R&D", "iOS App",
     // "ML-Platform" and "Customer 360".
-    let env = env_with(40);
-    env.login();
+    let env = TestEnv::builder().accounts(40).logged_in().build();
     populate(
         &env,
         &[
@@ -270,8 +258,7 @@ fn against(env: &TestEnv, other: &EmulatorHandle, args: &[&str]) -> std::process
 
 #[test]
 fn new_accounts_are_added_and_vanished_ones_kept_unless_pruned() {
-    let env = env_with(3);
-    env.login();
+    let env = TestEnv::builder().accounts(3).logged_in().build();
     populate(&env, &[]);
     let three = generated(&env);
     assert_eq!(sorted_values(&three), all_targets(&env.emulator));
@@ -307,8 +294,7 @@ fn new_accounts_are_added_and_vanished_ones_kept_unless_pruned() {
 
 #[test]
 fn dry_run_prints_a_unified_diff_and_writes_nothing() {
-    let env = env_with(2);
-    env.login();
+    let env = TestEnv::builder().accounts(2).logged_in().build();
     let files = env.snapshot_files();
     let out = populate(&env, &["--dry-run"]);
     assert_eq!(env.snapshot_files(), files, "nothing written");
@@ -338,8 +324,7 @@ fn dry_run_prints_a_unified_diff_and_writes_nothing() {
 
 #[test]
 fn credential_process_style_is_read_by_botocore_as_the_sesame_command() {
-    let env = env_with(2);
-    env.login();
+    let env = TestEnv::builder().accounts(2).logged_in().build();
     populate(
         &env,
         &[
@@ -389,7 +374,7 @@ fn credential_process_style_is_read_by_botocore_as_the_sesame_command() {
 
 #[test]
 fn shared_options_from_the_config_and_collisions() {
-    let env = env_with(4);
+    let env = TestEnv::builder().accounts(4).build();
     let base = config(&env);
     // Every profile named `x-<suffix>`: they collide, and each gets its account id.
     env.write_config(&format!(
@@ -435,7 +420,7 @@ fn shared_options_from_the_config_and_collisions() {
 #[test]
 fn the_file_keeps_its_mode_and_an_ad_hoc_session_is_written_into_the_block() {
     use std::os::unix::fs::PermissionsExt as _;
-    let env = env_with(2);
+    let env = TestEnv::builder().accounts(2).build();
     env.write_config("# nothing but a comment\n[profile x]\nregion = eu-west-1\n");
     std::fs::set_permissions(env.config_path(), std::fs::Permissions::from_mode(0o640)).unwrap();
     let start = format!("{}/start", env.url());
@@ -491,8 +476,7 @@ fn the_file_keeps_its_mode_and_an_ad_hoc_session_is_written_into_the_block() {
 
 #[test]
 fn bad_input_fails_cleanly_and_changes_nothing() {
-    let env = env_with(2);
-    env.login();
+    let env = TestEnv::builder().accounts(2).logged_in().build();
     let cases: [(&[&str], &str); 5] = [
         (&["--template", "{nope}"], "unknown placeholder `{nope}`"),
         (&["--template", "static"], "no placeholder"),
@@ -603,7 +587,7 @@ fn awkward_account_names_give_safe_distinct_names_botocore_reads_back() {
 
 #[test]
 fn without_a_login_populate_asks_for_one_and_writes_nothing() {
-    let env = env_with(2);
+    let env = TestEnv::builder().accounts(2).build();
     let files = env.snapshot_files();
     let out = env.sesame().arg("populate").output().unwrap();
     assert_clean_failure(&out, 3, "");
@@ -613,7 +597,7 @@ fn without_a_login_populate_asks_for_one_and_writes_nothing() {
 
 #[test]
 fn concurrent_runs_for_two_sessions_keep_both_blocks() {
-    let env = env_with(6);
+    let env = TestEnv::builder().accounts(6).build();
     let base = config(&env);
     env.write_config(&format!(
         "{base}\n[sso-session beta]\nsso_start_url = {}/start\nsso_region = us-east-1\n\
@@ -668,8 +652,7 @@ fn concurrent_runs_for_two_sessions_keep_both_blocks() {
 
 #[test]
 fn a_failing_service_mid_run_changes_nothing() {
-    let env = env_with(3);
-    env.login();
+    let env = TestEnv::builder().accounts(3).logged_in().build();
     populate(&env, &[]);
     let files = env.snapshot_files();
     // The same login against a portal that answers every call with a 500.
@@ -693,8 +676,7 @@ fn a_failing_service_mid_run_changes_nothing() {
 
 #[test]
 fn credential_process_profiles_fetch_credentials_through_botocore() {
-    let env = env_with(2);
-    env.login();
+    let env = TestEnv::builder().accounts(2).logged_in().build();
     let sesame = assert_cmd::cargo::cargo_bin("sesame");
     populate(
         &env,

@@ -3,8 +3,8 @@
 
 use sesame_emulator::{EmulatorConfig, FaultSettings};
 
+use crate::common::{TestEnv, assert_clean_failure, assert_success, stderr};
 use crate::populate::{all_targets, generated, sorted_values};
-use crate::support::{TestEnv, assert_clean_failure, assert_success, stderr};
 
 #[test]
 fn populate_through_a_throttled_faulty_portal_writes_every_profile() {

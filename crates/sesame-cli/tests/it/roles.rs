@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use sesame_emulator::{EmulatorConfig, FaultSettings};
 
-use crate::support::{SESSION, TestEnv, assert_clean_failure, assert_success, stderr, stdout};
+use crate::common::{SESSION, TestEnv, assert_clean_failure, assert_success, stderr, stdout};
 
 fn emulator(accounts: usize, roles_per_account: usize) -> TestEnv {
     let env = TestEnv::with(EmulatorConfig {
@@ -402,9 +402,8 @@ fn accounts_then_roles_of_one_account_reuses_the_cached_account_list() {
 #[test]
 fn a_cache_of_another_session_is_not_used() {
     let env = emulator(30, 2);
-    let cfg = std::fs::read_to_string(env.config_path()).unwrap();
-    env.write_config(&format!(
-        "{cfg}\n[sso-session other]\nsso_start_url = {}/other\nsso_region = us-east-1\nsso_registration_scopes = sso:account:access\n",
+    env.append_config(&format!(
+        "\n[sso-session other]\nsso_start_url = {}/other\nsso_region = us-east-1\nsso_registration_scopes = sso:account:access\n",
         env.url()
     ));
     let out = env

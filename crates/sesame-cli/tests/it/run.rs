@@ -6,18 +6,21 @@ use std::time::{Duration, Instant};
 
 use sesame_emulator::EmulatorConfig;
 
-use crate::support::{TestEnv, assert_clean_failure, assert_success, stderr, stdout};
+use crate::common::{
+    TestEnv, assert_clean_failure, assert_success, stderr, stdout, wait_for, wait_until,
+};
 
 /// An emulator with `accounts` accounts of one role each, logged in.
 pub(crate) fn world(accounts: usize) -> TestEnv {
-    let env = TestEnv::with(EmulatorConfig {
-        auto_approve: true,
-        accounts,
-        roles_per_account: 1,
-        ..EmulatorConfig::default()
-    });
-    env.login();
-    env
+    TestEnv::builder()
+        .emulator(EmulatorConfig {
+            auto_approve: true,
+            accounts,
+            roles_per_account: 1,
+            ..EmulatorConfig::default()
+        })
+        .logged_in()
+        .build()
 }
 
 /// Every (account id, role) the emulator gives the user.
@@ -385,23 +388,15 @@ fn ctrl_c_ends_the_children_and_prints_the_summary() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let started = Instant::now();
-    let pids = loop {
+    let pids = wait_for("4 children to start", Duration::from_secs(30), || {
         let pids: Vec<String> = std::fs::read_dir(dir.path())
             .unwrap()
             .filter_map(|e| std::fs::read_to_string(e.unwrap().path()).ok())
             .map(|s| s.trim().to_owned())
             .filter(|s| !s.is_empty())
             .collect();
-        if pids.len() == 4 {
-            break pids;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "4 children start"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    };
+        (pids.len() == 4).then_some(pids)
+    });
     let status = std::process::Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
@@ -416,14 +411,11 @@ fn ctrl_c_ends_the_children_and_prints_the_summary() {
     );
     assert!(err.contains("(interrupted)"), "{err}");
     // No child left running.
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while !pids.iter().all(|p| gone(p)) {
-        assert!(
-            Instant::now() < deadline,
-            "children still running: {pids:?}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_until(
+        &format!("the children {pids:?} to end"),
+        Duration::from_secs(5),
+        || pids.iter().all(|p| gone(p)),
+    );
     assert_eq!(markers(dir.path()), 4, "no new target started after Ctrl-C");
 }
 

@@ -9,9 +9,9 @@ use std::path::Path;
 
 use sha2::Digest as _;
 
-use crate::api_support::PyServer;
+use crate::common::PyServer;
+use crate::common::{TestEnv, assert_clean_failure, assert_success, stderr, stdout};
 use crate::run::world;
-use crate::support::{TestEnv, assert_clean_failure, assert_success, stderr, stdout};
 
 const ACCOUNTS: usize = 8;
 const REGION: &str = "eu-west-1";

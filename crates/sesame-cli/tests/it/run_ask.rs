@@ -4,23 +4,17 @@
 //! waits for the question's text, so it fails if the question is not asked.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
+use crate::common::{TestEnv, stderr, stdout};
 use crate::run::{marker, markers, world};
-use crate::support::{TestEnv, py_script, stderr, stdout};
 
 /// `sesame ARGS` on a pseudo-terminal, answering each `(text, answer)` in turn; what the
 /// terminal showed is the output's stdout.
 fn on_terminal(env: &TestEnv, args: &[String], script: serde_json::Value) -> Output {
     let mut argv = vec![assert_cmd::cargo::cargo_bin("sesame").display().to_string()];
     argv.extend(args.iter().cloned());
-    Command::new("python3")
-        .arg(py_script("pty_drive.py"))
-        .args([serde_json::json!(argv).to_string(), script.to_string()])
-        .env_clear()
-        .env("HOME", env.home.path())
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("TERM", "xterm")
+    env.on_terminal(&serde_json::json!(argv), &script)
         .env("AWS_ENDPOINT_URL_SSO", env.url())
         .env("AWS_ENDPOINT_URL_SSO_OIDC", env.url())
         .output()

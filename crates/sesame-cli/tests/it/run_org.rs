@@ -3,21 +3,14 @@
 //! and IAM policies checked after seeding; tests/support/moto_org.py).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::net::TcpStream;
-use std::process::{Child, ChildStdin, Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::support::{assert_clean_failure, py_script, stderr, stdout};
-
-/// moto's server, ended with the test process (its stdin closes).
-struct Moto {
-    _child: Child,
-    _stdin: ChildStdin,
-    url: String,
-}
+use crate::common::{
+    Moto, assert_clean_failure, clean_command, py_script, sesame_bin, stderr, stdout,
+};
 
 struct World {
     moto: Moto,
@@ -27,32 +20,10 @@ struct World {
 fn world() -> &'static World {
     static WORLD: OnceLock<World> = OnceLock::new();
     WORLD.get_or_init(|| {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
-        let mut child = Command::new("python3")
-            .arg(py_script("moto_org.py"))
-            .args(["serve", &port.to_string()])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("python3 runs");
-        let stdin = child.stdin.take().expect("a stdin pipe");
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                child.try_wait().unwrap().is_none(),
-                "moto's server exited; is moto[server] installed?"
-            );
-            assert!(Instant::now() < deadline, "moto's server did not start");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        let url = format!("http://127.0.0.1:{port}");
+        let moto = Moto::org();
         let out = Command::new("python3")
             .arg(py_script("moto_org.py"))
-            .args(["world", &url])
+            .args(["world", &moto.url])
             .output()
             .unwrap();
         assert!(
@@ -61,14 +32,7 @@ fn world() -> &'static World {
             String::from_utf8_lossy(&out.stderr)
         );
         let seed = serde_json::from_slice(&out.stdout).expect("the seed's JSON");
-        World {
-            moto: Moto {
-                _child: child,
-                _stdin: stdin,
-                url,
-            },
-            seed,
-        }
+        World { moto, seed }
     })
 }
 
@@ -77,11 +41,8 @@ impl World {
     /// environment (the caller's identity of the usual chain).
     fn sesame(&self, home: &std::path::Path, user: &str) -> Command {
         let key = &self.seed["keys"][user];
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_sesame"));
-        cmd.env_clear()
-            .env("HOME", home)
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("AWS_ENDPOINT_URL", &self.moto.url)
+        let mut cmd = clean_command(sesame_bin(), home);
+        cmd.env("AWS_ENDPOINT_URL", &self.moto.url)
             .env("AWS_REGION", "us-east-1")
             .env("AWS_ACCESS_KEY_ID", key["id"].as_str().unwrap())
             .env("AWS_SECRET_ACCESS_KEY", key["secret"].as_str().unwrap());

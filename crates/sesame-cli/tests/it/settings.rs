@@ -2,7 +2,7 @@
 
 use sesame_emulator::{EmulatorConfig, FaultSettings};
 
-use crate::support::{TestEnv, assert_clean_failure, assert_success};
+use crate::common::{TestEnv, assert_clean_failure, assert_success};
 
 /// One account with one role, logged in.
 fn one_target() -> TestEnv {

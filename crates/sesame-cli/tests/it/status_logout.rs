@@ -1,6 +1,6 @@
 //! `sesame status` and `sesame logout`.
 
-use crate::support::{SESSION, TestEnv, assert_clean_failure, assert_success, stdout};
+use crate::common::{SESSION, TestEnv, assert_clean_failure, assert_success, stdout};
 
 #[test]
 fn status_shows_each_session_before_and_after_login() {
@@ -81,8 +81,7 @@ fn status_lists_legacy_start_url_logins_too() {
 
 #[test]
 fn logout_ends_the_portal_session_and_deletes_the_token() {
-    let env = TestEnv::new();
-    env.login();
+    let env = TestEnv::builder().logged_in().build();
     let token = env.token_json(SESSION);
     // A cached role credential of the AWS CLI kind is deleted too; other files are not.
     let cli_cache = env.home.path().join(".aws/cli/cache");

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use sesame_emulator::EmulatorConfig;
 
 use crate::run::{marker, markers, world};
-use crate::support::{TestEnv, assert_clean_failure, assert_success, stderr, stdout};
+use crate::common::{TestEnv, assert_clean_failure, assert_success, stderr, stdout};
 
 /// The (account id, role) pairs of a `--dry-run -o json` listing.
 fn dry_run(env: &TestEnv, extra: &[&str], vars: &[(&str, &str)]) -> Vec<(String, String)> {

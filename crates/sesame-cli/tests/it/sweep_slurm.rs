@@ -5,10 +5,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::run::world;
-use crate::support::{TestEnv, py_script, stderr, stdout};
+use crate::common::{TestEnv, py_script, sesame_bin, stderr, stdout, wait_until};
 
 const SHARDS: usize = 4;
 
@@ -60,11 +60,9 @@ impl Cluster {
     }
 
     fn wait_gone(&self, id: &str) {
-        let deadline = Instant::now() + Duration::from_secs(120);
-        while !self.gone(id) {
-            assert!(Instant::now() < deadline, "job {id} did not finish");
-            std::thread::sleep(Duration::from_millis(200));
-        }
+        wait_until(&format!("job {id} to finish"), Duration::from_secs(120), || {
+            self.gone(id)
+        });
     }
 }
 
@@ -107,7 +105,7 @@ fn submit(cluster: &Cluster, env: &TestEnv, out: &Path, phase: &str) -> String {
         }
     }
     let sbatch: Output = cmd
-        .env("SESAME", assert_cmd::cargo::cargo_bin("sesame"))
+        .env("SESAME", sesame_bin())
         .env("OUT", out)
         .env("PHASE", phase)
         .args(["--parsable", "--export=ALL", "--array"])
@@ -151,15 +149,11 @@ fn a_slurm_array_covers_every_target_once_and_a_killed_shard_resumes() {
     // First submission: task 1 is killed once it has finished three targets.
     let job = submit(&cluster, &env, out, "first");
     let slow = out.join("results-1.jsonl");
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while lines(&slow).len() < 4 {
-        assert!(
-            Instant::now() < deadline,
-            "shard 1 recorded nothing; its log: {:?}",
-            std::fs::read_to_string(out.join("slurm-first-1.log"))
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_until(
+        "shard 1 to record three targets",
+        Duration::from_secs(120),
+        || lines(&slow).len() >= 4,
+    );
     let cancel = cluster
         .client("scancel")
         .args(["--signal=KILL", &format!("{job}_1")])

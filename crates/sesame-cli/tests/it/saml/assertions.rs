@@ -2,8 +2,8 @@
 
 use base64::Engine as _;
 
-use super::world::{ACCOUNT, EXISTING, World, assert_saved, pysaml2_response};
-use crate::support::{TestEnv, assert_clean_failure, assert_success, stderr, stdout};
+use crate::common::saml::{ACCOUNT, EXISTING, World, assert_saved, pysaml2_response};
+use crate::common::{TestEnv, assert_clean_failure, assert_success, stderr, stdout};
 
 #[test]
 fn a_pysaml2_signed_assertion_is_read_and_assumed() {

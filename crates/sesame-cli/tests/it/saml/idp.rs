@@ -1,13 +1,11 @@
 //! Signing in at the emulator's IdPs, end to end into a profile botocore uses.
 
-use std::process::Command;
-
 use sesame_emulator::{DEFAULT_MFA_CODE, DEFAULT_PASSWORD};
 
-use super::world::{
+use crate::common::saml::{
     ACCOUNT, EXISTING, FORMS, KEYCLOAK, WINDOWS, World, assert_saved, saml_access_key,
 };
-use crate::support::{TestEnv, assert_clean_failure, assert_success, py_script, stderr, stdout};
+use crate::common::{TestEnv, assert_clean_failure, assert_success, stderr, stdout};
 
 #[test]
 fn adfs_forms_login_writes_a_profile_that_botocore_uses() {
@@ -309,13 +307,8 @@ fn password_and_role_picker_on_a_terminal() {
         ],
         ["Role to assume", "Admin\r"]
     ]);
-    let out = Command::new("python3")
-        .arg(py_script("pty_drive.py"))
-        .args([argv.to_string(), script.to_string()])
-        .env_clear()
-        .env("HOME", env.home.path())
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("TERM", "xterm")
+    let out = env
+        .on_terminal(&argv, &script)
         .env("AWS_ENDPOINT_URL_STS", format!("{}/sts", env.url()))
         .output()
         .unwrap();

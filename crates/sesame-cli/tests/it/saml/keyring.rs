@@ -6,12 +6,14 @@
 //! panic), so tests run in parallel and leave nothing in the keyring.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use sesame_emulator::{DEFAULT_MFA_CODE, DEFAULT_PASSWORD};
 
-use super::world::{EXISTING, FORMS, WINDOWS};
-use crate::support::{TestEnv, assert_clean_failure, assert_success, py_script, stderr, stdout};
+use crate::common::saml::{EXISTING, FORMS, WINDOWS};
+use crate::common::{
+    TestEnv, assert_clean_failure, assert_success, bare_command, py_script, stderr, stdout,
+};
 
 /// One keyring entry as sesame keys it: service `sesame-saml:<IdP origin>`, account the user.
 /// Read and written here through the same kernel keyring, independently of sesame.
@@ -226,13 +228,9 @@ fn a_password_typed_on_the_terminal_is_remembered() {
         "Password for alice@acme.test",
         format!("{DEFAULT_PASSWORD}\r")
     ]]);
-    let out = Command::new("python3")
-        .arg(py_script("pty_drive.py"))
-        .args([argv.to_string(), script.to_string()])
-        .env_clear()
-        .env("HOME", idp.env.home.path())
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("TERM", "xterm")
+    let out = idp
+        .env
+        .on_terminal(&argv, &script)
         .env("AWS_ENDPOINT_URL_STS", format!("{}/sts", idp.env.url()))
         .output()
         .unwrap();
@@ -392,14 +390,13 @@ fn remember_password_without_a_usable_keyring_fails_cleanly() {
             .get_envs()
             .map(|(k, v)| (k.to_owned(), v.map(ToOwned::to_owned)))
             .collect();
-        let mut wrapped = Command::new("python3");
+        let mut wrapped = bare_command("python3");
         wrapped
             .arg(py_script("no_keyring.py"))
             .arg(program)
             .args(["saml", "login", "--idp-url", &url])
             .args(["--username", "alice@acme.test"])
             .args(extra)
-            .env_clear()
             .stdin(std::process::Stdio::null());
         for (k, v) in envs {
             if let Some(v) = v {

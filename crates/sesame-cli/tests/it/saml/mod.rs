@@ -12,4 +12,3 @@ mod kerberos;
 #[cfg(target_os = "linux")]
 mod keyring;
 mod signed;
-mod world;

@@ -9,8 +9,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use sesame_emulator::{AdfsConfig, DEFAULT_PASSWORD, EmulatorConfig, IdpSigningKey};
 
-use super::world::{FORMS, pysaml2_response_keeping_key};
-use crate::support::{TestEnv, assert_clean_failure, assert_success, py_script, stderr, stdout};
+use crate::common::saml::{FORMS, pysaml2_response_keeping_key};
+use crate::common::{TestEnv, assert_clean_failure, assert_success, py_script, stderr, stdout};
 
 const METADATA: &str = "/FederationMetadata/2007-06/FederationMetadata.xml";
 const READ_ONLY: &str = "arn:aws:iam::111122223333:role/ReadOnly";

@@ -1,95 +1,39 @@
-//! The SAML tests' world: moto's server as STS, the emulator's IdPs, botocore, pysaml2.
+//! The SAML tests' world (`tests/it/saml`): moto's server as STS, the emulator's IdPs, botocore, pysaml2.
 
-use std::net::TcpStream;
 use std::path::PathBuf;
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Output};
 
 use sesame_emulator::DEFAULT_PASSWORD;
 
-use crate::support::{TestEnv, assert_success, py_script, stderr, stdout};
+use super::assert::{assert_success, stderr, stdout};
+use super::env::TestEnv;
+use super::servers::Moto;
+use super::tools::py_script;
 
-/// moto's server on a free loopback port, stopped when dropped.
-pub(super) struct Moto {
-    child: Child,
-    pub(super) url: String,
-}
-
-impl Moto {
-    /// moto_server with `MOTO_ACCOUNT_ID` set, so GetCallerIdentity names the assumed role
-    /// (PROTOCOLS §7).
-    pub(super) fn start(account: &str) -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = Command::new("python3")
-            .args([
-                "-m",
-                "moto.server",
-                "-H",
-                "127.0.0.1",
-                "-p",
-                &port.to_string(),
-            ])
-            .env("MOTO_ACCOUNT_ID", account)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("python3 runs");
-        let mut moto = Self {
-            child,
-            url: format!("http://127.0.0.1:{port}"),
-        };
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            if let Ok(Some(status)) = moto.child.try_wait() {
-                panic!(
-                    "moto_server exited ({status}); is it installed? `pip install -r requirements-test.txt`"
-                );
-            }
-            assert!(
-                Instant::now() < deadline,
-                "moto_server did not start in 30 s"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        moto
-    }
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-pub(super) const ACCOUNT: &str = "123456789012";
-pub(super) const FORMS: &str = "/adfs/ls/IdpInitiatedSignOn.aspx?loginToRp=urn:amazon:webservices";
-pub(super) const WINDOWS: &str = "/adfs/ls/auth/integrated/?loginToRp=urn:amazon:webservices";
-pub(super) const KEYCLOAK: &str = "/realms/acme/protocol/saml/clients/amazon-aws";
+pub(crate) const ACCOUNT: &str = "123456789012";
+pub(crate) const FORMS: &str = "/adfs/ls/IdpInitiatedSignOn.aspx?loginToRp=urn:amazon:webservices";
+pub(crate) const WINDOWS: &str = "/adfs/ls/auth/integrated/?loginToRp=urn:amazon:webservices";
+pub(crate) const KEYCLOAK: &str = "/realms/acme/protocol/saml/clients/amazon-aws";
 /// A credentials file of the user's that must survive byte for byte.
-pub(super) const EXISTING: &str = "# my keys\n[default]\naws_access_key_id = AKIAEXISTING\naws_secret_access_key = keep-me\n\n[saml]\n# sesame writes here\nregion=eu-west-2\n";
+pub(crate) const EXISTING: &str = "# my keys\n[default]\naws_access_key_id = AKIAEXISTING\naws_secret_access_key = keep-me\n\n[saml]\n# sesame writes here\nregion=eu-west-2\n";
 
-pub(super) struct World {
-    pub(super) env: TestEnv,
-    pub(super) moto: Moto,
+pub(crate) struct World {
+    pub(crate) env: TestEnv,
+    pub(crate) moto: Moto,
 }
 
 impl World {
-    pub(super) fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let env = TestEnv::new();
-        let moto = Moto::start(ACCOUNT);
+        let moto = Moto::server(ACCOUNT);
         Self { env, moto }
     }
 
-    pub(super) fn credentials_path(&self) -> PathBuf {
+    pub(crate) fn credentials_path(&self) -> PathBuf {
         self.env.home.path().join(".aws").join("credentials")
     }
 
-    pub(super) fn write_credentials(&self, text: &str) {
+    pub(crate) fn write_credentials(&self, text: &str) {
         let p = self.credentials_path();
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
         std::fs::write(&p, text).unwrap();
@@ -100,13 +44,13 @@ impl World {
         }
     }
 
-    pub(super) fn credentials(&self) -> String {
+    pub(crate) fn credentials(&self) -> String {
         std::fs::read_to_string(self.credentials_path()).unwrap_or_default()
     }
 
     /// `sesame saml ...` with moto as STS and the password in the environment. No Kerberos
     /// ticket (a `kerberos` build would otherwise find the machine's default cache).
-    pub(super) fn saml(&self, args: &[&str], password: &str) -> assert_cmd::Command {
+    pub(crate) fn saml(&self, args: &[&str], password: &str) -> assert_cmd::Command {
         let mut cmd = self.env.sesame();
         let none = self.env.home.path().join("no-krb5");
         cmd.arg("saml")
@@ -121,7 +65,7 @@ impl World {
         cmd
     }
 
-    pub(super) fn login(&self, path: &str, user: &str, extra: &[&str]) -> Output {
+    pub(crate) fn login(&self, path: &str, user: &str, extra: &[&str]) -> Output {
         let url = format!("{}{path}", self.env.url());
         let mut args = vec!["login", "--idp-url", &url, "--username", user];
         args.extend_from_slice(extra);
@@ -129,13 +73,11 @@ impl World {
     }
 
     /// botocore's GetCallerIdentity through the profile, against moto.
-    pub(super) fn whoami(&self, profile: &str) -> String {
-        let out = Command::new("python3")
-            .arg(py_script("saml_helper.py"))
+    pub(crate) fn whoami(&self, profile: &str) -> String {
+        let out = self
+            .env
+            .python("saml_helper.py")
             .args(["whoami", profile, &self.moto.url])
-            .env_clear()
-            .env("HOME", self.env.home.path())
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("AWS_EC2_METADATA_DISABLED", "true")
             .output()
             .expect("python3 runs");
@@ -149,7 +91,7 @@ impl World {
 }
 
 #[track_caller]
-pub(super) fn assert_saved(w: &World, out: &Output, role: &str, session: &str) {
+pub(crate) fn assert_saved(w: &World, out: &Output, role: &str, session: &str) {
     assert_success(out);
     let err = stderr(out);
     assert!(
@@ -184,12 +126,12 @@ pub(super) fn assert_saved(w: &World, out: &Output, role: &str, session: &str) {
 }
 
 /// A SAMLResponse issued and signed by pysaml2 (a real SAML library), as an IdP would post it.
-pub(super) fn pysaml2_response(role: &str, provider: &str, session: &str) -> String {
+pub(crate) fn pysaml2_response(role: &str, provider: &str, session: &str) -> String {
     pysaml2_response_keeping_key(role, provider, session, None)
 }
 
 /// The same, leaving pysaml2's signing key and certificate (`key.pem`, `cert.pem`) in `key_dir`.
-pub(super) fn pysaml2_response_keeping_key(
+pub(crate) fn pysaml2_response_keeping_key(
     role: &str,
     provider: &str,
     session: &str,
@@ -210,7 +152,7 @@ pub(super) fn pysaml2_response_keeping_key(
 }
 
 /// The `[saml]` profile's access key id.
-pub(super) fn saml_access_key(env: &TestEnv) -> String {
+pub(crate) fn saml_access_key(env: &TestEnv) -> String {
     let text = std::fs::read_to_string(env.home.path().join(".aws/credentials")).unwrap();
     let section = &text[text.find("[saml]").expect("a [saml] profile")..];
     let line = section

@@ -2,9 +2,10 @@
 //! path, botocore runs, `sesame` against any endpoint.
 
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
 
-use crate::support::{SESSION, TestEnv, assert_success, py_script, sha1_hex};
+use super::assert::assert_success;
+use super::env::{SESSION, TestEnv, sha1_hex};
 
 /// A logged-in world with `[profile dev]` (first account, first role, region eu-west-1).
 pub(crate) struct RoleWorld {
@@ -43,8 +44,7 @@ impl RoleWorld {
     }
 
     pub(crate) fn append_config(&self, text: &str) {
-        let cfg = std::fs::read_to_string(self.env.config_path()).unwrap();
-        self.env.write_config(&format!("{cfg}{text}"));
+        self.env.append_config(text);
     }
 
     /// The AWS CLI v2 cache file of (account, role) under the session.
@@ -88,22 +88,6 @@ impl RoleWorld {
     }
 }
 
-/// The sesame binary's path.
-pub(crate) fn sesame_bin() -> PathBuf {
-    assert_cmd::cargo::cargo_bin("sesame")
-}
-
-/// `sesame` with HOME and the endpoints set by hand (for an emulator that is gone).
-pub(crate) fn sesame_at(home: &std::path::Path, url: &str) -> Command {
-    let mut cmd = Command::new(sesame_bin());
-    cmd.env_clear()
-        .env("HOME", home)
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("AWS_ENDPOINT_URL_SSO", url)
-        .env("AWS_ENDPOINT_URL_SSO_OIDC", url);
-    cmd
-}
-
 /// Runs `creds_interop.py COMMAND PROFILE` with the real botocore; its stdout as JSON.
 pub(crate) fn botocore(env: &TestEnv, command: &str, profile: &str) -> serde_json::Value {
     let out = python(env, command, profile);
@@ -116,12 +100,8 @@ pub(crate) fn botocore(env: &TestEnv, command: &str, profile: &str) -> serde_jso
 }
 
 pub(crate) fn python(env: &TestEnv, command: &str, profile: &str) -> Output {
-    Command::new("python3")
-        .arg(py_script("creds_interop.py"))
+    env.python("creds_interop.py")
         .args([command, profile])
-        .env_clear()
-        .env("HOME", env.home.path())
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("AWS_ENDPOINT_URL_SSO", env.url())
         .env("AWS_ENDPOINT_URL_SSO_OIDC", env.url())
         .env("AWS_EC2_METADATA_DISABLED", "true")
