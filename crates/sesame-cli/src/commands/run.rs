@@ -37,7 +37,7 @@ pub(crate) async fn run(ctx: &Context, args: &RunArgs) -> Result<ExitCode, CliEr
     };
     let (mut targets, source) = if args.org {
         let (targets, assumer) = super::run_org::targets(ctx, args, pacer).await?;
-        (targets, Source::Org(assumer))
+        (targets, Source::Org(Box::new(assumer)))
     } else {
         let session = ctx.session(&args.session)?;
         let sso = Sso::new(&ctx.env)?;
@@ -59,7 +59,7 @@ pub(crate) async fn run(ctx: &Context, args: &RunArgs) -> Result<ExitCode, CliEr
             refresh: args.refresh,
         };
         let targets = fanout::targets(&listing, &session, &selection).await?;
-        (targets, Source::Sso(listing, session))
+        (targets, Source::Sso(Box::new((listing, session))))
     };
     if targets.is_empty() {
         return Err(if args.org {
@@ -161,13 +161,16 @@ pub(crate) async fn run(ctx: &Context, args: &RunArgs) -> Result<ExitCode, CliEr
         fail_fast: args.fail_fast,
     };
     let runner = match source {
-        Source::Sso(listing, session) => Runner::new(
-            CredentialResolver::new(&ctx.env)?,
-            listing.pacing().clone(),
-            session,
-            options,
-        ),
-        Source::Org(assumer) => Runner::assuming(assumer, options),
+        Source::Sso(sso) => {
+            let (listing, session) = *sso;
+            Runner::new(
+                CredentialResolver::new(&ctx.env)?,
+                listing.pacing().clone(),
+                session,
+                options,
+            )
+        }
+        Source::Org(assumer) => Runner::assuming(*assumer, options),
     };
     let mut report = Report::new(output, targets.len());
     let mut signals = Interrupts::new()?;
@@ -235,9 +238,9 @@ pub(crate) async fn run(ctx: &Context, args: &RunArgs) -> Result<ExitCode, CliEr
 /// Where the targets' credentials come from.
 enum Source {
     /// The Identity Center login (its listing's pacing, its session).
-    Sso(Listing, sesame::sso::SsoSession),
+    Sso(Box<(Listing, sesame::sso::SsoSession)>),
     /// The role assumed in each account of the organization.
-    Org(sesame::fanout::org::Assumer),
+    Org(Box<sesame::fanout::org::Assumer>),
 }
 
 /// The pacer of the credential calls: `--tps` (this shard's part of it) as a ceiling from the

@@ -36,8 +36,10 @@ pub(crate) async fn targets(
     let region = resolve_region(&ctx.env, &config, profile, None)
         .unwrap_or_else(|_| DEFAULT_REGION.to_owned());
     let http = sesame::http::api_client().map_err(CliError::internal)?;
-    let mut pacing = AdminPacing::default();
-    pacing.retry = ctx.retry()?;
+    let pacing = AdminPacing {
+        retry: ctx.retry()?,
+        ..AdminPacing::default()
+    };
     let client = AdminClient::new(
         http,
         caller.clone(),

@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use sesame_emulator::EmulatorConfig;
 
-use crate::run::{marker, markers, world};
 use crate::common::{TestEnv, assert_clean_failure, assert_success, stderr, stdout};
+use crate::run::{marker, markers, world};
 
 /// The (account id, role) pairs of a `--dry-run -o json` listing.
 fn dry_run(env: &TestEnv, extra: &[&str], vars: &[(&str, &str)]) -> Vec<(String, String)> {

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Duration;
 
-use crate::run::world;
 use crate::common::{TestEnv, py_script, sesame_bin, stderr, stdout, wait_until};
+use crate::run::world;
 
 const SHARDS: usize = 4;
 
@@ -60,9 +60,11 @@ impl Cluster {
     }
 
     fn wait_gone(&self, id: &str) {
-        wait_until(&format!("job {id} to finish"), Duration::from_secs(120), || {
-            self.gone(id)
-        });
+        wait_until(
+            &format!("job {id} to finish"),
+            Duration::from_secs(120),
+            || self.gone(id),
+        );
     }
 }
 

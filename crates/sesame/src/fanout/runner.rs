@@ -91,15 +91,19 @@ pub struct Runner {
     options: RunnerOptions,
 }
 
+/// A login's credentials: the resolver, the listing's pacing, the session.
+#[derive(Debug, Clone)]
+struct SsoSource {
+    resolver: CredentialResolver,
+    pacing: Pacing,
+    session: SsoSession,
+}
+
 /// Where a target's credentials come from.
 #[derive(Debug, Clone)]
 enum Source {
     /// The Identity Center login: GetRoleCredentials (or the role cache).
-    Sso {
-        resolver: CredentialResolver,
-        pacing: Pacing,
-        session: SsoSession,
-    },
+    Sso(Box<SsoSource>),
     /// AssumeRole with the caller's credentials (`--org --assume-role`).
     Assume(Arc<Assumer>),
 }
@@ -113,11 +117,11 @@ impl Runner {
         options: RunnerOptions,
     ) -> Self {
         Self {
-            source: Source::Sso {
+            source: Source::Sso(Box::new(SsoSource {
                 resolver,
                 pacing,
                 session,
-            },
+            })),
             options,
         }
     }
@@ -200,11 +204,7 @@ impl Runner {
     /// through the resolver (single-flight with any other process).
     async fn credentials(&self, target: &Target) -> Result<RoleCredentials, TargetError> {
         let (resolver, pacing, session) = match &self.source {
-            Source::Sso {
-                resolver,
-                pacing,
-                session,
-            } => (resolver, pacing, session),
+            Source::Sso(s) => (&s.resolver, &s.pacing, &s.session),
             Source::Assume(assumer) => {
                 return assumer
                     .assume(&target.account_id)
