@@ -47,14 +47,18 @@ def main():
     ap.add_argument("--accounts", type=int, default=10000)
     ap.add_argument("--jobs", type=int, default=64)
     ap.add_argument("--shards", type=int, default=4)
-    ap.add_argument("--tps", type=float, default=None, help="sesame's --tps (the whole budget)")
+    ap.add_argument("--tps", type=float, default=None,
+                    help="the emulator's throttle and sesame's --tps (the whole budget)")
     ap.add_argument("--latency-ms", type=int, default=0)
     ap.add_argument("--sesame", default="target/release/sesame")
     ap.add_argument("--emulator", default="target/release/sesame-emulator")
     a = ap.parse_args()
 
+    # With --tps the emulator throttles at that rate too: sesame's budget is the service's.
+    throttle = ["--tps", str(a.tps)] if a.tps else []
     emu = subprocess.Popen([a.emulator, "--accounts", str(a.accounts), "--roles-per-account", "1",
-                            "--latency-ms", str(a.latency_ms), "--auto-approve", "--interval", "0"],
+                            "--latency-ms", str(a.latency_ms), *throttle, "--auto-approve",
+                            "--interval", "0"],
                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
         url = emu.stdout.readline().strip()
