@@ -91,7 +91,7 @@ pub(crate) async fn targets(
             .duration
             .map(|d| u32::try_from(d.as_secs()).unwrap_or(u32::MAX)),
     };
-    let assumer = Assumer::new(
+    let mut assumer = Assumer::new(
         &ctx.env,
         &config,
         profile,

@@ -184,3 +184,57 @@ fn a_caller_that_cannot_list_the_organization_fails_with_one_line_and_runs_nothi
     assert_clean_failure(&out, 1, "access denied");
     assert!(!marker.exists());
 }
+
+#[test]
+fn an_accounts_regions_share_one_assumed_role() {
+    let w = world();
+    let home = tempfile::tempdir().unwrap();
+    let ou_a = w.seed["ous"]["A"].as_str().unwrap();
+    let out = w
+        .sesame(home.path(), "org-admin")
+        .args([
+            "run",
+            "--org",
+            "--assume-role",
+            "Sweeper",
+            "--yes",
+            "-o",
+            "jsonl",
+        ])
+        .args([
+            "--ou",
+            ou_a,
+            "--ou-recursive",
+            "--regions",
+            "eu-west-1,us-east-2",
+        ])
+        .args(["--", "sh", "-c", r#"echo "$AWS_ACCESS_KEY_ID $AWS_REGION""#])
+        .output()
+        .unwrap();
+    let mut keys: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut regions: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for row in jsonl(&out) {
+        if row["ok"] != true {
+            continue;
+        }
+        let id = row["accountId"].as_str().unwrap().to_owned();
+        let words: Vec<String> = row["stdout"]
+            .as_str()
+            .unwrap()
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect();
+        assert_eq!(row["region"], words[1].as_str());
+        keys.entry(id.clone()).or_default().insert(words[0].clone());
+        regions.entry(id).or_default().insert(words[1].clone());
+    }
+    let mut want = w.tree("A");
+    want.remove(&w.account("in-a-no-role"));
+    assert_eq!(keys.keys().cloned().collect::<BTreeSet<_>>(), want);
+    for (account, k) in &keys {
+        assert_eq!(k.len(), 1, "{account}: one AssumeRole for both regions");
+        assert_eq!(regions[account].len(), 2);
+    }
+    let all: BTreeSet<&String> = keys.values().flatten().collect();
+    assert_eq!(all.len(), keys.len(), "each account its own keys");
+}

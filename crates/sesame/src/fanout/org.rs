@@ -10,7 +10,10 @@
 //!   credentials, paced and retried like the listing ([`Pacing`]); a refusal is that target's
 //!   failure, with STS's reason.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+
+use jiff::SignedDuration;
 
 use url::Url;
 
@@ -84,7 +87,17 @@ pub struct Assumer {
     partition: &'static str,
     options: AssumeOptions,
     pacing: Pacing,
+    /// Each account's credentials, kept while its targets in other regions may still need
+    /// them (only with [`Assumer::targets`] over more than one region): one AssumeRole per
+    /// account, single-flight.
+    reuse: Option<Arc<Mutex<HashMap<String, Slot>>>>,
 }
+
+/// One account's assumed credentials, filled by the first of its targets to ask.
+type Slot = Arc<tokio::sync::Mutex<Option<RoleCredentials>>>;
+
+/// Reused credentials must stay valid this long (a target's command runs with them).
+const REUSE_MARGIN: SignedDuration = SignedDuration::from_mins(5);
 
 impl Assumer {
     /// An assumer calling STS in `region` (its endpoint with botocore's overrides for
@@ -111,6 +124,7 @@ impl Assumer {
             partition: partition_of(region),
             options,
             pacing: Pacing::new(pacer, retry),
+            reuse: None,
         })
     }
 
@@ -122,8 +136,12 @@ impl Assumer {
         )
     }
 
-    /// The targets of `accounts`, once per region (none: one target, no region).
-    pub fn targets(&self, accounts: &[Account], regions: &[String]) -> Vec<Target> {
+    /// The targets of `accounts`, once per region (none: one target, no region). With more than
+    /// one region, an account's targets share one AssumeRole.
+    pub fn targets(&mut self, accounts: &[Account], regions: &[String]) -> Vec<Target> {
+        if regions.len() > 1 {
+            self.reuse = Some(Arc::default());
+        }
         let regions: Vec<Option<String>> = if regions.is_empty() {
             vec![None]
         } else {
@@ -150,6 +168,28 @@ impl Assumer {
 
     /// The role's credentials in `account_id`, or STS's reason for refusing them.
     pub async fn assume(&self, account_id: &str) -> Result<RoleCredentials, String> {
+        let Some(reuse) = &self.reuse else {
+            return self.assume_now(account_id).await;
+        };
+        let slot: Slot = reuse
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(account_id.to_owned())
+            .or_default()
+            .clone();
+        let mut held = slot.lock().await;
+        if let Some(c) = held.as_ref()
+            && c.valid_for(crate::time::now(), REUSE_MARGIN)
+        {
+            return Ok(c.clone());
+        }
+        let fresh = self.assume_now(account_id).await?;
+        *held = Some(fresh.clone());
+        Ok(fresh)
+    }
+
+    /// One AssumeRole call (paced, retried).
+    async fn assume_now(&self, account_id: &str) -> Result<RoleCredentials, String> {
         let arn = self.role_arn(account_id);
         let mut params = vec![
             ("RoleArn", arn.clone()),
