@@ -120,6 +120,9 @@ pub(crate) enum RunOutput {
     Json,
 }
 
+/// The help heading of the flags of `--org`.
+const WITH_ORG: &str = "Options for --org";
+
 /// The help heading of the flags that only mean something with `--api`.
 const WITH_API: &str = "Options for --api";
 
@@ -136,8 +139,32 @@ pub(crate) struct RunArgs {
     #[arg(long, value_name = "ID|NAME-GLOB")]
     pub(crate) exclude: Vec<String>,
     /// Only roles whose name matches this glob (any case; repeatable). Default: every role.
-    #[arg(long = "role", value_name = "GLOB")]
+    #[arg(long = "role", value_name = "GLOB", conflicts_with = "org")]
     pub(crate) roles: Vec<String>,
+    /// Targets from AWS Organizations instead of an Identity Center login: the organization's
+    /// ACTIVE accounts, listed and assumed (--assume-role) with the credentials of the usual
+    /// chain (environment, --profile, web identity).
+    #[arg(long, requires = "assume_role", help_heading = WITH_ORG)]
+    pub(crate) org: bool,
+    /// With --org: the role to assume in each account (arn:PARTITION:iam::ACCOUNT:role/NAME).
+    #[arg(long, value_name = "NAME", requires = "org", help_heading = WITH_ORG)]
+    pub(crate) assume_role: Option<String>,
+    /// With --org: only the accounts directly in this OU or root (repeatable).
+    #[arg(long = "ou", value_name = "ID", requires = "org", help_heading = WITH_ORG)]
+    pub(crate) ous: Vec<String>,
+    /// With --ou: also the accounts of every OU below it.
+    #[arg(long, requires = "ous", help_heading = WITH_ORG)]
+    pub(crate) ou_recursive: bool,
+    /// With --org: the external id the role's trust policy asks for.
+    #[arg(long, value_name = "ID", requires = "org", help_heading = WITH_ORG)]
+    pub(crate) external_id: Option<String>,
+    /// With --org: the session name of the assumed roles (CloudTrail shows it).
+    #[arg(long, value_name = "NAME", default_value = "sesame-run", help_heading = WITH_ORG)]
+    pub(crate) role_session_name: String,
+    /// With --org: how long the assumed roles' credentials last (e.g. 15m, 1h; default: the
+    /// role's, an hour).
+    #[arg(long, value_name = "AGE", value_parser = parse_age, requires = "org", help_heading = WITH_ORG)]
+    pub(crate) duration: Option<std::time::Duration>,
     /// Run once per region (comma-separated): AWS_REGION and AWS_DEFAULT_REGION are set.
     #[arg(long, value_name = "R1,R2", value_delimiter = ',')]
     pub(crate) regions: Vec<String>,
@@ -166,6 +193,23 @@ pub(crate) struct RunArgs {
     /// Ask Identity Center for the accounts and roles even if the cached listing is fresh.
     #[arg(long)]
     pub(crate) refresh: bool,
+    /// Run only this part of the targets: INDEX/COUNT (INDEX from 0), or `auto` for the index
+    /// and count a Kubernetes Indexed Job, AWS Batch array job or Slurm array hands the worker.
+    /// All of an account's targets are in one shard.
+    #[arg(long, value_name = "INDEX/COUNT|auto")]
+    pub(crate) shard: Option<String>,
+    /// Append each target's outcome to FILE as a JSON line as it finishes (after a header line
+    /// naming the sweep), so that a killed run leaves a record of what is done.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) results: Option<std::path::PathBuf>,
+    /// Skip the targets that succeeded in FILE (a --results file of the same sweep: same
+    /// command, same targets) and run the rest, appending to FILE (or to --results).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) resume: Option<std::path::PathBuf>,
+    /// The whole sweep's budget of credential calls per second (with --shard, each shard
+    /// takes TPS/COUNT). Default: unpaced until the service throttles, then adaptive.
+    #[arg(long, value_name = "TPS")]
+    pub(crate) tps: Option<f64>,
     /// One signed request per target to this URL instead of a command (the `sesame api` options
     /// -X, -H, -d, --target, --param, --service, -i, -f, --presign apply; --output-dir for -o).
     #[arg(long, value_name = "URL", conflicts_with = "command")]

@@ -16,6 +16,7 @@ mod populate;
 mod roles;
 mod run;
 mod run_api;
+mod run_org;
 mod run_output;
 mod run_row;
 mod saml;

@@ -5,8 +5,12 @@ use std::io::Write as _;
 use std::process::ExitCode;
 
 use sesame::credentials::CredentialResolver;
-use sesame::fanout::{self, Outcome, Runner, RunnerOptions, Selection, Succeeded, SweepTarget};
+use sesame::fanout::results::{Header, ResultsFile, SweepId};
+use sesame::fanout::{
+    self, Outcome, Runner, RunnerOptions, Selection, Shard, Succeeded, SweepTarget,
+};
 use sesame::listing::{Listing, ListingOptions};
+use sesame::pace::PacerConfig;
 use sesame::sso::Sso;
 
 use super::run_output::Report;
@@ -24,34 +28,82 @@ pub(crate) async fn run(ctx: &Context, args: &RunArgs) -> Result<ExitCode, CliEr
             "give a command after `--` (sesame run -- aws sts get-caller-identity), or --api URL",
         ));
     }
+    let shard = match &args.shard {
+        Some(text) => Shard::parse(text, &ctx.env)?,
+        None => Shard::ALL,
+    };
+    let pacer = pacer(args.tps, shard)?;
     let api = match &args.api {
         Some(_) => Some(super::run_api::request(ctx, args)?),
         None => None,
     };
-    let session = ctx.session(&args.session)?;
-    let sso = Sso::new(&ctx.env)?;
-    // SESAME_MAX_ATTEMPTS bounds the listing's calls and, through its pacing, every target's
-    // credential fetch.
-    let options = ListingOptions {
-        refresh: args.refresh,
-        retry: ctx.retry()?,
-        ..ListingOptions::default()
+    let (mut targets, source) = if args.org {
+        let (targets, assumer) = super::run_org::targets(ctx, args, pacer).await?;
+        (targets, Source::Org(Box::new(assumer)))
+    } else {
+        let session = ctx.session(&args.session)?;
+        let sso = Sso::new(&ctx.env)?;
+        // SESAME_MAX_ATTEMPTS bounds the listing's calls and, through its pacing, every target's
+        // credential fetch; --tps (this shard's part of it) caps their rate.
+        let options = ListingOptions {
+            refresh: args.refresh,
+            retry: ctx.retry()?,
+            pacer,
+            ..ListingOptions::default()
+        };
+        let listing = Listing::new(&sso, &ctx.env, &session, options);
+        let selection = Selection {
+            accounts: args.accounts.clone(),
+            exclude: args.exclude.clone(),
+            roles: args.roles.clone(),
+            regions: args.regions.clone(),
+            verify_roles: args.dry_run,
+            refresh: args.refresh,
+        };
+        let targets = fanout::targets(&listing, &session, &selection).await?;
+        (targets, Source::Sso(Box::new((listing, session))))
     };
-    let listing = Listing::new(&sso, &ctx.env, &session, options);
-    let selection = Selection {
-        accounts: args.accounts.clone(),
-        exclude: args.exclude.clone(),
-        roles: args.roles.clone(),
-        regions: args.regions.clone(),
-        verify_roles: args.dry_run,
-        refresh: args.refresh,
-    };
-    let targets = fanout::targets(&listing, &session, &selection).await?;
     if targets.is_empty() {
-        return Err(
+        return Err(if args.org {
+            CliError::user(anyhow::anyhow!(
+                "no ACTIVE account of the organization matches the selection"
+            ))
+            .hint("check --ou/--account/--exclude; `aws organizations list-accounts` lists them")
+        } else {
             CliError::user(anyhow::anyhow!("no account and role matches the selection"))
-                .hint("check --account/--exclude/--role; `sesame roles` lists what you can reach"),
+                .hint("check --account/--exclude/--role; `sesame roles` lists what you can reach")
+        });
+    }
+    let all = targets.len();
+    targets.retain(|t| shard.keeps(t));
+    if shard != Shard::ALL {
+        eprintln!(
+            "shard {shard}: {} of {all} targets ({} accounts)",
+            targets.len(),
+            accounts(&targets)
         );
+        // A shard may own no account: that is its whole share of the work, done.
+        if targets.is_empty() && !args.dry_run {
+            eprintln!("0 ok, 0 failed of 0 targets (nothing in this shard)");
+            return Ok(ExitCode::SUCCESS);
+        }
+    }
+    // The sweep is the command and this shard's targets: a --resume file must be of the same.
+    let sweep_id = SweepId::new(&description(args), &targets);
+    let planned = targets.len();
+    if let Some(path) = &args.resume {
+        let done = ResultsFile::load(path, &sweep_id)?;
+        targets.retain(|t| !done.contains(t));
+        eprintln!(
+            "resuming from {}: {} of {planned} targets done, {} to run",
+            path.display(),
+            planned - targets.len(),
+            targets.len()
+        );
+        if targets.is_empty() && !args.dry_run {
+            eprintln!("0 ok, 0 failed of 0 targets (all done)");
+            return Ok(ExitCode::SUCCESS);
+        }
     }
     let output = args.output.unwrap_or(if args.api.is_some() {
         RunOutput::Json
@@ -89,21 +141,52 @@ pub(crate) async fn run(ctx: &Context, args: &RunArgs) -> Result<ExitCode, CliEr
         }
     }
 
-    let resolver = CredentialResolver::new(&ctx.env)?;
-    let runner = Runner::new(
-        resolver,
-        listing.pacing().clone(),
-        session,
-        RunnerOptions {
-            jobs: usize::from(args.jobs),
-            timeout: args.timeout,
-            fail_fast: args.fail_fast,
-        },
-    );
+    let mut results = match args.results.as_ref().or(args.resume.as_ref()) {
+        Some(path) => {
+            let what = match &args.api {
+                Some(url) => url.clone(),
+                None => args
+                    .command
+                    .first()
+                    .map(|w| w.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+            };
+            let shard = (shard != Shard::ALL).then(|| shard.to_string());
+            let header = Header::new(sweep_id, planned, shard, what);
+            Some(ResultsFile::open(path, &header)?)
+        }
+        None => None,
+    };
+    let options = RunnerOptions {
+        jobs: usize::from(args.jobs),
+        timeout: args.timeout,
+        fail_fast: args.fail_fast,
+    };
+    let runner = match source {
+        Source::Sso(sso) => {
+            let (listing, session) = *sso;
+            Runner::new(
+                CredentialResolver::new(&ctx.env)?,
+                listing.pacing().clone(),
+                session,
+                options,
+            )
+        }
+        Source::Org(assumer) => Runner::assuming(*assumer, options),
+    };
     let mut report = Report::new(output, targets.len());
     let mut signals = Interrupts::new()?;
     let (first, rest) = targets.split_at(canary.unwrap_or(targets.len()));
-    let mut end = sweep(&runner, first, &api, args, &mut report, &mut signals).await?;
+    let mut end = sweep(
+        &runner,
+        first,
+        &api,
+        args,
+        &mut report,
+        &mut results,
+        &mut signals,
+    )
+    .await?;
     if end == End::Done && !rest.is_empty() {
         report.canary_done(first.len());
         let go = if args.yes {
@@ -135,12 +218,73 @@ pub(crate) async fn run(ctx: &Context, args: &RunArgs) -> Result<ExitCode, CliEr
             Some(false)
         };
         end = match go {
-            Some(true) => sweep(&runner, rest, &api, args, &mut report, &mut signals).await?,
+            Some(true) => {
+                sweep(
+                    &runner,
+                    rest,
+                    &api,
+                    args,
+                    &mut report,
+                    &mut results,
+                    &mut signals,
+                )
+                .await?
+            }
             Some(false) => End::Held,
             None => End::Interrupted,
         };
     }
     Ok(report.finish(end == End::Interrupted))
+}
+
+/// Where the targets' credentials come from.
+enum Source {
+    /// The Identity Center login (its listing's pacing, its session).
+    Sso(Box<(Listing, sesame::sso::SsoSession)>),
+    /// The role assumed in each account of the organization.
+    Org(Box<sesame::fanout::org::Assumer>),
+}
+
+/// The pacer of the credential calls: `--tps` (this shard's part of it) as a ceiling from the
+/// first call, else the default (unpaced until the service throttles).
+fn pacer(tps: Option<f64>, shard: Shard) -> Result<PacerConfig, CliError> {
+    let mut pacer = PacerConfig::default();
+    let Some(tps) = tps else { return Ok(pacer) };
+    if !(tps.is_finite() && tps > 0.0) {
+        return Err(CliError::user(anyhow::anyhow!(
+            "--tps {tps}: expected a number of calls per second above 0"
+        ))
+        .hint("e.g. --tps 20 (the whole sweep's budget; each of COUNT shards takes TPS/COUNT)"));
+    }
+    let rate = shard.share(tps);
+    pacer.initial_rate = Some(rate);
+    pacer.max_rate = rate;
+    pacer.base_rate = pacer.base_rate.min(rate);
+    pacer.min_rate = pacer.min_rate.min(rate);
+    Ok(pacer)
+}
+
+/// What the sweep runs, for its id: the command's words, or the request's URL and flags.
+fn description(args: &RunArgs) -> String {
+    match &args.api {
+        Some(url) => format!("api\0{url}\0{:?}\0{:?}", args.request, args.output_dir),
+        None => {
+            let words: Vec<String> = args
+                .command
+                .iter()
+                .map(|w| w.to_string_lossy().into_owned())
+                .collect();
+            format!("command\0{}", words.join("\0"))
+        }
+    }
+}
+
+/// How many accounts `targets` span.
+fn accounts(targets: &[SweepTarget]) -> usize {
+    let mut ids: Vec<&str> = targets.iter().map(|t| t.account_id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids.len()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -159,6 +303,7 @@ async fn sweep(
     api: &Option<super::run_api::ApiCall>,
     args: &RunArgs,
     report: &mut Report,
+    results: &mut Option<ResultsFile>,
     signals: &mut Interrupts,
 ) -> Result<End, CliError> {
     match api {
@@ -168,7 +313,7 @@ async fn sweep(
                 let call = call.clone();
                 async move { call.run(&t, &c).await }
             });
-            drive(sweep, report, signals, Row::from_api).await
+            drive(sweep, report, results, signals, Row::from_api).await
         }
         None => {
             let argv = args.command.clone();
@@ -176,7 +321,7 @@ async fn sweep(
                 let argv = argv.clone();
                 async move { fanout::command::run(&argv, &t, &c).await }
             });
-            drive(sweep, report, signals, Row::from_command).await
+            drive(sweep, report, results, signals, Row::from_command).await
         }
     }
 }
@@ -184,13 +329,20 @@ async fn sweep(
 async fn drive<T: Succeeded>(
     mut sweep: fanout::Sweep<T>,
     report: &mut Report,
+    results: &mut Option<ResultsFile>,
     signals: &mut Interrupts,
     row: fn(Outcome<T>) -> Row,
 ) -> Result<End, CliError> {
     loop {
         tokio::select! {
             outcome = sweep.next() => match outcome {
-                Some(o) => report.add(row(o))?,
+                Some(o) => {
+                    let row = row(o);
+                    if let Some(file) = results.as_mut() {
+                        file.append(&row.record())?;
+                    }
+                    report.add(row)?;
+                }
                 None => return Ok(End::Done),
             },
             _ = signals.recv() => {

@@ -103,7 +103,8 @@ impl Report {
             }
             self.rows.push(row);
         } else if !row.ok {
-            self.failed.push(row);
+            // Printed already: the summary needs its name and error, not its output.
+            self.failed.push(row.shallow());
         }
         Ok(())
     }

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use sesame::fanout::command::CommandOutput;
+use sesame::fanout::results::Record;
 use sesame::fanout::{Outcome, Succeeded, SweepTarget};
 
 use super::run_api::ApiOutput;
@@ -157,6 +158,16 @@ impl Row {
             (Some(e), _, _) => e.clone(),
             _ => String::new(),
         }
+    }
+
+    /// Its line in a `--results` file: the outcome without the output.
+    pub(super) fn record(&self) -> Record {
+        let mut r = Record::new(&self.target, self.ok, self.duration);
+        r.skipped = self.skipped;
+        r.exit_code = self.exit_code;
+        r.status = self.status;
+        r.error = self.error.clone();
+        r
     }
 
     pub(super) fn shallow(&self) -> Row {

@@ -5,6 +5,8 @@ use sesame::admin::AdminError;
 use sesame::api::{RequestError, SignError};
 use sesame::config::ConfigError;
 use sesame::credentials::{ChainError, CredentialsError};
+use sesame::fanout::ShardError;
+use sesame::fanout::results::ResultsError;
 use sesame::listing::ListingError;
 use sesame::populate::PopulateError;
 use sesame::saml::idp::IdpError;
@@ -212,6 +214,33 @@ impl From<ListingError> for CliError {
             e => Self::user(e)
                 .hint("Identity Center kept failing or could not be reached; check the network and try again"),
         }
+    }
+}
+
+impl From<ShardError> for CliError {
+    fn from(e: ShardError) -> Self {
+        let hint = match &e {
+            ShardError::NoEngine | ShardError::NoCount { .. } => {
+                "outside a batch engine give --shard INDEX/COUNT, or set SESAME_SHARD_INDEX and \
+                 SESAME_SHARD_COUNT (docs/sweeps.md)"
+            }
+            _ => "give --shard INDEX/COUNT with INDEX from 0 to COUNT-1, e.g. --shard 0/4",
+        };
+        Self::of(Kind::User, e, Some(hint))
+    }
+}
+
+impl From<ResultsError> for CliError {
+    fn from(e: ResultsError) -> Self {
+        let hint = match &e {
+            ResultsError::OtherSweep { .. } => {
+                "resume with the same command and selection as the run that wrote it, or start \
+                 a new file with --results"
+            }
+            ResultsError::NotResults { .. } => "give a file written by `sesame run --results`",
+            ResultsError::Io { .. } => "check the path and its permissions",
+        };
+        Self::of(Kind::User, e, Some(hint))
     }
 }
 

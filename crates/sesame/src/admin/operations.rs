@@ -33,6 +33,23 @@ pub struct Account {
     /// Its name.
     #[serde(default)]
     pub name: String,
+    /// `ACTIVE`, `SUSPENDED`, `PENDING_CLOSURE` (the deprecated `Status`; absent in some answers).
+    #[serde(default)]
+    pub status: Option<String>,
+    /// `ACTIVE`, `SUSPENDED`, `PENDING_ACTIVATION`, `CLOSED`, ... (`State`, which replaces
+    /// `Status`).
+    #[serde(default)]
+    pub state: Option<String>,
+}
+
+impl Account {
+    /// Whether the account is ACTIVE (an answer that says neither counts as active).
+    pub fn is_active(&self) -> bool {
+        self.state
+            .as_deref()
+            .or(self.status.as_deref())
+            .is_none_or(|s| s == "ACTIVE")
+    }
 }
 
 /// An organizational unit.

@@ -11,15 +11,23 @@
 //! - [`command`]: the task of `sesame run -- CMD`: a child in its own process group with the
 //!   target's credentials in its environment, output captured whole, the group killed on
 //!   timeout or cancel.
+//! - [`shard`]: one worker's part of a sweep split across many (`--shard INDEX/COUNT`, or the
+//!   index a batch engine hands it).
+//! - [`org`]: targets from AWS Organizations, with a role assumed in each account.
+//! - [`results`]: the results file a sweep appends each outcome to, and resumes from.
 
 pub mod command;
+pub mod org;
+pub mod results;
 mod runner;
+pub mod shard;
 
 use std::time::Duration;
 
 use serde::Serialize;
 
 pub use runner::{Outcome, Runner, RunnerOptions, Succeeded, Sweep, TargetError};
+pub use shard::{Shard, ShardError};
 
 use crate::listing::{
     AccountPattern, AccountRoles, DEFAULT_MAX_AGE, Filter, Listing, ListingError,

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use futures_util::StreamExt as _;
 use tokio::sync::mpsc;
 
+use super::org::Assumer;
 use super::{DEFAULT_JOBS, DEFAULT_TIMEOUT, SweepTarget};
 use crate::cache::RoleCredentials;
 use crate::credentials::{CredentialResolver, CredentialsError, RoleTarget};
@@ -86,10 +87,25 @@ impl<T: Succeeded> Outcome<T> {
 /// Runs a task on many targets, each with its role credentials.
 #[derive(Debug, Clone)]
 pub struct Runner {
+    source: Source,
+    options: RunnerOptions,
+}
+
+/// A login's credentials: the resolver, the listing's pacing, the session.
+#[derive(Debug, Clone)]
+struct SsoSource {
     resolver: CredentialResolver,
     pacing: Pacing,
     session: SsoSession,
-    options: RunnerOptions,
+}
+
+/// Where a target's credentials come from.
+#[derive(Debug, Clone)]
+enum Source {
+    /// The Identity Center login: GetRoleCredentials (or the role cache).
+    Sso(Box<SsoSource>),
+    /// AssumeRole with the caller's credentials (`--org --assume-role`).
+    Assume(Arc<Assumer>),
 }
 
 impl Runner {
@@ -101,9 +117,19 @@ impl Runner {
         options: RunnerOptions,
     ) -> Self {
         Self {
-            resolver,
-            pacing,
-            session,
+            source: Source::Sso(Box::new(SsoSource {
+                resolver,
+                pacing,
+                session,
+            })),
+            options,
+        }
+    }
+
+    /// A runner whose targets' credentials are `assumer`'s role in each account.
+    pub fn assuming(assumer: Assumer, options: RunnerOptions) -> Self {
+        Self {
+            source: Source::Assume(Arc::new(assumer)),
             options,
         }
     }
@@ -177,17 +203,25 @@ impl Runner {
     /// The cached entry while valid (no pacing, no network), else a paced, retried fetch
     /// through the resolver (single-flight with any other process).
     async fn credentials(&self, target: &SweepTarget) -> Result<RoleCredentials, TargetError> {
-        let role = RoleTarget::new(self.session.clone(), &target.account_id, &target.role_name);
+        let (resolver, pacing, session) = match &self.source {
+            Source::Sso(s) => (&s.resolver, &s.pacing, &s.session),
+            Source::Assume(assumer) => {
+                return assumer
+                    .assume(&target.account_id)
+                    .await
+                    .map_err(TargetError::Credentials);
+            }
+        };
+        let role = RoleTarget::new(session.clone(), &target.account_id, &target.role_name);
         let key = role.cache_key(&target.account_id);
-        if let Ok(Some(c)) = self.resolver.cache().load(&key)
-            && c.valid_for(time::now(), self.resolver.margin())
+        if let Ok(Some(c)) = resolver.cache().load(&key)
+            && c.valid_for(time::now(), resolver.margin())
         {
             return Ok(c);
         }
-        let fetched = self
-            .pacing
+        let fetched = pacing
             .call("GetRoleCredentials", || {
-                let resolver = self.resolver.clone();
+                let resolver = resolver.clone();
                 let role = role.clone();
                 async move {
                     match resolver.credentials(&role).await {

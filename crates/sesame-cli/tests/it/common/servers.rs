@@ -58,6 +58,16 @@ impl Moto {
         })
     }
 
+    /// `moto_org.py serve`: moto where AssumeRole of a role that does not exist is refused.
+    pub(crate) fn org() -> Moto {
+        Self::start(|port| {
+            let mut cmd = Command::new("python3");
+            cmd.arg(py_script("moto_org.py"))
+                .args(["serve", &port.to_string()]);
+            cmd
+        })
+    }
+
     /// The server `command(port)` starts, once it accepts connections (30 s at most).
     fn start(command: impl FnOnce(u16) -> Command) -> Moto {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
