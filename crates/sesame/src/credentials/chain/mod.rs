@@ -253,7 +253,7 @@ pub async fn resolve_options(
     }
 }
 
-/// The kind of profile `name` after the checks that need no network ([`kind`]): a mixed
+/// The kind of profile `name` after the checks that need no network (`kind.rs`): a mixed
 /// profile, a role chain that loops or names a missing profile, is an error; `None` when the
 /// profile is in neither file or has no credentials.
 pub fn profile_kind(
