@@ -8,6 +8,12 @@
 //! by [`AwsError::from_answer`], as botocore reads them: the code from `x-amzn-errortype`, the
 //! body's `__type` (`ns#Code` → `Code`) or `code`, or an XML `<Error><Code>` (some front ends and
 //! moto's auth layer answer with XML).
+//!
+//! Multi-Region instances: AWS serves permission-set and account-assignment reads only in an
+//! instance's primary Region (the Identity Store, instance reads and the portal in every enabled
+//! Region), so a client [`in_primary_region`](AdminClient::in_primary_region) sends every
+//! sso-admin operation but the instance reads ([`REGIONAL_SSO_ADMIN`]) to the primary Region's
+//! endpoint, signed for it; everything else stays in the session's region.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -63,7 +69,7 @@ impl Service {
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Endpoint {
     /// The endpoint URL as it is sent and signed.
     wire: WireUrl,
@@ -84,6 +90,10 @@ struct Inner {
     credentials: AwsCredentials,
     region: String,
     endpoints: [Endpoint; 3],
+    /// The instance's primary Region and its sso-admin endpoint, when it is not `region`.
+    primary: Option<(String, Endpoint)>,
+    /// What the endpoints were resolved from (for the primary Region's).
+    resolver: Resolver,
     /// Each service's pacing, in [`Service::index`] order.
     pacings: [Pacing; 3],
     options: AdminPacing,
@@ -101,28 +111,12 @@ impl AdminClient {
         profile: Option<&str>,
         options: AdminPacing,
     ) -> Result<Self, AdminError> {
-        let endpoint = |service: Service| -> Result<Endpoint, AdminError> {
-            let url = resolve_endpoint(service.id(), region, env, config, profile)?;
-            // Organizations' public endpoint is global: it is signed for the partition's home
-            // region (us-east-1 for `aws`), which is the second label of its host.
-            let signing_region = if service == Service::Organizations
-                && url == service.id().default_endpoint(region)?
-            {
-                url.host_str()
-                    .and_then(|h| h.split('.').nth(1))
-                    .unwrap_or(region)
-                    .to_owned()
-            } else {
-                region.to_owned()
-            };
-            let wire = WireUrl::parse(url.as_str()).map_err(|e| {
-                AdminError::Internal(format!("endpoint {url} cannot be signed: {e}"))
-            })?;
-            Ok(Endpoint {
-                wire,
-                signing_region,
-            })
+        let resolver = Resolver {
+            env: env.clone(),
+            config: config.clone(),
+            profile: profile.map(str::to_owned),
         };
+        let endpoint = |service: Service| resolver.endpoint(service, region);
         let in_flight = Arc::new(Semaphore::new(options.concurrency.max(1)));
         let pacing = || {
             Pacing::new(options.pacer.clone(), options.retry.clone())
@@ -138,15 +132,54 @@ impl AdminClient {
                     endpoint(Service::IdentityStore)?,
                     endpoint(Service::Organizations)?,
                 ],
+                primary: None,
                 pacings: [pacing(), pacing(), pacing()],
                 options,
+                resolver,
             }),
         })
     }
 
-    /// The region of the sso-admin and identitystore calls.
+    /// This client, sending the sso-admin operations AWS serves only in an instance's primary
+    /// Region (permission sets, assignments: all but [`REGIONAL_SSO_ADMIN`]) to `primary`'s
+    /// endpoint (botocore's overrides resolved for it) signed for `primary`. The identitystore,
+    /// organizations and instance calls stay where they were. The clones share the connection
+    /// pool, the bound on requests in flight and the pacing.
+    pub fn in_primary_region(&self, primary: &str) -> Result<Self, AdminError> {
+        let inner = &self.inner;
+        let primary = if primary == inner.region {
+            None
+        } else {
+            let endpoint = inner.resolver.endpoint(Service::SsoAdmin, primary)?;
+            Some((primary.to_owned(), endpoint))
+        };
+        Ok(Self {
+            inner: Arc::new(Inner {
+                http: inner.http.clone(),
+                credentials: inner.credentials.clone(),
+                region: inner.region.clone(),
+                endpoints: inner.endpoints.clone(),
+                primary,
+                pacings: inner.pacings.clone(),
+                options: inner.options.clone(),
+                resolver: inner.resolver.clone(),
+            }),
+        })
+    }
+
+    /// The session's region: of the identitystore calls and the instance reads (ListInstances,
+    /// ListRegions).
     pub fn region(&self) -> &str {
         &self.inner.region
+    }
+
+    /// The region of the permission-set and assignment reads: the instance's primary Region
+    /// once [`in_primary_region`](Self::in_primary_region) said so, else [`region`](Self::region).
+    pub fn instance_region(&self) -> &str {
+        self.inner
+            .primary
+            .as_ref()
+            .map_or(&self.inner.region, |(r, _)| r)
     }
 
     /// How hard the client drives the APIs.
@@ -200,7 +233,7 @@ impl AdminClient {
         operation: &'static str,
         body: &Value,
     ) -> Result<Value, AdminError> {
-        let endpoint = &self.inner.endpoints[service.index()];
+        let endpoint = self.endpoint(service, operation);
         // The URL exactly as it was signed.
         let url = &endpoint.wire.as_string();
         let payload = serde_json::to_vec(body).expect("a JSON value serialises");
@@ -263,6 +296,65 @@ impl AdminClient {
                 AdminError::Api(api)
             },
         )
+    }
+}
+
+/// The sso-admin operations AWS answers in every enabled Region of an instance ("instance read
+/// operations"); its permission-set and assignment operations are served only in the primary
+/// Region (IAM Identity Center user guide, *APIs supported in additional Regions*).
+pub(crate) const REGIONAL_SSO_ADMIN: [&str; 3] = ["ListInstances", "ListRegions", "DescribeRegion"];
+
+impl AdminClient {
+    /// Where `operation` of `service` goes: the primary Region's sso-admin endpoint for the
+    /// operations only it serves, else the session region's.
+    fn endpoint(&self, service: Service, operation: &str) -> &Endpoint {
+        match &self.inner.primary {
+            Some((_, primary))
+                if service == Service::SsoAdmin && !REGIONAL_SSO_ADMIN.contains(&operation) =>
+            {
+                primary
+            }
+            _ => &self.inner.endpoints[service.index()],
+        }
+    }
+}
+
+/// The settings endpoints are resolved from (botocore's overrides for the profile).
+#[derive(Debug, Clone)]
+struct Resolver {
+    env: Env,
+    config: AwsConfig,
+    profile: Option<String>,
+}
+
+impl Resolver {
+    /// `service`'s endpoint in `region`, and the region it is signed for.
+    fn endpoint(&self, service: Service, region: &str) -> Result<Endpoint, AdminError> {
+        let url = resolve_endpoint(
+            service.id(),
+            region,
+            &self.env,
+            &self.config,
+            self.profile.as_deref(),
+        )?;
+        // Organizations' public endpoint is global: it is signed for the partition's home
+        // region (us-east-1 for `aws`), which is the second label of its host.
+        let signing_region = if service == Service::Organizations
+            && url == service.id().default_endpoint(region)?
+        {
+            url.host_str()
+                .and_then(|h| h.split('.').nth(1))
+                .unwrap_or(region)
+                .to_owned()
+        } else {
+            region.to_owned()
+        };
+        let wire = WireUrl::parse(url.as_str())
+            .map_err(|e| AdminError::Internal(format!("endpoint {url} cannot be signed: {e}")))?;
+        Ok(Endpoint {
+            wire,
+            signing_region,
+        })
     }
 }
 

@@ -1,7 +1,7 @@
 //! The administration operations sesame uses, typed: each is one JSON 1.1 call (or all the pages
 //! of one) through [`AdminClient::call`].
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
@@ -22,6 +22,21 @@ pub struct Instance {
     /// The account that owns it.
     #[serde(default)]
     pub owner_account_id: Option<String>,
+}
+
+/// One enabled Region of an Identity Center instance (sso-admin ListRegions' `RegionMetadata`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+pub struct InstanceRegion {
+    /// `us-east-1`, ...
+    #[serde(rename(deserialize = "RegionName"))]
+    pub name: String,
+    /// `ACTIVE`, `ADDING` or `REMOVING`.
+    #[serde(rename(deserialize = "Status"), default)]
+    pub status: Option<String>,
+    /// Whether it is the instance's primary Region (where its permission sets and assignments
+    /// are served).
+    #[serde(rename(deserialize = "IsPrimaryRegion"), default)]
+    pub primary: bool,
 }
 
 /// An account of the organization.
@@ -127,6 +142,27 @@ fn decode<T: DeserializeOwned>(operation: &'static str, v: Value) -> Result<T, A
     })
 }
 
+/// Whether ListRegions' error means the operation is not there for this caller, rather than a
+/// failure: the service does not know it (`UnknownOperationException`, or a 404 without an AWS
+/// error code, as an endpoint without the operation answers), refuses the request as invalid
+/// for the instance (`ValidationException`), or the policy does not allow `sso:ListRegions`
+/// (`AccessDeniedException` on this one action; refused keys, bad signatures and expired tokens
+/// are not this, and neither are throttles, 5xx or unreachable endpoints: those stay errors).
+fn regions_unavailable(e: &AdminError) -> bool {
+    const CODES: [&str; 4] = [
+        "UnknownOperationException",
+        "ValidationException",
+        "AccessDeniedException",
+        "AccessDenied",
+    ];
+    match e {
+        AdminError::Api(a) | AdminError::Denied(a) => {
+            CODES.contains(&a.code.as_str()) || (a.status == 404 && a.code == "404")
+        }
+        _ => false,
+    }
+}
+
 impl AdminClient {
     /// Every page of a listing: the `key` arrays concatenated.
     async fn all_pages<T: DeserializeOwned>(
@@ -162,6 +198,32 @@ impl AdminClient {
     pub async fn list_instances(&self) -> Result<Vec<Instance>, AdminError> {
         self.all_pages(Service::SsoAdmin, "ListInstances", json!({}), "Instances")
             .await
+    }
+
+    /// sso-admin ListRegions: the instance's enabled Regions (ACTIVE, ADDING or REMOVING), or
+    /// `None` where the operation is not available ([`regions_unavailable`]): an instance, a
+    /// partition or an endpoint without multi-Region support, or a policy without
+    /// `sso:ListRegions`. Such an instance is single-Region.
+    pub async fn list_regions(
+        &self,
+        instance: &str,
+    ) -> Result<Option<Vec<InstanceRegion>>, AdminError> {
+        match self
+            .all_pages(
+                Service::SsoAdmin,
+                "ListRegions",
+                json!({"InstanceArn": instance}),
+                "Regions",
+            )
+            .await
+        {
+            Ok(regions) => Ok(Some(regions)),
+            Err(e) if regions_unavailable(&e) => {
+                tracing::info!("ListRegions is not available ({e}): a single-Region instance");
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// sso-admin ListPermissionSets: every permission set ARN of the instance.
