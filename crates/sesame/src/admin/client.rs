@@ -339,16 +339,15 @@ impl Resolver {
         )?;
         // Organizations' public endpoint is global: it is signed for the partition's home
         // region (us-east-1 for `aws`), which is the second label of its host.
-        let signing_region = if service == Service::Organizations
-            && url == service.id().default_endpoint(region)?
-        {
-            url.host_str()
-                .and_then(|h| h.split('.').nth(1))
-                .unwrap_or(region)
-                .to_owned()
-        } else {
-            region.to_owned()
-        };
+        let signing_region =
+            if service == Service::Organizations && url == service.id().default_endpoint(region)? {
+                url.host_str()
+                    .and_then(|h| h.split('.').nth(1))
+                    .unwrap_or(region)
+                    .to_owned()
+            } else {
+                region.to_owned()
+            };
         let wire = WireUrl::parse(url.as_str())
             .map_err(|e| AdminError::Internal(format!("endpoint {url} cannot be signed: {e}")))?;
         Ok(Endpoint {

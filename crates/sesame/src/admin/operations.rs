@@ -1,8 +1,8 @@
 //! The administration operations sesame uses, typed: each is one JSON 1.1 call (or all the pages
 //! of one) through [`AdminClient::call`].
 
-use serde::{Deserialize, Serialize};
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use super::AdminError;
