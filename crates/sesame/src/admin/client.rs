@@ -374,6 +374,93 @@ const DENIED_CODES: [&str; 10] = [
 mod tests {
     use super::*;
 
+    fn client(region: &str, env: &Env) -> AdminClient {
+        AdminClient::new(
+            crate::http::api_client(None).unwrap(),
+            AwsCredentials {
+                access_key_id: "AKIDEXAMPLE".to_owned(),
+                secret_access_key: crate::secret::Secret::new("secret"),
+                session_token: None,
+                expiration: None,
+                source: "test".to_owned(),
+            },
+            region,
+            env,
+            &AwsConfig::from_str("/c", "").unwrap(),
+            None,
+            super::super::AdminPacing::default(),
+        )
+        .unwrap()
+    }
+
+    /// The URL and signing region `operation` goes to.
+    fn route(c: &AdminClient, service: Service, operation: &str) -> (String, String) {
+        let e = c.endpoint(service, operation);
+        (e.wire.as_string(), e.signing_region.clone())
+    }
+
+    #[test]
+    fn the_primary_region_gets_the_permission_set_and_assignment_reads_only() {
+        let added = client("eu-west-1", &Env::default());
+        let c = added.in_primary_region("us-east-1").unwrap();
+        assert_eq!(
+            (c.region(), c.instance_region()),
+            ("eu-west-1", "us-east-1")
+        );
+        let primary = (
+            "https://sso.us-east-1.amazonaws.com/".to_owned(),
+            "us-east-1".to_owned(),
+        );
+        for op in [
+            "ListPermissionSets",
+            "DescribePermissionSet",
+            "ListAccountAssignments",
+        ] {
+            assert_eq!(route(&c, Service::SsoAdmin, op), primary, "{op}");
+        }
+        for op in REGIONAL_SSO_ADMIN {
+            assert_eq!(
+                route(&c, Service::SsoAdmin, op),
+                (
+                    "https://sso.eu-west-1.amazonaws.com/".to_owned(),
+                    "eu-west-1".to_owned()
+                )
+            );
+        }
+        assert_eq!(
+            route(&c, Service::IdentityStore, "ListUsers"),
+            (
+                "https://identitystore.eu-west-1.amazonaws.com/".to_owned(),
+                "eu-west-1".to_owned()
+            )
+        );
+        // The session's own region as primary changes nothing.
+        let same = added.in_primary_region("eu-west-1").unwrap();
+        assert_eq!(same.instance_region(), "eu-west-1");
+        assert_eq!(
+            route(&same, Service::SsoAdmin, "ListPermissionSets").1,
+            "eu-west-1"
+        );
+    }
+
+    #[test]
+    fn the_primary_region_honours_endpoint_overrides() {
+        let env = Env::from_vars([("AWS_ENDPOINT_URL_SSO_ADMIN", "http://127.0.0.1:9/admin")]);
+        let c = client("eu-west-1", &env)
+            .in_primary_region("us-east-1")
+            .unwrap();
+        assert_eq!(
+            route(&c, Service::SsoAdmin, "ListAccountAssignments"),
+            (
+                "http://127.0.0.1:9/admin".to_owned(),
+                "us-east-1".to_owned()
+            )
+        );
+        // A Region name the service gave that is not one is an error, not a URL.
+        let invalid = client("eu-west-1", &Env::default()).in_primary_region("not a region");
+        assert!(matches!(invalid, Err(AdminError::Config(_))));
+    }
+
     #[test]
     fn error_codes_come_from_the_header_json_or_xml() {
         let none = http::HeaderMap::new();

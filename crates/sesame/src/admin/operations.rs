@@ -437,3 +437,82 @@ impl AdminClient {
         decode("DescribeAccount", v["Account"].take())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws_error::AwsError;
+
+    fn api(status: u16, code: &str) -> AwsError {
+        AwsError {
+            operation: "ListRegions",
+            status,
+            code: code.to_owned(),
+            message: None,
+            request_id: None,
+        }
+    }
+
+    #[test]
+    fn list_regions_is_unavailable_only_for_its_own_refusals() {
+        for (status, code) in [
+            (400, "UnknownOperationException"),
+            (400, "ValidationException"),
+            (404, "404"),
+        ] {
+            assert!(
+                regions_unavailable(&AdminError::Api(api(status, code))),
+                "{code}"
+            );
+        }
+        assert!(regions_unavailable(&AdminError::Denied(api(
+            400,
+            "AccessDeniedException"
+        ))));
+        for (status, code) in [
+            (400, "ThrottlingException"),
+            (500, "InternalServerException"),
+            (500, "500"),
+            (404, "ResourceNotFoundException"),
+            (400, "ResourceNotFoundException"),
+        ] {
+            assert!(
+                !regions_unavailable(&AdminError::Api(api(status, code))),
+                "{code}"
+            );
+        }
+        for code in [
+            "UnrecognizedClientException",
+            "ExpiredTokenException",
+            "SignatureDoesNotMatch",
+        ] {
+            assert!(
+                !regions_unavailable(&AdminError::Denied(api(403, code))),
+                "{code}"
+            );
+        }
+        let unreachable = AdminError::Unreachable {
+            endpoint: "https://sso.us-east-1.amazonaws.com/".into(),
+            reason: "refused".into(),
+        };
+        assert!(!regions_unavailable(&unreachable));
+    }
+
+    #[test]
+    fn region_metadata_decodes() {
+        let v = serde_json::json!([
+            {"RegionName": "us-east-1", "Status": "ACTIVE", "AddedDate": 1.7e9, "IsPrimaryRegion": true},
+            {"RegionName": "eu-west-1", "Status": "ADDING"}
+        ]);
+        let r: Vec<InstanceRegion> = decode("ListRegions", v).unwrap();
+        assert_eq!(
+            (
+                r[0].name.as_str(),
+                r[0].primary,
+                r[1].status.as_deref(),
+                r[1].primary
+            ),
+            ("us-east-1", true, Some("ADDING"), false)
+        );
+    }
+}
