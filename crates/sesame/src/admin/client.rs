@@ -12,8 +12,8 @@
 //! Multi-Region instances: AWS serves permission-set and account-assignment reads only in an
 //! instance's primary Region (the Identity Store, instance reads and the portal in every enabled
 //! Region), so a client [`in_primary_region`](AdminClient::in_primary_region) sends every
-//! sso-admin operation but the instance reads ([`REGIONAL_SSO_ADMIN`]) to the primary Region's
-//! endpoint, signed for it; everything else stays in the session's region.
+//! sso-admin operation but the instance reads (ListInstances, ListRegions, DescribeRegion) to the
+//! primary Region's endpoint, signed for it; everything else stays in the session's region.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -141,10 +141,10 @@ impl AdminClient {
     }
 
     /// This client, sending the sso-admin operations AWS serves only in an instance's primary
-    /// Region (permission sets, assignments: all but [`REGIONAL_SSO_ADMIN`]) to `primary`'s
-    /// endpoint (botocore's overrides resolved for it) signed for `primary`. The identitystore,
-    /// organizations and instance calls stay where they were. The clones share the connection
-    /// pool, the bound on requests in flight and the pacing.
+    /// Region (permission sets, assignments: all but ListInstances, ListRegions and
+    /// DescribeRegion) to `primary`'s endpoint (botocore's overrides resolved for it), signed for
+    /// `primary`. The identitystore, organizations and instance calls stay where they were. The
+    /// clones share the connection pool, the bound on requests in flight and the pacing.
     pub fn in_primary_region(&self, primary: &str) -> Result<Self, AdminError> {
         let inner = &self.inner;
         let primary = if primary == inner.region {

@@ -201,9 +201,9 @@ impl AdminClient {
     }
 
     /// sso-admin ListRegions: the instance's enabled Regions (ACTIVE, ADDING or REMOVING), or
-    /// `None` where the operation is not available ([`regions_unavailable`]): an instance, a
-    /// partition or an endpoint without multi-Region support, or a policy without
-    /// `sso:ListRegions`. Such an instance is single-Region.
+    /// `None` where the operation is not available: an instance, a partition or an endpoint
+    /// without multi-Region support, or a policy without `sso:ListRegions` (see
+    /// `regions_unavailable`). Such an instance is single-Region.
     pub async fn list_regions(
         &self,
         instance: &str,
