@@ -22,6 +22,8 @@ mod run_row;
 mod saml;
 mod saml_password;
 mod serve;
+mod setup;
+mod shell;
 mod status;
 mod target;
 
@@ -49,6 +51,12 @@ pub(crate) async fn run(ctx: &Context, cli: Cli) -> Result<ExitCode, CliError> {
         Command::Console(args) => console::run(ctx, &args).await,
         Command::Api(args) => api::run(ctx, &args).await,
         Command::Run(args) => run::run(ctx, &args).await,
+        Command::Setup(args) => setup::run(ctx, &args).await,
+        Command::ShellInit(args) => shell::shell_init(&args),
+        Command::Assume(args) => shell::assume(ctx, &args).await,
+        Command::Completions(args) => shell::completions(&args),
+        Command::Man(_) => shell::man(),
+        Command::CompleteProfiles => shell::complete_profiles(ctx),
     }
 }
 

@@ -126,10 +126,7 @@ pub fn write_sso_session(
 /// section `[header]`.
 pub fn update_section(old: Option<&str>, header: &str, values: &[(String, String)]) -> String {
     let new_lines = |values: &[(String, String)]| -> String {
-        values
-            .iter()
-            .map(|(k, v)| format!("{k} = {v}\n"))
-            .collect()
+        values.iter().map(|(k, v)| format!("{k} = {v}\n")).collect()
     };
     let append = |text: &str| {
         let mut out = text.to_owned();
@@ -249,13 +246,19 @@ mod tests {
              sso_region = us-east-1\nsso_registration_scopes = sso:account:access\n"
         );
         let out = update_section(Some("[default]\nregion = x"), "sso-session corp", &v);
-        assert!(out.starts_with("[default]\nregion = x\n[sso-session corp]\n"), "{out}");
+        assert!(
+            out.starts_with("[default]\nregion = x\n[sso-session corp]\n"),
+            "{out}"
+        );
     }
 
     #[test]
     fn an_existing_section_is_updated_in_place_and_extended_after_its_last_key() {
         let old = "[sso-session corp]\nsso_start_url=https://old\n# note: kept\n\n[profile a]\nregion = x\n";
-        let v = vals(&[("sso_start_url", "https://new"), ("sso_region", "eu-west-1")]);
+        let v = vals(&[
+            ("sso_start_url", "https://new"),
+            ("sso_region", "eu-west-1"),
+        ]);
         assert_eq!(
             update_section(Some(old), "sso-session corp", &v),
             "[sso-session corp]\nsso_start_url = https://new\n# note: kept\nsso_region = eu-west-1\n\n[profile a]\nregion = x\n"
