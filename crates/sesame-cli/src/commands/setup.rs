@@ -6,12 +6,15 @@ use std::process::ExitCode;
 
 use clap::{Args as _, FromArgMatches as _};
 use sesame::config::configure;
+use sesame::http::CaBundle;
+use sesame::sso::Sso;
 use sesame::sso::session::DEFAULT_SCOPE;
-use sesame::sso::start_url::{classify, region_from_host};
+use sesame::sso::start_url::{StartUrlKind, classify, region_from_host};
 
 use crate::cli::{LoginArgs, PopulateArgs, SessionArgs, SetupArgs};
 use crate::context::Context;
 use crate::error::CliError;
+use crate::output;
 
 pub(crate) async fn run(ctx: &Context, args: &SetupArgs) -> Result<ExitCode, CliError> {
     let ask = !args.yes;
@@ -67,15 +70,35 @@ pub(crate) async fn run(ctx: &Context, args: &SetupArgs) -> Result<ExitCode, Cli
             .ok()
             .and_then(|u| u.host_str().and_then(region_from_host))
     });
+    // A vanity URL's region is where it leads, as `aws configure sso-session` finds it without
+    // asking; one that cannot be resolved leaves the region to be asked, as there.
+    let mut vanity_region = None;
+    if let Some(u) = start_url
+        .as_deref()
+        .filter(|_| args.sso_region.is_none() && missing.is_empty())
+        && matches!(classify(u), Ok((_, StartUrlKind::Vanity)))
+    {
+        let ca_bundle = CaBundle::resolve(&ctx.env, &config, None);
+        match Sso::new(&ctx.env)?.resolve_url(u, ca_bundle.as_ref()).await {
+            Ok(resolved) => {
+                if let Some(region) = &resolved.region {
+                    eprintln!("{u} leads to {}, in {region}", resolved.url);
+                }
+                vanity_region = resolved.region;
+            }
+            Err(e) => output::warning(format_args!("{}", sesame::one_line(&e))),
+        }
+    }
 
-    let region = match &args.sso_region {
-        Some(r) => Some(r.clone()),
-        None if ask => Some(question(
+    let region = match (&args.sso_region, vanity_region) {
+        (Some(r), _) => Some(r.clone()),
+        (None, Some(r)) => Some(r),
+        (None, None) if ask => Some(question(
             "SSO region",
             current("sso_region").or(host_region),
             check_region,
         )?),
-        None => current("sso_region").or(host_region).or_else(|| {
+        (None, None) => current("sso_region").or(host_region).or_else(|| {
             missing.push("--sso-region REGION");
             None
         }),
