@@ -9,6 +9,7 @@ use sesame::config::configure;
 use sesame::http::CaBundle;
 use sesame::sso::Sso;
 use sesame::sso::session::DEFAULT_SCOPE;
+use sesame::sso::session::default_session;
 use sesame::sso::start_url::{StartUrlKind, classify, region_from_host};
 
 use crate::cli::{LoginArgs, PopulateArgs, SessionArgs, SetupArgs};
@@ -139,6 +140,14 @@ pub(crate) async fn run(ctx: &Context, args: &SetupArgs) -> Result<ExitCode, Cli
             b.display()
         ),
         (true, None) => eprintln!("Wrote [sso-session {name}] to {}", path.display()),
+    }
+    let after = ctx.config()?;
+    if after.sso_session_names().len() > 1 && default_session(&ctx.env, &after).is_none() {
+        eprintln!(
+            "note: {} has several sessions and no default; to make `{name}` the default, add \
+             `[sesame]` with `sso_session = {name}` to it, or `export SESAME_SSO_SESSION={name}`",
+            path.display()
+        );
     }
     if args.no_login {
         eprintln!("Log in with `sesame login --sso-session {name}`");

@@ -128,3 +128,30 @@ fn a_default_naming_no_session_fails_cleanly() {
     );
     assert_eq!(env.snapshot_files(), before);
 }
+
+#[test]
+fn setup_of_a_second_session_says_how_to_make_it_the_default() {
+    let env = TestEnv::new();
+    let start = format!("{}/corp", env.url());
+    let out = env
+        .sesame()
+        .args(["setup", "--sso-session", "corp", "--start-url", &start])
+        .args(["--sso-region", "us-east-1", "--yes", "--no-login"])
+        .output()
+        .unwrap();
+    assert_success(&out);
+    assert!(
+        stderr(&out).contains("export SESAME_SSO_SESSION=corp"),
+        "{}",
+        stderr(&out)
+    );
+    // Done as it says, the new session is the default.
+    env.append_config("[sesame]\nsso_session = corp\n");
+    let out = env.sesame().arg("status").output().unwrap();
+    assert_success(&out);
+    assert!(
+        stderr(&out).contains("Default session: corp (sso_session in [sesame] of the config)"),
+        "{}",
+        stderr(&out)
+    );
+}
