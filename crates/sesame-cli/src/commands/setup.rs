@@ -8,8 +8,7 @@ use clap::{Args as _, FromArgMatches as _};
 use sesame::config::configure;
 use sesame::http::CaBundle;
 use sesame::sso::Sso;
-use sesame::sso::session::DEFAULT_SCOPE;
-use sesame::sso::session::default_session;
+use sesame::sso::session::{DEFAULT_SCOPE, default_session};
 use sesame::sso::start_url::{StartUrlKind, classify, region_from_host};
 
 use crate::cli::{LoginArgs, PopulateArgs, SessionArgs, SetupArgs};
