@@ -43,6 +43,15 @@ pub fn config_lock(env: &Env, path: &Path) -> PathBuf {
     lock_dir(env).join(format!("config-{}.lock", &hex::encode(digest)[..16]))
 }
 
+/// Where a writer of the config file keeps its previous version (`sesame populate`, `sesame
+/// setup`): `path` with `.bak` added (`~/.aws/config.bak`), replaced on each write that changes
+/// the file, mode 0600.
+pub fn backup_path(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".bak");
+    PathBuf::from(name)
+}
+
 /// Creates `dir` and any missing parents with mode 0700. Existing directories are left as they are.
 pub fn create_private_dir(dir: &Path) -> io::Result<()> {
     let mut builder = fs::DirBuilder::new();

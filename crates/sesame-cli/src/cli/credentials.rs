@@ -12,7 +12,8 @@ pub(crate) struct RoleArgs {
     /// The role (permission set) name.
     #[arg(long, value_name = "NAME", requires = "account")]
     pub(crate) role: Option<String>,
-    /// With --account: the `[sso-session NAME]` (default: the only one in the config).
+    /// With --account: the `[sso-session NAME]` (default: SESAME_SSO_SESSION, else
+    /// `sso_session` in the config's [sesame] section, else the only one in the config).
     #[arg(long, value_name = "NAME", requires = "account")]
     pub(crate) sso_session: Option<String>,
     /// With --account: an ad hoc start URL (a legacy, start-URL-keyed login); needs --sso-region.

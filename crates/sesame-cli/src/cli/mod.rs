@@ -6,7 +6,9 @@
 //! - [`credentials`]: creds, exec, credential-process, console;
 //! - [`serve`]: serve (exec's `--server` flags are exec's own);
 //! - [`api`]: api and run, sharing the request-shaping flags;
-//! - [`populate`], [`admin`], [`saml`].
+//! - [`populate`], [`admin`], [`saml`];
+//! - [`setup`]: from nothing to a session, a login and profiles;
+//! - [`shell`]: shell-init, assume, completions, man.
 
 // The doc comments below are `--help` text, written for a terminal: `[sso-session]` is a config
 // section and a URL is shown as it is, not rustdoc links.
@@ -24,6 +26,8 @@ pub(crate) mod populate;
 pub(crate) mod saml;
 pub(crate) mod serve;
 pub(crate) mod session;
+pub(crate) mod setup;
+pub(crate) mod shell;
 
 pub(crate) use self::admin::AdminArgs;
 pub(crate) use self::api::{ApiArgs, RequestArgs, RunArgs, RunOutput};
@@ -37,6 +41,8 @@ pub(crate) use self::serve::{ServeArgs, ServeFormat};
 pub(crate) use self::session::{
     AccountsArgs, DemoArgs, ListingArgs, LoginArgs, LogoutArgs, RolesArgs, SessionArgs, StatusArgs,
 };
+pub(crate) use self::setup::SetupArgs;
+pub(crate) use self::shell::{AssumeArgs, CompletionsArgs, ManArgs, Shell, ShellInitArgs};
 
 /// Get into many AWS accounts from one identity: IAM Identity Center login, accounts and roles,
 /// sharing the AWS CLI's files and cache.
@@ -104,6 +110,10 @@ fn parse_one<A: Args + FromArgMatches>(
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
+    /// Set up from nothing: write an [sso-session] as `aws configure sso-session` does (asking
+    /// what it asks), log in, and offer to write the profiles.
+    #[command(after_long_help = setup::SETUP_HELP)]
+    Setup(SetupArgs),
     /// Log in to IAM Identity Center (browser with PKCE, or device code) into the AWS CLI's cache.
     Login(LoginArgs),
     /// End the portal session and delete the cached token and role credentials.
@@ -146,6 +156,21 @@ pub(crate) enum Command {
     /// SAML 2.0 federation: sign in through an IdP (AD FS and others), pick a role, and get STS
     /// credentials into a profile of the credentials file.
     Saml(SamlArgs),
+    /// Print the shell function that lets `sesame assume PROFILE` set credentials in the
+    /// current shell: `eval "$(sesame shell-init bash)"` (zsh, fish, PowerShell too).
+    #[command(after_long_help = shell::SHELL_INIT_HELP)]
+    ShellInit(ShellInitArgs),
+    /// Print a profile's credentials and region as code for the current shell (the function of
+    /// `shell-init` runs it and evaluates the code); `--unset` clears them.
+    Assume(AssumeArgs),
+    /// Print a shell completion script (profile names complete from the config file).
+    #[command(after_long_help = shell::COMPLETIONS_HELP)]
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff): `sesame man | man -l -`.
+    Man(ManArgs),
+    /// The profile names of the config file, one a line (for completion scripts).
+    #[command(name = "__complete-profiles", hide = true)]
+    CompleteProfiles,
 }
 
 /// `90`, `90s`, `30m`, `1h30m`, `PT1H`: a non-negative duration.

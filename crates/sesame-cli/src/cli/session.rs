@@ -8,7 +8,8 @@ use super::{OutputFormat, parse_age};
 /// Which Identity Center session a command is about.
 #[derive(Debug, Args, Clone, Default)]
 pub(crate) struct SessionArgs {
-    /// The `[sso-session NAME]` of the config file.
+    /// The `[sso-session NAME]` of the config file (default: a profile's session, else
+    /// SESAME_SSO_SESSION, else `sso_session` in the config's [sesame] section, else the only one).
     #[arg(long, value_name = "NAME")]
     pub(crate) sso_session: Option<String>,
     /// A profile whose `sso_session` (or legacy `sso_start_url`) names the session.

@@ -92,7 +92,7 @@ fn default_section(ctx: &Context, r: &Resolved) -> Result<String, CliError> {
     .hint(format!("name another section: --to-credentials-file {profile}-keys")))
 }
 
-fn line(format: CredsFormat, name: &str, value: &str) -> String {
+pub(crate) fn line(format: CredsFormat, name: &str, value: &str) -> String {
     match format {
         CredsFormat::Fish => format!("set -gx {name} {};\n", fish_quote(value)),
         CredsFormat::Powershell => format!("$Env:{name} = '{}'\n", value.replace('\'', "''")),

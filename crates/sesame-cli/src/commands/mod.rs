@@ -4,6 +4,8 @@
 mod accounts;
 mod admin;
 mod api;
+mod assume;
+mod completions;
 mod console;
 mod credential_process;
 mod creds;
@@ -12,6 +14,7 @@ mod exec;
 mod listing;
 mod login;
 mod logout;
+mod man;
 mod populate;
 mod roles;
 mod run;
@@ -22,9 +25,12 @@ mod run_row;
 mod saml;
 mod saml_password;
 mod serve;
+mod setup;
+mod shell_init;
 mod status;
 mod target;
 
+use std::io::Write as _;
 use std::process::ExitCode;
 
 use crate::cli::{Cli, Command};
@@ -49,6 +55,12 @@ pub(crate) async fn run(ctx: &Context, cli: Cli) -> Result<ExitCode, CliError> {
         Command::Console(args) => console::run(ctx, &args).await,
         Command::Api(args) => api::run(ctx, &args).await,
         Command::Run(args) => run::run(ctx, &args).await,
+        Command::Setup(args) => setup::run(ctx, &args).await,
+        Command::ShellInit(args) => shell_init::run(&args),
+        Command::Assume(args) => assume::run(ctx, &args).await,
+        Command::Completions(args) => completions::run(&args),
+        Command::Man(_) => man::run(),
+        Command::CompleteProfiles => completions::profiles(ctx),
     }
 }
 
@@ -61,4 +73,12 @@ pub(crate) fn run_warm(ctx: &Context, cli: &Cli) -> Option<Result<ExitCode, CliE
         Command::CredentialProcess(args) => credential_process::run_warm(ctx, args),
         _ => None,
     }
+}
+
+/// Writes `text` to stdout as it is (scripts and code for a shell), flushed.
+fn print_stdout(text: &str) -> Result<ExitCode, CliError> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
 }

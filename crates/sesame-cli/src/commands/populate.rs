@@ -3,7 +3,6 @@
 use std::process::ExitCode;
 
 use sesame::listing::{Listing, ListingOptions};
-use sesame::naming::sanitize;
 use sesame::populate::{self, Change, Plan, PopulateOptions, ProfileStyle, SessionSpec, Settings};
 use sesame::sso::{Sso, SsoSession};
 
@@ -49,7 +48,7 @@ pub(crate) async fn run(ctx: &Context, args: &PopulateArgs) -> Result<ExitCode, 
     if args.dry_run {
         let plan = populate::plan_file(&path, &spec, &targets, &options)?;
         print_diff(&plan, &path.display().to_string())?;
-        summarize(&plan, &spec, &session);
+        summarize(&plan, &spec);
         if plan.changes_file() {
             eprintln!("dry run: {} not written", path.display());
         } else {
@@ -58,7 +57,7 @@ pub(crate) async fn run(ctx: &Context, args: &PopulateArgs) -> Result<ExitCode, 
         return Ok(ExitCode::SUCCESS);
     }
     let applied = populate::apply(&ctx.env, &path, &spec, &targets, &options)?;
-    summarize(&applied.plan, &spec, &session);
+    summarize(&applied.plan, &spec);
     match (&applied.backup, applied.plan.changes_file()) {
         (_, false) => eprintln!("{} is up to date", path.display()),
         (Some(b), true) => eprintln!(
@@ -72,60 +71,48 @@ pub(crate) async fn run(ctx: &Context, args: &PopulateArgs) -> Result<ExitCode, 
 }
 
 /// The `[sso-session]` the profiles name. A session given by start URL (or by a profile's legacy
-/// `sso_start_url`) is the config's `[sso-session]` with the same start URL and region when there
-/// is one; else it gets a name from its start URL's host (`d-1234567890`), and the block holds
-/// its section.
+/// `sso_start_url`) is the config's `[sso-session]` with the same start URL and region; with none,
+/// `sesame setup` writes one (populate never invents a session name).
 fn session_spec(
     session: &SsoSession,
     config: &sesame::config::AwsConfig,
 ) -> Result<SessionSpec, CliError> {
-    if session.name.is_none()
-        && let Some((name, section)) = config.sso_session_names().into_iter().find_map(|n| {
+    if let Some(name) = &session.name {
+        return Ok(SessionSpec {
+            name: name.clone(),
+            start_url: session.start_url.clone(),
+            region: session.region.clone(),
+            registration_scopes: session.registration_scopes.clone(),
+        });
+    }
+    let (name, section) = config
+        .sso_session_names()
+        .into_iter()
+        .find_map(|n| {
             let s = config.sso_session(&n)?;
             (s.get("sso_start_url") == Some(session.start_url.as_str())
                 && s.get("sso_region") == Some(session.region.as_str()))
             .then_some((n, s))
         })
-    {
-        return Ok(SessionSpec {
-            registration_scopes: section
-                .get("sso_registration_scopes")
-                .map(sesame::config::parse_registration_scopes),
-            name,
-            start_url: session.start_url.clone(),
-            region: session.region.clone(),
-        });
-    }
-    let name = match &session.name {
-        Some(n) => n.clone(),
-        None => {
-            let host = url::Url::parse(&session.start_url)
-                .ok()
-                .and_then(|u| u.host_str().map(str::to_owned))
-                .unwrap_or_default();
-            let first = host.split('.').next().unwrap_or_default();
-            let name = sanitize(first, true);
-            if name.is_empty() {
-                "sso".to_owned()
-            } else {
-                name
-            }
-        }
-    };
-    if session.name.is_none()
-        && let Some(existing) = config.sso_session(&name)
-        && existing.get("sso_start_url") != Some(session.start_url.as_str())
-    {
-        return Err(CliError::user(anyhow::anyhow!(
-            "the config already has an [sso-session {name}] for another start URL"
-        ))
-        .hint("name the session: add an [sso-session NAME] and pass `--sso-session NAME`"));
-    }
+        .ok_or_else(|| {
+            CliError::user(anyhow::anyhow!(
+                "no [sso-session] in {} has the start URL {} in {}; the profiles need one",
+                config.path().display(),
+                session.start_url,
+                session.region
+            ))
+            .hint(format!(
+                "add one with `sesame setup --start-url {} --sso-region {} --sso-session NAME`",
+                session.start_url, session.region
+            ))
+        })?;
     Ok(SessionSpec {
+        registration_scopes: section
+            .get("sso_registration_scopes")
+            .map(sesame::config::parse_registration_scopes),
         name,
         start_url: session.start_url.clone(),
         region: session.region.clone(),
-        registration_scopes: session.registration_scopes.clone(),
     })
 }
 
@@ -187,8 +174,8 @@ fn print_diff(plan: &Plan, path: &str) -> std::io::Result<()> {
     out.flush()
 }
 
-/// One line of counts, the skipped targets, and a note for a session written into the block.
-fn summarize(plan: &Plan, spec: &SessionSpec, session: &SsoSession) {
+/// One line of counts, and the skipped targets.
+fn summarize(plan: &Plan, spec: &SessionSpec) {
     for s in &plan.skipped {
         output::warning(format_args!(
             "no profile `{}` for {} / {}: {}",
@@ -224,10 +211,4 @@ fn summarize(plan: &Plan, spec: &SessionSpec, session: &SsoSession) {
         "profiles for sso-session `{}`: {profiles}{skipped}",
         spec.name
     );
-    if plan.writes_session && session.name.is_none() && plan.changes_file() {
-        eprintln!(
-            "note: the profiles use [sso-session {0}]; log in to it with `sesame login --sso-session {0}`",
-            spec.name
-        );
-    }
 }

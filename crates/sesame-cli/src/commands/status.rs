@@ -7,6 +7,7 @@ use jiff::Timestamp;
 use serde_json::json;
 use sesame::cache::{SsoToken, TokenCache, TokenKey};
 use sesame::config::{AwsConfig, SsoSessionConfig};
+use sesame::sso::session::{DefaultReason, default_session};
 use sesame::time::format_aws;
 
 use crate::cli::{OutputFormat, StatusArgs};
@@ -29,9 +30,12 @@ pub(crate) async fn run(ctx: &Context, args: &StatusArgs) -> Result<ExitCode, Cl
     let cache = TokenCache::new(ctx.env.sso_cache_dir());
     let rows = rows(&config, &cache);
     let now = sesame::time::now();
+    let default = default_session(&ctx.env, &config);
     if args.output == OutputFormat::Json {
         output::json(&serde_json::Value::Array(
-            rows.iter().map(|r| to_json(r, now)).collect(),
+            rows.iter()
+                .map(|r| to_json(r, now, default.as_ref()))
+                .collect(),
         ))?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -49,6 +53,17 @@ pub(crate) async fn run(ctx: &Context, args: &StatusArgs) -> Result<ExitCode, Cl
             &["SESSION", "START URL", "REGION", "TOKEN EXPIRES", "SESSION"],
             &table,
         )?;
+        match &default {
+            Some((name, reason)) => {
+                eprintln!("Default session: {name} ({})", reason.describe());
+            }
+            None if config.sso_session_names().len() > 1 => eprintln!(
+                "No default session: commands need --sso-session NAME (set one with \
+                 SESAME_SSO_SESSION=NAME or `sso_session = NAME` in [sesame] of {})",
+                config.path().display()
+            ),
+            None => {}
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -108,10 +123,17 @@ fn configured(config: &AwsConfig, cache: &TokenCache, name: String, key: &TokenK
     }
 }
 
-fn to_json(r: &Row, now: Timestamp) -> serde_json::Value {
+fn to_json(
+    r: &Row,
+    now: Timestamp,
+    default: Option<&(String, DefaultReason)>,
+) -> serde_json::Value {
     let t = r.token.as_ref();
+    let is_default = default.filter(|(name, _)| r.session.as_ref() == Some(name));
     json!({
         "session": r.session,
+        "default": is_default.is_some(),
+        "defaultBecause": is_default.map(|(_, why)| why.describe()),
         "startUrl": r.start_url,
         "region": r.region,
         "loggedIn": t.is_some_and(|t| !t.is_expired(now)),

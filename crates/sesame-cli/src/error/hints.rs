@@ -59,7 +59,7 @@ impl From<SsoError> for CliError {
                 Kind::User,
                 Some("delete the file, or run `sesame login --force`".to_owned()),
             ),
-            SsoError::NoSession { .. } => (Kind::User, None),
+            SsoError::NoSession { hint, .. } => (Kind::User, hint.clone()),
             SsoError::Unreachable { .. } => (
                 Kind::User,
                 Some(

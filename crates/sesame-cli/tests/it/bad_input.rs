@@ -52,7 +52,12 @@ fn an_unknown_session_or_profile_and_ambiguous_sessions() {
     assert_clean_failure(&out, 1, "nope");
     env.append_config("\n[sso-session other]\nsso_start_url = https://o.awsapps.com/start\nsso_region = eu-west-1\n");
     let out = env.sesame().args(["login"]).output().unwrap();
-    assert_clean_failure(&out, 1, "--sso-session");
+    assert_clean_failure(&out, 1, "2 sso-sessions (acme, other) and no default");
+    assert!(
+        stderr(&out).contains("hint: choose one with `--sso-session NAME`"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]

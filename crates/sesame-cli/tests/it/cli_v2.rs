@@ -549,3 +549,106 @@ fn a_session_written_by_aws_configure_sso_session_is_kept_and_used() {
     let name = profiles(&env)[0].clone();
     assert!(cli_creds(&env, &name)["AccessKeyId"].is_string());
 }
+
+/// The config after `aws configure sso-session` (answered on a pseudo-terminal) and after
+/// `sesame setup --yes --no-login` with the same answers, each from `initial` (`None`: no file).
+fn both_setups(initial: Option<&str>, name: &str, url: &str, region: &str) -> (String, String) {
+    let write = |env: &TestEnv| match initial {
+        Some(text) => env.write_config(text),
+        None => std::fs::remove_file(env.config_path()).unwrap(),
+    };
+    let cli = world();
+    write(&cli);
+    let argv = serde_json::json!([aws_cli_v2(), "configure", "sso-session"]);
+    let script = serde_json::json!([
+        ["SSO session name", format!("{name}\r")],
+        ["SSO start URL", format!("{url}\r")],
+        ["SSO region", format!("{region}\r")],
+        ["SSO registration scopes", "\r"],
+    ]);
+    let out = cli.on_terminal(&argv, &script).output().unwrap();
+    assert_success(&out);
+    let ours = world();
+    write(&ours);
+    sesame(
+        &ours,
+        &[
+            "setup",
+            "--sso-session",
+            name,
+            "--start-url",
+            url,
+            "--sso-region",
+            region,
+            "--yes",
+            "--no-login",
+        ],
+    );
+    let read = |env: &TestEnv| std::fs::read_to_string(env.config_path()).unwrap();
+    (read(&cli), read(&ours))
+}
+
+#[test]
+fn sesame_setup_writes_what_aws_configure_sso_session_writes() {
+    let old = "https://d-1111111111.awsapps.com/start";
+    let cases: [Option<String>; 5] = [
+        None,
+        Some("# mine\n[default]\nregion = eu-west-1\n".into()),
+        Some("[default]\nregion = eu-west-1".into()),
+        // An existing session: keys rewritten in place, the new one after its last key.
+        Some(format!(
+            "[sso-session corp]\nsso_start_url={old}\nsso_region = eu-west-1\n\
+             sso_use_device_code = true\n\n[profile a]\nregion = us-west-2\n"
+        )),
+        // At the end of the file, with blank lines after it.
+        Some(format!(
+            "[profile a]\nregion = us-west-2\n\n[sso-session corp]\nsso_start_url = {old}\n\n\n"
+        )),
+    ];
+    for initial in cases {
+        let (cli, ours) = both_setups(initial.as_deref(), "corp", START_URL, "us-east-2");
+        assert_eq!(ours, cli, "from {initial:?}");
+        assert_eq!(ours.matches("[sso-session corp]").count(), 1);
+    }
+}
+
+#[test]
+fn the_cli_uses_a_session_sesame_setup_wrote_and_logged_in() {
+    let env = world();
+    std::fs::remove_file(env.config_path()).unwrap();
+    sesame(
+        &env,
+        &[
+            "setup",
+            "--sso-session",
+            "corp",
+            "--start-url",
+            START_URL,
+            "--sso-region",
+            "us-east-1",
+            "--yes",
+            "--device-code",
+            "--no-browser",
+        ],
+    );
+    let names = profiles(&env);
+    assert!(!names.is_empty());
+    // The CLI reads the session, the login (sesame's token cache) and the profiles.
+    let cli = cli_creds(&env, &names[0]);
+    assert_eq!(
+        cli["AccessKeyId"],
+        sesame_creds(&env, &names[0])["AccessKeyId"]
+    );
+    // And logs in to it on its own.
+    aws(
+        &env,
+        &[
+            "sso",
+            "login",
+            "--sso-session",
+            "corp",
+            "--use-device-code",
+            "--no-browser",
+        ],
+    );
+}

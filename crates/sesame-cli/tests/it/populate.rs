@@ -418,50 +418,19 @@ fn shared_options_from_the_config_and_collisions() {
 }
 
 #[test]
-fn the_file_keeps_its_mode_and_an_ad_hoc_session_is_written_into_the_block() {
+fn the_file_keeps_its_mode() {
     use std::os::unix::fs::PermissionsExt as _;
-    let env = TestEnv::builder().accounts(2).build();
-    env.write_config("# nothing but a comment\n[profile x]\nregion = eu-west-1\n");
+    let env = TestEnv::builder().accounts(2).logged_in().build();
+    env.append_config("# a comment\n[profile x]\nregion = eu-west-1\n");
     std::fs::set_permissions(env.config_path(), std::fs::Permissions::from_mode(0o640)).unwrap();
-    let start = format!("{}/start", env.url());
-    let login = env
-        .sesame()
-        .args([
-            "login",
-            "--device-code",
-            "--start-url",
-            &start,
-            "--sso-region",
-            "us-east-1",
-        ])
-        .output()
-        .unwrap();
-    assert_success(&login);
-    let out = populate(&env, &["--start-url", &start, "--sso-region", "us-east-1"]);
-    assert!(
-        stderr(&out).contains("sesame login --sso-session 127"),
-        "{}",
-        stderr(&out)
-    );
+    populate(&env, &[]);
     let mode = std::fs::metadata(env.config_path())
         .unwrap()
         .permissions()
         .mode()
         & 0o777;
     assert_eq!(mode, 0o640);
-    let text = config(&env);
-    assert!(
-        text.contains(&format!("[sso-session 127]\nsso_start_url = {start}\n")),
-        "{text}"
-    );
-    // The profiles work once that session is logged in.
-    assert_success(
-        &env.sesame()
-            .args(["login", "--device-code", "--sso-session", "127"])
-            .output()
-            .unwrap(),
-    );
-    let profiles = generated_in(&env, "127");
+    let profiles = generated_in(&env, SESSION);
     assert_eq!(sorted_values(&profiles), all_targets(&env.emulator));
     let (name, (account, role)) = profiles.iter().next().unwrap();
     let key = check(&env, &["creds", name])["AccessKeyId"]

@@ -155,3 +155,29 @@ fn sso_use_device_code_chooses_the_device_flow_and_the_code_is_shown() {
         "{line}"
     );
 }
+
+#[test]
+fn setup_takes_a_vanity_urls_region_from_where_it_leads() {
+    let w = World::new(PORTAL, None);
+    let start = format!("{}/start", w.vanity.url());
+    let before = std::fs::read_to_string(w.env.config_path()).unwrap();
+    let out = w
+        .env
+        .sesame()
+        .env("AWS_CA_BUNDLE", &w.bundle)
+        .args(["setup", "--sso-session", "corp", "--start-url", &start])
+        .args(["--yes", "--no-login"])
+        .output()
+        .unwrap();
+    assert_success(&out);
+    assert_eq!(w.vanity.requests(), ["HEAD /start"]);
+    // No --sso-region: the region is the one the vanity URL leads to, as the AWS CLI v2 finds it.
+    let config = std::fs::read_to_string(w.env.config_path()).unwrap();
+    assert_eq!(
+        config,
+        format!(
+            "{before}[sso-session corp]\nsso_start_url = {start}\nsso_region = eu-west-1\n\
+             sso_registration_scopes = sso:account:access\n"
+        )
+    );
+}

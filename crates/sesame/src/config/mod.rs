@@ -15,6 +15,7 @@
 
 #[cfg(test)]
 mod botocore_diff;
+pub mod configure;
 pub mod endpoint;
 mod error;
 pub mod ini;

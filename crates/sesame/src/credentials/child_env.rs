@@ -19,6 +19,17 @@ pub const CLEARED: [&str; 5] = [
     "AWS_CREDENTIAL_EXPIRATION",
 ];
 
+/// Every variable a [`ChildEnv`] of keys may set: the keys, their expiry, the region. With
+/// [`CLEARED`], what `sesame assume --unset` removes from a shell.
+pub const SET_BY_KEYS: [&str; 6] = [
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_CREDENTIAL_EXPIRATION",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+];
+
 /// Variables a child of a credential server (`sesame exec --server`) must not inherit: besides
 /// [`CLEARED`], keys (the container or IMDS endpoint is the whole answer, and botocore reads
 /// environment keys first) and another container or IMDS endpoint's settings.

@@ -75,7 +75,7 @@ pub mod warm;
 use std::path::PathBuf;
 
 pub use chain::{AwsCredentials, ChainError, CredentialSource};
-pub use child_env::{CLEARED, CLEARED_FOR_SERVER, ChildEnv};
+pub use child_env::{CLEARED, CLEARED_FOR_SERVER, ChildEnv, SET_BY_KEYS};
 pub use file::write_to_credentials_file;
 pub use provider::{SsoCredentialsProvider, to_sdk};
 pub use resolver::CredentialResolver;

@@ -24,13 +24,8 @@ pub struct Applied {
     pub backup: Option<PathBuf>,
 }
 
-/// Where [`apply`] keeps the previous version of `path`: `path` with `.bak` added
-/// (`~/.aws/config.bak`), replaced on each run that changes the file, mode 0600.
-pub fn backup_path(path: &Path) -> PathBuf {
-    let mut name = path.as_os_str().to_owned();
-    name.push(".bak");
-    PathBuf::from(name)
-}
+/// Where [`apply`] keeps the previous version of `path` ([`fsutil::backup_path`]).
+pub use crate::fsutil::backup_path;
 
 /// Plans a run against the config file at `path` as it is now, writing nothing (`--dry-run`).
 pub fn plan_file(

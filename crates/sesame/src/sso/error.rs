@@ -22,6 +22,8 @@ pub enum SsoError {
     NoSession {
         /// What is missing.
         message: String,
+        /// What to do, when there is more to say than the message.
+        hint: Option<String>,
     },
     /// The endpoint could not be reached at all.
     #[error("cannot reach {endpoint}: {reason}")]

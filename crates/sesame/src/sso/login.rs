@@ -268,11 +268,18 @@ impl Sso {
         &self,
         session: &SsoSession,
     ) -> Result<ResolvedStartUrl, SsoError> {
-        start_url::resolve(
-            |url| self.client(session.ca_bundle.as_ref(), url),
-            &session.start_url,
-        )
-        .await
+        self.resolve_url(&session.start_url, session.ca_bundle.as_ref())
+            .await
+    }
+
+    /// Where `start_url` leads, before any session exists (`sesame setup` takes the region of a
+    /// vanity URL from it, as `aws configure sso-session` does).
+    pub async fn resolve_url(
+        &self,
+        start_url: &str,
+        ca_bundle: Option<&CaBundle>,
+    ) -> Result<ResolvedStartUrl, SsoError> {
+        start_url::resolve(|url| self.client(ca_bundle, url), start_url).await
     }
 
     /// The session with its start URL resolved; a vanity URL leading to another region than the

@@ -1,8 +1,17 @@
 //! Which Identity Center session a command means, and where its endpoints are.
 //!
-//! The same choices everywhere (`login`, `accounts`, `creds`, ...): `--sso-session NAME`, a
-//! profile's `sso_session` (or its legacy `sso_start_url`/`sso_region`), the only `[sso-session]`
-//! in the config, or an ad hoc `--start-url` with `--sso-region` (a legacy, start-URL-keyed login).
+//! The same choices everywhere (`login`, `accounts`, `creds`, ...), first match wins:
+//!
+//! 1. `--start-url` with `--sso-region` (a legacy, start-URL-keyed login), or `--sso-session NAME`;
+//! 2. a profile's `sso_session` (or its legacy `sso_start_url`/`sso_region`): `--profile`, else
+//!    `AWS_PROFILE`;
+//! 3. the default session ([`default_session`]): `SESAME_SSO_SESSION`, else `sso_session` in the
+//!    config's `[sesame]` section, else the only `[sso-session]` of the config.
+//!
+//! A default is what applies when nothing names a session: a profile (even through
+//! `AWS_PROFILE`) names one, so it comes first. The default lives in `[sesame]`, a section of
+//! sesame's own that botocore and the AWS CLI ignore, rather than in `[default]`, where an
+//! `sso_session` would change what the AWS CLI's default profile is.
 
 use url::Url;
 
@@ -26,6 +35,60 @@ pub struct SessionSelector {
     /// The region to use instead of the configured one (a vanity start URL that leads to a
     /// host naming another region).
     pub region_override: Option<String>,
+}
+
+/// The environment variable that names the default session.
+pub const DEFAULT_SESSION_VAR: &str = "SESAME_SSO_SESSION";
+
+/// The config section (and its key) that names the default session: `[sesame]`
+/// `sso_session = NAME`.
+pub const DEFAULT_SESSION_SECTION: &str = "sesame";
+
+/// Why a session is the default.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DefaultReason {
+    /// `SESAME_SSO_SESSION`.
+    Environment,
+    /// `sso_session` in the config's `[sesame]` section.
+    Config,
+    /// It is the config's only `[sso-session]`.
+    Only,
+}
+
+impl DefaultReason {
+    /// How to say it to a user.
+    pub fn describe(&self) -> &'static str {
+        match self {
+            DefaultReason::Environment => "SESAME_SSO_SESSION",
+            DefaultReason::Config => "sso_session in [sesame] of the config",
+            DefaultReason::Only => "the only [sso-session] in the config",
+        }
+    }
+}
+
+/// The session commands use when nothing names one, and why: `SESAME_SSO_SESSION`, else
+/// `[sesame]` `sso_session`, else the config's only `[sso-session]`. `None` when there is none
+/// (no session, or several and no default named). The name is not checked against the config.
+pub fn default_session(env: &Env, config: &AwsConfig) -> Option<(String, DefaultReason)> {
+    let named = |v: Option<&str>| {
+        v.map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    };
+    if let Some(name) = named(env.var(DEFAULT_SESSION_VAR)) {
+        return Some((name, DefaultReason::Environment));
+    }
+    if let Some(name) = named(
+        config
+            .document()
+            .get(DEFAULT_SESSION_SECTION, "sso_session"),
+    ) {
+        return Some((name, DefaultReason::Config));
+    }
+    match config.sso_session_names().as_slice() {
+        [only] => Some((only.clone(), DefaultReason::Only)),
+        _ => None,
+    }
 }
 
 /// The default scope sesame registers for, as the AWS CLI does for sso-session logins.
@@ -100,6 +163,7 @@ impl SessionSelector {
         if let Some(start_url) = &self.start_url {
             let region = self.sso_region.clone().ok_or_else(|| SsoError::NoSession {
                 message: "`--start-url` needs `--sso-region` (the Identity Center region)".into(),
+                hint: None,
             })?;
             return build(
                 env,
@@ -140,35 +204,55 @@ impl SessionSelector {
                             "profile `{p}` in {} has no `sso_session` (nor `sso_start_url` and `sso_region`)",
                             config.path().display()
                         ),
+                        hint: None,
                     });
                 }
             } else if self.profile.is_some() {
                 return Err(SsoError::NoSession {
                     message: format!("profile `{p}` is not in {}", config.path().display()),
+                    hint: None,
                 });
             }
         }
-        let names = config.sso_session_names();
-        match names.as_slice() {
-            [only] => {
-                let s = SsoSessionConfig::from_config(config, only)?;
-                build(env, config, Parts::of(s), over, None)
-            }
-            [] => Err(SsoError::NoSession {
-                message: format!(
-                    "no [sso-session] in {}; pass `--sso-session NAME`, or `--start-url URL --sso-region REGION`",
-                    config.path().display()
-                ),
-            }),
-            many => Err(SsoError::NoSession {
-                message: format!(
-                    "{} has {} sso-sessions ({}); choose one with `--sso-session NAME`",
-                    config.path().display(),
-                    many.len(),
-                    many.join(", ")
-                ),
-            }),
+        if let Some((name, reason)) = default_session(env, config) {
+            let s = SsoSessionConfig::from_config(config, &name).map_err(|e| {
+                if reason == DefaultReason::Only {
+                    return SsoError::from(e);
+                }
+                SsoError::NoSession {
+                    message: format!("the default session `{name}` ({}): {e}", reason.describe()),
+                    hint: Some(format!(
+                        "add it with `sesame setup --sso-session {name}`, or change {}",
+                        reason.describe()
+                    )),
+                }
+            })?;
+            return build(env, config, Parts::of(s), over, None);
         }
+        let names = config.sso_session_names();
+        if names.is_empty() {
+            return Err(SsoError::NoSession {
+                message: format!("no [sso-session] in {}", config.path().display()),
+                hint: Some(
+                    "run `sesame setup` to add one (it asks for the start URL and region, then \
+                     logs in)"
+                        .to_owned(),
+                ),
+            });
+        }
+        Err(SsoError::NoSession {
+            message: format!(
+                "{} has {} sso-sessions ({}) and no default",
+                config.path().display(),
+                names.len(),
+                names.join(", ")
+            ),
+            hint: Some(format!(
+                "choose one with `--sso-session NAME`, or set a default: `export \
+                 {DEFAULT_SESSION_VAR}=NAME`, or `sso_session = NAME` in a [{DEFAULT_SESSION_SECTION}] \
+                 section of the config"
+            )),
+        })
     }
 }
 
