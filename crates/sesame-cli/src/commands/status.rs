@@ -35,6 +35,10 @@ pub(crate) async fn run(ctx: &Context, args: &StatusArgs) -> Result<ExitCode, Cl
         ))?;
         return Ok(ExitCode::SUCCESS);
     }
+    if args.output == OutputFormat::Jsonl {
+        output::json_lines(&rows.iter().map(|r| to_json(r, now)).collect::<Vec<_>>())?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let table: Vec<Vec<String>> = rows.iter().map(|r| cells(r, now)).collect();
     if args.output == OutputFormat::Text {
         output::text(&table)?;

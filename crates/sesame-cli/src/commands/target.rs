@@ -134,7 +134,7 @@ fn profile_of(
 }
 
 fn margin(role: &RoleArgs) -> SignedDuration {
-    SignedDuration::from_mins(i64::from(role.min_validity))
+    SignedDuration::try_from(role.min_validity).unwrap_or(SignedDuration::MAX)
 }
 
 /// The warm path: `Some(Ok)` for credentials on disk (a valid cached entry, static keys),

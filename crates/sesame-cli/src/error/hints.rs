@@ -284,12 +284,7 @@ impl From<AdminError> for CliError {
             }
             _ => None,
         };
-        let kind = if matches!(e, AdminError::Internal(_)) {
-            Kind::Internal
-        } else {
-            Kind::User
-        };
-        Self::of(kind, e, hint)
+        Self::of(Kind::User, e, hint)
     }
 }
 
@@ -334,12 +329,7 @@ impl From<PopulateError> for CliError {
             PopulateError::Io { .. } => "check the file's permissions and free space",
             _ => "fix the config file, then run the command again",
         };
-        let kind = if matches!(e, PopulateError::Verify { .. }) {
-            Kind::Internal
-        } else {
-            Kind::User
-        };
-        Self::of(kind, e, Some(hint))
+        Self::of(Kind::User, e, Some(hint))
     }
 }
 

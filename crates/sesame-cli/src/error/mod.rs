@@ -1,6 +1,19 @@
 //! Errors at the edge: one clear line (what went wrong), a hint (what to do), an exit code that
 //! means something.
 //!
+//! The exit codes, the same for every command (README.md "Exit codes"; pinned by the
+//! `exit_codes` integration test):
+//!
+//! | code | meaning |
+//! | --- | --- |
+//! | 0 | success |
+//! | 1 | failure: bad config, an AWS error, an unreachable endpoint, a file that cannot be written, a bug |
+//! | 2 | usage: the command line is wrong (clap's errors and sesame's own checks of flags) |
+//! | 3 | login required |
+//! | 126, 127 | `exec`: the command cannot be run, or is not found |
+//! | 128+N | `exec --server`: the command was killed by signal N |
+//! | 130 | interrupted (Ctrl-C) |
+//!
 //! One way in: every library error becomes a [`CliError`] through its `From` impl in [`hints`],
 //! which gives the kind (the exit code) and the hint a command gets by default (`?` is enough). A
 //! command that knows better replaces the hint ([`CliError::hint`]); errors of the CLI's own
@@ -13,10 +26,10 @@ use std::process::ExitCode;
 /// What kind of failure, which decides the exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Kind {
-    /// Bad input, bad config, an AWS error answer, an unreachable endpoint: exit 1.
+    /// Bad config, an AWS error answer, an unreachable endpoint, a bug: exit 1.
     User,
-    /// A bug or an environment failure sesame cannot explain: exit 2.
-    Internal,
+    /// The command line is wrong: exit 2, as clap's own usage errors.
+    Usage,
     /// No valid login: exit 3, so `credential_process` callers and scripts can tell.
     LoginRequired,
     /// A code of its own (`exec`: 126 not executable, 127 not found, as a shell).
@@ -40,9 +53,15 @@ impl CliError {
         }
     }
 
+    /// A failure sesame cannot explain (a bug, the environment); exit 1 as any failure.
     pub(crate) fn internal(error: impl Into<anyhow::Error>) -> Self {
+        Self::user(error)
+    }
+
+    /// A command line that cannot work (flags that do not go together): exit 2, as clap's.
+    pub(crate) fn usage(error: impl Into<anyhow::Error>) -> Self {
         Self {
-            kind: Kind::Internal,
+            kind: Kind::Usage,
             error: error.into(),
             hint: None,
         }
@@ -97,7 +116,7 @@ pub(crate) fn report(e: &CliError) -> ExitCode {
     }
     ExitCode::from(match e.kind {
         Kind::User => 1,
-        Kind::Internal => 2,
+        Kind::Usage => 2,
         Kind::LoginRequired => 3,
         Kind::Code(code) => code,
     })
