@@ -86,10 +86,11 @@ pub(crate) struct ApiArgs {
     /// Sign with this profile's credentials (static, credential_process, SSO, SAML-written).
     #[arg(long, value_name = "PROFILE")]
     pub(crate) profile: Option<String>,
-    /// Sign as this account's role, straight from the Identity Center login (with --role).
+    /// Sign as this account's role, straight from the Identity Center login (with --role): a
+    /// 12-digit id, or a name (looked up through ListAccounts).
     #[arg(
         long,
-        value_name = "ACCOUNT_ID",
+        value_name = "ID|NAME",
         requires = "role",
         conflicts_with = "profile"
     )]

@@ -115,9 +115,9 @@ impl From<CredentialsError> for CliError {
             CredentialsError::UnknownProfile { available, .. } if available.is_empty() => {
                 "the config file has no profiles; run `sesame populate`, or use --account and --role".to_owned()
             }
-            CredentialsError::UnknownProfile { available, .. } => {
-                format!("known profiles: {}", available.join(", "))
-            }
+            CredentialsError::UnknownProfile {
+                profile, available, ..
+            } => super::unknown_profile_hint(profile, available),
             CredentialsError::NotSsoProfile { .. } => {
                 "give it sso_session, sso_account_id and sso_role_name, or use --account and --role".to_owned()
             }
@@ -139,15 +139,19 @@ impl From<CredentialsError> for CliError {
 
 impl From<ChainError> for CliError {
     fn from(e: ChainError) -> Self {
+        if let ChainError::NoSuchProfile {
+            profile, available, ..
+        } = &e
+        {
+            let hint = super::unknown_profile_hint(profile, available);
+            return Self::user(e).hint(hint);
+        }
         let hint = match e {
             ChainError::Sso(s) => return Self::from(s),
             ChainError::Login(l) => return Self::from(l),
             ChainError::Role(r) => return Self::from(r),
             ChainError::NotFound { .. } => {
                 "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or pass --profile NAME"
-            }
-            ChainError::NoSuchProfile { .. } => {
-                "check the name (`aws configure list-profiles` lists them)"
             }
             ChainError::ProfileWithoutCredentials { .. } | ChainError::Partial { .. } => {
                 "complete the profile, or choose another with --profile"

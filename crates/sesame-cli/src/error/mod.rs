@@ -94,6 +94,43 @@ impl From<std::io::Error> for CliError {
     }
 }
 
+/// The hint for a profile name that is in neither file: "did you mean" the few closest names
+/// (the same name in another case, or an edit distance small for its length), never the whole
+/// list on one line.
+pub(crate) fn unknown_profile_hint(name: &str, available: &[String]) -> String {
+    const MAX: usize = 3;
+    let lower = name.to_lowercase();
+    let mut close: Vec<(usize, &str)> = available
+        .iter()
+        .filter_map(|p| {
+            let d = strsim::levenshtein(&lower, &p.to_lowercase());
+            // A third of the longer name, at least 2 edits: `prod` finds `prd` and `Prod`.
+            let limit = (name.chars().count().max(p.chars().count()) / 3).max(2);
+            let contains = p.len() > 2
+                && lower.len() > 2
+                && (p.to_lowercase().contains(&lower) || lower.contains(&p.to_lowercase()));
+            (d <= limit || contains).then_some((d, p.as_str()))
+        })
+        .collect();
+    close.sort();
+    match close.as_slice() {
+        [] => format!(
+            "check the name: no profile is close to `{name}` among {}; `aws configure \
+             list-profiles` lists them (`sesame populate` writes one per role)",
+            available.len()
+        ),
+        [(_, one)] => format!("did you mean `{one}`?"),
+        many => {
+            let names: Vec<String> = many
+                .iter()
+                .take(MAX)
+                .map(|(_, p)| format!("`{p}`"))
+                .collect();
+            format!("did you mean {}?", names.join(" or "))
+        }
+    }
+}
+
 /// Prints the error on stderr and gives the exit code.
 pub(crate) fn report(e: &CliError) -> ExitCode {
     // A closed stdout (`sesame accounts | head`) is not a failure.
@@ -120,4 +157,32 @@ pub(crate) fn report(e: &CliError) -> ExitCode {
         Kind::LoginRequired => 3,
         Kind::Code(code) => code,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unknown_profile_hint;
+
+    #[test]
+    fn a_few_close_names_never_the_whole_list() {
+        let names: Vec<String> = ["dev", "prod", "prod-admin", "staging", "sandbox", "Billing"]
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect();
+        assert_eq!(unknown_profile_hint("prd", &names), "did you mean `prod`?");
+        assert_eq!(
+            unknown_profile_hint("billing", &names),
+            "did you mean `Billing`?"
+        );
+        assert_eq!(
+            unknown_profile_hint("prod-admn", &names),
+            "did you mean `prod-admin` or `prod`?"
+        );
+        let far = unknown_profile_hint("zzzzzzzz", &names);
+        assert!(
+            far.contains("no profile is close") && far.contains("among 6"),
+            "{far}"
+        );
+        assert!(!far.contains("staging"), "{far}");
+    }
 }

@@ -592,6 +592,37 @@ fn account_and_role_from_the_identity_center_login() {
         stdout(&out).contains(&format!("Credential={key}/")),
         "the cached credentials were reused"
     );
+    // --account takes a name as `creds` does (looked up through ListAccounts, any case).
+    let other = env.emulator.account_ids()[1].clone();
+    let accounts = env
+        .sesame()
+        .args(["accounts", "-o", "json"])
+        .output()
+        .unwrap();
+    let accounts: serde_json::Value = serde_json::from_slice(&accounts.stdout).unwrap();
+    let name = accounts
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["accountId"] == other.as_str())
+        .map(|a| a["accountName"].as_str().unwrap().to_uppercase())
+        .unwrap();
+    let other_role = env.emulator.roles_of(&other)[0].clone();
+    let out = env
+        .sesame()
+        .args(["api", "https://sts.us-east-1.amazonaws.com/", "--dry-run"])
+        .args(["--account", &name, "--role", &other_role])
+        .args(["--param", "Action=GetCallerIdentity"])
+        .output()
+        .unwrap();
+    assert_success(&out);
+    let text = stdout(&out);
+    let key = text
+        .split("Credential=")
+        .nth(1)
+        .and_then(|s| s.split('/').next())
+        .unwrap();
+    assert_eq!(env.emulator.whoami(key), Some((other, other_role)));
 }
 
 #[test]
