@@ -133,7 +133,19 @@ fn populate_keeps_every_byte_outside_its_block_and_a_second_run_changes_nothing(
         err.contains("warning: no profile `payments-production-admin`"),
         "{err}"
     );
-    assert!(err.contains("defined outside sesame's block"), "{err}");
+    // Both places: the hand-written profile's file and line, and the target it would be.
+    let line = 1 + mine
+        .lines()
+        .position(|l| l.trim() == "[profile payments-production-admin]")
+        .expect("the hand-written profile");
+    let at = format!("{}:{line} ", env.config_path().display());
+    assert!(
+        err.contains(
+            "the name is taken by the hand-written [profile payments-production-admin] at"
+        ) && err.contains(&at)
+            && err.contains("/ AdministratorAccess"),
+        "{err}"
+    );
     let text = config(&env);
     assert!(
         text.starts_with(&mine),
