@@ -536,6 +536,7 @@ fn awkward_account_names_give_safe_distinct_names_botocore_reads_back() {
         "dev",
         "Dev",
         "Zürich 'Ops'",
+        "Données Société",
     ];
     let env = TestEnv::with(EmulatorConfig {
         accounts: names.len(),
@@ -586,6 +587,10 @@ fn awkward_account_names_give_safe_distinct_names_botocore_reads_back() {
         profiles.keys().any(|n| n.starts_with("acme-quoted-team")),
         "{profiles:?}"
     );
+    // Accents are transliterated (docs/naming.md), not turned into dashes.
+    for want in ["donnees-societe", "zurich-ops"] {
+        assert!(profiles.contains_key(want), "{want}: {profiles:?}");
+    }
     let (name, (account, role)) = profiles.iter().next().unwrap();
     let key = check(&env, &["creds", name])["AccessKeyId"]
         .as_str()
