@@ -50,7 +50,13 @@ pub(crate) async fn run(ctx: &Context, args: &StatusArgs) -> Result<ExitCode, Cl
         );
     } else {
         output::table(
-            &["SESSION", "START URL", "REGION", "TOKEN EXPIRES", "SESSION"],
+            &[
+                "SESSION",
+                "START URL",
+                "REGION",
+                "TOKEN EXPIRES",
+                "SESSION ENDS",
+            ],
             &table,
         )?;
     }
