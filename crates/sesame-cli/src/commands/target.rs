@@ -118,12 +118,7 @@ fn profile_of(
         Some(kind) => Ok((config, creds_file, kind)),
         None if config.profile_with_credentials(&creds_file, name).is_none() => {
             let available = chain::profile_names(&config, &creds_file);
-            let hint = if available.is_empty() {
-                "the config file has no profiles; run `sesame populate`, or use --account and --role"
-                    .to_owned()
-            } else {
-                crate::error::unknown_profile_hint(name, &available)
-            };
+            let hint = crate::error::unknown_profile_hint(name, &available);
             Err(CliError::from(ChainError::NoSuchProfile {
                 profile: name.to_owned(),
                 config: config.path().display().to_string(),

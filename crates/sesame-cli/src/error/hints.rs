@@ -108,18 +108,18 @@ impl From<SsoError> for CliError {
 impl From<CredentialsError> for CliError {
     fn from(e: CredentialsError) -> Self {
         let hint = match &e {
-            CredentialsError::Sso(_) => return Self::from(match e {
-                CredentialsError::Sso(s) => s,
-                _ => unreachable!("matched above"),
-            }),
-            CredentialsError::UnknownProfile { available, .. } if available.is_empty() => {
-                "the config file has no profiles; run `sesame populate`, or use --account and --role".to_owned()
+            CredentialsError::Sso(_) => {
+                return Self::from(match e {
+                    CredentialsError::Sso(s) => s,
+                    _ => unreachable!("matched above"),
+                });
             }
             CredentialsError::UnknownProfile {
                 profile, available, ..
             } => super::unknown_profile_hint(profile, available),
             CredentialsError::NotSsoProfile { .. } => {
-                "give it sso_session, sso_account_id and sso_role_name, or use --account and --role".to_owned()
+                "give it sso_session, sso_account_id and sso_role_name, or use --account and --role"
+                    .to_owned()
             }
             CredentialsError::InvalidSsoProfile { .. } | CredentialsError::Config(_) => {
                 "fix the config file, then run the command again".to_owned()

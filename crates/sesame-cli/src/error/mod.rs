@@ -99,6 +99,11 @@ impl From<std::io::Error> for CliError {
 /// list on one line.
 pub(crate) fn unknown_profile_hint(name: &str, available: &[String]) -> String {
     const MAX: usize = 3;
+    if available.is_empty() {
+        return "there are no profiles yet; `sesame populate` writes one per role, or use \
+                --account and --role"
+            .to_owned();
+    }
     let lower = name.to_lowercase();
     let mut close: Vec<(usize, &str)> = available
         .iter()
@@ -184,5 +189,6 @@ mod tests {
             "{far}"
         );
         assert!(!far.contains("staging"), "{far}");
+        assert!(unknown_profile_hint("dev", &[]).contains("no profiles yet"));
     }
 }

@@ -417,6 +417,43 @@ fn a_wrong_one_time_code_is_asked_again_on_a_terminal() {
         env.emulator.whoami(&key),
         Some((ACCOUNT.into(), "ADFS-Ops".into()))
     );
+
+    // Three wrong codes end the sign-in: one error, nothing written.
+    let fresh = TestEnv::new();
+    let url = format!("{}{FORMS}", fresh.url());
+    let argv = serde_json::json!([
+        sesame,
+        "saml",
+        "login",
+        "--idp-url",
+        url,
+        "--username",
+        "bob@acme.test"
+    ]);
+    let script = serde_json::json!([
+        [
+            "Password for bob@acme.test",
+            format!("{DEFAULT_PASSWORD}\r")
+        ],
+        ["Verification code", "000000\r"],
+        ["The IdP refused the code", "111111\r"],
+        ["The IdP refused the code", "222222\r"]
+    ]);
+    let out = fresh.on_terminal(&argv, &script).output().unwrap();
+    let screen = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{screen}");
+    assert_eq!(
+        screen.matches("The IdP refused the code:").count(),
+        2,
+        "{screen}"
+    );
+    assert!(
+        screen.contains(
+            "error: the IdP refused the one-time code: The verification code is incorrect"
+        ),
+        "{screen}"
+    );
+    assert!(!fresh.home.path().join(".aws/credentials").exists());
 }
 
 #[test]
