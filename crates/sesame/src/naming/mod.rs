@@ -400,7 +400,7 @@ pub fn is_safe_profile_name(name: &str) -> bool {
 }
 
 /// Turns any text into a safe name: letters of the Latin, Greek and Cyrillic alphabets are
-/// transliterated ([`transliterate`]: `é` → `e`, `ß` → `ss`, `Ж` → `Zh`), other characters than
+/// transliterated (through `deunicode`: `é` → `e`, `ß` → `ss`, `Ж` → `Zh`), other characters than
 /// ASCII letters, digits, `.` and `_` become `-`, runs of `-` collapse, and `-`, `.` and `_` are
 /// trimmed from both ends. With `lowercase`, letters are lower-cased.
 pub fn sanitize(text: &str, lowercase: bool) -> String {
