@@ -26,8 +26,12 @@ fn each_exit_code_means_one_thing() {
         let out = w.env.sesame().args(args).output().unwrap();
         out.status.code().expect("an exit code, not a signal")
     };
-    // 0: success.
+    // 0: success; every time flag reads `30m`, `5m`, `1h30m` as well as its plain number.
     assert_eq!(code(&["creds", "dev"]), 0);
+    assert_eq!(code(&["creds", "dev", "--min-validity", "30m"]), 0);
+    assert_eq!(code(&["creds", "dev", "--min-validity", "15"]), 0);
+    assert_eq!(code(&["login", "--device-code", "--timeout", "5m"]), 0);
+    assert_eq!(code(&["roles", "--max-age", "1h30m"]), 0);
     // 1: the command line was fine, the world was not (an unknown profile, an unknown account).
     assert_eq!(code(&["creds", "no-such-profile"]), 1);
     assert_eq!(
