@@ -99,7 +99,7 @@ pub(crate) fn spec(
     }
     match profile.or_else(|| ctx.env.profile()) {
         Some(p) => Ok(Spec::Profile(p.to_owned())),
-        None => Err(CliError::user(anyhow::anyhow!("no profile given")).hint(
+        None => Err(CliError::usage(anyhow::anyhow!("no profile given")).hint(
             "name a profile (or set AWS_PROFILE), or pass --account ID|NAME and --role NAME",
         )),
     }

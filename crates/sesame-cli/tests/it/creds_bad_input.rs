@@ -65,7 +65,7 @@ fn profiles_that_are_not_usable() {
         1,
         r#"The specified sso-session does not exist: "nope""#,
     );
-    fails(&w, &["credential-process"], 1, "no profile given");
+    fails(&w, &["credential-process"], 2, "no profile given");
 }
 
 #[test]
