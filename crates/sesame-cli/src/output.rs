@@ -2,6 +2,8 @@
 
 use std::io::Write as _;
 
+use unicode_width::UnicodeWidthStr as _;
+
 /// How a warning line starts: the CLI's own ([`warning`]) and the library's (`tracing` warnings,
 /// see `crate::logging`) alike.
 pub(crate) const WARNING: &str = "warning: ";
@@ -12,19 +14,27 @@ pub(crate) fn warning(message: impl std::fmt::Display) {
     eprintln!("{WARNING}{message}");
 }
 
-/// Writes rows as aligned columns under a header (no trailing spaces).
+/// Writes rows as aligned columns under a header (no trailing spaces). Widths are terminal
+/// columns (`unicode-width`: a CJK character takes two); control characters are escaped as in
+/// [`text`], so a cell is always one line of its own width.
 pub(crate) fn table(header: &[&str], rows: &[Vec<String>]) -> std::io::Result<()> {
-    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
-    for row in rows {
+    let header: Vec<String> = header.iter().map(|h| (*h).to_owned()).collect();
+    let cells: Vec<Vec<String>> = std::iter::once(&header)
+        .chain(rows)
+        .map(|row| row.iter().map(|c| escape(c).into_owned()).collect())
+        .collect();
+    let mut widths: Vec<usize> = Vec::new();
+    for row in &cells {
         for (i, cell) in row.iter().enumerate() {
-            if let Some(w) = widths.get_mut(i) {
-                *w = (*w).max(cell.chars().count());
+            let w = cell.width();
+            match widths.get_mut(i) {
+                Some(max) => *max = (*max).max(w),
+                None => widths.push(w),
             }
         }
     }
     let mut out = std::io::stdout().lock();
-    let header: Vec<String> = header.iter().map(|h| (*h).to_owned()).collect();
-    for row in std::iter::once(&header).chain(rows) {
+    for row in &cells {
         let mut line = String::new();
         for (i, cell) in row.iter().enumerate() {
             if i > 0 {
@@ -32,7 +42,7 @@ pub(crate) fn table(header: &[&str], rows: &[Vec<String>]) -> std::io::Result<()
             }
             line.push_str(cell);
             if i + 1 < row.len() {
-                let pad = widths[i].saturating_sub(cell.chars().count());
+                let pad = widths[i].saturating_sub(cell.width());
                 line.extend(std::iter::repeat_n(' ', pad));
             }
         }
@@ -41,11 +51,57 @@ pub(crate) fn table(header: &[&str], rows: &[Vec<String>]) -> std::io::Result<()
     out.flush()
 }
 
-/// Writes rows as tab-separated lines.
+/// Writes rows as tab-separated lines, each cell [`escape`]d so that a line is a row and a tab
+/// separates cells, whatever the names hold.
 pub(crate) fn text(rows: &[Vec<String>]) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
     for row in rows {
-        writeln!(out, "{}", row.join("\t"))?;
+        writeln!(out, "{}", text_row(row))?;
+    }
+    out.flush()
+}
+
+/// One row of [`text`]: escaped cells joined by tabs.
+pub(crate) fn text_row<S: AsRef<str>>(cells: &[S]) -> String {
+    let cells: Vec<_> = cells.iter().map(|c| escape(c.as_ref())).collect();
+    cells.join("\t")
+}
+
+/// A cell made safe for one line of a table or of tab-separated text: a backslash becomes `\\`,
+/// tab, newline and carriage return `\t`, `\n`, `\r`, any other control character `\u{XX}`
+/// (docs/commands.md, "Output"). Plain names come back unchanged (and unallocated).
+pub(crate) fn escape(cell: &str) -> std::borrow::Cow<'_, str> {
+    if !cell.chars().any(|c| c == '\\' || c.is_control()) {
+        return std::borrow::Cow::Borrowed(cell);
+    }
+    let mut s = String::with_capacity(cell.len() + 8);
+    for c in cell.chars() {
+        match c {
+            '\\' => s.push_str("\\\\"),
+            '\t' => s.push_str("\\t"),
+            '\n' => s.push_str("\\n"),
+            '\r' => s.push_str("\\r"),
+            c if c.is_control() => s.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
+            c => s.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(s)
+}
+
+/// Writes one JSON value on one line (JSON Lines), flushed: a consumer reads it as it comes.
+pub(crate) fn json_line(value: &serde_json::Value) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer(&mut out, value)?;
+    writeln!(out)?;
+    out.flush()
+}
+
+/// Writes values as JSON Lines, one object a line.
+pub(crate) fn json_lines(values: &[serde_json::Value]) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    for value in values {
+        serde_json::to_writer(&mut out, value)?;
+        writeln!(out)?;
     }
     out.flush()
 }

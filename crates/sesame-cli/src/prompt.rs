@@ -32,15 +32,23 @@ impl TerminalPrompt {
         eprintln!("{text}");
     }
 
-    /// Opens `url` in the browser (`$BROWSER`, else the system's), unless told not to.
+    /// Opens `url` in the browser (`$BROWSER`, else the system's), unless told not to. The URL
+    /// (and code) are already on the screen, so a machine without a browser is no news: the
+    /// webbrowser crate's "No valid browsers detected ..." goes to `-v` only. A `$BROWSER` the
+    /// user set that cannot run is worth a line.
     fn open(&self, url: &str) {
         if !self.browser.open {
             return;
         }
-        if let Err(e) = open_browser(self.browser.command.as_deref(), url) {
-            self.say(&format!(
-                "(could not open a browser: {e}; open the URL above yourself)"
-            ));
+        match (
+            open_browser(self.browser.command.as_deref(), url),
+            &self.browser.command,
+        ) {
+            (Ok(()), _) => {}
+            (Err(e), Some(_)) => self.say(&format!(
+                "(could not run $BROWSER: {e}; open the URL above yourself)"
+            )),
+            (Err(e), None) => tracing::info!("no browser opened: {e}"),
         }
     }
 }

@@ -4,7 +4,7 @@
 
 use clap::{Args, ValueEnum};
 
-use super::{SessionArgs, parse_age};
+use super::{SessionArgs, duration};
 
 /// How the request is built, signed and answered: what `sesame api` and `sesame run --api`
 /// share (the URL, the credentials and the output are each command's own).
@@ -57,14 +57,15 @@ pub(crate) struct RequestArgs {
     /// per target, as `url`.
     #[arg(long)]
     pub(crate) presign: bool,
-    /// How long a presigned URL is valid, in seconds (1 to 604800).
+    /// How long a presigned URL is valid, 1s to 7 days (`10m`, `12h`; a plain number is seconds).
     #[arg(
         long,
-        value_name = "SECONDS",
-        default_value_t = 3600,
+        value_name = "DURATION",
+        default_value = "1h",
+        value_parser = duration::seconds,
         requires = "presign"
     )]
-    pub(crate) expires: u64,
+    pub(crate) expires: std::time::Duration,
 }
 
 /// `sesame api URL`: one signed request, curl style.
@@ -85,10 +86,11 @@ pub(crate) struct ApiArgs {
     /// Sign with this profile's credentials (static, credential_process, SSO, SAML-written).
     #[arg(long, value_name = "PROFILE")]
     pub(crate) profile: Option<String>,
-    /// Sign as this account's role, straight from the Identity Center login (with --role).
+    /// Sign as this account's role, straight from the Identity Center login (with --role): a
+    /// 12-digit id, or a name (looked up through ListAccounts).
     #[arg(
         long,
-        value_name = "ACCOUNT_ID",
+        value_name = "ID|NAME",
         requires = "role",
         conflicts_with = "profile"
     )]
@@ -102,9 +104,13 @@ pub(crate) struct ApiArgs {
     /// Print the request, canonical request, string to sign and signature; send nothing.
     #[arg(long)]
     pub(crate) dry_run: bool,
-    /// Write the body to FILE instead of stdout.
-    #[arg(short = 'o', long = "output", value_name = "FILE")]
-    pub(crate) output: Option<std::path::PathBuf>,
+    /// Write the body to FILE instead of stdout (curl's -o; in sesame `-o` is the output format).
+    #[arg(long = "output-file", visible_alias = "out", value_name = "FILE")]
+    pub(crate) output_file: Option<std::path::PathBuf>,
+    /// `-o`/`--output`, which `api` does not have: refused with a pointer to --output-file
+    /// rather than taken as a file name.
+    #[arg(short = 'o', long = "output", value_name = "FORMAT", hide = true)]
+    pub(crate) output: Option<String>,
 }
 
 /// How `sesame run` prints each target's result.
@@ -163,7 +169,8 @@ pub(crate) struct RunArgs {
     pub(crate) role_session_name: String,
     /// With --org: how long the assumed roles' credentials last (e.g. 15m, 1h; default: the
     /// role's, an hour).
-    #[arg(long, value_name = "AGE", value_parser = parse_age, requires = "org", help_heading = WITH_ORG)]
+    #[arg(long, value_name = "DURATION", value_parser = duration::seconds, requires = "org",
+          help_heading = WITH_ORG)]
     pub(crate) duration: Option<std::time::Duration>,
     /// Run once per region (comma-separated): AWS_REGION and AWS_DEFAULT_REGION are set.
     #[arg(long, value_name = "R1,R2", value_delimiter = ',')]
@@ -173,7 +180,7 @@ pub(crate) struct RunArgs {
           value_parser = clap::value_parser!(u16).range(1..=256))]
     pub(crate) jobs: u16,
     /// How long one target may take (e.g. 30s, 5m); its command is killed after that.
-    #[arg(long, value_name = "AGE", default_value = "10m", value_parser = parse_age)]
+    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = duration::seconds)]
     pub(crate) timeout: std::time::Duration,
     /// How each target's result is printed [default: prefixed; with --api: json].
     #[arg(short = 'o', long, value_enum)]

@@ -35,9 +35,10 @@ pub(crate) struct RoleArgs {
     /// failing with exit 3; the prompt goes to stderr.
     #[arg(long)]
     pub(crate) auto_login: bool,
-    /// Fetch new credentials when the cached ones have less than this many minutes left.
-    #[arg(long, value_name = "MINUTES", default_value_t = 15)]
-    pub(crate) min_validity: u32,
+    /// Fetch new credentials when the cached ones have less than this long left (`30m`, `1h`;
+    /// a plain number is minutes).
+    #[arg(long, value_name = "DURATION", default_value = "15", value_parser = super::duration::minutes)]
+    pub(crate) min_validity: std::time::Duration,
     /// The MFA code for a profile with `mfa_serial` (for scripts; otherwise it is asked for on
     /// the terminal when the role's cached session has expired).
     #[arg(
@@ -57,8 +58,9 @@ pub(crate) struct CredsArgs {
     pub(crate) profile: Option<String>,
     #[command(flatten)]
     pub(crate) role: RoleArgs,
-    /// How to print them.
-    #[arg(long, short, value_enum, default_value_t = CredsFormat::Env)]
+    /// How to print them (`-f`/`--format` is the older spelling).
+    #[arg(short = 'o', long = "output", visible_alias = "format", short_alias = 'f', value_enum,
+          default_value_t = CredsFormat::Env)]
     pub(crate) format: CredsFormat,
     /// Write them into the shared credentials file as section [NAME] (default: the profile's
     /// name, or ACCOUNT_ROLE) instead of printing them; other sections and comments are kept.

@@ -21,6 +21,7 @@ use clap::{Args, FromArgMatches, Parser, Subcommand, ValueEnum};
 pub(crate) mod admin;
 pub(crate) mod api;
 pub(crate) mod credentials;
+pub(crate) mod duration;
 pub(crate) mod global;
 pub(crate) mod populate;
 pub(crate) mod saml;
@@ -126,7 +127,7 @@ pub(crate) enum Command {
     /// and keep them in sync (a marked block; nothing outside it is touched).
     #[command(after_long_help = populate::POPULATE_HELP)]
     Populate(PopulateArgs),
-    /// Call any AWS API, documented or not, signed with SigV4 (curl's habits: -X, -H, -d, -i, -o).
+    /// Call any AWS API, documented or not, signed with SigV4 (curl's habits: -X, -H, -d, -i, -f).
     Api(Box<ApiArgs>),
     /// List the roles the login reaches in each account (cached for an hour; --refresh to fetch again).
     Roles(RolesArgs),
@@ -173,17 +174,6 @@ pub(crate) enum Command {
     CompleteProfiles,
 }
 
-/// `90`, `90s`, `30m`, `1h30m`, `PT1H`: a non-negative duration.
-fn parse_age(s: &str) -> Result<std::time::Duration, String> {
-    if let Ok(secs) = s.parse::<u64>() {
-        return Ok(std::time::Duration::from_secs(secs));
-    }
-    let d: jiff::SignedDuration = s
-        .parse()
-        .map_err(|_| format!("`{s}` is not a duration (try 90s, 30m, 2h)"))?;
-    std::time::Duration::try_from(d).map_err(|_| format!("`{s}` is negative"))
-}
-
 /// How a listing is printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub(crate) enum OutputFormat {
@@ -191,7 +181,9 @@ pub(crate) enum OutputFormat {
     Table,
     /// JSON for programs.
     Json,
-    /// Tab-separated lines for shell pipelines.
+    /// One JSON object per line (JSON Lines), for streams and `jq -c`.
+    Jsonl,
+    /// Tab-separated lines for shell pipelines (tabs, newlines, backslashes in names escaped).
     Text,
 }
 

@@ -3,7 +3,7 @@
 use clap::{Args, ValueEnum};
 
 use super::SessionArgs;
-use super::parse_age;
+use super::duration;
 
 pub(super) const POPULATE_HELP: &str = "\
 Names: the account name lower-cased, unsafe characters as `-`, the prefix all accounts share
@@ -54,7 +54,7 @@ pub(crate) struct PopulateArgs {
     pub(crate) refresh: bool,
     /// Use the listing `sesame roles` cached if it is younger than this (`90s`, `30m`, `1h`).
     /// Default 0: populate always asks Identity Center, so new assignments show up at once.
-    #[arg(long, value_name = "AGE", default_value = "0", value_parser = parse_age)]
+    #[arg(long, value_name = "DURATION", default_value = "0", value_parser = duration::seconds)]
     pub(crate) max_age: std::time::Duration,
     /// How profiles get credentials: native SSO keys, or `credential_process = sesame
     /// credential-process ...`.
@@ -85,8 +85,9 @@ pub(crate) struct PopulateArgs {
     /// Keep the account names' letter case (default: lower-case).
     #[arg(long)]
     pub(crate) keep_case: bool,
-    /// Write `duration_seconds = N` into each profile (read by tools such as aws-vault).
-    #[arg(long, value_name = "SECONDS")]
+    /// Write `duration_seconds = N` into each profile (read by tools such as aws-vault): `1h`,
+    /// `90m`, or a plain number of seconds.
+    #[arg(long, value_name = "DURATION", value_parser = duration::whole_seconds)]
     pub(crate) duration_seconds: Option<u32>,
     /// Write `output = FORMAT` into each profile (json, table, text, yaml).
     #[arg(long, value_name = "FORMAT")]

@@ -67,8 +67,9 @@ pub(crate) struct SamlTargetArgs {
     /// The credentials-file profile to write.
     #[arg(long, value_name = "NAME", default_value = "saml")]
     pub(crate) profile: String,
-    /// Session length in seconds (900 to 43200); capped by the assertion's SessionDuration.
-    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u32).range(900..=43200))]
+    /// Session length, 15m to 12h (`1h`, `8h`; a plain number is seconds); capped by the
+    /// assertion's SessionDuration.
+    #[arg(long, value_name = "DURATION", value_parser = super::duration::sts_session)]
     pub(crate) duration: Option<u32>,
     /// The STS region (default AWS_REGION, AWS_DEFAULT_REGION, else us-east-1); also written into
     /// the profile when given.

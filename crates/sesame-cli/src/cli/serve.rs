@@ -56,8 +56,9 @@ pub(crate) struct ServeArgs {
     /// server stops.
     #[arg(long, value_name = "PATH", conflicts_with = "imds")]
     pub(crate) token_file: Option<PathBuf>,
-    /// How to print the environment.
-    #[arg(long, short, value_enum, default_value_t = ServeFormat::Env)]
+    /// How to print the environment (`-f`/`--format` is the older spelling).
+    #[arg(short = 'o', long = "output", visible_alias = "format", short_alias = 'f', value_enum,
+          default_value_t = ServeFormat::Env)]
     pub(crate) format: ServeFormat,
 }
 

@@ -3,7 +3,7 @@
 
 use clap::Args;
 
-use super::{OutputFormat, parse_age};
+use super::{OutputFormat, duration};
 
 /// Which Identity Center session a command is about.
 #[derive(Debug, Args, Clone, Default)]
@@ -42,9 +42,9 @@ pub(crate) struct LoginArgs {
     /// Log in afresh even when the cached token is valid or can be refreshed.
     #[arg(long)]
     pub(crate) force: bool,
-    /// Give up waiting for the approval after this many seconds.
-    #[arg(long, value_name = "SECONDS", default_value_t = 600)]
-    pub(crate) timeout: u64,
+    /// Give up waiting for the approval after this long (`90s`, `5m`; a plain number is seconds).
+    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = duration::seconds)]
+    pub(crate) timeout: std::time::Duration,
     /// Sign in with AWS console credentials instead of Identity Center, as `aws login` does:
     /// the profile (--profile, default `default`) gets a `login_session` that sesame, the AWS
     /// CLI v2 and botocore refresh for up to the console session's lifetime.
@@ -111,14 +111,15 @@ pub(crate) struct ListingArgs {
     #[arg(long, short, value_enum, default_value_t = OutputFormat::Table)]
     pub(crate) output: OutputFormat,
     /// Print each result as soon as it arrives, unsorted: tab-separated lines with `-o text`,
-    /// JSON Lines with `-o json` (a table needs every row first).
+    /// JSON Lines with `-o jsonl` (or `-o json`); a table needs every row first.
     #[arg(long)]
     pub(crate) stream: bool,
     /// Ask Identity Center even if the cached listing is fresh (and refresh the cache).
     #[arg(long)]
     pub(crate) refresh: bool,
-    /// How old a cached listing may be and still be used: `90s`, `30m`, `2h`, or 0 to always ask.
-    #[arg(long, value_name = "AGE", default_value = "1h", value_parser = parse_age)]
+    /// How old a cached listing may be and still be used: `90s`, `30m`, `2h` (a plain number is
+    /// seconds), or 0 to always ask.
+    #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = duration::seconds)]
     pub(crate) max_age: std::time::Duration,
 }
 

@@ -32,9 +32,12 @@ pub(crate) async fn run(ctx: &Context, args: &AccountsArgs) -> Result<ExitCode, 
         OutputFormat::Json => output::json(&serde_json::Value::Array(
             accounts.iter().map(to_json).collect(),
         ))?,
+        OutputFormat::Jsonl => {
+            output::json_lines(&accounts.iter().map(to_json).collect::<Vec<_>>())?
+        }
         OutputFormat::Text => output::text(&accounts.iter().map(row).collect::<Vec<_>>())?,
         OutputFormat::Table => output::table(
-            &["ACCOUNT ID", "NAME", "EMAIL"],
+            &["ACCOUNT ID", "ACCOUNT NAME", "EMAIL"],
             &accounts.iter().map(row).collect::<Vec<_>>(),
         )?,
     }
@@ -48,9 +51,12 @@ async fn list(
     flags: &ListingArgs,
 ) -> Result<(Vec<AccountRoles>, Source), CliError> {
     let format = flags.output;
-    let mut print = |a: &AccountInfo| match format {
-        OutputFormat::Json => listing::json_line(&to_json(a)),
-        _ => listing::text_line(&[&a.account_id, &a.account_name, &a.email_address]),
+    let mut print = |a: &AccountInfo| {
+        listing::stream_line(
+            format,
+            || to_json(a),
+            &[&a.account_id, &a.account_name, &a.email_address],
+        )
     };
     let (mut items, source) = if run.filter.needs_roles() {
         // `--role`: the accounts with a matching role, which takes listing the roles.

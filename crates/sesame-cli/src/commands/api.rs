@@ -2,7 +2,7 @@
 
 use std::io::{IsTerminal as _, Write as _};
 use std::process::ExitCode;
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use sesame::api::{ApiRequest, BodySource, JsonVersion, PreparedRequest, Signed};
 use sesame::credentials::chain::{self, ChainError, CredentialSource};
@@ -12,6 +12,25 @@ use sesame::sso::SessionSelector;
 use crate::cli::{ApiArgs, RequestArgs};
 use crate::context::Context;
 use crate::error::CliError;
+
+/// Flags that parse but cannot work together: a usage error (exit 2) before anything is sent.
+fn check_flags(args: &ApiArgs) -> Result<(), CliError> {
+    if let Some(value) = &args.output {
+        return Err(CliError::usage(anyhow::anyhow!(
+            "`sesame api` has no output format (`-o {value}`): it prints the response body as it comes"
+        ))
+        .hint(format!(
+            "to write the body to a file, use --output-file {value} (curl's -o)"
+        )));
+    }
+    if args.request.presign && args.request.data.is_some() {
+        return Err(CliError::usage(anyhow::anyhow!(
+            "--presign sends nothing, so -d has no request to go in"
+        ))
+        .hint("drop -d (whoever uses a presigned URL sends the body); --param goes into the URL"));
+    }
+    Ok(())
+}
 
 /// The MFA code of an assume-role profile: `SESAME_MFA_CODE` (for scripts), else asked on the
 /// terminal with botocore's prompt; none when there is no terminal (the chain then fails with a
@@ -29,6 +48,7 @@ pub(crate) fn mfa_prompt(ctx: &Context) -> Option<Box<chain::MfaPrompt>> {
 }
 
 pub(crate) async fn run(ctx: &Context, args: &ApiArgs) -> Result<ExitCode, CliError> {
+    check_flags(args)?;
     let source = credential_source(args);
     let request = build_request(ctx, args, &source)?;
     let prepared = request.prepare()?;
@@ -49,12 +69,7 @@ pub(crate) async fn run(ctx: &Context, args: &ApiArgs) -> Result<ExitCode, CliEr
     );
     let now = SystemTime::now();
     if args.request.presign {
-        let signed = prepared.presign(
-            &creds,
-            now,
-            Duration::from_secs(args.request.expires),
-            args.dry_run,
-        )?;
+        let signed = prepared.presign(&creds, now, args.request.expires, args.dry_run)?;
         if args.dry_run {
             print_explanation(&prepared, &signed, &creds.source)?;
         }
@@ -138,6 +153,7 @@ pub(super) fn request(args: &RequestArgs, url: &str) -> Result<ApiRequest, CliEr
         params: parse_params(&args.params)?,
         service: args.service.clone(),
         unsigned_payload: args.unsigned_payload,
+        presign: args.presign,
         ..ApiRequest::default()
     })
 }
@@ -230,8 +246,8 @@ async fn respond(
         CliError::user(anyhow::anyhow!("reading the answer from {url}: {e}"))
             .hint("try again; check the network")
     };
-    let pretty = args.output.is_none() && std::io::stdout().is_terminal() && is_json(&headers);
-    let open_sink = || Sink::open(args.output.as_deref());
+    let pretty = args.output_file.is_none() && std::io::stdout().is_terminal() && is_json(&headers);
+    let open_sink = || Sink::open(args.output_file.as_deref());
     if !failed && !pretty {
         // A success goes out as it arrives: a large S3 object is never held in memory.
         let mut sink = open_sink()?;

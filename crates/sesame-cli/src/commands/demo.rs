@@ -108,7 +108,7 @@ pub(crate) async fn run(args: &DemoArgs) -> Result<ExitCode, CliError> {
             ]
         })
         .collect();
-    output::table(&["ACCOUNT ID", "NAME", "EMAIL"], &rows)?;
+    output::table(&["ACCOUNT ID", "ACCOUNT NAME", "EMAIL"], &rows)?;
 
     eprintln!("\n$ sesame roles   (first three accounts)");
     let filter = accounts
@@ -130,7 +130,7 @@ pub(crate) async fn run(args: &DemoArgs) -> Result<ExitCode, CliError> {
             })
         })
         .collect();
-    output::table(&["ACCOUNT ID", "NAME", "ROLE"], &role_rows)?;
+    output::table(&["ACCOUNT ID", "ACCOUNT NAME", "ROLE"], &role_rows)?;
 
     let portal = sso.portal(&session)?;
     let access = sso.access_token(&session).await?;

@@ -78,7 +78,7 @@ fn check_nesting(ctx: &Context, args: &ExecArgs, mark: &str) -> Result<(), CliEr
 /// PATH (exit 127, as a shell).
 fn check_command(ctx: &Context, args: &ExecArgs) -> Result<(), CliError> {
     let Some(program) = args.command.first() else {
-        return Err(CliError::user(anyhow::anyhow!("no command to run"))
+        return Err(CliError::usage(anyhow::anyhow!("no command to run"))
             .hint("put the command after `--`: sesame exec PROFILE -- aws s3 ls"));
     };
     let path = std::path::Path::new(program);

@@ -31,7 +31,7 @@ pub(super) fn open(
         return Err(CliError::user(anyhow::anyhow!(
             "`--stream` prints rows as they arrive, and a table needs every row first"
         ))
-        .hint("add `--output text` (tab-separated) or `--output json` (JSON Lines)"));
+        .hint("add `--output text` (tab-separated) or `--output jsonl` (JSON Lines)"));
     }
     let retry = ctx.retry()?;
     let options = ListingOptions {
@@ -147,19 +147,20 @@ fn unmatched_error(accounts: &[&str], roles: &[&str], from_cache: bool) -> Optio
     })
 }
 
-/// Prints a JSON value on one line (JSON Lines).
-pub(super) fn json_line(value: &serde_json::Value) -> std::io::Result<()> {
+/// Prints one item as it arrives: JSON Lines (`-o jsonl`, or `-o json` with `--stream`), else
+/// one tab-separated line.
+pub(super) fn stream_line(
+    format: OutputFormat,
+    json: impl FnOnce() -> serde_json::Value,
+    cells: &[&str],
+) -> std::io::Result<()> {
     use std::io::Write as _;
-    let mut out = std::io::stdout().lock();
-    serde_json::to_writer(&mut out, value)?;
-    writeln!(out)?;
-    out.flush()
-}
-
-/// Prints one tab-separated line.
-pub(super) fn text_line(cells: &[&str]) -> std::io::Result<()> {
-    use std::io::Write as _;
-    let mut out = std::io::stdout().lock();
-    writeln!(out, "{}", cells.join("\t"))?;
-    out.flush()
+    match format {
+        OutputFormat::Json | OutputFormat::Jsonl => output::json_line(&json()),
+        _ => {
+            let mut out = std::io::stdout().lock();
+            writeln!(out, "{}", output::text_row(cells))?;
+            out.flush()
+        }
+    }
 }

@@ -1,7 +1,6 @@
 //! `sesame login`.
 
 use std::process::ExitCode;
-use std::time::Duration;
 
 use sesame::sso::{LoginFlow, LoginOptions, LoginOutcome, Sso, SsoSession};
 
@@ -44,7 +43,7 @@ pub(crate) async fn run(ctx: &Context, args: &LoginArgs) -> Result<ExitCode, Cli
         flow,
         force: args.force,
         redirect_port: args.redirect_port.unwrap_or(0),
-        timeout: Duration::from_secs(args.timeout),
+        timeout: args.timeout,
     };
     let prompt = TerminalPrompt {
         browser: Browser {
@@ -108,7 +107,7 @@ async fn console(ctx: &Context, args: &LoginArgs) -> Result<ExitCode, CliError> 
             .hint("use another --profile NAME, or remove the profile's other credentials first")
     })?;
     let bad = |e: String| CliError::internal(anyhow::anyhow!(e));
-    let timeout = Duration::from_secs(args.timeout);
+    let timeout = args.timeout;
     let prompt = TerminalPrompt {
         browser: Browser {
             open: ctx.browser.open && !args.no_browser,

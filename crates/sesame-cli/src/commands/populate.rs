@@ -48,7 +48,7 @@ pub(crate) async fn run(ctx: &Context, args: &PopulateArgs) -> Result<ExitCode, 
     if args.dry_run {
         let plan = populate::plan_file(&path, &spec, &targets, &options)?;
         print_diff(&plan, &path.display().to_string())?;
-        summarize(&plan, &spec);
+        summarize(&plan, &spec, &path);
         if plan.changes_file() {
             eprintln!("dry run: {} not written", path.display());
         } else {
@@ -57,7 +57,7 @@ pub(crate) async fn run(ctx: &Context, args: &PopulateArgs) -> Result<ExitCode, 
         return Ok(ExitCode::SUCCESS);
     }
     let applied = populate::apply(&ctx.env, &path, &spec, &targets, &options)?;
-    summarize(&applied.plan, &spec);
+    summarize(&applied.plan, &spec, &path);
     match (&applied.backup, applied.plan.changes_file()) {
         (_, false) => eprintln!("{} is up to date", path.display()),
         (Some(b), true) => eprintln!(
@@ -175,12 +175,25 @@ fn print_diff(plan: &Plan, path: &str) -> std::io::Result<()> {
 }
 
 /// One line of counts, and the skipped targets.
-fn summarize(plan: &Plan, spec: &SessionSpec) {
+fn summarize(plan: &Plan, spec: &SessionSpec, config_path: &std::path::Path) {
     for s in &plan.skipped {
-        output::warning(format_args!(
-            "no profile `{}` for {} / {}: {}",
-            s.name, s.target.account_id, s.target.role_name, s.reason
-        ));
+        let target = format!(
+            "account {} ({}) / {}",
+            s.target.account_id, s.target.account_name, s.target.role_name
+        );
+        match s.hand_written_at {
+            // Both places: the hand-written profile (file:line) and the target it would be.
+            Some(line) => output::warning(format_args!(
+                "no profile `{}` for {target}: the name is taken by the hand-written [profile {}] at {}:{line} (rename or remove that one to let populate write it)",
+                s.name,
+                s.name,
+                config_path.display()
+            )),
+            None => output::warning(format_args!(
+                "no profile `{}` for {target}: {}",
+                s.name, s.reason
+            )),
+        }
     }
     let counts = [
         (Change::Added, "added"),

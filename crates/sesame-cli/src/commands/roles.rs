@@ -38,6 +38,12 @@ pub(crate) async fn run(ctx: &Context, args: &RolesArgs) -> Result<ExitCode, Cli
         OutputFormat::Json => output::json(&serde_json::Value::Array(
             rows.iter().map(|r| to_json(&r[0], &r[1], &r[2])).collect(),
         ))?,
+        OutputFormat::Jsonl => output::json_lines(
+            &rows
+                .iter()
+                .map(|r| to_json(&r[0], &r[1], &r[2]))
+                .collect::<Vec<_>>(),
+        )?,
         OutputFormat::Text => output::text(&rows)?,
         OutputFormat::Table => output::table(&["ACCOUNT ID", "ACCOUNT NAME", "ROLE"], &rows)?,
     }
@@ -53,10 +59,7 @@ async fn list(
     let mut print = |item: &AccountRoles| -> std::io::Result<()> {
         for role in &item.roles {
             let (id, name) = (&item.account.account_id, &item.account.account_name);
-            match format {
-                OutputFormat::Json => listing::json_line(&to_json(id, name, role))?,
-                _ => listing::text_line(&[id, name, role])?,
-            }
+            listing::stream_line(format, || to_json(id, name, role), &[id, name, role])?;
         }
         Ok(())
     };

@@ -63,7 +63,7 @@ pub(crate) fn request(ctx: &Context, args: &RunArgs) -> Result<ApiCall, CliError
             (r.fail, "--fail"),
         ];
         if let Some((_, flag)) = with.iter().find(|(on, _)| *on) {
-            return Err(CliError::user(anyhow::anyhow!(
+            return Err(CliError::usage(anyhow::anyhow!(
                 "--presign sends nothing, so {flag} has nothing to act on"
             ))
             .hint(format!(
@@ -100,10 +100,11 @@ pub(crate) fn request(ctx: &Context, args: &RunArgs) -> Result<ApiCall, CliError
         check_dir(dir)?;
     }
     // Checked here, before any target runs (the signer would refuse it per target).
-    if r.presign && !(1..=sesame::api::sign::MAX_PRESIGN_EXPIRY.as_secs()).contains(&r.expires) {
+    let expires = r.expires.as_secs();
+    if r.presign && !(1..=sesame::api::sign::MAX_PRESIGN_EXPIRY.as_secs()).contains(&expires) {
         return Err(
-            CliError::user(anyhow::anyhow!("--expires {} is out of range", r.expires))
-                .hint("pass --expires between 1 and 604800 (seconds)"),
+            CliError::usage(anyhow::anyhow!("--expires {expires}s is out of range"))
+                .hint("pass --expires between 1s and 7 days (604800 seconds)"),
         );
     }
     // The targets' credentials come from the login; the trust is the environment's profile's.
@@ -111,7 +112,7 @@ pub(crate) fn request(ctx: &Context, args: &RunArgs) -> Result<ApiCall, CliError
     Ok(ApiCall {
         prepared,
         client,
-        presign: r.presign.then(|| Duration::from_secs(r.expires)),
+        presign: r.presign.then_some(r.expires),
         include: r.include,
         fail: r.fail,
         output_dir: args.output_dir.clone(),

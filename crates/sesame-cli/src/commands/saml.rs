@@ -262,16 +262,17 @@ fn print_credential_process(creds: &SamlCredentials) -> Result<(), CliError> {
 
 fn roles(assertion: &SamlAssertion, format: OutputFormat) -> Result<ExitCode, CliError> {
     let roles = assertion.roles();
+    let items = || -> Vec<serde_json::Value> {
+        roles
+            .iter()
+            .map(|r| {
+                json!({"accountId": r.account_id(), "roleName": r.role_name(), "roleArn": r.role_arn, "principalArn": r.principal_arn})
+            })
+            .collect()
+    };
     match format {
-        OutputFormat::Json => {
-            let items: Vec<_> = roles
-                .iter()
-                .map(|r| {
-                    json!({"accountId": r.account_id(), "roleName": r.role_name(), "roleArn": r.role_arn, "principalArn": r.principal_arn})
-                })
-                .collect();
-            output::json(&serde_json::Value::Array(items))?;
-        }
+        OutputFormat::Json => output::json(&serde_json::Value::Array(items()))?,
+        OutputFormat::Jsonl => output::json_lines(&items())?,
         format => {
             let rows: Vec<Vec<String>> = roles
                 .iter()

@@ -164,7 +164,7 @@ pub(crate) async fn run(ctx: &Context, args: &SetupArgs) -> Result<ExitCode, Cli
         no_browser: args.no_browser,
         redirect_port: None,
         force: false,
-        timeout: 600,
+        timeout: std::time::Duration::from_secs(600),
         console: false,
         remote: false,
         region: None,

@@ -39,6 +39,15 @@ pub(crate) async fn run(ctx: &Context, args: &StatusArgs) -> Result<ExitCode, Cl
         ))?;
         return Ok(ExitCode::SUCCESS);
     }
+    if args.output == OutputFormat::Jsonl {
+        output::json_lines(
+            &rows
+                .iter()
+                .map(|r| to_json(r, now, default.as_ref()))
+                .collect::<Vec<_>>(),
+        )?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let table: Vec<Vec<String>> = rows.iter().map(|r| cells(r, now)).collect();
     if args.output == OutputFormat::Text {
         output::text(&table)?;
@@ -50,7 +59,13 @@ pub(crate) async fn run(ctx: &Context, args: &StatusArgs) -> Result<ExitCode, Cl
         );
     } else {
         output::table(
-            &["SESSION", "START URL", "REGION", "TOKEN EXPIRES", "SESSION"],
+            &[
+                "SESSION",
+                "START URL",
+                "REGION",
+                "TOKEN EXPIRES",
+                "SESSION ENDS",
+            ],
             &table,
         )?;
         match &default {

@@ -8,9 +8,12 @@ use sesame::credentials::chain::{
     self, AwsCredentials, ChainError, CredentialSource, MfaPrompt, ProfileKind, ResolveOptions,
 };
 use sesame::credentials::warm;
-use sesame::credentials::{AccountRef, ChildEnv, CredentialResolver, RoleSpec, RoleTarget};
+use sesame::credentials::{
+    AccountRef, ChildEnv, CredentialResolver, CredentialsError, RoleSpec, RoleTarget,
+};
 use sesame::env::Env;
-use sesame::sso::{LoginFlow, LoginOptions, SessionSelector};
+use sesame::listing::ListingCache;
+use sesame::sso::{LoginFlow, LoginOptions, SessionSelector, Sso, SsoSession};
 
 use crate::cli::RoleArgs;
 use crate::context::Context;
@@ -96,7 +99,7 @@ pub(crate) fn spec(
     }
     match profile.or_else(|| ctx.env.profile()) {
         Some(p) => Ok(Spec::Profile(p.to_owned())),
-        None => Err(CliError::user(anyhow::anyhow!("no profile given")).hint(
+        None => Err(CliError::usage(anyhow::anyhow!("no profile given")).hint(
             "name a profile (or set AWS_PROFILE), or pass --account ID|NAME and --role NAME",
         )),
     }
@@ -114,17 +117,15 @@ fn profile_of(
     match chain::profile_kind(&config, &creds_file, name)? {
         Some(kind) => Ok((config, creds_file, kind)),
         None if config.profile_with_credentials(&creds_file, name).is_none() => {
-            let known = config.profile_names();
-            let err = CliError::from(ChainError::NoSuchProfile {
+            let available = chain::profile_names(&config, &creds_file);
+            let hint = crate::error::unknown_profile_hint(name, &available);
+            Err(CliError::from(ChainError::NoSuchProfile {
                 profile: name.to_owned(),
                 config: config.path().display().to_string(),
                 credentials: creds_file.path().display().to_string(),
-            });
-            Err(if known.is_empty() {
-                err.hint("the config file has no profiles; run `sesame populate`, or use --account and --role")
-            } else {
-                err.hint(format!("known profiles: {}", known.join(", ")))
+                available,
             })
+            .hint(hint))
         }
         None => Err(ChainError::ProfileWithoutCredentials {
             profile: name.to_owned(),
@@ -134,7 +135,7 @@ fn profile_of(
 }
 
 fn margin(role: &RoleArgs) -> SignedDuration {
-    SignedDuration::from_mins(i64::from(role.min_validity))
+    SignedDuration::try_from(role.min_validity).unwrap_or(SignedDuration::MAX)
 }
 
 /// The warm path: `Some(Ok)` for credentials on disk (a valid cached entry, static keys),
@@ -265,8 +266,64 @@ async fn sso_cold(ctx: &Context, spec: &RoleSpec, role: &RoleArgs) -> Result<Res
                 };
                 return Err(CliError::from(e).hint(format!("run `{login}`, or add --auto-login")));
             }
+            Err(e @ CredentialsError::NoAccess { .. }) => {
+                let CredentialsError::NoAccess {
+                    account_id,
+                    role_name,
+                    ..
+                } = &e
+                else {
+                    unreachable!("matched above")
+                };
+                let hint = match roles_of(ctx, &target.session, account_id).await {
+                    Some(roles) => no_access_hint(account_id, role_name, &roles),
+                    None => "check the account id and role name (`sesame roles`)".to_owned(),
+                };
+                return Err(CliError::user(e).hint(hint));
+            }
             Err(e) => return Err(e.into()),
         }
     };
     Ok(Resolved::of_role(target, creds))
+}
+
+/// The roles the login has in `account_id`: the listing cache's if they are under an hour old
+/// (what `sesame roles` saw), else one ListAccountRoles call; `None` when neither answers.
+async fn roles_of(ctx: &Context, session: &SsoSession, account_id: &str) -> Option<Vec<String>> {
+    let now = sesame::time::now();
+    let cached = ListingCache::from_env(&ctx.env)
+        .load(session)
+        .and_then(|l| {
+            l.fresh_roles(account_id, now, std::time::Duration::from_secs(3600))
+                .map(<[String]>::to_vec)
+        });
+    if cached.is_some() {
+        return cached;
+    }
+    let sso = Sso::new(&ctx.env).ok()?;
+    let token = sso.access_token(session).await.ok()?;
+    let roles = sso
+        .portal(session)
+        .ok()?
+        .all_account_roles(&token, account_id)
+        .await
+        .ok()?;
+    Some(roles.into_iter().map(|r| r.role_name).collect())
+}
+
+/// The hint when the portal refuses a role: the same name in another case ("did you mean"),
+/// and the roles the account does have (role names are case-sensitive).
+fn no_access_hint(account_id: &str, role_name: &str, roles: &[String]) -> String {
+    if roles.is_empty() {
+        return format!(
+            "the login has no role in account {account_id} (`sesame roles` lists what it reaches)"
+        );
+    }
+    let mut sorted = roles.to_vec();
+    sorted.sort();
+    let have = format!("account {account_id} has: {}", sorted.join(", "));
+    match roles.iter().find(|r| r.eq_ignore_ascii_case(role_name)) {
+        Some(exact) => format!("role names are case-sensitive: did you mean `{exact}`? ({have})"),
+        None => format!("{have} (`sesame roles --account {account_id}`)"),
+    }
 }

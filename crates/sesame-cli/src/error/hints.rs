@@ -108,18 +108,18 @@ impl From<SsoError> for CliError {
 impl From<CredentialsError> for CliError {
     fn from(e: CredentialsError) -> Self {
         let hint = match &e {
-            CredentialsError::Sso(_) => return Self::from(match e {
-                CredentialsError::Sso(s) => s,
-                _ => unreachable!("matched above"),
-            }),
-            CredentialsError::UnknownProfile { available, .. } if available.is_empty() => {
-                "the config file has no profiles; run `sesame populate`, or use --account and --role".to_owned()
+            CredentialsError::Sso(_) => {
+                return Self::from(match e {
+                    CredentialsError::Sso(s) => s,
+                    _ => unreachable!("matched above"),
+                });
             }
-            CredentialsError::UnknownProfile { available, .. } => {
-                format!("known profiles: {}", available.join(", "))
-            }
+            CredentialsError::UnknownProfile {
+                profile, available, ..
+            } => super::unknown_profile_hint(profile, available),
             CredentialsError::NotSsoProfile { .. } => {
-                "give it sso_session, sso_account_id and sso_role_name, or use --account and --role".to_owned()
+                "give it sso_session, sso_account_id and sso_role_name, or use --account and --role"
+                    .to_owned()
             }
             CredentialsError::InvalidSsoProfile { .. } | CredentialsError::Config(_) => {
                 "fix the config file, then run the command again".to_owned()
@@ -139,15 +139,19 @@ impl From<CredentialsError> for CliError {
 
 impl From<ChainError> for CliError {
     fn from(e: ChainError) -> Self {
+        if let ChainError::NoSuchProfile {
+            profile, available, ..
+        } = &e
+        {
+            let hint = super::unknown_profile_hint(profile, available);
+            return Self::user(e).hint(hint);
+        }
         let hint = match e {
             ChainError::Sso(s) => return Self::from(s),
             ChainError::Login(l) => return Self::from(l),
             ChainError::Role(r) => return Self::from(r),
             ChainError::NotFound { .. } => {
                 "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or pass --profile NAME"
-            }
-            ChainError::NoSuchProfile { .. } => {
-                "check the name (`aws configure list-profiles` lists them)"
             }
             ChainError::ProfileWithoutCredentials { .. } | ChainError::Partial { .. } => {
                 "complete the profile, or choose another with --profile"
@@ -284,12 +288,7 @@ impl From<AdminError> for CliError {
             }
             _ => None,
         };
-        let kind = if matches!(e, AdminError::Internal(_)) {
-            Kind::Internal
-        } else {
-            Kind::User
-        };
-        Self::of(kind, e, hint)
+        Self::of(Kind::User, e, hint)
     }
 }
 
@@ -334,12 +333,7 @@ impl From<PopulateError> for CliError {
             PopulateError::Io { .. } => "check the file's permissions and free space",
             _ => "fix the config file, then run the command again",
         };
-        let kind = if matches!(e, PopulateError::Verify { .. }) {
-            Kind::Internal
-        } else {
-            Kind::User
-        };
-        Self::of(kind, e, Some(hint))
+        Self::of(Kind::User, e, Some(hint))
     }
 }
 

@@ -222,7 +222,7 @@ fn csv_streams_the_same_rows_and_the_table_shows_names() {
         "TYPE",
         "PRINCIPAL",
         "PERMISSION SET",
-        "ACCOUNT",
+        "ACCOUNT ID",
         "ACCOUNT NAME",
         "VIA GROUP",
     ] {

@@ -160,7 +160,7 @@ fn s3_on_moto_bucket_file_upload_and_download() {
     let got = env.home.path().join("download.bin");
     let encoded = format!("{base}/dir/my%20file.bin");
     let out = with_moto_keys(&env)
-        .args([encoded.as_str(), "-o"])
+        .args([encoded.as_str(), "--output-file"])
         .arg(&got)
         .args(s3)
         .output()
@@ -227,6 +227,41 @@ fn s3_keys_with_spaces_percent_and_plus_and_a_presigned_get() {
         "{}",
         String::from_utf8_lossy(&fetched.stderr)
     );
+}
+
+/// `--presign --param`: the parameters are in the presigned URL's query (as botocore's
+/// generate_presigned_url for a query API), signed for a GET; botocore checks it in the server.
+#[test]
+fn a_presigned_query_api_call_carries_its_params() {
+    let env = TestEnv::new();
+    let v = verifier().url();
+    let out = with_verifier_keys(&env)
+        .arg(format!("{v}/"))
+        .args(["--service", "sts", "--region", "us-east-1", "--presign"])
+        .args([
+            "--param",
+            "Action=GetCallerIdentity",
+            "--param",
+            "Version=2011-06-15",
+        ])
+        .output()
+        .unwrap();
+    assert_success(&out);
+    let url = stdout(&out).trim().to_owned();
+    assert!(
+        url.contains("Action=GetCallerIdentity&Version=2011-06-15"),
+        "{url}"
+    );
+    let fetched = std::process::Command::new("python3")
+        .args(["-c", "import sys,urllib.request;sys.stdout.write(urllib.request.urlopen(sys.argv[1]).read().decode())", &url])
+        .output()
+        .unwrap();
+    let answer: serde_json::Value = serde_json::from_slice(&fetched.stdout)
+        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&fetched.stderr)));
+    assert_eq!(answer["presigned"], true);
+    assert_eq!(answer["method"], "GET");
+    assert_eq!(answer["query"]["Action"], "GetCallerIdentity");
+    assert_eq!(answer["query"]["Version"], "2011-06-15");
 }
 
 #[test]
@@ -557,6 +592,37 @@ fn account_and_role_from_the_identity_center_login() {
         stdout(&out).contains(&format!("Credential={key}/")),
         "the cached credentials were reused"
     );
+    // --account takes a name as `creds` does (looked up through ListAccounts, any case).
+    let other = env.emulator.account_ids()[1].clone();
+    let accounts = env
+        .sesame()
+        .args(["accounts", "-o", "json"])
+        .output()
+        .unwrap();
+    let accounts: serde_json::Value = serde_json::from_slice(&accounts.stdout).unwrap();
+    let name = accounts
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["accountId"] == other.as_str())
+        .map(|a| a["accountName"].as_str().unwrap().to_uppercase())
+        .unwrap();
+    let other_role = env.emulator.roles_of(&other)[0].clone();
+    let out = env
+        .sesame()
+        .args(["api", "https://sts.us-east-1.amazonaws.com/", "--dry-run"])
+        .args(["--account", &name, "--role", &other_role])
+        .args(["--param", "Action=GetCallerIdentity"])
+        .output()
+        .unwrap();
+    assert_success(&out);
+    let text = stdout(&out);
+    let key = text
+        .split("Credential=")
+        .nth(1)
+        .and_then(|s| s.split('/').next())
+        .unwrap();
+    assert_eq!(env.emulator.whoami(key), Some((other, other_role)));
 }
 
 #[test]
@@ -629,6 +695,32 @@ fn bad_input_is_one_line_with_a_hint_and_changes_nothing() {
         .output()
         .unwrap();
     assert_clean_failure(&out, 1, "7 days");
+    // `-o` is the output format in sesame: `-o json` is refused, not a file named `json`.
+    for args in [["-o", "json"], ["--output", "body.bin"]] {
+        let mut cmd = env.sesame();
+        keys(&mut cmd);
+        let out = cmd
+            .args(["api", "https://sts.amazonaws.com/"])
+            .args(args)
+            .current_dir(env.home.path())
+            .output()
+            .unwrap();
+        assert_clean_failure(&out, 2, "`sesame api` has no output format");
+        assert!(stderr(&out).contains(&format!("--output-file {}", args[1])));
+    }
+    let mut cmd = env.sesame();
+    keys(&mut cmd);
+    let out = cmd
+        .args([
+            "api",
+            "https://sts.amazonaws.com/",
+            "--presign",
+            "-d",
+            "x=1",
+        ])
+        .output()
+        .unwrap();
+    assert_clean_failure(&out, 2, "--presign sends nothing, so -d");
     assert_eq!(env.snapshot_files(), before);
 }
 

@@ -19,6 +19,21 @@ fn a_config_that_does_not_parse() {
     assert_clean_failure(&out, 1, "config");
     assert!(stderr(&out).contains("line 1"), "{}", stderr(&out));
     assert_eq!(env.snapshot_files(), before);
+
+    // A header missing its `]`: said so, with the file and the line.
+    env.write_config(
+        "[profile dev]\nregion = eu-west-1\n\n[sso-session acme\nsso_region = us-east-1\n",
+    );
+    let before = env.snapshot_files();
+    let out = env.sesame().args(["creds", "dev"]).output().unwrap();
+    assert_clean_failure(
+        &out,
+        1,
+        "line 4: a section header `[...` without its closing `]`",
+    );
+    let config = env.config_path().display().to_string();
+    assert!(stderr(&out).contains(&config), "{}", stderr(&out));
+    assert_eq!(env.snapshot_files(), before);
 }
 
 #[test]

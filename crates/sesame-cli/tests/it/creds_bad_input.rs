@@ -30,6 +30,17 @@ fn profiles_that_are_not_usable() {
         "profile `nope` is not in",
     );
     fails(&w, &["creds", "plain"], 1, "profile `plain`");
+    // A typo: the close names, not every profile.
+    fails(&w, &["creds", "dve"], 1, "profile `dve` is not in");
+    let out = w
+        .env
+        .sesame()
+        .args(["exec", "Plain", "--", "true"])
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert!(err.contains("hint: did you mean `plain`?"), "{err}");
+    assert!(!err.contains("ghost"), "only the close names: {err}");
     fails(
         &w,
         &["exec", "plain", "--", "true"],
@@ -54,7 +65,7 @@ fn profiles_that_are_not_usable() {
         1,
         r#"The specified sso-session does not exist: "nope""#,
     );
-    fails(&w, &["credential-process"], 1, "no profile given");
+    fails(&w, &["credential-process"], 2, "no profile given");
 }
 
 #[test]
@@ -71,6 +82,35 @@ fn unknown_accounts_and_roles() {
         ],
         1,
         "no access to role `NoSuchRole`",
+    );
+    // The hint names the roles the account has, and the right case of a name in the wrong one.
+    let roles = w.env.emulator.roles_of(&w.account);
+    let out = w
+        .env
+        .sesame()
+        .args(["creds", "--account", &w.account, "--role", "NoSuchRole"])
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert!(roles.iter().all(|r| err.contains(r.as_str())), "{err}");
+    let lower = w.role.to_lowercase();
+    assert_ne!(lower, w.role);
+    fails(
+        &w,
+        &["creds", "--account", &w.account, "--role", &lower],
+        1,
+        &format!("no access to role `{lower}`"),
+    );
+    let out = w
+        .env
+        .sesame()
+        .args(["creds", "--account", &w.account, "--role", &lower])
+        .output()
+        .unwrap();
+    assert!(
+        stderr(&out).contains(&format!("did you mean `{}`?", w.role)),
+        "{}",
+        stderr(&out)
     );
     fails(
         &w,

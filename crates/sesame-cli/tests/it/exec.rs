@@ -111,6 +111,6 @@ fn a_missing_or_unknown_command() {
         .unwrap();
     assert_clean_failure(&out, 127, "`no-such-command-sesame` not found");
     let out = w.env.sesame().args(["exec", "dev"]).output().unwrap();
-    assert_clean_failure(&out, 1, "no command to run");
+    assert_clean_failure(&out, 2, "no command to run");
     assert_eq!(w.env.snapshot_files(), before);
 }

@@ -49,6 +49,22 @@ fn every_help_text_is_pinned() {
             "help__sesame{}",
             path.iter().map(|p| format!("_{p}")).collect::<String>()
         );
+        // The global flags come last, under their own heading, after every option of the
+        // command (no `-v` between a command's own options).
+        let global = text
+            .find("\nGlobal options:\n")
+            .unwrap_or_else(|| panic!("{name}: no Global options heading"));
+        assert!(
+            !text[..global].contains("--verbose"),
+            "{name}: -v among the command's own options"
+        );
+        assert!(
+            !text[global + 1..]
+                .lines()
+                .skip(1)
+                .any(|l| l.ends_with("ptions:") || l.starts_with("Options for")),
+            "{name}: a heading of options after Global options"
+        );
         settings().bind(|| insta::assert_snapshot!(name.clone(), text));
         pinned.insert(name);
     }

@@ -282,15 +282,35 @@ fn no_display_means_device_code_and_no_browser_only_prints() {
     };
     let tried = login(false);
     assert!(
-        tried.contains("could not open a browser"),
+        tried.contains("could not run $BROWSER"),
         "without AWS_SSO_DISABLE_BROWSER the browser is tried: {tried}"
     );
     let err = login(true);
     assert!(
-        !err.contains("could not open a browser"),
+        !err.contains("could not run $BROWSER"),
         "the browser must not be opened: {err}"
     );
     assert!(err.contains("open this URL in a browser"), "{err}");
+
+    // No $BROWSER and no browser on PATH: the URL and code are on the screen, and nothing of
+    // the webbrowser crate's "No valid browsers detected" leaks into the prompt.
+    let empty = tempfile::tempdir().unwrap();
+    let out = env
+        .sesame()
+        .args(["login", "--device-code", "--force"])
+        .env("PATH", empty.path())
+        .output()
+        .unwrap();
+    assert_success(&out);
+    let err = stderr(&out);
+    assert!(
+        err.contains("open this URL in a browser") && err.contains("code: "),
+        "{err}"
+    );
+    assert!(
+        !err.contains("No valid browsers") && !err.contains("could not"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -17,6 +17,7 @@ mod creds_bad_input;
 mod default_session;
 mod demo;
 mod exec;
+mod exit_codes;
 mod help_texts;
 mod login;
 mod login_session;

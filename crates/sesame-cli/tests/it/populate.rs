@@ -133,7 +133,19 @@ fn populate_keeps_every_byte_outside_its_block_and_a_second_run_changes_nothing(
         err.contains("warning: no profile `payments-production-admin`"),
         "{err}"
     );
-    assert!(err.contains("defined outside sesame's block"), "{err}");
+    // Both places: the hand-written profile's file and line, and the target it would be.
+    let line = 1 + mine
+        .lines()
+        .position(|l| l.trim() == "[profile payments-production-admin]")
+        .expect("the hand-written profile");
+    let at = format!("{}:{line} ", env.config_path().display());
+    assert!(
+        err.contains(
+            "the name is taken by the hand-written [profile payments-production-admin] at"
+        ) && err.contains(&at)
+            && err.contains("/ AdministratorAccess"),
+        "{err}"
+    );
     let text = config(&env);
     assert!(
         text.starts_with(&mine),
@@ -493,6 +505,7 @@ fn awkward_account_names_give_safe_distinct_names_botocore_reads_back() {
         "dev",
         "Dev",
         "Zürich 'Ops'",
+        "Données Société",
     ];
     let env = TestEnv::with(EmulatorConfig {
         accounts: names.len(),
@@ -543,6 +556,10 @@ fn awkward_account_names_give_safe_distinct_names_botocore_reads_back() {
         profiles.keys().any(|n| n.starts_with("acme-quoted-team")),
         "{profiles:?}"
     );
+    // Accents are transliterated (docs/naming.md), not turned into dashes.
+    for want in ["donnees-societe", "zurich-ops"] {
+        assert!(profiles.contains_key(want), "{want}: {profiles:?}");
+    }
     let (name, (account, role)) = profiles.iter().next().unwrap();
     let key = check(&env, &["creds", name])["AccessKeyId"]
         .as_str()

@@ -300,16 +300,19 @@ fn bad_api_input_fails_with_one_line_and_writes_nothing() {
     std::fs::write(&not_a_dir, "x").unwrap();
     let missing = scratch.path().join("missing.json");
     let before = env.snapshot_files();
-    let cases: [(Vec<String>, &str, &str); 5] = [
+    // 1: a failure of the world (a file, a directory); 2: flags that cannot go together.
+    let cases: [(Vec<String>, &str, &str, i32); 5] = [
         (
             vec!["-d".into(), format!("@{}", missing.display())],
             "cannot read the body",
             "check the path after @",
+            1,
         ),
         (
             vec!["--output-dir".into(), not_a_dir.display().to_string()],
             "not a directory",
             "existing directory",
+            1,
         ),
         (
             vec![
@@ -318,21 +321,24 @@ fn bad_api_input_fails_with_one_line_and_writes_nothing() {
             ],
             "not a directory",
             "existing directory",
+            1,
         ),
         (
             vec!["--presign".into(), "-d".into(), "x".into()],
             "--presign sends nothing, so -d",
             "drop -d",
+            2,
         ),
         (
             vec!["--presign".into(), "--expires".into(), "0".into()],
-            "--expires 0 is out of range",
-            "between 1 and 604800",
+            "--expires 0s is out of range",
+            "between 1s and 7 days",
+            2,
         ),
     ];
-    for (extra, needle, hint) in cases {
+    for (extra, needle, hint, code) in cases {
         let out = run_api(&env, url).args(&extra).output().unwrap();
-        assert_clean_failure(&out, 1, needle);
+        assert_clean_failure(&out, code, needle);
         let err = stderr(&out);
         assert!(
             err.lines()

@@ -2,7 +2,8 @@
 
   pty_drive.py '["sesame", "saml", "login", ...]' '[["Password for", "secret\\r"], ["Role", "Read\\r"]]'
 
-Each pair waits (up to 30 s) for the text to appear on the terminal, then types the answer.
+Each pair waits (up to 30 s) for the text to appear on the terminal after the previous pair's
+text (so the same prompt can be answered twice), then types the answer.
 Prints everything the terminal showed; exits with the command's exit code.
 """
 
@@ -37,12 +38,14 @@ def pump(timeout):
     return True
 
 
+at = 0
 for expect, answer in script:
     deadline = time.time() + 30
-    while expect.encode() not in seen:
+    while seen.find(expect.encode(), at) < 0:
         if time.time() > deadline or not pump(0.2):
             sys.stdout.write(seen.decode(errors="replace"))
             sys.exit(f"pty_drive: never saw {expect!r}")
+    at = seen.find(expect.encode(), at) + len(expect.encode())
     time.sleep(0.2)
     os.write(fd, answer.encode())
 

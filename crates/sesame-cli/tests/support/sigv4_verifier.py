@@ -69,7 +69,12 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply(200, STORE[key], "application/octet-stream")
         if self.command == "GET" and key != "/":
             return self.error(404, "NoSuchKey", f"The specified key does not exist: {key}")
-        info.update(method=self.command, key=key, body_sha256=hashlib.sha256(body).hexdigest())
+        info.update(
+            method=self.command,
+            key=key,
+            body_sha256=hashlib.sha256(body).hexdigest(),
+            query={k: v for k, v in query if not k.startswith("X-Amz-")},
+        )
         return self.reply(200, json.dumps(info).encode(), "application/json")
 
     do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = do_any

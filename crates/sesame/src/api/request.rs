@@ -64,6 +64,11 @@ pub struct ApiRequest {
     pub fallback_region: Option<String>,
     /// `--unsigned-payload`: sign `UNSIGNED-PAYLOAD` instead of the body's hash.
     pub unsigned_payload: bool,
+    /// `--presign`: the request becomes a URL, so `--param`s go into its query, as botocore's
+    /// `generate_presigned_url` puts a query API's parameters there (`SigV4QueryAuth` moves the
+    /// form body into the query), and the method is GET, the one a URL is opened with, unless
+    /// `-X` says otherwise. A presigned URL carries no body: the caller refuses `-d`.
+    pub presign: bool,
 }
 
 /// The body as it will be sent.
@@ -201,14 +206,15 @@ impl ApiRequest {
             }
             BodySource::File(path) => file_body(path, !self.unsigned_payload)?,
         };
-        let explicit_get = self
-            .method
-            .as_deref()
-            .is_some_and(|m| m.eq_ignore_ascii_case("GET"));
+        let params_in_query = self.presign
+            || self
+                .method
+                .as_deref()
+                .is_some_and(|m| m.eq_ignore_ascii_case("GET"));
         let mut content_type: Option<&str> = None;
         if !self.params.is_empty() {
             let pairs = self.params.iter().map(|(k, v)| (k.as_str(), v.as_str()));
-            if explicit_get {
+            if params_in_query {
                 url.append_query(pairs);
             } else {
                 if !body.is_empty() {
@@ -262,6 +268,7 @@ impl ApiRequest {
                 }
                 upper
             }
+            None if self.presign => "GET".to_owned(),
             None if !body.is_empty() || self.target.is_some() || !self.params.is_empty() => {
                 "POST".to_owned()
             }

@@ -105,6 +105,13 @@ pub enum IniError {
         /// 1-based line number.
         line: usize,
     },
+    /// A line that starts a section header with `[` but has no closing `]` (botocore reads it
+    /// as a key line, and fails the same way: say what it is).
+    #[error("line {line}: a section header `[...` without its closing `]`")]
+    UnclosedHeader {
+        /// 1-based line number.
+        line: usize,
+    },
     /// A section header that appeared before (`[DEFAULT]` may repeat).
     #[error("line {line}: duplicate section [{name}]")]
     DuplicateSection {
@@ -164,6 +171,7 @@ impl IniError {
         match self {
             IniError::ByteOrderMark => Some(1),
             IniError::NoSectionHeader { line }
+            | IniError::UnclosedHeader { line }
             | IniError::DuplicateSection { line, .. }
             | IniError::DuplicateKey { line, .. }
             | IniError::MissingDelimiter { line }

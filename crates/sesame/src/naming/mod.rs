@@ -399,23 +399,46 @@ pub fn is_safe_profile_name(name: &str) -> bool {
     !name.is_empty() && name != "default" && sanitize(name, false) == name
 }
 
-/// Turns any text into a safe name: characters other than ASCII letters, digits, `.` and `_`
-/// become `-`, runs of `-` collapse, and `-`, `.` and `_` are trimmed from both ends. With
-/// `lowercase`, letters are lower-cased.
+/// Turns any text into a safe name: letters of the Latin, Greek and Cyrillic alphabets are
+/// transliterated (through `deunicode`: `é` → `e`, `ß` → `ss`, `Ж` → `Zh`), other characters than
+/// ASCII letters, digits, `.` and `_` become `-`, runs of `-` collapse, and `-`, `.` and `_` are
+/// trimmed from both ends. With `lowercase`, letters are lower-cased.
 pub fn sanitize(text: &str, lowercase: bool) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
+    let mut push = |c: char| {
         let c = if c.is_ascii_alphanumeric() || c == '.' || c == '_' {
             if lowercase { c.to_ascii_lowercase() } else { c }
         } else {
             '-'
         };
-        if c == '-' && out.ends_with('-') {
-            continue;
+        if !(c == '-' && out.ends_with('-')) {
+            out.push(c);
         }
-        out.push(c);
+    };
+    for c in text.chars() {
+        match transliterate(c) {
+            Some(ascii) => ascii.chars().for_each(&mut push),
+            None => push(c),
+        }
     }
     trim_ends(&out).to_owned()
+}
+
+/// The ASCII spelling of a letter of an alphabet whose letters have one (Latin with its
+/// accents and ligatures, Greek, Cyrillic), through `deunicode`'s tables: `Données Société`
+/// becomes `Donnees Societe`, not `Donn-es Soci-t`. Other scripts (CJK ideographs, kana, ...)
+/// are left to become `-`: a romanisation of them would be a guess at the language.
+fn transliterate(c: char) -> Option<&'static str> {
+    let alphabetic = matches!(u32::from(c),
+        0x00C0..=0x024F // Latin-1 letters, Latin Extended-A and -B
+        | 0x0370..=0x03FF // Greek
+        | 0x0400..=0x04FF // Cyrillic
+        | 0x1E00..=0x1EFF // Latin Extended Additional (Vietnamese)
+    );
+    if !alphabetic || !c.is_alphabetic() {
+        return None;
+    }
+    deunicode::deunicode_char(c).filter(|s| s.bytes().all(|b| b.is_ascii_alphanumeric()))
 }
 
 /// A name as the default rules see it: [`sanitize`]d (and lower-cased unless told not to).

@@ -129,7 +129,19 @@ fn unsafe_characters_never_reach_a_name() {
         }
     }
     assert_eq!(sanitize("[Brackets] & Co", true), "brackets-co");
-    assert_eq!(sanitize("Zürich Ops", true), "z-rich-ops");
+    // Accented and other alphabetic letters are transliterated, not dropped.
+    assert_eq!(sanitize("Zürich Ops", true), "zurich-ops");
+    assert_eq!(sanitize("Données Société", true), "donnees-societe");
+    assert_eq!(
+        sanitize("Straße Øresund Łódź", false),
+        "Strasse-Oresund-Lodz"
+    );
+    assert_eq!(sanitize("Tiếng Việt", true), "tieng-viet");
+    assert_eq!(sanitize("Продакшн Ωmega", true), "prodakshn-omega");
+    // Other scripts are not romanised (a guess at the language): the id steps in when nothing
+    // is left, as before.
+    assert_eq!(sanitize("本番 prod", true), "prod");
+    assert_eq!(sanitize("本番環境", true), "");
     assert!(!is_safe_profile_name("default"));
     assert!(!is_safe_profile_name("a b"));
     assert!(!is_safe_profile_name("-a"));

@@ -148,6 +148,9 @@ pub struct Skipped {
     pub target: AccountRole,
     /// Why: e.g. "a profile of that name is defined outside sesame's block (line 12)".
     pub reason: String,
+    /// The 1-based line of the config file where a hand-written profile has the name (none
+    /// when another session's populate block writes it).
+    pub hand_written_at: Option<usize>,
 }
 
 /// The result of planning a populate run against a config text.

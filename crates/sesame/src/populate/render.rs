@@ -65,8 +65,9 @@ pub fn plan(
 
 /// What the file holds before the run, as [`survey`] reads it.
 struct Survey {
-    /// Profile names defined outside our block, each with why it cannot be written.
-    taken: HashMap<String, String>,
+    /// Profile names defined outside our block, each with why it cannot be written and the
+    /// line of a hand-written one.
+    taken: HashMap<String, (String, Option<usize>)>,
     /// Whether the `[sso-session]` section is defined outside our block (then we do not write it).
     session_outside: bool,
     /// The profiles our block holds now, in file order.
@@ -91,17 +92,23 @@ fn survey(doc: &Document, blocks: &[Block], session: &str) -> Survey {
                 out.old.push((name, entries.collect()));
             }
             SectionName::Profile(name) => {
-                let reason = match inside {
-                    Some(b) => format!(
-                        "profile `{name}` is written by the populate block of sso-session `{}`",
-                        b.session
+                let taken = match inside {
+                    Some(b) => (
+                        format!(
+                            "profile `{name}` is written by the populate block of sso-session `{}`",
+                            b.session
+                        ),
+                        None,
                     ),
-                    None => format!(
-                        "profile `{name}` is defined outside sesame's block (line {})",
-                        line + 1
+                    None => (
+                        format!(
+                            "profile `{name}` is defined outside sesame's block (line {})",
+                            line + 1
+                        ),
+                        Some(line + 1),
                     ),
                 };
-                out.taken.entry(name).or_insert(reason);
+                out.taken.entry(name).or_insert(taken);
             }
             SectionName::SsoSession(name) if !mine && name == session => {
                 out.session_outside = true;
@@ -131,7 +138,7 @@ fn name(
     session: &SessionSpec,
     targets: &[AccountRole],
     options: &PopulateOptions,
-    taken: &HashMap<String, String>,
+    taken: &HashMap<String, (String, Option<usize>)>,
 ) -> Named {
     let mut naming = options.naming.clone();
     if naming.prefix_strip == PrefixStrip::Auto
@@ -143,11 +150,12 @@ fn name(
     let mut desired = BTreeMap::new();
     let mut skipped = Vec::new();
     for p in namer.name_all(targets) {
-        if let Some(reason) = taken.get(&p.name) {
+        if let Some((reason, line)) = taken.get(&p.name) {
             skipped.push(Skipped {
                 name: p.name.clone(),
                 target: p.target.clone(),
                 reason: reason.clone(),
+                hand_written_at: *line,
             });
             continue;
         }

@@ -70,7 +70,7 @@ pub(super) async fn run(ctx: &Context, args: &AssignmentsArgs) -> Result<ExitCod
                 "TYPE",
                 "PRINCIPAL",
                 "PERMISSION SET",
-                "ACCOUNT",
+                "ACCOUNT ID",
                 "ACCOUNT NAME",
             ];
             if args.expand_groups {

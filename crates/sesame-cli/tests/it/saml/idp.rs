@@ -329,6 +329,133 @@ fn password_and_role_picker_on_a_terminal() {
     );
 }
 
+/// Ctrl-C in the role picker: nothing of the list is left on the screen (it was drawn on the
+/// alternate screen, left before sesame says anything more), and the exit code is 130.
+#[test]
+fn ctrl_c_in_the_role_picker_leaves_the_screen_clean() {
+    let env = TestEnv::new();
+    let url = format!("{}{FORMS}", env.url());
+    let sesame = assert_cmd::cargo::cargo_bin("sesame");
+    let argv = serde_json::json!([
+        sesame,
+        "saml",
+        "login",
+        "--idp-url",
+        url,
+        "--username",
+        "erin@acme.test"
+    ]);
+    let script = serde_json::json!([
+        [
+            "Password for erin@acme.test",
+            format!("{DEFAULT_PASSWORD}\r")
+        ],
+        ["ReadOnly", "\u{3}"]
+    ]);
+    let out = env
+        .on_terminal(&argv, &script)
+        .env("AWS_ENDPOINT_URL_STS", format!("{}/sts", env.url()))
+        .output()
+        .unwrap();
+    let screen = stdout(&out);
+    assert_eq!(out.status.code(), Some(130), "{screen}");
+    let (picker, after) = screen
+        .rsplit_once("\x1b[?1049l")
+        .unwrap_or_else(|| panic!("the alternate screen was left:\n{screen:?}"));
+    assert!(
+        picker.contains("\x1b[?1049h") && picker.contains("ReadOnly"),
+        "{screen:?}"
+    );
+    assert!(
+        !after.contains("ADFS-"),
+        "nothing of the list after the picker: {after:?}"
+    );
+    assert!(
+        after.contains("error: no role chosen: interrupted"),
+        "{after:?}"
+    );
+    assert!(!env.home.path().join(".aws/credentials").exists());
+}
+
+/// A mistyped one-time code on a terminal: the IdP's refusal is shown and the code asked for
+/// again, and the second code signs in.
+#[test]
+fn a_wrong_one_time_code_is_asked_again_on_a_terminal() {
+    let env = TestEnv::new();
+    let url = format!("{}{FORMS}", env.url());
+    let sesame = assert_cmd::cargo::cargo_bin("sesame");
+    let argv = serde_json::json!([
+        sesame,
+        "saml",
+        "login",
+        "--idp-url",
+        url,
+        "--username",
+        "bob@acme.test"
+    ]);
+    let script = serde_json::json!([
+        [
+            "Password for bob@acme.test",
+            format!("{DEFAULT_PASSWORD}\r")
+        ],
+        ["Verification code", "000000\r"],
+        ["The IdP refused the code", format!("{DEFAULT_MFA_CODE}\r")]
+    ]);
+    let out = env
+        .on_terminal(&argv, &script)
+        .env("AWS_ENDPOINT_URL_STS", format!("{}/sts", env.url()))
+        .output()
+        .unwrap();
+    let screen = stdout(&out);
+    assert!(out.status.success(), "{screen}");
+    assert!(
+        screen.contains("The IdP refused the code: The verification code is incorrect"),
+        "{screen}"
+    );
+    let key = saml_access_key(&env);
+    assert_eq!(
+        env.emulator.whoami(&key),
+        Some((ACCOUNT.into(), "ADFS-Ops".into()))
+    );
+
+    // Three wrong codes end the sign-in: one error, nothing written.
+    let fresh = TestEnv::new();
+    let url = format!("{}{FORMS}", fresh.url());
+    let argv = serde_json::json!([
+        sesame,
+        "saml",
+        "login",
+        "--idp-url",
+        url,
+        "--username",
+        "bob@acme.test"
+    ]);
+    let script = serde_json::json!([
+        [
+            "Password for bob@acme.test",
+            format!("{DEFAULT_PASSWORD}\r")
+        ],
+        ["Verification code", "000000\r"],
+        ["The IdP refused the code", "111111\r"],
+        ["The IdP refused the code", "222222\r"]
+    ]);
+    let out = fresh.on_terminal(&argv, &script).output().unwrap();
+    let screen = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{screen}");
+    assert_eq!(
+        screen.matches("The IdP refused the code:").count(),
+        2,
+        "{screen}"
+    );
+    assert!(
+        screen.contains(
+            "error: the IdP refused the one-time code: The verification code is incorrect"
+        ),
+        "{screen}"
+    );
+    assert!(!fresh.home.path().join(".aws/credentials").exists());
+}
+
 #[test]
 fn the_idp_session_is_kept_so_the_next_login_skips_the_password() {
     let env = TestEnv::new();

@@ -76,11 +76,22 @@ pub(super) fn parse(text: &str) -> Result<(Vec<LineData>, Vec<SectionData>), Ini
             open = None;
             continue;
         }
+        // `[sso-session dev` is an error either way (no section yet, or a key with no `=`);
+        // the message says what the line looks like it meant.
+        let unclosed = stripped.starts_with('[') && !stripped.contains(']');
         let Some(section) = sections.len().checked_sub(1) else {
-            return Err(IniError::NoSectionHeader { line: number });
+            return Err(if unclosed {
+                IniError::UnclosedHeader { line: number }
+            } else {
+                IniError::NoSectionHeader { line: number }
+            });
         };
         let Some(d) = stripped.find(['=', ':']) else {
-            return Err(IniError::MissingDelimiter { line: number });
+            return Err(if unclosed {
+                IniError::UnclosedHeader { line: number }
+            } else {
+                IniError::MissingDelimiter { line: number }
+            });
         };
         let key = pystr::rstrip(&stripped[..d]);
         if key.is_empty() {

@@ -122,6 +122,15 @@ fn headers() {
     assert_eq!(err("[a]\n[]\n"), IniError::MissingDelimiter { line: 2 });
     // `[x=1` is a key line.
     assert_eq!(doc("[a]\n[x=1\n").get("a", "[x"), Some("1"));
+    // A header without its `]` is named as such, first in the file or after a section.
+    assert_eq!(
+        err("[sso-session dev\nsso_region = us-east-1\n"),
+        IniError::UnclosedHeader { line: 1 }
+    );
+    assert_eq!(
+        err("[a]\nk = v\n\n[profile b\nregion = x\n"),
+        IniError::UnclosedHeader { line: 4 }
+    );
 }
 
 #[test]

@@ -25,7 +25,7 @@ pub mod warm;
 
 use jiff::SignedDuration;
 
-use super::{CredentialResolver, CredentialsError, RoleTarget};
+use super::{AccountRef, CredentialResolver, CredentialsError, RoleTarget};
 use crate::cache::{CacheError, ROLE_CACHE_EXPIRY_WINDOW};
 use crate::config::{AwsConfig, AwsCredentialsFile, ConfigError, Profile};
 use crate::env::Env;
@@ -50,7 +50,8 @@ pub enum CredentialSource {
     SsoRole {
         /// Which session (its `--sso-session` / `--profile` / the only one in the config).
         session: SessionSelector,
-        /// The account id.
+        /// The account: a 12-digit id, or a name looked up through ListAccounts (as
+        /// [`AccountRef::parse`](crate::credentials::AccountRef::parse) reads it).
         account_id: String,
         /// The role (permission set) name.
         role_name: String,
@@ -87,6 +88,8 @@ pub enum ChainError {
         config: String,
         /// The credentials file's path.
         credentials: String,
+        /// The profiles the two files have (config first), for a "did you mean".
+        available: Vec<String>,
     },
     /// The profile exists but has nothing sesame can sign with.
     #[error(
@@ -233,7 +236,10 @@ pub async fn resolve_options(
             account_id,
             role_name,
         } => {
-            let target = RoleTarget::new(session.resolve(env, &config)?, account_id, role_name);
+            let target = RoleTarget {
+                account: AccountRef::parse(account_id),
+                ..RoleTarget::new(session.resolve(env, &config)?, account_id, role_name)
+            };
             role_credentials(env, &target, options).await
         }
         CredentialSource::Profile(name) => {
@@ -262,6 +268,18 @@ pub fn profile_kind(
     name: &str,
 ) -> Result<Option<ProfileKind>, ChainError> {
     kind::check(config, creds_file, name)
+}
+
+/// Every profile of the config file, then those only the credentials file has: what a
+/// command could have meant by a name that is in neither.
+pub fn profile_names(config: &AwsConfig, creds_file: &AwsCredentialsFile) -> Vec<String> {
+    let mut names = config.profile_names();
+    for name in creds_file.profile_names() {
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    names
 }
 
 /// The region the credentials' profile (or the environment) names: `AWS_REGION`,
@@ -369,6 +387,7 @@ impl<'a> Files<'a> {
                     profile: name.to_owned(),
                     config: self.config.path().display().to_string(),
                     credentials: self.creds_file.path().display().to_string(),
+                    available: profile_names(self.config, self.creds_file),
                 }
             } else {
                 ChainError::NotFound {

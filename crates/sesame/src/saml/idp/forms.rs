@@ -59,7 +59,8 @@ struct Progress {
     username: Option<String>,
     username_sent: bool,
     password_sent: bool,
-    code_sent: bool,
+    /// How many one-time codes were sent.
+    codes_sent: u32,
 }
 
 impl Progress {
@@ -153,30 +154,36 @@ fn step(
         return Ok(Step::Submit(form.clone(), values));
     }
 
+    let code_form = code_form(&forms).filter(|_| progress.password_sent);
+    // A refused code comes back as the code form again (with the IdP's words): asked again, up
+    // to MAX_CODE_TRIES codes, when the prompt can ask (a person at a terminal).
+    if progress.codes_sent > 0
+        && let Some((form, field)) = code_form
+    {
+        let message = error.unwrap_or_else(|| "the IdP asked for the code again".to_owned());
+        let label = code_label(doc, field);
+        let again = if progress.codes_sent < MAX_CODE_TRIES {
+            prompt.one_time_code_again(&label, &message)?
+        } else {
+            None
+        };
+        let Some(code) = again else {
+            return Err(IdpError::MfaRejected { message });
+        };
+        return Ok(submit_code(form, field, &code, progress));
+    }
+
     if let Some(message) = error.filter(|_| progress.username_sent) {
-        return Err(if progress.code_sent {
+        return Err(if progress.codes_sent > 0 {
             IdpError::MfaRejected { message }
         } else {
             IdpError::Rejected { message }
         });
     }
 
-    if progress.password_sent
-        && let Some((form, field)) = code_form(&forms)
-    {
-        if progress.code_sent {
-            return Err(IdpError::MfaRejected {
-                message: "the IdP asked for the code again".to_owned(),
-            });
-        }
-        let label = html::label_of(doc, field)
-            .or_else(|| html::title(doc))
-            .unwrap_or_else(|| "One-time code".to_owned());
-        let code = prompt.one_time_code(&label)?;
-        let mut values = form.submission();
-        set(&mut values, &field.name, code.expose().trim());
-        progress.code_sent = true;
-        return Ok(Step::Submit(form.clone(), values));
+    if let Some((form, field)) = code_form {
+        let code = prompt.one_time_code(&code_label(doc, field))?;
+        return Ok(submit_code(form, field, &code, progress));
     }
 
     if progress.password_sent
@@ -221,6 +228,24 @@ fn step(
         });
     }
     Err(unrecognized())
+}
+
+/// How many one-time codes one sign-in sends at most (the first and two more after a refusal).
+const MAX_CODE_TRIES: u32 = 3;
+
+/// What the page calls the code: its field's label, else the page's title.
+fn code_label(doc: &Html, field: &Field) -> String {
+    html::label_of(doc, field)
+        .or_else(|| html::title(doc))
+        .unwrap_or_else(|| "One-time code".to_owned())
+}
+
+/// The code form filled in with `code`.
+fn submit_code(form: &Form, field: &Field, code: &Secret, progress: &mut Progress) -> Step {
+    let mut values = form.submission();
+    set(&mut values, &field.name, code.expose().trim());
+    progress.codes_sent += 1;
+    Step::Submit(form.clone(), values)
 }
 
 /// The login form: AD FS's `#loginForm` when it has a password field, else the first form

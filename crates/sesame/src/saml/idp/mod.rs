@@ -63,6 +63,13 @@ pub trait IdpPrompt {
     fn password(&self, username: &str) -> Result<Secret, IdpError>;
     /// A one-time code (MFA). `label` is what the IdP's page calls it.
     fn one_time_code(&self, label: &str) -> Result<Secret, IdpError>;
+    /// Another one-time code after the IdP refused one (`message`: its words), or `None` to
+    /// stop there (the default: a code that came from a variable would only be refused again).
+    /// A sign-in asks at most twice.
+    fn one_time_code_again(&self, label: &str, message: &str) -> Result<Option<Secret>, IdpError> {
+        let _ = (label, message);
+        Ok(None)
+    }
 }
 
 /// Why no `SAMLResponse` came back.
