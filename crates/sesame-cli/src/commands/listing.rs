@@ -26,6 +26,7 @@ pub(super) fn open(
     ctx: &Context,
     session: &SessionArgs,
     args: &ListingArgs,
+    command: &str,
 ) -> Result<Run, CliError> {
     if args.stream && args.output == OutputFormat::Table {
         return Err(CliError::user(anyhow::anyhow!(
@@ -40,7 +41,7 @@ pub(super) fn open(
         retry,
         ..ListingOptions::default()
     };
-    let session = ctx.session(session)?;
+    let session = ctx.session(session, command)?;
     let sso = Sso::new(&ctx.env)?;
     Ok(Run {
         listing: Listing::new(&sso, &ctx.env, &session, options),

@@ -14,7 +14,7 @@ use crate::output;
 
 pub(crate) async fn run(ctx: &Context, args: &PopulateArgs) -> Result<ExitCode, CliError> {
     let config = ctx.config()?;
-    let session = ctx.session(&args.session)?;
+    let session = ctx.session(&args.session, "populate")?;
     let spec = session_spec(&session, &config)?;
     // Every option is checked before any network call, so bad input fails fast and cleanly.
     let options = options(args, &config, &spec)?;

@@ -21,6 +21,9 @@ pub(crate) struct Report {
     skipped: usize,
     failed: Vec<Row>,
     rows: Vec<Row>,
+    /// Every result so far, without its output: what the canary did, shown on stderr when its
+    /// output went elsewhere (a file, or the table or JSON printed at the end).
+    done: Vec<Row>,
     bar: ProgressBar,
 }
 
@@ -45,6 +48,7 @@ impl Report {
             skipped: 0,
             failed: Vec::new(),
             rows: Vec::new(),
+            done: Vec::new(),
             bar,
         }
     }
@@ -72,10 +76,27 @@ impl Report {
         self.bar.suspend(|| eprintln!("{text}"));
     }
 
+    /// The canary's summary; and, when its output was not on the terminal (stdout is a file or
+    /// a pipe, or the format prints only at the end), each canary target's result, so that the
+    /// question after it is asked about something seen.
     pub(crate) fn canary_done(&self, n: usize) {
         let failed = self.failed.len();
+        let shown = std::io::stdout().is_terminal()
+            && matches!(self.format, RunOutput::Prefixed | RunOutput::Jsonl);
+        if !shown {
+            for row in &self.done {
+                let what = if row.ok { "ok" } else { "failed" };
+                self.line(&format!(
+                    "canary: {what:<6} {} ({}) {}",
+                    row.target.label(),
+                    row.target.account_id,
+                    row.error.clone().unwrap_or_else(|| row.result())
+                ));
+            }
+        }
         self.line(&format!(
-            "canary: {n} targets, {} ok, {failed} failed",
+            "canary: {}, {} ok, {failed} failed",
+            super::run::count(n, "target"),
             n - failed
         ));
     }
@@ -83,6 +104,7 @@ impl Report {
     /// One target's result: printed whole (or kept for the table), counted.
     pub(crate) fn add(&mut self, row: Row) -> Result<(), CliError> {
         self.bar.inc(1);
+        self.done.push(row.shallow());
         if row.skipped {
             self.skipped += 1;
             return Ok(());
@@ -215,8 +237,8 @@ impl Report {
         }
         let _ = writeln!(
             err,
-            "{summary} of {} targets in {:.1}s{}",
-            self.total,
+            "{summary} of {} in {:.1}s{}",
+            super::run::count(self.total, "target"),
             self.started.elapsed().as_secs_f64(),
             if interrupted { " (interrupted)" } else { "" }
         );

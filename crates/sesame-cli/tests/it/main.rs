@@ -25,6 +25,7 @@ mod run;
 mod run_api;
 mod run_ask;
 mod run_org;
+mod run_targets;
 mod saml;
 mod serve;
 mod settings;
