@@ -25,6 +25,8 @@ pub(crate) struct Context {
     pub(crate) browser: Browser,
     /// Whether a person can answer a question: stdin and stderr are terminals.
     pub(crate) interactive: bool,
+    /// Whether long calls show progress on stderr: it is a terminal and `-q` is not given.
+    pub(crate) progress: bool,
     /// `SESAME_MAX_ATTEMPTS`, checked here; a bad value is reported by the commands that retry
     /// (so that `sesame login` does not fail on a setting it does not use).
     max_attempts: Result<Option<u32>, String>,
@@ -43,10 +45,11 @@ impl Context {
     /// The context of this process: its environment and the global flags.
     pub(crate) fn from_process(global: &GlobalArgs) -> Self {
         let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
-        Self::new(Env::from_process(), global.verbose, interactive)
+        let progress = std::io::stderr().is_terminal() && !global.quiet;
+        Self::new(Env::from_process(), global.verbose, interactive, progress)
     }
 
-    pub(crate) fn new(env: Env, verbosity: u8, interactive: bool) -> Self {
+    pub(crate) fn new(env: Env, verbosity: u8, interactive: bool, progress: bool) -> Self {
         let max_attempts = match env.var(MAX_ATTEMPTS_VAR) {
             None => Ok(None),
             Some(v) => v
@@ -64,6 +67,7 @@ impl Context {
                 command: env.var("BROWSER").map(str::to_owned),
             },
             interactive,
+            progress,
             max_attempts,
             env,
         }

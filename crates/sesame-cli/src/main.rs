@@ -6,6 +6,7 @@ mod context;
 mod error;
 mod logging;
 mod output;
+mod progress;
 mod prompt;
 mod saml_keyring;
 mod saml_prompt;

@@ -10,4 +10,7 @@ pub(crate) struct GlobalArgs {
     #[arg(short, long, action = clap::ArgAction::Count, global = true,
           help_heading = "Global options")]
     pub(crate) verbose: u8,
+    /// No progress lines or bars on stderr (they are drawn only on a terminal anyway).
+    #[arg(short, long, global = true, help_heading = "Global options")]
+    pub(crate) quiet: bool,
 }

@@ -24,7 +24,12 @@ pub(crate) struct SessionArgs {
     pub(crate) session_of: Option<String>,
     /// Refused by the commands over a whole session (shown by those where it means what it
     /// means in the AWS CLI).
-    #[arg(long, value_name = "PROFILE", hide = true, conflicts_with = "sso_session")]
+    #[arg(
+        long,
+        value_name = "PROFILE",
+        hide = true,
+        conflicts_with = "sso_session"
+    )]
     pub(crate) profile: Option<String>,
     /// Log in ad hoc to this start URL (a legacy, start-URL-keyed login); needs --sso-region.
     #[arg(long, value_name = "URL", conflicts_with_all = ["sso_session", "session_of", "profile"])]

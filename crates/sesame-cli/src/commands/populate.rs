@@ -11,6 +11,7 @@ use crate::cli::{PopulateArgs, ProfileStyleArg};
 use crate::context::Context;
 use crate::error::CliError;
 use crate::output;
+use crate::progress::Progress;
 
 pub(crate) async fn run(ctx: &Context, args: &PopulateArgs) -> Result<ExitCode, CliError> {
     let config = ctx.config()?;
@@ -23,7 +24,7 @@ pub(crate) async fn run(ctx: &Context, args: &PopulateArgs) -> Result<ExitCode, 
     // So is the file itself (sesame's block and its markers): a plan with no targets reads it.
     populate::plan_file(&path, &spec, &[], &options)?;
 
-    let listing_options = ListingOptions {
+    let mut listing_options = ListingOptions {
         // A dry run writes nothing, the listing cache included (and so reads none either).
         cache: !args.dry_run,
         refresh: args.refresh,
@@ -33,9 +34,13 @@ pub(crate) async fn run(ctx: &Context, args: &PopulateArgs) -> Result<ExitCode, 
     };
 
     let sso = Sso::new(&ctx.env)?;
+    let progress = Progress::listing(ctx, &mut listing_options);
     let listing = Listing::new(&sso, &ctx.env, &session, listing_options);
+    progress.count_pacing(listing.pacing());
     let started = std::time::Instant::now();
-    let targets = populate::collect_targets(&listing).await?;
+    let targets = populate::collect_targets(&listing).await;
+    progress.clear();
+    let targets = targets?;
     let s = listing.pacing().stats();
     tracing::info!(
         "{} targets in {:.1}s: {} requests, {} retries, {} throttled",

@@ -22,6 +22,7 @@ use super::run_row::Row;
 use crate::cli::{RunArgs, RunOutput};
 use crate::context::Context;
 use crate::error::CliError;
+use crate::progress::Progress;
 
 /// On a terminal, a sweep over more targets than this asks first.
 const ASK_ABOVE: usize = 5;
@@ -49,13 +50,15 @@ pub(crate) async fn run(ctx: &Context, args: &RunArgs) -> Result<ExitCode, CliEr
         let sso = Sso::new(&ctx.env)?;
         // SESAME_MAX_ATTEMPTS bounds the listing's calls and, through its pacing, every target's
         // credential fetch; --tps (this shard's part of it) caps their rate.
-        let options = ListingOptions {
+        let mut options = ListingOptions {
             refresh: args.refresh,
             retry: ctx.retry()?,
             pacer,
             ..ListingOptions::default()
         };
+        let progress = Progress::listing(ctx, &mut options);
         let listing = Listing::new(&sso, &ctx.env, &session, options);
+        progress.count_pacing(listing.pacing());
         let selection = Selection {
             accounts: args.accounts.clone(),
             exclude: args.exclude.clone(),
@@ -64,7 +67,9 @@ pub(crate) async fn run(ctx: &Context, args: &RunArgs) -> Result<ExitCode, CliEr
             verify_roles: args.dry_run,
             refresh: args.refresh,
         };
-        let mut targets = fanout::targets(&listing, &session, &selection).await?;
+        let targets = fanout::targets(&listing, &session, &selection).await;
+        progress.clear();
+        let mut targets = targets?;
         if args.regions.is_empty() {
             give_regions(&ctx.config()?, &session, &mut targets);
         }
@@ -144,7 +149,10 @@ pub(crate) async fn run(ctx: &Context, args: &RunArgs) -> Result<ExitCode, CliEr
         }
         if targets.len() > ASK_ABOVE {
             eprint!("{}", overview(&targets));
-            if !confirm(&format!("Run {what} in {}?", count(targets.len(), "target")))? {
+            if !confirm(&format!(
+                "Run {what} in {}?",
+                count(targets.len(), "target")
+            ))? {
                 eprintln!("nothing ran");
                 return Ok(ExitCode::from(1));
             }
@@ -184,7 +192,7 @@ pub(crate) async fn run(ctx: &Context, args: &RunArgs) -> Result<ExitCode, CliEr
         }
         Source::Org(assumer) => Runner::assuming(*assumer, options),
     };
-    let mut report = Report::new(output, targets.len());
+    let mut report = Report::new(output, targets.len(), ctx.progress);
     let mut signals = Interrupts::new()?;
     let (first, rest) = targets.split_at(canary.unwrap_or(targets.len()));
     let mut end = sweep(
@@ -304,7 +312,9 @@ pub(super) fn count(n: usize, noun: &str) -> String {
 fn give_regions(config: &AwsConfig, session: &SsoSession, targets: &mut [SweepTarget]) {
     let mut regions: HashMap<(String, String), String> = HashMap::new();
     for name in config.profile_names() {
-        let Some(p) = config.profile(&name) else { continue };
+        let Some(p) = config.profile(&name) else {
+            continue;
+        };
         let ours = match (p.sso_session(), &session.name) {
             (Some(s), Some(name)) => s.trim() == name,
             (None, None) => p.sso_start_url().map(str::trim) == Some(session.start_url.as_str()),
@@ -323,7 +333,12 @@ fn give_regions(config: &AwsConfig, session: &SsoSession, targets: &mut [SweepTa
     }
     for t in targets.iter_mut().filter(|t| t.region.is_none()) {
         let key = (t.account_id.clone(), t.role_name.clone());
-        t.region = Some(regions.get(&key).cloned().unwrap_or_else(|| session.region.clone()));
+        t.region = Some(
+            regions
+                .get(&key)
+                .cloned()
+                .unwrap_or_else(|| session.region.clone()),
+        );
     }
 }
 
@@ -335,12 +350,19 @@ fn overview(targets: &[SweepTarget]) -> String {
     let mut names: Vec<&str> = Vec::new();
     for t in targets {
         *by_role.entry(&t.role_name).or_default() += 1;
-        *by_region.entry(t.region.as_deref().unwrap_or("(none)")).or_default() += 1;
+        *by_region
+            .entry(t.region.as_deref().unwrap_or("(none)"))
+            .or_default() += 1;
         if names.last() != Some(&t.account_name.as_str()) {
             names.push(&t.account_name);
         }
     }
-    let width = by_role.keys().chain(by_region.keys()).map(|k| k.len()).max().unwrap_or(0);
+    let width = by_role
+        .keys()
+        .chain(by_region.keys())
+        .map(|k| k.len())
+        .max()
+        .unwrap_or(0);
     let mut text = format!(
         "{} in {}:\n",
         count(targets.len(), "target"),
@@ -356,7 +378,10 @@ fn overview(targets: &[SweepTarget]) -> String {
     }
     const SHOWN: usize = 8;
     let more = names.len().saturating_sub(SHOWN);
-    text.push_str(&format!("  accounts: {}", names[..names.len().min(SHOWN)].join(", ")));
+    text.push_str(&format!(
+        "  accounts: {}",
+        names[..names.len().min(SHOWN)].join(", ")
+    ));
     if more > 0 {
         text.push_str(&format!(" and {more} more"));
     }

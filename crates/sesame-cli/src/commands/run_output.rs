@@ -3,9 +3,9 @@
 
 use std::io::{IsTerminal as _, Write as _};
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget};
 use serde_json::Value;
 
 use super::run_row::Row;
@@ -14,6 +14,7 @@ use crate::error::CliError;
 
 /// Prints results as they come and the summary at the end.
 pub(crate) struct Report {
+    progress: bool,
     format: RunOutput,
     total: usize,
     started: Instant,
@@ -28,19 +29,12 @@ pub(crate) struct Report {
 }
 
 impl Report {
-    pub(crate) fn new(format: RunOutput, total: usize) -> Report {
-        let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::hidden());
-        if std::io::stderr().is_terminal() {
-            bar.set_draw_target(ProgressDrawTarget::stderr());
-            if let Ok(style) =
-                ProgressStyle::with_template("{bar:30} {pos}/{len} {msg} [{elapsed}]")
-            {
-                bar.set_style(style);
-            }
-            bar.set_message("ok 0, failed 0");
-            bar.enable_steady_tick(Duration::from_millis(200));
-        }
+    /// A report on `total` targets; its progress bar shown when `progress`.
+    pub(crate) fn new(format: RunOutput, total: usize, progress: bool) -> Report {
+        let bar = crate::progress::bar(progress, total, "{bar:30} {pos}/{len} {msg} [{elapsed}]");
+        bar.set_message("ok 0, failed 0");
         Report {
+            progress,
             format,
             total,
             started: Instant::now(),
@@ -57,7 +51,7 @@ impl Report {
     pub(crate) fn pause(&self) {
         self.bar.disable_steady_tick();
         self.bar.set_draw_target(ProgressDrawTarget::hidden());
-        if std::io::stderr().is_terminal() {
+        if self.progress {
             // The last frame stays on screen: clear its line.
             eprint!("\r\x1b[2K");
         }
@@ -65,10 +59,7 @@ impl Report {
 
     /// Shows the progress bar again (on a terminal).
     pub(crate) fn resume(&self) {
-        if std::io::stderr().is_terminal() {
-            self.bar.set_draw_target(ProgressDrawTarget::stderr());
-            self.bar.enable_steady_tick(Duration::from_millis(200));
-        }
+        crate::progress::show(&self.bar, self.progress);
     }
 
     /// A line on stderr, the progress bar out of the way.

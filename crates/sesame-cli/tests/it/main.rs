@@ -20,6 +20,7 @@ mod login;
 mod login_session;
 mod populate;
 mod populate_listing;
+mod progress;
 mod roles;
 mod run;
 mod run_api;

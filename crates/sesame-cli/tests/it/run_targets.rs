@@ -25,7 +25,14 @@ fn profile_is_refused_where_it_would_mean_every_account_of_its_session() {
     add_profile(&env, "payments-production", "eu-west-3");
     let before = env.snapshot_files();
     for args in [
-        &["run", "--profile", "payments-production", "--yes", "--", "true"][..],
+        &[
+            "run",
+            "--profile",
+            "payments-production",
+            "--yes",
+            "--",
+            "true",
+        ][..],
         &["accounts", "--profile", "payments-production"],
         &["roles", "--profile", "payments-production"],
         &["populate", "--profile", "payments-production"],
@@ -34,7 +41,9 @@ fn profile_is_refused_where_it_would_mean_every_account_of_its_session() {
         let out = env.sesame().args(args).output().unwrap();
         assert_clean_failure(&out, 1, "--profile payments-production names one account");
         assert!(
-            stderr(&out).contains("hint: for every account and role of its session: --session-of payments-production"),
+            stderr(&out).contains(
+                "hint: for every account and role of its session: --session-of payments-production"
+            ),
             "{args:?}: {}",
             stderr(&out)
         );
@@ -101,8 +110,18 @@ fn each_target_gets_its_profiles_region_else_the_sessions() {
         .output()
         .unwrap();
     assert_success(&out);
-    assert_eq!(stdout(&out).matches("eu-west-3").count(), 1, "{}", stdout(&out));
-    assert_eq!(stdout(&out).matches("us-east-1").count(), 3, "{}", stdout(&out));
+    assert_eq!(
+        stdout(&out).matches("eu-west-3").count(),
+        1,
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(
+        stdout(&out).matches("us-east-1").count(),
+        3,
+        "{}",
+        stdout(&out)
+    );
 }
 
 #[test]
@@ -145,12 +164,12 @@ fn the_canarys_results_are_on_stderr_when_its_output_is_not_on_the_terminal() {
         .filter(|l| l.starts_with("canary: ok") || l.starts_with("canary: failed"))
         .collect();
     assert_eq!(shown.len(), 2, "each canary target's result:\n{err}");
+    assert!(shown.iter().all(|l| l.contains("exit 0")), "{err}");
+    assert!(err.contains("canary: 2 targets, 2 ok, 0 failed"), "{err}");
     assert!(
-        shown.iter().all(|l| l.contains("exit 0")),
+        err.contains("2 ok, 0 failed, 4 not run of 6 targets"),
         "{err}"
     );
-    assert!(err.contains("canary: 2 targets, 2 ok, 0 failed"), "{err}");
-    assert!(err.contains("2 ok, 0 failed, 4 not run of 6 targets"), "{err}");
 }
 
 /// Many accounts with two roles each, for the question's overview.
@@ -186,11 +205,19 @@ fn the_question_shows_the_targets_by_role_and_region() {
         }
     }
     for (role, n) in &roles {
-        let counted = if *n == 1 { "1 target".to_owned() } else { format!("{n} targets") };
+        let counted = if *n == 1 {
+            "1 target".to_owned()
+        } else {
+            format!("{n} targets")
+        };
         assert!(
             screen.lines().any(|l| {
                 l.split_whitespace().collect::<Vec<_>>()
-                    == [role.as_str(), counted.split(' ').next().unwrap(), counted.split(' ').nth(1).unwrap()]
+                    == [
+                        role.as_str(),
+                        counted.split(' ').next().unwrap(),
+                        counted.split(' ').nth(1).unwrap(),
+                    ]
             }),
             "{role} counted {n}:\n{screen}"
         );

@@ -13,6 +13,7 @@ use super::lister::PortalLister;
 use super::{AccountRoles, Filter, Listed, ListingError, ListingOptions};
 use crate::env::Env;
 use crate::pace::Pacing;
+use crate::progress::ProgressSink;
 use crate::sso::portal::AccountInfo;
 use crate::sso::{Sso, SsoError, SsoSession};
 use crate::time;
@@ -158,6 +159,12 @@ impl Listing {
             store: options
                 .cache
                 .then(|| (self.cache.clone(), self.session.clone())),
+            // Only a listing that asks the portal takes long enough to show.
+            progress: if network {
+                options.progress.clone()
+            } else {
+                ProgressSink::default()
+            },
         };
         Ok((source, pipeline.run()))
     }
@@ -219,6 +226,7 @@ struct Pipeline {
     max_age: std::time::Duration,
     concurrency: usize,
     store: Option<(ListingCache, SsoSession)>,
+    progress: ProgressSink,
 }
 
 /// What a listing fetched from the portal, for the cache.
@@ -265,7 +273,10 @@ impl Pipeline {
                 (None, None) => unreachable!("no cache means a portal lister"),
             };
         let filter = self.filter.clone();
-        let kept = accounts.try_filter(move |a| std::future::ready(filter.keeps_account(a)));
+        let found = self.progress.clone();
+        let kept = accounts
+            .try_filter(move |a| std::future::ready(filter.keeps_account(a)))
+            .inspect_ok(move |_| found.found(1));
         let stream: BoxStream<'static, Result<Step, ListingError>> = if self.with_roles {
             // The cached role lists still fresh, by account id.
             let hits: HashMap<String, Vec<String>> = self
@@ -285,8 +296,10 @@ impl Pipeline {
             let lister = self.lister.clone();
             let tap = fetched.clone();
             let filter = self.filter.clone();
+            let progress = self.progress.clone();
             kept.map(move |account| {
                 let (hits, lister, tap) = (hits.clone(), lister.clone(), tap.clone());
+                let progress = progress.clone();
                 async move {
                     let account = account?;
                     let id = account.account_id.clone();
@@ -301,6 +314,7 @@ impl Pipeline {
                             unreachable!("roles missing from the cache mean a portal lister")
                         }
                     };
+                    progress.done(1);
                     Ok((account, Some(names)))
                 }
             })
@@ -312,7 +326,10 @@ impl Pipeline {
             })
             .boxed()
         } else {
-            kept.map_ok(|a| (a, None)).boxed()
+            let progress = self.progress.clone();
+            kept.inspect_ok(move |_| progress.done(1))
+                .map_ok(|a| (a, None))
+                .boxed()
         };
         let store = StoreOnDrop {
             store: self.store,
