@@ -6,6 +6,7 @@ mod context;
 mod error;
 mod logging;
 mod output;
+mod picker;
 mod progress;
 mod prompt;
 mod saml_keyring;

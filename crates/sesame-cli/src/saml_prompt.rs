@@ -156,10 +156,10 @@ pub(crate) fn pick_role(roles: &[SamlRole]) -> Result<&SamlRole, CliError> {
         .iter()
         .map(|r| format!("{}  {}  ({})", r.account_id(), r.role_name(), r.role_arn))
         .collect();
-    let chosen = inquire::Select::new("Role to assume:", labels.clone())
-        .with_page_size(15)
-        .prompt()
-        .map_err(|e| CliError::user(anyhow::anyhow!("no role chosen: {e}")))?;
-    let index = labels.iter().position(|l| *l == chosen).unwrap_or(0);
+    let index = crate::picker::pick(
+        "Role to assume:",
+        labels,
+        "name the role with --role ARN|NAME|GLOB",
+    )?;
     Ok(&roles[index])
 }

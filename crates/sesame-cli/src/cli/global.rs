@@ -4,7 +4,7 @@
 use clap::Args;
 
 /// Flags every command takes.
-#[derive(Debug, Args)]
+#[derive(Debug, Args, Default)]
 pub(crate) struct GlobalArgs {
     /// More detail on stderr (-v info, -vv debug, -vvv trace). Secrets are never logged.
     #[arg(short, long, action = clap::ArgAction::Count, global = true,

@@ -12,6 +12,7 @@ mod exec;
 mod listing;
 mod login;
 mod logout;
+mod pick;
 mod populate;
 mod roles;
 mod run;
@@ -49,6 +50,7 @@ pub(crate) async fn run(ctx: &Context, cli: Cli) -> Result<ExitCode, CliError> {
         Command::Console(args) => console::run(ctx, &args).await,
         Command::Api(args) => api::run(ctx, &args).await,
         Command::Run(args) => run::run(ctx, &args).await,
+        Command::Pick(args) => pick::run(ctx, &args).await,
     }
 }
 

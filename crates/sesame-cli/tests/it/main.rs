@@ -18,6 +18,7 @@ mod exec;
 mod help_texts;
 mod login;
 mod login_session;
+mod pick;
 mod populate;
 mod populate_listing;
 mod progress;
