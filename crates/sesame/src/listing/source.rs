@@ -397,3 +397,89 @@ impl Drop for StoreOnDrop {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    use super::*;
+    use crate::config::AwsConfig;
+    use crate::progress::{Progress, ProgressSink};
+    use crate::sso::{LoginFlow, LoginOptions, LoginPrompt, SessionSelector};
+
+    struct Approved;
+    impl LoginPrompt for Approved {
+        fn device_code(&self, _: &str, _: Option<&str>, _: &str) {}
+        fn authorize(&self, _: &str) {}
+    }
+
+    #[derive(Default)]
+    struct Count {
+        found: AtomicU64,
+        done: AtomicU64,
+    }
+
+    impl Progress for Count {
+        fn found(&self, n: u64) {
+            self.found.fetch_add(n, Ordering::Relaxed);
+        }
+        fn done(&self, n: u64) {
+            self.done.fetch_add(n, Ordering::Relaxed);
+        }
+    }
+
+    #[tokio::test]
+    async fn a_listing_from_the_portal_reports_each_account_found_and_done_and_a_cached_one_nothing()
+     {
+        let emulator = sesame_emulator::start(sesame_emulator::EmulatorConfig {
+            accounts: 30,
+            ..sesame_emulator::EmulatorConfig::auto_approving()
+        })
+        .await
+        .unwrap();
+        let home = tempfile::tempdir().unwrap();
+        let url = emulator.url();
+        let env = Env::from_vars([
+            ("HOME", home.path().to_string_lossy().into_owned()),
+            ("AWS_ENDPOINT_URL_SSO", url.clone()),
+            ("AWS_ENDPOINT_URL_SSO_OIDC", url.clone()),
+        ]);
+        let text =
+            format!("[sso-session acme]\nsso_start_url = {url}/start\nsso_region = us-east-1\n");
+        crate::fsutil::write_atomic(&env.config_file(), text.as_bytes(), 0o600).unwrap();
+        let config = AwsConfig::load(env.config_file()).unwrap();
+        let session = SessionSelector {
+            sso_session: Some("acme".into()),
+            ..Default::default()
+        }
+        .resolve(&env, &config)
+        .unwrap();
+        let sso = Sso::new(&env).unwrap();
+        let login = LoginOptions {
+            flow: LoginFlow::DeviceCode,
+            ..LoginOptions::default()
+        };
+        sso.login(&session, &login, &Approved).await.unwrap();
+
+        let count = Arc::new(Count::default());
+        let options = ListingOptions {
+            progress: ProgressSink::new(count.clone()),
+            ..ListingOptions::default()
+        };
+        let listing = Listing::new(&sso, &env, &session, options);
+        let items = listing.roles(&Filter::all()).await.unwrap();
+        assert_eq!(items.collect().await.unwrap().len(), 30);
+        assert_eq!(count.found.load(Ordering::Relaxed), 30);
+        assert_eq!(count.done.load(Ordering::Relaxed), 30);
+
+        let again = listing.roles(&Filter::all()).await.unwrap();
+        assert!(matches!(again.source(), Source::Cache { .. }));
+        assert_eq!(again.collect().await.unwrap().len(), 30);
+        assert_eq!(
+            count.found.load(Ordering::Relaxed),
+            30,
+            "the cache reports nothing"
+        );
+    }
+}
