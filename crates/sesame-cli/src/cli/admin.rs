@@ -33,7 +33,8 @@ pub(crate) struct Connection {
     /// AWS_SECRET_ACCESS_KEY, then AWS_PROFILE or `default`.
     #[arg(long, value_name = "PROFILE")]
     pub(crate) profile: Option<String>,
-    /// The Identity Center region (else AWS_REGION, AWS_DEFAULT_REGION, the profile's region).
+    /// The Identity Center region (else AWS_REGION, AWS_DEFAULT_REGION, the profile's region);
+    /// a multi-Region instance's permission sets and assignments are read in its primary Region.
     #[arg(long, value_name = "REGION")]
     pub(crate) region: Option<String>,
     /// The instance (else found with ListInstances).
@@ -98,7 +99,8 @@ pub(crate) enum LookupWhat {
     Principal,
     PermissionSet,
     Account,
-    /// The Identity Center instance(s) of the region, with the identity store.
+    /// The Identity Center instance(s) of the region, with the identity store, primary Region
+    /// and Regions.
     Instance,
 }
 

@@ -78,7 +78,8 @@ pub(crate) async fn run(ctx: &Context, args: &LoginArgs) -> Result<ExitCode, Cli
 
 /// `sesame login --console`: an `aws login` session for a profile.
 async fn console(ctx: &Context, args: &LoginArgs) -> Result<ExitCode, CliError> {
-    use sesame::signin::{ConsoleFlow, ConsoleLogin, check_profile, parse_pasted};
+    use sesame::credentials::chain::check_login_profile;
+    use sesame::signin::{ConsoleFlow, ConsoleLogin, parse_pasted};
     use sesame::sso::pkce::{Callback, RedirectListener};
 
     let profile = args
@@ -102,7 +103,7 @@ async fn console(ctx: &Context, args: &LoginArgs) -> Result<ExitCode, CliError> 
             CliError::user(anyhow::anyhow!("no region for the sign-in endpoint"))
                 .hint("pass --region REGION (it is written into the profile)")
         })?;
-    check_profile(&ctx.env, &profile).map_err(|e| {
+    check_login_profile(&ctx.env, &profile).map_err(|e| {
         CliError::user(anyhow::anyhow!(e))
             .hint("use another --profile NAME, or remove the profile's other credentials first")
     })?;

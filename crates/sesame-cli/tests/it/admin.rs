@@ -605,3 +605,32 @@ fn the_walk_shows_progress_on_a_terminal_and_nothing_off_it() {
     assert_success(&out);
     assert_eq!(stderr(&out), "", "no progress off a terminal");
 }
+
+#[test]
+fn an_instance_without_list_regions_is_single_region() {
+    // moto has no ListRegions; moto_admin.py answers it as AWS answers an operation it does
+    // not have (UnknownOperationException), as an older instance or partition would.
+    let w = world();
+    let out = w.admin(&["lookup", "instance", "-o", "json"]);
+    assert_success(&out);
+    let found: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(found[0]["primary_region"], "us-east-1");
+    let regions = found[0]["regions"].as_array().unwrap();
+    assert_eq!(regions.len(), 1);
+    assert_eq!(regions[0]["name"], "us-east-1");
+    let out = w.admin(&["assignments", "--principal", "carol", "-o", "json", "-v"]);
+    assert_success(&out);
+    assert_eq!(
+        serde_json::from_slice::<Value>(&out.stdout)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    assert!(
+        stderr(&out).contains("single-Region, everything read in us-east-1"),
+        "{}",
+        stderr(&out)
+    );
+}

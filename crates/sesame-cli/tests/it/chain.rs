@@ -6,7 +6,8 @@ use std::os::unix::fs::PermissionsExt as _;
 use std::process::Output;
 
 use crate::common::{
-    RoleWorld, assert_clean_failure, assert_success, aws_cli_v2, moto, stderr, stdout,
+    RoleWorld, assert_clean_failure, assert_success, aws_cli_v2, clean_command, moto, stderr,
+    stdout,
 };
 
 const ROLE: &str = "arn:aws:iam::123456789012:role/Admin";
@@ -65,11 +66,8 @@ fn sesame(w: &RoleWorld, args: &[&str]) -> Output {
 /// The real AWS CLI v2 in the same world.
 fn aws(w: &RoleWorld, args: &[&str]) -> Output {
     let m = moto();
-    std::process::Command::new(aws_cli_v2())
+    clean_command(aws_cli_v2(), w.env.home.path())
         .args(args)
-        .env_clear()
-        .env("HOME", w.env.home.path())
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("AWS_ENDPOINT_URL_STS", m.url())
         .env("AWS_ENDPOINT_URL_SSO", w.env.url())
         .env("AWS_ENDPOINT_URL_SSO_OIDC", w.env.url())

@@ -9,7 +9,9 @@ use std::process::{Output, Stdio};
 
 use sesame_emulator::EmulatorConfig;
 
-use crate::common::{TestEnv, assert_clean_failure, assert_success, aws_cli_v2, stdout};
+use crate::common::{
+    TestEnv, assert_clean_failure, assert_success, aws_cli_v2, clean_command, stdout,
+};
 
 /// A world where the CLI v2 has run `aws login --profile cl`.
 struct LoginWorld {
@@ -44,11 +46,8 @@ impl LoginWorld {
     }
 
     fn aws(&self, args: &[&str]) -> std::process::Command {
-        let mut cmd = std::process::Command::new(aws_cli_v2());
+        let mut cmd = clean_command(aws_cli_v2(), self.env.home.path());
         cmd.args(args)
-            .env_clear()
-            .env("HOME", self.env.home.path())
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("AWS_ENDPOINT_URL_SIGNIN", self.env.url())
             .env("AWS_PAGER", "");
         cmd

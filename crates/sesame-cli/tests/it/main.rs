@@ -2,6 +2,7 @@
 
 mod accounts;
 mod admin;
+mod admin_regions;
 mod api;
 mod assume;
 mod bad_input;

@@ -5,7 +5,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use sesame_emulator::EmulatorConfig;
 
-use crate::common::{TestEnv, assert_clean_failure, assert_success, stderr, stdout};
+use std::time::Duration;
+
+use crate::common::{TestEnv, assert_clean_failure, assert_success, stderr, stdout, wait_until};
 use crate::run::{marker, markers, world};
 
 /// The (account id, role) pairs of a `--dry-run -o json` listing.
@@ -320,16 +322,13 @@ fn a_killed_run_leaves_a_file_the_resume_finishes() {
         .spawn()
         .unwrap();
     // Killed (no chance to clean up) once a few targets are recorded.
-    loop {
-        let n = std::fs::read_to_string(&results)
-            .map(|t| t.lines().count())
-            .unwrap_or(0);
-        if n >= 5 {
-            break;
-        }
+    wait_until("5 targets recorded", Duration::from_secs(60), || {
         assert!(child.try_wait().unwrap().is_none(), "the run ended early");
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+        std::fs::read_to_string(&results)
+            .map(|t| t.lines().count())
+            .unwrap_or(0)
+            >= 5
+    });
     child.kill().unwrap();
     child.wait().unwrap();
     let done: BTreeSet<String> = succeeded(&results).into_iter().collect();

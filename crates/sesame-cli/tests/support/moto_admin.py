@@ -1,11 +1,31 @@
 """moto's server as the Identity Center admin backend for `sesame admin` tests.
 
   moto_admin.py serve PORT [--no-instance-region R]... [--latency-ms N]
+                           [--multi-region PRIMARY ADDED]
       moto.server on 127.0.0.1:PORT; exits when stdin closes (so a test process that dies
       takes the server with it). --latency-ms delays every answer, as a real endpoint's
       round trip does (for benchmarks; requests are served on threads, so delays overlap). moto creates an Identity Center instance in every region;
       real AWS has none where Identity Center is not enabled, which moto cannot express, so
-      the regions named here start with none (the only patch to moto).
+      the regions named here start with none.
+
+      moto 5.2.1 raises NotImplementedError (an HTML 500) for an operation it lacks, such as
+      sso-admin ListRegions; AWS answers an operation a service does not have with a 400
+      `UnknownOperationException`, and so does this server. GET /_calls lists the
+      `[X-Amz-Target, signing region]` of every request since the last DELETE /_calls (which
+      answers the same, then forgets them; moto
+      picks the backend by the signing region of a loopback request).
+
+      --multi-region PRIMARY ADDED: the instance of PRIMARY is also enabled in ADDED, as AWS's
+      multi-Region Identity Center: ListRegions (in either) names both, PRIMARY primary;
+      ListInstances in ADDED returns PRIMARY's instance; ADDED's identity store is PRIMARY's
+      (replicated, the same users, groups and memberships); in ADDED every other sso-admin
+      operation is refused, as AWS serves permission-set and assignment operations only in
+      the primary Region ("APIs supported in additional Regions"). AWS does not document the
+      error it answers there; a 400 ValidationException is this server's choice.
+
+  moto_admin.py small-world ENDPOINT
+      Seeds a small instance in us-east-1 (accounts, users, a group, permission sets,
+      assignments) and prints its ARN, identity store and assignment count as JSON.
 
   moto_admin.py world ENDPOINT
       Seeds an organization (nested OUs, accounts), identity store users, groups and
@@ -55,6 +75,12 @@ def serve(argv):
 
         DomainDispatcherApplication.__call__ = slow
 
+    unknown_operations()
+    record_calls()
+    if "--multi-region" in argv:
+        i = argv.index("--multi-region")
+        multi_region(argv[i + 1], argv[i + 2])
+
     def watch_stdin():
         sys.stdin.read()
         os._exit(0)
@@ -63,6 +89,111 @@ def serve(argv):
     from moto.server import main
 
     main(["-H", "127.0.0.1", "-p", port])
+
+
+def unknown_operations():
+    """An operation moto lacks is a 400 UnknownOperationException, as AWS answers it."""
+    from moto.core.responses import BaseResponse
+
+    call = BaseResponse.call_action
+
+    def call_action(self):
+        try:
+            return call(self)
+        except NotImplementedError:
+            body = {"__type": "UnknownOperationException", "message": f"unknown operation {self._get_action()}"}
+            return 400, {"x-amzn-errortype": "UnknownOperationException", "content-type": "application/x-amz-json-1.1"}, json.dumps(body)
+
+    BaseResponse.call_action = call_action
+
+
+CALLS = []
+
+
+def record_calls():
+    """GET /_calls: the [target, signing region] of each request since the last DELETE /_calls
+    (which answers the same, then forgets them)."""
+    import re
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+
+    call = DomainDispatcherApplication.__call__
+    scope = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/")
+
+    def recorded(self, environ, start_response):
+        if environ.get("PATH_INFO") == "/_calls":
+            body = json.dumps(CALLS).encode()
+            if environ.get("REQUEST_METHOD") == "DELETE":
+                CALLS.clear()
+            start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+            return [body]
+        target = environ.get("HTTP_X_AMZ_TARGET")
+        if target:
+            region = scope.search(environ.get("HTTP_AUTHORIZATION", ""))
+            CALLS.append([target, region.group(1) if region else None])
+        return call(self, environ, start_response)
+
+    DomainDispatcherApplication.__call__ = recorded
+
+
+REGIONAL = {"ListInstances", "ListRegions", "DescribeRegion"}
+
+
+def multi_region(primary, added):
+    from moto.identitystore import models as identitystore
+    from moto.ssoadmin import models, responses
+
+    backends = models.ssoadmin_backends
+
+    list_instances = models.SSOAdminBackend.list_instances
+
+    def instances(self):
+        if self.region_name == added:
+            return list_instances(backends[self.account_id][primary])
+        return list_instances(self)
+
+    models.SSOAdminBackend.list_instances = instances
+
+    def list_regions(self):
+        arn = json.loads(self.body or "{}").get("InstanceArn")
+        mine = self.ssoadmin_backend.list_instances()
+        if not any(i.instance_arn == arn for i in mine):
+            body = {"__type": "ResourceNotFoundException", "message": f"no instance {arn}"}
+            return json.dumps(body), {"status": 400, "x-amzn-errortype": "ResourceNotFoundException"}
+        if self.region in (primary, added):
+            names = [primary, added]
+        else:
+            names = [self.region]
+        regions = [
+            {"RegionName": r, "Status": "ACTIVE", "AddedDate": 1.7e9, "IsPrimaryRegion": r == names[0]}
+            for r in names
+        ]
+        return json.dumps({"Regions": regions})
+
+    responses.SSOAdminResponse.list_regions = list_regions
+
+    call = responses.SSOAdminResponse.call_action
+
+    def call_action(self):
+        action = self._get_action()
+        if self.region == added and action not in REGIONAL:
+            body = {
+                "__type": "ValidationException",
+                "message": f"{action} is served in the instance's primary Region {primary} only",
+            }
+            return 400, {"x-amzn-errortype": "ValidationException", "content-type": "application/x-amz-json-1.1"}, json.dumps(body)
+        return call(self)
+
+    responses.SSOAdminResponse.call_action = call_action
+
+    stores = identitystore.identitystore_backends
+    init = identitystore.IdentityStoreBackend.__init__
+
+    def replicated(self, region_name, account_id):
+        init(self, region_name, account_id)
+        if region_name == added:
+            self.identity_stores = stores[account_id][primary].identity_stores
+
+    identitystore.IdentityStoreBackend.__init__ = replicated
 
 
 def clients(endpoint):
@@ -360,11 +491,50 @@ def world(endpoint):
     )
 
 
+def small_world(endpoint):
+    """A small instance (in REGION): three accounts, two users, a group, two provisioned
+    permission sets and four assignments; prints the instance, its store and the assignment
+    count (from boto3's ListAccountAssignmentsForPrincipal)."""
+    org, sso, ids = clients(endpoint)
+    org.create_organization(FeatureSet="ALL")
+    accounts = [
+        org.create_account(Email=f"{n}@example.com", AccountName=n)["CreateAccountStatus"]["AccountId"]
+        for n in ["prod", "dev", "audit"]
+    ]
+    instance = sso.list_instances()["Instances"][0]
+    inst, store = instance["InstanceArn"], instance["IdentityStoreId"]
+    users = {
+        n: ids.create_user(IdentityStoreId=store, UserName=n, DisplayName=n.title(), Name={"GivenName": n, "FamilyName": "X"})["UserId"]
+        for n in ["alice", "bob"]
+    }
+    group = ids.create_group(IdentityStoreId=store, DisplayName="eng")["GroupId"]
+    ids.create_group_membership(IdentityStoreId=store, GroupId=group, MemberId={"UserId": users["alice"]})
+    psets = {}
+    for name in ["Admin", "ReadOnly"]:
+        psets[name] = sso.create_permission_set(InstanceArn=inst, Name=name)["PermissionSet"]["PermissionSetArn"]
+        sso.provision_permission_set(InstanceArn=inst, PermissionSetArn=psets[name], TargetType="ALL_PROVISIONED_ACCOUNTS")
+    for ptype, pid, pset, account in [
+        ("USER", users["alice"], "Admin", accounts[0]),
+        ("USER", users["bob"], "ReadOnly", accounts[1]),
+        ("GROUP", group, "ReadOnly", accounts[0]),
+        ("GROUP", group, "Admin", accounts[2]),
+    ]:
+        sso.create_account_assignment(
+            InstanceArn=inst, TargetId=account, TargetType="AWS_ACCOUNT", PermissionSetArn=psets[pset], PrincipalType=ptype, PrincipalId=pid
+        )
+    count = 0
+    for ptype, pid in [("USER", users["alice"]), ("USER", users["bob"]), ("GROUP", group)]:
+        count += len(sso.list_account_assignments_for_principal(InstanceArn=inst, PrincipalId=pid, PrincipalType=ptype)["AccountAssignments"])
+    print(json.dumps({"instance_arn": inst, "identity_store_id": store, "assignments": count}))
+
+
 if __name__ == "__main__":
     command, rest = sys.argv[1], sys.argv[2:]
     if command == "serve":
         serve(rest)
     elif command == "world":
         world(rest[0])
+    elif command == "small-world":
+        small_world(rest[0])
     else:
         sys.exit(f"unknown command {command}")

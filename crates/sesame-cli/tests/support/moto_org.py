@@ -4,7 +4,9 @@
       moto.server on 127.0.0.1:PORT; exits when stdin closes. One patch to moto: STS
       AssumeRole of a role that does not exist in its account is refused with AccessDenied, as
       AWS refuses it (moto lets any ARN through). OrganizationAccountAccessRole, which AWS
-      creates in every account Organizations creates, is taken as existing.
+      creates in every account Organizations creates, is taken as existing. With
+      MOTO_LATENCY_FILE set, every AWS answer waits the milliseconds that file holds (read per
+      request, so a benchmark can seed its world fast and then add a real endpoint's round trip).
 
   moto_org.py world ENDPOINT
       Seeds an organization with boto3: the management account, nested OUs (A, A/A1, B), a
@@ -45,6 +47,23 @@ def serve(argv):
         return original(self, region_name, role_session_name, role_arn, *args, **kwargs)
 
     models.STSBackend.assume_role = assume_role
+
+    latency_file = os.environ.get("MOTO_LATENCY_FILE")
+    if latency_file:
+        import time
+        from moto.core.responses import BaseResponse
+
+        dispatch = BaseResponse._dispatch
+
+        def slow_dispatch(self, *args, **kwargs):
+            try:
+                with open(latency_file) as f:
+                    time.sleep(int(f.read().strip() or 0) / 1000)
+            except (OSError, ValueError):
+                pass
+            return dispatch(self, *args, **kwargs)
+
+        BaseResponse._dispatch = slow_dispatch
 
     def watch_stdin():
         sys.stdin.read()

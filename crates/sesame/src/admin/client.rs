@@ -8,6 +8,12 @@
 //! by [`AwsError::from_answer`], as botocore reads them: the code from `x-amzn-errortype`, the
 //! body's `__type` (`ns#Code` → `Code`) or `code`, or an XML `<Error><Code>` (some front ends and
 //! moto's auth layer answer with XML).
+//!
+//! Multi-Region instances: AWS serves permission-set and account-assignment reads only in an
+//! instance's primary Region (the Identity Store, instance reads and the portal in every enabled
+//! Region), so a client [`in_primary_region`](AdminClient::in_primary_region) sends every
+//! sso-admin operation but the instance reads (ListInstances, ListRegions, DescribeRegion) to the
+//! primary Region's endpoint, signed for it; everything else stays in the session's region.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -63,7 +69,7 @@ impl Service {
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Endpoint {
     /// The endpoint URL as it is sent and signed.
     wire: WireUrl,
@@ -84,6 +90,10 @@ struct Inner {
     credentials: AwsCredentials,
     region: String,
     endpoints: [Endpoint; 3],
+    /// The instance's primary Region and its sso-admin endpoint, when it is not `region`.
+    primary: Option<(String, Endpoint)>,
+    /// What the endpoints were resolved from (for the primary Region's).
+    resolver: Resolver,
     /// Each service's pacing, in [`Service::index`] order.
     pacings: [Pacing; 3],
     options: AdminPacing,
@@ -101,28 +111,12 @@ impl AdminClient {
         profile: Option<&str>,
         options: AdminPacing,
     ) -> Result<Self, AdminError> {
-        let endpoint = |service: Service| -> Result<Endpoint, AdminError> {
-            let url = resolve_endpoint(service.id(), region, env, config, profile)?;
-            // Organizations' public endpoint is global: it is signed for the partition's home
-            // region (us-east-1 for `aws`), which is the second label of its host.
-            let signing_region = if service == Service::Organizations
-                && url == service.id().default_endpoint(region)?
-            {
-                url.host_str()
-                    .and_then(|h| h.split('.').nth(1))
-                    .unwrap_or(region)
-                    .to_owned()
-            } else {
-                region.to_owned()
-            };
-            let wire = WireUrl::parse(url.as_str()).map_err(|e| {
-                AdminError::Internal(format!("endpoint {url} cannot be signed: {e}"))
-            })?;
-            Ok(Endpoint {
-                wire,
-                signing_region,
-            })
+        let resolver = Resolver {
+            env: env.clone(),
+            config: config.clone(),
+            profile: profile.map(str::to_owned),
         };
+        let endpoint = |service: Service| resolver.endpoint(service, region);
         let in_flight = Arc::new(Semaphore::new(options.concurrency.max(1)));
         let pacing = || {
             Pacing::new(options.pacer.clone(), options.retry.clone())
@@ -138,15 +132,54 @@ impl AdminClient {
                     endpoint(Service::IdentityStore)?,
                     endpoint(Service::Organizations)?,
                 ],
+                primary: None,
                 pacings: [pacing(), pacing(), pacing()],
                 options,
+                resolver,
             }),
         })
     }
 
-    /// The region of the sso-admin and identitystore calls.
+    /// This client, sending the sso-admin operations AWS serves only in an instance's primary
+    /// Region (permission sets, assignments: all but ListInstances, ListRegions and
+    /// DescribeRegion) to `primary`'s endpoint (botocore's overrides resolved for it), signed for
+    /// `primary`. The identitystore, organizations and instance calls stay where they were. The
+    /// clones share the connection pool, the bound on requests in flight and the pacing.
+    pub fn in_primary_region(&self, primary: &str) -> Result<Self, AdminError> {
+        let inner = &self.inner;
+        let primary = if primary == inner.region {
+            None
+        } else {
+            let endpoint = inner.resolver.endpoint(Service::SsoAdmin, primary)?;
+            Some((primary.to_owned(), endpoint))
+        };
+        Ok(Self {
+            inner: Arc::new(Inner {
+                http: inner.http.clone(),
+                credentials: inner.credentials.clone(),
+                region: inner.region.clone(),
+                endpoints: inner.endpoints.clone(),
+                primary,
+                pacings: inner.pacings.clone(),
+                options: inner.options.clone(),
+                resolver: inner.resolver.clone(),
+            }),
+        })
+    }
+
+    /// The session's region: of the identitystore calls and the instance reads (ListInstances,
+    /// ListRegions).
     pub fn region(&self) -> &str {
         &self.inner.region
+    }
+
+    /// The region of the permission-set and assignment reads: the instance's primary Region
+    /// once [`in_primary_region`](Self::in_primary_region) said so, else [`region`](Self::region).
+    pub fn instance_region(&self) -> &str {
+        self.inner
+            .primary
+            .as_ref()
+            .map_or(&self.inner.region, |(r, _)| r)
     }
 
     /// How hard the client drives the APIs.
@@ -213,7 +246,7 @@ impl AdminClient {
         operation: &'static str,
         body: &Value,
     ) -> Result<Value, AdminError> {
-        let endpoint = &self.inner.endpoints[service.index()];
+        let endpoint = self.endpoint(service, operation);
         // The URL exactly as it was signed.
         let url = &endpoint.wire.as_string();
         let payload = serde_json::to_vec(body).expect("a JSON value serialises");
@@ -279,6 +312,64 @@ impl AdminClient {
     }
 }
 
+/// The sso-admin operations AWS answers in every enabled Region of an instance ("instance read
+/// operations"); its permission-set and assignment operations are served only in the primary
+/// Region (IAM Identity Center user guide, *APIs supported in additional Regions*).
+pub(crate) const REGIONAL_SSO_ADMIN: [&str; 3] = ["ListInstances", "ListRegions", "DescribeRegion"];
+
+impl AdminClient {
+    /// Where `operation` of `service` goes: the primary Region's sso-admin endpoint for the
+    /// operations only it serves, else the session region's.
+    fn endpoint(&self, service: Service, operation: &str) -> &Endpoint {
+        match &self.inner.primary {
+            Some((_, primary))
+                if service == Service::SsoAdmin && !REGIONAL_SSO_ADMIN.contains(&operation) =>
+            {
+                primary
+            }
+            _ => &self.inner.endpoints[service.index()],
+        }
+    }
+}
+
+/// The settings endpoints are resolved from (botocore's overrides for the profile).
+#[derive(Debug, Clone)]
+struct Resolver {
+    env: Env,
+    config: AwsConfig,
+    profile: Option<String>,
+}
+
+impl Resolver {
+    /// `service`'s endpoint in `region`, and the region it is signed for.
+    fn endpoint(&self, service: Service, region: &str) -> Result<Endpoint, AdminError> {
+        let url = resolve_endpoint(
+            service.id(),
+            region,
+            &self.env,
+            &self.config,
+            self.profile.as_deref(),
+        )?;
+        // Organizations' public endpoint is global: it is signed for the partition's home
+        // region (us-east-1 for `aws`), which is the second label of its host.
+        let signing_region =
+            if service == Service::Organizations && url == service.id().default_endpoint(region)? {
+                url.host_str()
+                    .and_then(|h| h.split('.').nth(1))
+                    .unwrap_or(region)
+                    .to_owned()
+            } else {
+                region.to_owned()
+            };
+        let wire = WireUrl::parse(url.as_str())
+            .map_err(|e| AdminError::Internal(format!("endpoint {url} cannot be signed: {e}")))?;
+        Ok(Endpoint {
+            wire,
+            signing_region,
+        })
+    }
+}
+
 const DENIED_CODES: [&str; 10] = [
     "AccessDeniedException",
     "AccessDenied",
@@ -295,6 +386,93 @@ const DENIED_CODES: [&str; 10] = [
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn client(region: &str, env: &Env) -> AdminClient {
+        AdminClient::new(
+            crate::http::api_client(None).unwrap(),
+            AwsCredentials {
+                access_key_id: "AKIDEXAMPLE".to_owned(),
+                secret_access_key: crate::secret::Secret::new("secret"),
+                session_token: None,
+                expiration: None,
+                source: "test".to_owned(),
+            },
+            region,
+            env,
+            &AwsConfig::from_str("/c", "").unwrap(),
+            None,
+            super::super::AdminPacing::default(),
+        )
+        .unwrap()
+    }
+
+    /// The URL and signing region `operation` goes to.
+    fn route(c: &AdminClient, service: Service, operation: &str) -> (String, String) {
+        let e = c.endpoint(service, operation);
+        (e.wire.as_string(), e.signing_region.clone())
+    }
+
+    #[test]
+    fn the_primary_region_gets_the_permission_set_and_assignment_reads_only() {
+        let added = client("eu-west-1", &Env::default());
+        let c = added.in_primary_region("us-east-1").unwrap();
+        assert_eq!(
+            (c.region(), c.instance_region()),
+            ("eu-west-1", "us-east-1")
+        );
+        let primary = (
+            "https://sso.us-east-1.amazonaws.com/".to_owned(),
+            "us-east-1".to_owned(),
+        );
+        for op in [
+            "ListPermissionSets",
+            "DescribePermissionSet",
+            "ListAccountAssignments",
+        ] {
+            assert_eq!(route(&c, Service::SsoAdmin, op), primary, "{op}");
+        }
+        for op in REGIONAL_SSO_ADMIN {
+            assert_eq!(
+                route(&c, Service::SsoAdmin, op),
+                (
+                    "https://sso.eu-west-1.amazonaws.com/".to_owned(),
+                    "eu-west-1".to_owned()
+                )
+            );
+        }
+        assert_eq!(
+            route(&c, Service::IdentityStore, "ListUsers"),
+            (
+                "https://identitystore.eu-west-1.amazonaws.com/".to_owned(),
+                "eu-west-1".to_owned()
+            )
+        );
+        // The session's own region as primary changes nothing.
+        let same = added.in_primary_region("eu-west-1").unwrap();
+        assert_eq!(same.instance_region(), "eu-west-1");
+        assert_eq!(
+            route(&same, Service::SsoAdmin, "ListPermissionSets").1,
+            "eu-west-1"
+        );
+    }
+
+    #[test]
+    fn the_primary_region_honours_endpoint_overrides() {
+        let env = Env::from_vars([("AWS_ENDPOINT_URL_SSO_ADMIN", "http://127.0.0.1:9/admin")]);
+        let c = client("eu-west-1", &env)
+            .in_primary_region("us-east-1")
+            .unwrap();
+        assert_eq!(
+            route(&c, Service::SsoAdmin, "ListAccountAssignments"),
+            (
+                "http://127.0.0.1:9/admin".to_owned(),
+                "us-east-1".to_owned()
+            )
+        );
+        // A Region name the service gave that is not one is an error, not a URL.
+        let invalid = client("eu-west-1", &Env::default()).in_primary_region("not a region");
+        assert!(matches!(invalid, Err(AdminError::Config(_))));
+    }
 
     #[test]
     fn error_codes_come_from_the_header_json_or_xml() {

@@ -93,7 +93,10 @@ fn not_found(e: &AdminError) -> bool {
 
 impl Directory {
     /// The instance to work on: `instance_arn` and `identity_store_id` when both are given,
-    /// otherwise found with ListInstances (the given ARN's, or the first, as aws-sso-lib).
+    /// otherwise found with ListInstances (the given ARN's, or the first, as aws-sso-lib). Its
+    /// Regions are then asked once (ListRegions): when its primary Region is not the client's,
+    /// the permission-set and assignment reads go there ([`AdminClient::in_primary_region`]),
+    /// the Identity Store calls stay in the client's region.
     pub async fn open(
         client: AdminClient,
         instance_arn: Option<&str>,
@@ -121,6 +124,34 @@ impl Directory {
                     i.instance_arn,
                     identity_store_id.map_or(i.identity_store_id, str::to_owned),
                 )
+            }
+        };
+        let client = match client.list_regions(&arn).await? {
+            Some(regions) => match regions.iter().find(|r| r.primary) {
+                Some(primary) => {
+                    tracing::info!(
+                        "instance {arn}: primary Region {}; permission sets and assignments \
+                         read there, the identity store in {}",
+                        primary.name,
+                        client.region()
+                    );
+                    client.in_primary_region(&primary.name)?
+                }
+                None => {
+                    tracing::info!(
+                        "instance {arn}: ListRegions names no primary Region; everything read \
+                         in {}",
+                        client.region()
+                    );
+                    client
+                }
+            },
+            None => {
+                tracing::info!(
+                    "instance {arn}: single-Region, everything read in {}",
+                    client.region()
+                );
+                client
             }
         };
         Ok(Self {

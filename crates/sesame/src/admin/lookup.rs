@@ -7,6 +7,7 @@ use super::AdminError;
 use super::client::AdminClient;
 use super::directory::Directory;
 use super::filter::{PermissionSetSpec, PrincipalSpec, PrincipalType, TargetSpec};
+use super::operations::InstanceRegion;
 
 /// What [`lookup`] looks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,6 +37,14 @@ pub struct Entry {
     /// For an instance: its identity store.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub identity_store_id: Option<String>,
+    /// For an instance: its primary Region (where its permission sets and assignments are
+    /// read); the client's region for a single-Region instance.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub primary_region: Option<String>,
+    /// For an instance: its enabled Regions (ListRegions; the client's region alone for a
+    /// single-Region instance).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub regions: Option<Vec<InstanceRegion>>,
 }
 
 /// Each of `values` translated: an id gives its name, a name its id, a glob every match. A
@@ -67,6 +76,8 @@ pub async fn lookup(
                         id: p.id,
                         name: Some(p.name),
                         identity_store_id: None,
+                        primary_region: None,
+                        regions: None,
                     });
                 }
             }
@@ -78,6 +89,8 @@ pub async fn lookup(
                         id: p.permission_set_arn,
                         name: Some(p.name),
                         identity_store_id: None,
+                        primary_region: None,
+                        regions: None,
                     });
                 }
             }
@@ -103,6 +116,8 @@ pub async fn lookup(
                         id: a.id,
                         name: Some(name),
                         identity_store_id: None,
+                        primary_region: None,
+                        regions: None,
                     });
                 }
             }
@@ -113,7 +128,8 @@ pub async fn lookup(
 }
 
 /// The Identity Center instances of the client's region (ListInstances), each with its
-/// identity store.
+/// identity store, primary Region and Regions (ListRegions; where that is not available, the
+/// instance is single-Region in the client's region).
 pub async fn instances(client: &AdminClient) -> Result<Vec<Entry>, AdminError> {
     let found = client.list_instances().await?;
     if found.is_empty() {
@@ -121,13 +137,25 @@ pub async fn instances(client: &AdminClient) -> Result<Vec<Entry>, AdminError> {
             region: client.region().to_owned(),
         });
     }
-    Ok(found
-        .into_iter()
-        .map(|i| Entry {
+    let mut out = Vec::new();
+    for i in found {
+        let regions = match client.list_regions(&i.instance_arn).await? {
+            Some(regions) => regions,
+            None => vec![InstanceRegion {
+                name: client.region().to_owned(),
+                status: None,
+                primary: true,
+            }],
+        };
+        let primary = regions.iter().find(|r| r.primary).map(|r| r.name.clone());
+        out.push(Entry {
             entry_type: "INSTANCE",
             id: i.instance_arn,
             name: i.name,
             identity_store_id: Some(i.identity_store_id),
-        })
-        .collect())
+            primary_region: primary,
+            regions: Some(regions),
+        });
+    }
+    Ok(out)
 }

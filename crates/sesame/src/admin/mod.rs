@@ -44,7 +44,9 @@ pub use directory::{Directory, Principal, TargetAccount};
 pub use error::AdminError;
 pub use filter::PrincipalType;
 pub use lookup::{Entry, LookupKind, instances, lookup};
-pub use operations::{Account, Group, Instance, OrganizationalUnit, PermissionSet, User};
+pub use operations::{
+    Account, Group, Instance, InstanceRegion, OrganizationalUnit, PermissionSet, User,
+};
 pub use walk::{Assignment, AssignmentQuery, AssignmentStream, list_assignments};
 
 use crate::config::AwsConfig;

@@ -1,8 +1,8 @@
 //! The administration operations sesame uses, typed: each is one JSON 1.1 call (or all the pages
 //! of one) through [`AdminClient::call`].
 
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use super::AdminError;
@@ -22,6 +22,21 @@ pub struct Instance {
     /// The account that owns it.
     #[serde(default)]
     pub owner_account_id: Option<String>,
+}
+
+/// One enabled Region of an Identity Center instance (sso-admin ListRegions' `RegionMetadata`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+pub struct InstanceRegion {
+    /// `us-east-1`, ...
+    #[serde(rename(deserialize = "RegionName"))]
+    pub name: String,
+    /// `ACTIVE`, `ADDING` or `REMOVING`.
+    #[serde(rename(deserialize = "Status"), default)]
+    pub status: Option<String>,
+    /// Whether it is the instance's primary Region (where its permission sets and assignments
+    /// are served).
+    #[serde(rename(deserialize = "IsPrimaryRegion"), default)]
+    pub primary: bool,
 }
 
 /// An account of the organization.
@@ -127,6 +142,27 @@ fn decode<T: DeserializeOwned>(operation: &'static str, v: Value) -> Result<T, A
     })
 }
 
+/// Whether ListRegions' error means the operation is not there for this caller, rather than a
+/// failure: the service does not know it (`UnknownOperationException`, or a 404 without an AWS
+/// error code, as an endpoint without the operation answers), refuses the request as invalid
+/// for the instance (`ValidationException`), or the policy does not allow `sso:ListRegions`
+/// (`AccessDeniedException` on this one action; refused keys, bad signatures and expired tokens
+/// are not this, and neither are throttles, 5xx or unreachable endpoints: those stay errors).
+fn regions_unavailable(e: &AdminError) -> bool {
+    const CODES: [&str; 4] = [
+        "UnknownOperationException",
+        "ValidationException",
+        "AccessDeniedException",
+        "AccessDenied",
+    ];
+    match e {
+        AdminError::Api(a) | AdminError::Denied(a) => {
+            CODES.contains(&a.code.as_str()) || (a.status == 404 && a.code == "404")
+        }
+        _ => false,
+    }
+}
+
 impl AdminClient {
     /// Every page of a listing: the `key` arrays concatenated.
     async fn all_pages<T: DeserializeOwned>(
@@ -162,6 +198,32 @@ impl AdminClient {
     pub async fn list_instances(&self) -> Result<Vec<Instance>, AdminError> {
         self.all_pages(Service::SsoAdmin, "ListInstances", json!({}), "Instances")
             .await
+    }
+
+    /// sso-admin ListRegions: the instance's enabled Regions (ACTIVE, ADDING or REMOVING), or
+    /// `None` where the operation is not available: an instance, a partition or an endpoint
+    /// without multi-Region support, or a policy without `sso:ListRegions` (see
+    /// `regions_unavailable`). Such an instance is single-Region.
+    pub async fn list_regions(
+        &self,
+        instance: &str,
+    ) -> Result<Option<Vec<InstanceRegion>>, AdminError> {
+        match self
+            .all_pages(
+                Service::SsoAdmin,
+                "ListRegions",
+                json!({"InstanceArn": instance}),
+                "Regions",
+            )
+            .await
+        {
+            Ok(regions) => Ok(Some(regions)),
+            Err(e) if regions_unavailable(&e) => {
+                tracing::info!("ListRegions is not available ({e}): a single-Region instance");
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// sso-admin ListPermissionSets: every permission set ARN of the instance.
@@ -373,5 +435,84 @@ impl AdminClient {
             )
             .await?;
         decode("DescribeAccount", v["Account"].take())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws_error::AwsError;
+
+    fn api(status: u16, code: &str) -> AwsError {
+        AwsError {
+            operation: "ListRegions",
+            status,
+            code: code.to_owned(),
+            message: None,
+            request_id: None,
+        }
+    }
+
+    #[test]
+    fn list_regions_is_unavailable_only_for_its_own_refusals() {
+        for (status, code) in [
+            (400, "UnknownOperationException"),
+            (400, "ValidationException"),
+            (404, "404"),
+        ] {
+            assert!(
+                regions_unavailable(&AdminError::Api(api(status, code))),
+                "{code}"
+            );
+        }
+        assert!(regions_unavailable(&AdminError::Denied(api(
+            400,
+            "AccessDeniedException"
+        ))));
+        for (status, code) in [
+            (400, "ThrottlingException"),
+            (500, "InternalServerException"),
+            (500, "500"),
+            (404, "ResourceNotFoundException"),
+            (400, "ResourceNotFoundException"),
+        ] {
+            assert!(
+                !regions_unavailable(&AdminError::Api(api(status, code))),
+                "{code}"
+            );
+        }
+        for code in [
+            "UnrecognizedClientException",
+            "ExpiredTokenException",
+            "SignatureDoesNotMatch",
+        ] {
+            assert!(
+                !regions_unavailable(&AdminError::Denied(api(403, code))),
+                "{code}"
+            );
+        }
+        let unreachable = AdminError::Unreachable {
+            endpoint: "https://sso.us-east-1.amazonaws.com/".into(),
+            reason: "refused".into(),
+        };
+        assert!(!regions_unavailable(&unreachable));
+    }
+
+    #[test]
+    fn region_metadata_decodes() {
+        let v = serde_json::json!([
+            {"RegionName": "us-east-1", "Status": "ACTIVE", "AddedDate": 1.7e9, "IsPrimaryRegion": true},
+            {"RegionName": "eu-west-1", "Status": "ADDING"}
+        ]);
+        let r: Vec<InstanceRegion> = decode("ListRegions", v).unwrap();
+        assert_eq!(
+            (
+                r[0].name.as_str(),
+                r[0].primary,
+                r[1].status.as_deref(),
+                r[1].primary
+            ),
+            ("us-east-1", true, Some("ADDING"), false)
+        );
     }
 }

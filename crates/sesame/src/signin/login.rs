@@ -228,21 +228,6 @@ pub fn parse_pasted(text: &str, expected_state: &str) -> Result<Secret, String> 
     }
 }
 
-/// Whether profile `profile` may become a `login_session` profile: absent, or with no other
-/// kind of credentials (the AWS CLI's `ensure_profile_does_not_have_existing_credentials`).
-pub fn check_profile(env: &Env, profile: &str) -> Result<(), String> {
-    let config = AwsConfig::from_env(env).map_err(|e| e.to_string())?;
-    let creds = crate::config::AwsCredentialsFile::from_env(env).map_err(|e| e.to_string())?;
-    match crate::credentials::chain::profile_kind(&config, &creds, profile) {
-        Ok(None) | Ok(Some(crate::credentials::chain::ProfileKind::LoginSession)) => Ok(()),
-        Ok(Some(kind)) => Err(format!(
-            "profile `{profile}` already has credentials of another kind ({}); choose another profile name",
-            kind.keys()
-        )),
-        Err(e) => Err(e.to_string()),
-    }
-}
-
 /// `login_session` and `region` into the profile, under the config's lock, other bytes kept.
 fn write_profile(env: &Env, profile: &str, session: &str, region: &str) -> Result<(), String> {
     let path = env.config_file();

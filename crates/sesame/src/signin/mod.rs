@@ -27,13 +27,13 @@ use jiff::{SignedDuration, Timestamp};
 use serde_json::Value;
 
 use crate::cache::pyjson;
-use crate::credentials::AwsCredentials;
 use crate::env::Env;
+use crate::keys::AwsCredentials;
 use crate::pace::{CallError, Classify, Failure, PacerConfig, Pacing, RetryPolicy};
 use crate::secret::Secret;
 
 pub use dpop::DpopKey;
-pub use login::{ConsoleFlow, ConsoleLogin, SignedIn, check_profile, parse_pasted};
+pub use login::{ConsoleFlow, ConsoleLogin, SignedIn, parse_pasted};
 
 /// Inside this much of `expiresAt` the credentials are refreshed (botocore's threshold).
 pub const REFRESH_WINDOW: SignedDuration = SignedDuration::from_mins(5);

@@ -73,18 +73,20 @@ pub(super) async fn run(ctx: &Context, args: &LookupArgs) -> Result<ExitCode, Cl
                     ];
                     if instance {
                         row.push(e.identity_store_id.clone().unwrap_or_default());
+                        row.push(e.primary_region.clone().unwrap_or_default());
+                        row.push(regions_text(e));
                     }
                     row
                 })
                 .collect();
             let mut header = vec!["TYPE", "ID", "NAME"];
             if instance {
-                header.push("IDENTITY STORE");
+                header.extend(["IDENTITY STORE", "PRIMARY REGION", "REGIONS"]);
             }
             if format == AdminOutput::Csv {
                 let mut csv_header = vec!["type", "id", "name"];
                 if instance {
-                    csv_header.push("identity_store_id");
+                    csv_header.extend(["identity_store_id", "primary_region", "regions"]);
                 }
                 let mut w = CsvWriter::new(&csv_header)?;
                 for r in &rows {
@@ -96,4 +98,17 @@ pub(super) async fn run(ctx: &Context, args: &LookupArgs) -> Result<ExitCode, Cl
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// An instance's Regions, space-separated, each not ACTIVE with its status (`eu-west-1:ADDING`).
+fn regions_text(e: &Entry) -> String {
+    let regions = e.regions.as_deref().unwrap_or_default();
+    let named: Vec<String> = regions
+        .iter()
+        .map(|r| match r.status.as_deref() {
+            Some(s) if s != "ACTIVE" => format!("{}:{s}", r.name),
+            _ => r.name.clone(),
+        })
+        .collect();
+    named.join(" ")
 }

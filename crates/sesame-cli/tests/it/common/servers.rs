@@ -46,14 +46,16 @@ impl Moto {
     /// `moto_admin.py serve`: moto with the Identity Center APIs, and no instance in
     /// `no_instance_region`.
     pub(crate) fn admin(no_instance_region: &str) -> Moto {
+        Self::admin_with(&["--no-instance-region", no_instance_region])
+    }
+
+    /// `moto_admin.py serve` with `options` (`--multi-region PRIMARY ADDED`, ...).
+    pub(crate) fn admin_with(options: &[&str]) -> Moto {
         Self::start(|port| {
             let mut cmd = Command::new("python3");
-            cmd.arg(py_script("moto_admin.py")).args([
-                "serve",
-                &port.to_string(),
-                "--no-instance-region",
-                no_instance_region,
-            ]);
+            cmd.arg(py_script("moto_admin.py"))
+                .args(["serve", &port.to_string()])
+                .args(options);
             cmd
         })
     }

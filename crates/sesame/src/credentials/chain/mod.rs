@@ -640,3 +640,18 @@ fn static_keys(
         })),
     }
 }
+
+/// Whether profile `profile` may become a `login_session` profile: absent, or with no other
+/// kind of credentials (the AWS CLI's `ensure_profile_does_not_have_existing_credentials`).
+pub fn check_login_profile(env: &Env, profile: &str) -> Result<(), String> {
+    let config = AwsConfig::from_env(env).map_err(|e| e.to_string())?;
+    let creds = AwsCredentialsFile::from_env(env).map_err(|e| e.to_string())?;
+    match profile_kind(&config, &creds, profile) {
+        Ok(None) | Ok(Some(ProfileKind::LoginSession)) => Ok(()),
+        Ok(Some(kind)) => Err(format!(
+            "profile `{profile}` already has credentials of another kind ({}); choose another profile name",
+            kind.keys()
+        )),
+        Err(e) => Err(e.to_string()),
+    }
+}
