@@ -6,9 +6,15 @@ use crate::error::CliError;
 /// How many choices the picker shows at once.
 const PAGE: usize = 15;
 
-/// Asks the person at the terminal to pick one of `labels` (typing filters them, fuzzily);
-/// gives its index. Esc or Ctrl-C: exit 130, the picker erased, with `hint`.
-pub(crate) fn pick(prompt: &str, labels: Vec<String>, hint: &str) -> Result<usize, CliError> {
+/// Asks the person at the terminal to pick one of `labels` (typing filters them, fuzzily),
+/// with `help` under the list (what the keys do) if given; gives its index. Esc or Ctrl-C:
+/// exit 130, the picker erased, with `hint`.
+pub(crate) fn pick(
+    prompt: &str,
+    labels: Vec<String>,
+    help: Option<&str>,
+    hint: &str,
+) -> Result<usize, CliError> {
     let shown = labels.len().min(PAGE);
     // Ctrl-C is read as a key (the picker then ends as Esc does), not left to kill sesame with
     // the picker on the screen. Outside a runtime the terminal's default stands.
@@ -16,21 +22,22 @@ pub(crate) fn pick(prompt: &str, labels: Vec<String>, hint: &str) -> Result<usiz
     let _sigint = tokio::runtime::Handle::try_current().ok().and_then(|_| {
         tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()).ok()
     });
-    let picked = inquire::Select::new(prompt, labels)
-        .with_page_size(PAGE)
-        .raw_prompt()
-        .map_err(|e| {
-            let why = match e {
-                inquire::InquireError::IO(e) if e.kind() == std::io::ErrorKind::Interrupted => {
-                    // Left on the screen, unlike after Esc: the prompt, the page and the help
-                    // line, with the cursor below them.
-                    eprint!("\x1b[{}A\r\x1b[J", shown + 2);
-                    "Ctrl-C".to_owned()
-                }
-                inquire::InquireError::OperationCanceled => "Esc".to_owned(),
-                e => e.to_string(),
-            };
-            CliError::with_code(anyhow::anyhow!("nothing picked ({why})"), 130).hint(hint)
-        })?;
+    let mut select = inquire::Select::new(prompt, labels).with_page_size(PAGE);
+    if let Some(help) = help {
+        select = select.with_help_message(help);
+    }
+    let picked = select.raw_prompt().map_err(|e| {
+        let why = match e {
+            inquire::InquireError::IO(e) if e.kind() == std::io::ErrorKind::Interrupted => {
+                // Left on the screen, unlike after Esc: the prompt, the page and the help
+                // line, with the cursor below them.
+                eprint!("\x1b[{}A\r\x1b[J", shown + 2);
+                "Ctrl-C".to_owned()
+            }
+            inquire::InquireError::OperationCanceled => "Esc".to_owned(),
+            e => e.to_string(),
+        };
+        CliError::with_code(anyhow::anyhow!("nothing picked ({why})"), 130).hint(hint)
+    })?;
     Ok(picked.index)
 }

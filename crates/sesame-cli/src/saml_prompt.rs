@@ -159,6 +159,7 @@ pub(crate) fn pick_role(roles: &[SamlRole]) -> Result<&SamlRole, CliError> {
     let index = crate::picker::pick(
         "Role to assume:",
         labels,
+        None,
         "name the role with --role ARN|NAME|GLOB",
     )?;
     Ok(&roles[index])

@@ -17,7 +17,7 @@ use crate::output::relative;
 
 pub(crate) async fn run(ctx: &Context, args: &ConsoleArgs) -> Result<ExitCode, CliError> {
     let spec = if super::pick::wanted(ctx, args.profile.as_deref(), &args.role) {
-        super::pick::choose(ctx)?
+        super::pick::choose(ctx, None)?
     } else {
         target::spec(ctx, args.profile.as_deref(), &args.role)?
     };

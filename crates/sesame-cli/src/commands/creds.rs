@@ -23,7 +23,7 @@ pub(crate) fn run_warm(ctx: &Context, args: &CredsArgs) -> Option<Result<ExitCod
 
 pub(crate) async fn run(ctx: &Context, args: &CredsArgs) -> Result<ExitCode, CliError> {
     let spec = if super::pick::wanted(ctx, args.profile.as_deref(), &args.role) {
-        super::pick::choose(ctx)?
+        super::pick::choose(ctx, None)?
     } else {
         target::spec(ctx, args.profile.as_deref(), &args.role)?
     };

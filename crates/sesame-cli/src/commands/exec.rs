@@ -43,7 +43,7 @@ pub(crate) async fn run(ctx: &Context, args: &ExecArgs) -> Result<ExitCode, CliE
         return super::serve::exec(ctx, args).await;
     }
     let spec = if super::pick::wanted(ctx, args.profile.as_deref(), &args.role) {
-        super::pick::choose(ctx)?
+        super::pick::choose(ctx, None)?
     } else {
         target::spec(ctx, args.profile.as_deref(), &args.role)?
     };

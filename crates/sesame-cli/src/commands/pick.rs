@@ -41,7 +41,8 @@ pub(crate) fn wanted(ctx: &Context, profile: Option<&str>, role: &RoleArgs) -> b
 
 pub(crate) async fn run(ctx: &Context, args: &PickArgs) -> Result<ExitCode, CliError> {
     let role = role_args();
-    let spec = choose(ctx)?;
+    let help = (!args.print && !args.console && args.command.is_empty()).then_some(PICK_HELP);
+    let spec = choose(ctx, help)?;
     if args.console {
         return super::console::open(ctx, &spec, &role, None, false).await;
     }
@@ -91,8 +92,12 @@ enum Pick {
     },
 }
 
-/// Shows the picker and gives what was picked (remembered as the most recent).
-pub(crate) fn choose(ctx: &Context) -> Result<Spec, CliError> {
+/// What Enter does in `sesame pick` (the other commands' picker keeps the default help).
+const PICK_HELP: &str = "type to filter, ↑↓ to move, enter: a shell as it (pick --print, --console, -- CMD for the rest)";
+
+/// Shows the picker and gives what was picked (remembered as the most recent); `help` under
+/// the list if given.
+pub(crate) fn choose(ctx: &Context, help: Option<&str>) -> Result<Spec, CliError> {
     let config = ctx.config()?;
     let mut items = items(ctx, &config);
     if items.is_empty() {
@@ -113,6 +118,7 @@ pub(crate) fn choose(ctx: &Context) -> Result<Spec, CliError> {
     let index = crate::picker::pick(
         "Profile or role (type to filter):",
         labels,
+        help,
         "name a profile instead, e.g. `sesame exec PROFILE`",
     )?;
     let item = items.swap_remove(index);

@@ -66,6 +66,10 @@ fn a_bare_sesame_picks_a_profile_and_its_shell_has_its_credentials_and_region() 
     );
     let screen = stdout(&out);
     assert_eq!(out.status.code(), Some(0), "{screen}");
+    assert!(
+        screen.contains("enter: a shell as it"),
+        "what Enter does: {screen}"
+    );
     let (who, region, key) = said(&screen);
     assert_eq!(
         (who.as_str(), region.as_str()),
