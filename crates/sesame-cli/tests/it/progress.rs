@@ -61,6 +61,16 @@ fn a_listing_on_a_terminal_shows_progress_and_erases_it() {
     assert_eq!(words[4], "calls,", "{frame}");
     assert_eq!(words[6], "retries,", "{frame}");
     assert!(words[7].ends_with("/s"), "{frame}");
+    // The throttled calls show as retries on some frame.
+    let retries = screen
+        .split("listing: ")
+        .skip(1)
+        .filter_map(|f| {
+            let words: Vec<&str> = f.split_whitespace().collect();
+            (words.get(5) == Some(&"retries,")).then(|| words[4].parse::<u64>().ok())?
+        })
+        .max();
+    assert!(retries.is_some_and(|n| n > 0), "retries counted: {screen}");
     // The line is erased (cursor to the line's start, line cleared) before the rows.
     let rows_at = after.find("\t").expect("the rows follow");
     assert!(
