@@ -25,6 +25,8 @@ pub(crate) struct Context {
     pub(crate) browser: Browser,
     /// Whether a person can answer a question: stdin and stderr are terminals.
     pub(crate) interactive: bool,
+    /// Whether long calls show progress on stderr: it is a terminal and `-q` is not given.
+    pub(crate) progress: bool,
     /// `SESAME_MAX_ATTEMPTS`, checked here; a bad value is reported by the commands that retry
     /// (so that `sesame login` does not fail on a setting it does not use).
     max_attempts: Result<Option<u32>, String>,
@@ -43,10 +45,11 @@ impl Context {
     /// The context of this process: its environment and the global flags.
     pub(crate) fn from_process(global: &GlobalArgs) -> Self {
         let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
-        Self::new(Env::from_process(), global.verbose, interactive)
+        let progress = std::io::stderr().is_terminal() && !global.quiet;
+        Self::new(Env::from_process(), global.verbose, interactive, progress)
     }
 
-    pub(crate) fn new(env: Env, verbosity: u8, interactive: bool) -> Self {
+    pub(crate) fn new(env: Env, verbosity: u8, interactive: bool, progress: bool) -> Self {
         let max_attempts = match env.var(MAX_ATTEMPTS_VAR) {
             None => Ok(None),
             Some(v) => v
@@ -64,6 +67,7 @@ impl Context {
                 command: env.var("BROWSER").map(str::to_owned),
             },
             interactive,
+            progress,
             max_attempts,
             env,
         }
@@ -91,14 +95,31 @@ impl Context {
         Ok(AwsConfig::load(self.env.config_file())?)
     }
 
-    /// The Identity Center session the flags name.
-    pub(crate) fn session(&self, args: &SessionArgs) -> Result<SsoSession, CliError> {
-        self.session_in_region(args, None)
+    /// The Identity Center session the flags name, for `command`, which works over the whole
+    /// session: `--profile P` is refused there (in the AWS CLI it means P's one account and
+    /// role, not every account of P's session); `--session-of P` says that.
+    pub(crate) fn session(
+        &self,
+        args: &SessionArgs,
+        command: &str,
+    ) -> Result<SsoSession, CliError> {
+        if let Some(profile) = &args.profile {
+            return Err(CliError::user(anyhow::anyhow!(
+                "`sesame {command}` works over a whole Identity Center session, and \
+                 --profile {profile} names one account and role"
+            ))
+            .hint(format!(
+                "for every account and role of its session: --session-of {profile}; for its \
+                 one account and role: sesame exec {profile} -- COMMAND"
+            )));
+        }
+        self.login_session(args, None)
     }
 
-    /// The session the flags name, in `region` instead of the configured one when given (a
-    /// vanity start URL that leads to another region).
-    pub(crate) fn session_in_region(
+    /// The session `login` logs in to: as [`Context::session`], and `--profile P` names P's
+    /// session (as `aws sso login --profile P`); in `region` instead of the configured one
+    /// when given (a vanity start URL that leads to another region).
+    pub(crate) fn login_session(
         &self,
         args: &SessionArgs,
         region: Option<String>,
@@ -106,7 +127,7 @@ impl Context {
         let config = self.config()?;
         let selector = SessionSelector {
             sso_session: args.sso_session.clone(),
-            profile: args.profile.clone(),
+            profile: args.session_of.clone().or_else(|| args.profile.clone()),
             start_url: args.start_url.clone(),
             sso_region: args.sso_region.clone(),
             region_override: region,

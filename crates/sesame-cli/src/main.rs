@@ -6,6 +6,8 @@ mod context;
 mod error;
 mod logging;
 mod output;
+mod picker;
+mod progress;
 mod prompt;
 mod saml_keyring;
 mod saml_prompt;

@@ -165,93 +165,18 @@ fn read_code(label: &str) -> Result<Secret, IdpError> {
         .map_err(|e| IdpError::Prompt(format!("no one-time code: {e}")))
 }
 
-/// A fuzzy picker over the roles, on the terminal. It draws on the terminal's alternate screen,
-/// as full-screen pickers do, so that whatever ends it (a choice, Esc, Ctrl-C) the list leaves
-/// nothing behind: the terminal is as it was, plus one line saying what was chosen. Ctrl-C is
-/// an interruption (exit 130), as everywhere in sesame.
+/// A fuzzy picker over the roles, on the terminal: the one picker ([`crate::picker::pick`]),
+/// which leaves nothing behind whatever ends it; Esc and Ctrl-C are an interruption (exit 130).
 pub(crate) fn pick_role(roles: &[SamlRole]) -> Result<&SamlRole, CliError> {
-    const PROMPT: &str = "Role to assume:";
     let labels: Vec<String> = roles
         .iter()
         .map(|r| format!("{}  {}  ({})", r.account_id(), r.role_name(), r.role_arn))
         .collect();
-    // The picker's key reader (the `console` crate) answers Ctrl-C by raising SIGINT, which
-    // would kill sesame on the alternate screen: a handler is installed first, so the reader
-    // returns an interruption instead and the screen is left.
-    let interrupts = Interrupts::catch();
-    let chosen = {
-        let _screen = AlternateScreen::enter();
-        inquire::Select::new(PROMPT, labels.clone())
-            .with_page_size(15)
-            .prompt()
-    };
-    interrupts.end_with_exit();
-    let interrupted = |e: &inquire::InquireError| match e {
-        inquire::InquireError::OperationInterrupted => true,
-        inquire::InquireError::IO(io) => io.kind() == std::io::ErrorKind::Interrupted,
-        _ => false,
-    };
-    match chosen {
-        Ok(chosen) => {
-            eprintln!("{PROMPT} {chosen}");
-            let index = labels.iter().position(|l| *l == chosen).unwrap_or(0);
-            Ok(&roles[index])
-        }
-        Err(e) if interrupted(&e) => Err(CliError::with_code(
-            anyhow::anyhow!("no role chosen: interrupted"),
-            130,
-        )),
-        Err(e) => Err(CliError::user(anyhow::anyhow!("no role chosen: {e}"))
-            .hint("pass --role ARN|NAME|GLOB to choose without the picker")),
-    }
-}
-
-/// SIGINT caught (through tokio, whose handler stays installed once there is one) while the
-/// picker runs.
-struct Interrupts {
-    #[cfg(unix)]
-    signal: Option<tokio::signal::unix::Signal>,
-}
-
-impl Interrupts {
-    fn catch() -> Self {
-        Interrupts {
-            #[cfg(unix)]
-            signal: tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()).ok(),
-        }
-    }
-
-    /// From here on, Ctrl-C ends sesame with exit 130, as the default action would have
-    /// (tokio's handler does not give the default back).
-    fn end_with_exit(self) {
-        #[cfg(unix)]
-        if let Some(mut signal) = self.signal {
-            tokio::spawn(async move {
-                if signal.recv().await.is_some() {
-                    std::process::exit(130);
-                }
-            });
-        }
-    }
-}
-
-/// The terminal's alternate screen (xterm's mode 1049, which every terminal emulator in use
-/// has) while it lives: leaving it restores the screen as it was before, cursor included.
-struct AlternateScreen;
-
-impl AlternateScreen {
-    fn enter() -> Self {
-        use std::io::Write as _;
-        let mut err = std::io::stderr();
-        let _ = write!(err, "\x1b[?1049h").and_then(|()| err.flush());
-        AlternateScreen
-    }
-}
-
-impl Drop for AlternateScreen {
-    fn drop(&mut self) {
-        use std::io::Write as _;
-        let mut err = std::io::stderr();
-        let _ = write!(err, "\x1b[?1049l").and_then(|()| err.flush());
-    }
+    let index = crate::picker::pick(
+        "Role to assume:",
+        labels,
+        None,
+        "name the role with --role ARN|NAME|GLOB",
+    )?;
+    Ok(&roles[index])
 }

@@ -68,6 +68,7 @@ pub mod listing;
 pub mod naming;
 pub mod pace;
 pub mod populate;
+pub mod progress;
 pub mod saml;
 pub mod secret;
 pub mod serve;

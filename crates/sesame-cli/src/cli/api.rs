@@ -135,6 +135,9 @@ const WITH_API: &str = "Options for --api";
 #[derive(Debug, Args)]
 // Every request flag needs --api (`RequestArgs` is the group of its flags).
 #[command(mut_group("RequestArgs", |g| g.requires("api")))]
+// With --org, --profile names the credentials that list and assume, as in the AWS CLI.
+#[command(mut_arg("profile", |a| a.hide(false).help_heading(WITH_ORG).help(
+    "With --org: the profile whose credentials list the organization and assume the roles")))]
 pub(crate) struct RunArgs {
     #[command(flatten)]
     pub(crate) session: SessionArgs,
@@ -150,7 +153,8 @@ pub(crate) struct RunArgs {
     /// Targets from AWS Organizations instead of an Identity Center login: the organization's
     /// ACTIVE accounts, listed and assumed (--assume-role) with the credentials of the usual
     /// chain (environment, --profile, web identity).
-    #[arg(long, requires = "assume_role", help_heading = WITH_ORG)]
+    #[arg(long, requires = "assume_role", help_heading = WITH_ORG,
+          conflicts_with_all = ["sso_session", "session_of", "start_url"])]
     pub(crate) org: bool,
     /// With --org: the role to assume in each account (arn:PARTITION:iam::ACCOUNT:role/NAME).
     #[arg(long, value_name = "NAME", requires = "org", help_heading = WITH_ORG)]

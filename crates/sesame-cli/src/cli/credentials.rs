@@ -53,7 +53,8 @@ pub(crate) struct RoleArgs {
 #[derive(Debug, Args)]
 pub(crate) struct CredsArgs {
     /// The profile, of any kind: SSO, assume-role, web identity, `aws login`,
-    /// credential_process, static keys (default: AWS_PROFILE); or use --account and --role.
+    /// credential_process, static keys (default: AWS_PROFILE; else, on a terminal, a picker);
+    /// or use --account and --role.
     #[arg(value_name = "PROFILE", conflicts_with = "account")]
     pub(crate) profile: Option<String>,
     #[command(flatten)]
@@ -84,7 +85,8 @@ pub(crate) enum CredsFormat {
 #[derive(Debug, Args)]
 pub(crate) struct ExecArgs {
     /// The profile, of any kind: SSO, assume-role, web identity, `aws login`,
-    /// credential_process, static keys (default: AWS_PROFILE); or use --account and --role.
+    /// credential_process, static keys (default: AWS_PROFILE; else, on a terminal, a picker);
+    /// or use --account and --role.
     #[arg(value_name = "PROFILE", conflicts_with = "account")]
     pub(crate) profile: Option<String>,
     #[command(flatten)]
@@ -123,7 +125,8 @@ pub(crate) struct CredentialProcessArgs {
 #[derive(Debug, Args)]
 pub(crate) struct ConsoleArgs {
     /// The profile, of any kind: SSO, assume-role, web identity, `aws login`,
-    /// credential_process, static keys (default: AWS_PROFILE); or use --account and --role.
+    /// credential_process, static keys (default: AWS_PROFILE; else, on a terminal, a picker);
+    /// or use --account and --role.
     #[arg(value_name = "PROFILE", conflicts_with = "account")]
     pub(crate) profile: Option<String>,
     #[command(flatten)]
@@ -135,4 +138,19 @@ pub(crate) struct ConsoleArgs {
     /// The console page to open (default: the region's console home).
     #[arg(long, value_name = "URL")]
     pub(crate) destination: Option<String>,
+}
+
+/// `sesame pick` (and a bare `sesame` on a terminal): what to do with the choice.
+#[derive(Debug, Args, Default)]
+pub(crate) struct PickArgs {
+    /// Print its credentials as shell exports (`eval "$(sesame pick --print)"`) instead of
+    /// starting a shell.
+    #[arg(long, conflicts_with_all = ["console", "command"])]
+    pub(crate) print: bool,
+    /// Open its AWS console instead of starting a shell.
+    #[arg(long, conflicts_with = "command")]
+    pub(crate) console: bool,
+    /// Run this command (after `--`) with its credentials instead of a shell.
+    #[arg(last = true, value_name = "CMD")]
+    pub(crate) command: Vec<std::ffi::OsString>,
 }

@@ -33,7 +33,7 @@ pub(crate) mod shell;
 pub(crate) use self::admin::AdminArgs;
 pub(crate) use self::api::{ApiArgs, RequestArgs, RunArgs, RunOutput};
 pub(crate) use self::credentials::{
-    ConsoleArgs, CredentialProcessArgs, CredsArgs, CredsFormat, ExecArgs, RoleArgs,
+    ConsoleArgs, CredentialProcessArgs, CredsArgs, CredsFormat, ExecArgs, PickArgs, RoleArgs,
 };
 pub(crate) use self::global::GlobalArgs;
 pub(crate) use self::populate::{PopulateArgs, ProfileStyleArg};
@@ -70,7 +70,15 @@ impl Cli {
     /// other command, and any error or `--help`, goes through the whole tree, so what is accepted
     /// and every message are the same.
     pub(crate) fn parse_args() -> Self {
+        use std::io::IsTerminal as _;
         let args: Vec<OsString> = std::env::args_os().collect();
+        // A bare `sesame` on a terminal is `sesame pick`; elsewhere it is clap's usage error.
+        if args.len() == 1 && std::io::stdin().is_terminal() && std::io::stderr().is_terminal() {
+            return Self {
+                global: GlobalArgs::default(),
+                command: Command::Pick(PickArgs::default()),
+            };
+        }
         Self::parse_narrow(&args).unwrap_or_else(|| Self::parse_from(args))
     }
 
@@ -152,6 +160,9 @@ pub(crate) enum Command {
     Console(ConsoleArgs),
     /// Run one command (or one signed API call) in every account and role the login reaches.
     Run(Box<RunArgs>),
+    /// Pick a profile or a role (fuzzy, recently used first) and get a shell with its
+    /// credentials and region; a bare `sesame` on a terminal does this.
+    Pick(PickArgs),
     /// IAM Identity Center administration with AWS credentials: every assignment, names ↔ ids.
     Admin(AdminArgs),
     /// SAML 2.0 federation: sign in through an IdP (AD FS and others), pick a role, and get STS

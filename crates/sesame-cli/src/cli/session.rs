@@ -6,17 +6,34 @@ use clap::Args;
 use super::{OutputFormat, duration};
 
 /// Which Identity Center session a command is about.
+///
+/// In the AWS CLI `--profile P` means P's one account and role. A command that works over a
+/// whole session (accounts, roles, populate, run, logout) names P's session `--session-of P`,
+/// so that no flag means more here than there; `--profile` is hidden and refused on them with
+/// that hint (`Context::session`). `login` shows it (`aws sso login --profile P` logs in to P's
+/// session, as `sesame login --profile P` does), as do `logout --console` and `run --org`,
+/// where it names the credentials, as in the AWS CLI.
 #[derive(Debug, Args, Clone, Default)]
 pub(crate) struct SessionArgs {
     /// The `[sso-session NAME]` of the config file (default: a profile's session, else
     /// SESAME_SSO_SESSION, else `sso_session` in the config's [sesame] section, else the only one).
     #[arg(long, value_name = "NAME")]
     pub(crate) sso_session: Option<String>,
-    /// A profile whose `sso_session` (or legacy `sso_start_url`) names the session.
-    #[arg(long, value_name = "PROFILE")]
+    /// The session of this profile: its `sso_session` (or legacy `sso_start_url`); the whole
+    /// session, every account and role, not the profile's own.
+    #[arg(long, value_name = "PROFILE", conflicts_with_all = ["sso_session", "profile"])]
+    pub(crate) session_of: Option<String>,
+    /// Refused by the commands over a whole session (shown by those where it means what it
+    /// means in the AWS CLI).
+    #[arg(
+        long,
+        value_name = "PROFILE",
+        hide = true,
+        conflicts_with = "sso_session"
+    )]
     pub(crate) profile: Option<String>,
     /// Log in ad hoc to this start URL (a legacy, start-URL-keyed login); needs --sso-region.
-    #[arg(long, value_name = "URL", conflicts_with_all = ["sso_session", "profile"])]
+    #[arg(long, value_name = "URL", conflicts_with_all = ["sso_session", "session_of", "profile"])]
     pub(crate) start_url: Option<String>,
     /// The Identity Center region of --start-url.
     #[arg(long, value_name = "REGION", requires = "start_url")]
@@ -24,6 +41,10 @@ pub(crate) struct SessionArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(mut_arg("profile", |a| a.hide(false).help(
+    "A profile whose `sso_session` (or legacy `sso_start_url`) names the session (with \
+     --console: the profile to sign in)")))]
+#[command(mut_arg("session_of", |a| a.hide(true)))]
 pub(crate) struct LoginArgs {
     #[command(flatten)]
     pub(crate) session: SessionArgs,
@@ -48,7 +69,7 @@ pub(crate) struct LoginArgs {
     /// Sign in with AWS console credentials instead of Identity Center, as `aws login` does:
     /// the profile (--profile, default `default`) gets a `login_session` that sesame, the AWS
     /// CLI v2 and botocore refresh for up to the console session's lifetime.
-    #[arg(long, conflicts_with_all = ["sso_session", "start_url", "device_code", "pkce"])]
+    #[arg(long, conflicts_with_all = ["sso_session", "session_of", "start_url", "device_code", "pkce"])]
     pub(crate) console: bool,
     /// With --console: sign in on another device (no loopback redirect); paste the code its
     /// browser shows.
@@ -61,16 +82,18 @@ pub(crate) struct LoginArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(mut_arg("profile", |a| a.hide(false).help(
+    "With --console: the profile whose `aws login` session ends (default `default`)")))]
 pub(crate) struct LogoutArgs {
     #[command(flatten)]
     pub(crate) session: SessionArgs,
     /// Log out of every session with a cached token (as `aws sso logout` does).
-    #[arg(long, conflicts_with_all = ["sso_session", "profile", "start_url"])]
+    #[arg(long, conflicts_with_all = ["sso_session", "session_of", "profile", "start_url"])]
     pub(crate) all: bool,
     /// End an `aws login` session instead (`sesame login --console`): delete the login cache of
     /// the profile's `login_session` (--profile, default `default`), or with --all every one, as
     /// `aws logout` does.
-    #[arg(long, conflicts_with_all = ["sso_session", "start_url"])]
+    #[arg(long, conflicts_with_all = ["sso_session", "session_of", "start_url"])]
     pub(crate) console: bool,
 }
 

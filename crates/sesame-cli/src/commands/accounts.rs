@@ -14,7 +14,7 @@ use crate::output;
 
 pub(crate) async fn run(ctx: &Context, args: &AccountsArgs) -> Result<ExitCode, CliError> {
     let flags = &args.listing;
-    let run = listing::open(ctx, &args.session, flags)?;
+    let run = listing::open(ctx, &args.session, flags, "accounts")?;
     let items = run
         .list_checked(flags.stream, async |l: &Listing| list(&run, l, flags).await)
         .await?;

@@ -10,22 +10,35 @@ use sesame::credentials::{CredentialsError, console};
 use sesame::http::CaBundle;
 
 use super::target;
-use crate::cli::ConsoleArgs;
+use crate::cli::{ConsoleArgs, RoleArgs};
 use crate::context::Context;
 use crate::error::CliError;
 use crate::output::relative;
 
 pub(crate) async fn run(ctx: &Context, args: &ConsoleArgs) -> Result<ExitCode, CliError> {
-    let spec = target::spec(ctx, args.profile.as_deref(), &args.role)?;
-    let r = match target::warm(ctx, &spec, &args.role) {
+    let spec = if super::pick::wanted(ctx, args.profile.as_deref(), &args.role) {
+        super::pick::choose(ctx, None)?
+    } else {
+        target::spec(ctx, args.profile.as_deref(), &args.role)?
+    };
+    open(ctx, &spec, &args.role, args.destination.clone(), args.print).await
+}
+
+/// Opens (or with `print`, prints the URL of) the console signed in as `spec`, at
+/// `destination` (default: the region's console home).
+pub(super) async fn open(
+    ctx: &Context,
+    spec: &target::Spec,
+    role: &RoleArgs,
+    destination: Option<String>,
+    print: bool,
+) -> Result<ExitCode, CliError> {
+    let r = match target::warm(ctx, spec, role) {
         Some(found) => found?,
-        None => target::cold(ctx, &spec, &args.role).await?,
+        None => target::cold(ctx, spec, role).await?,
     };
     let region = r.region.as_deref();
-    let destination = args
-        .destination
-        .clone()
-        .unwrap_or_else(|| console::default_destination(region));
+    let destination = destination.unwrap_or_else(|| console::default_destination(region));
     let config = ctx.config()?;
     let ca_bundle = CaBundle::resolve(&ctx.env, &config, r.profile.as_deref());
     let url = console::console_url(&ctx.env, ca_bundle.as_ref(), &r.creds, region, &destination)
@@ -38,7 +51,7 @@ pub(crate) async fn run(ctx: &Context, args: &ConsoleArgs) -> Result<ExitCode, C
                 "check the network, or AWS_ENDPOINT_URL_SIGNIN if set"
             })
         })?;
-    if args.print {
+    if print {
         let mut out = std::io::stdout().lock();
         writeln!(out, "{}", url.expose())?;
         out.flush()?;

@@ -11,6 +11,9 @@ use crate::error::CliError;
 use crate::output::relative;
 
 pub(crate) fn run_warm(ctx: &Context, args: &CredsArgs) -> Option<Result<ExitCode, CliError>> {
+    if super::pick::wanted(ctx, args.profile.as_deref(), &args.role) {
+        return None;
+    }
     let spec = match target::spec(ctx, args.profile.as_deref(), &args.role) {
         Ok(spec) => spec,
         Err(e) => return Some(Err(e)),
@@ -19,12 +22,16 @@ pub(crate) fn run_warm(ctx: &Context, args: &CredsArgs) -> Option<Result<ExitCod
 }
 
 pub(crate) async fn run(ctx: &Context, args: &CredsArgs) -> Result<ExitCode, CliError> {
-    let spec = target::spec(ctx, args.profile.as_deref(), &args.role)?;
+    let spec = if super::pick::wanted(ctx, args.profile.as_deref(), &args.role) {
+        super::pick::choose(ctx, None)?
+    } else {
+        target::spec(ctx, args.profile.as_deref(), &args.role)?
+    };
     let resolved = target::cold(ctx, &spec, &args.role).await?;
     emit(ctx, args, &resolved)
 }
 
-fn emit(ctx: &Context, args: &CredsArgs, r: &Resolved) -> Result<ExitCode, CliError> {
+pub(super) fn emit(ctx: &Context, args: &CredsArgs, r: &Resolved) -> Result<ExitCode, CliError> {
     if let Some(name) = &args.to_credentials_file {
         let name = if name.is_empty() {
             default_section(ctx, r)?

@@ -23,15 +23,18 @@ pub(crate) fn run_warm(ctx: &Context, args: &ExecArgs) -> Option<Result<ExitCode
     if let Err(e) = check_command(ctx, args) {
         return Some(Err(e));
     }
+    if super::pick::wanted(ctx, args.profile.as_deref(), &args.role) {
+        return None;
+    }
     let spec = match target::spec(ctx, args.profile.as_deref(), &args.role) {
         Ok(spec) => spec,
         Err(e) => return Some(Err(e)),
     };
-    let mark = mark_of(&spec);
-    if let Err(e) = check_nesting(ctx, args, &mark) {
+    if let Err(e) = check_nesting(ctx, args.allow_nested, &mark_of(&spec)) {
         return Some(Err(e));
     }
-    target::warm(ctx, &spec, &args.role).map(|found| found.and_then(|r| exec(args, &r, &mark)))
+    target::warm(ctx, &spec, &args.role)
+        .map(|found| found.and_then(|r| exec_as(ctx, &args.command, &r, &spec, args.allow_nested)))
 }
 
 pub(crate) async fn run(ctx: &Context, args: &ExecArgs) -> Result<ExitCode, CliError> {
@@ -39,18 +42,21 @@ pub(crate) async fn run(ctx: &Context, args: &ExecArgs) -> Result<ExitCode, CliE
     if args.server {
         return super::serve::exec(ctx, args).await;
     }
-    let spec = target::spec(ctx, args.profile.as_deref(), &args.role)?;
-    let mark = mark_of(&spec);
-    check_nesting(ctx, args, &mark)?;
+    let spec = if super::pick::wanted(ctx, args.profile.as_deref(), &args.role) {
+        super::pick::choose(ctx, None)?
+    } else {
+        target::spec(ctx, args.profile.as_deref(), &args.role)?
+    };
+    check_nesting(ctx, args.allow_nested, &mark_of(&spec))?;
     let resolved = target::cold(ctx, &spec, &args.role).await?;
-    exec(args, &resolved, &mark)
+    exec_as(ctx, &args.command, &resolved, &spec, args.allow_nested)
 }
 
 /// The variable that marks a `sesame exec` child with what it runs as.
 const MARK: &str = "SESAME_PROFILE";
 
 /// What the child runs as: the profile, or `ACCOUNT/ROLE`.
-fn mark_of(spec: &Spec) -> String {
+pub(super) fn mark_of(spec: &Spec) -> String {
     match spec {
         Spec::Profile(p) => p.clone(),
         Spec::Role(RoleSpec::AdHoc {
@@ -62,9 +68,9 @@ fn mark_of(spec: &Spec) -> String {
 
 /// Inside another `sesame exec` (SESAME_PROFILE set) of a different profile: refused unless
 /// `--allow-nested`.
-fn check_nesting(ctx: &Context, args: &ExecArgs, mark: &str) -> Result<(), CliError> {
+fn check_nesting(ctx: &Context, allow_nested: bool, mark: &str) -> Result<(), CliError> {
     match ctx.env.var(MARK) {
-        Some(outer) if !outer.is_empty() && outer != mark && !args.allow_nested => {
+        Some(outer) if !outer.is_empty() && outer != mark && !allow_nested => {
             Err(CliError::user(anyhow::anyhow!(
                 "already inside `sesame exec` of `{outer}`; refusing to nest `{mark}` in it"
             ))
@@ -100,11 +106,21 @@ fn not_found(shown: &str) -> CliError {
         .hint("check its name, or give its path; PATH is searched as a shell does")
 }
 
-fn exec(args: &ExecArgs, r: &Resolved, mark: &str) -> Result<ExitCode, CliError> {
-    let program = &args.command[0];
+/// Replaces sesame with `command` run as `spec` with `r`'s credentials and region (marked with
+/// SESAME_PROFILE), after the nesting check.
+pub(super) fn exec_as(
+    ctx: &Context,
+    command: &[std::ffi::OsString],
+    r: &Resolved,
+    spec: &Spec,
+    allow_nested: bool,
+) -> Result<ExitCode, CliError> {
+    let mark = mark_of(spec);
+    check_nesting(ctx, allow_nested, &mark)?;
+    let program = &command[0];
     let mut cmd = std::process::Command::new(program);
-    cmd.args(&args.command[1..]);
-    r.child_env().with(MARK, mark.to_owned()).apply(&mut cmd);
+    cmd.args(&command[1..]);
+    r.child_env().with(MARK, mark).apply(&mut cmd);
     let shown = program.to_string_lossy();
     let failed = |e: std::io::Error| match e.kind() {
         std::io::ErrorKind::NotFound => not_found(&shown),

@@ -1,6 +1,7 @@
 //! What `sesame accounts` and `sesame roles` share: the listing set-up from the flags, the
 //! streaming and sorted outputs, and the check that every `--account`/`--role` matched.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use sesame::listing::{AccountRoles, Filter, Listed, Listing, ListingOptions, Source};
@@ -10,6 +11,7 @@ use crate::cli::{ListingArgs, OutputFormat, SessionArgs};
 use crate::context::Context;
 use crate::error::CliError;
 use crate::output;
+use crate::progress::Progress;
 
 /// Prints one item as it arrives (`--stream`).
 pub(super) type Printer<'a, T> = &'a mut dyn FnMut(&T) -> std::io::Result<()>;
@@ -17,6 +19,8 @@ pub(super) type Printer<'a, T> = &'a mut dyn FnMut(&T) -> std::io::Result<()>;
 /// A listing ready to run: the library's [`Listing`], the filter, when it started.
 pub(super) struct Run {
     pub(super) listing: Listing,
+    /// The progress line while the portal is asked.
+    progress: Arc<Progress>,
     pub(super) filter: Filter,
     started: Instant,
 }
@@ -26,6 +30,7 @@ pub(super) fn open(
     ctx: &Context,
     session: &SessionArgs,
     args: &ListingArgs,
+    command: &str,
 ) -> Result<Run, CliError> {
     if args.stream && args.output == OutputFormat::Table {
         return Err(CliError::user(anyhow::anyhow!(
@@ -34,16 +39,20 @@ pub(super) fn open(
         .hint("add `--output text` (tab-separated) or `--output jsonl` (JSON Lines)"));
     }
     let retry = ctx.retry()?;
-    let options = ListingOptions {
+    let mut options = ListingOptions {
         refresh: args.refresh,
         max_age: args.max_age,
         retry,
         ..ListingOptions::default()
     };
-    let session = ctx.session(session)?;
+    let progress = Progress::listing(ctx, &mut options);
+    let session = ctx.session(session, command)?;
     let sso = Sso::new(&ctx.env)?;
+    let listing = Listing::new(&sso, &ctx.env, &session, options);
+    progress.count_pacing(listing.pacing());
     Ok(Run {
-        listing: Listing::new(&sso, &ctx.env, &session, options),
+        listing,
+        progress,
         filter: Filter::new(&args.accounts, &args.roles),
         started: Instant::now(),
     })
@@ -59,12 +68,19 @@ impl Run {
         stream: bool,
         list: impl AsyncFn(&Listing) -> Result<(Vec<AccountRoles>, Source), CliError>,
     ) -> Result<Vec<AccountRoles>, CliError> {
-        let (mut items, source) = list(&self.listing).await?;
-        let from_cache = matches!(source, Source::Cache { .. });
-        let (accounts, roles) = self.unmatched(&items);
-        if from_cache && !stream && !(accounts.is_empty() && roles.is_empty()) {
-            (items, _) = list(&self.listing.refreshing()).await?;
+        let listed = async {
+            let (mut items, source) = list(&self.listing).await?;
+            let from_cache = matches!(source, Source::Cache { .. });
+            let (accounts, roles) = self.unmatched(&items);
+            if from_cache && !stream && !(accounts.is_empty() && roles.is_empty()) {
+                (items, _) = list(&self.listing.refreshing()).await?;
+            }
+            Ok::<_, CliError>((items, from_cache))
         }
+        .await;
+        // The line goes before anything else is printed, the error included.
+        self.progress.clear();
+        let (items, from_cache) = listed?;
         let (accounts, roles) = self.unmatched(&items);
         match unmatched_error(&accounts, &roles, from_cache && stream) {
             Some(e) => Err(e),
@@ -92,7 +108,7 @@ impl Run {
         while let Some(item) = listed.next().await {
             let item = item?;
             if let Some(p) = print.as_mut() {
-                p(&item)?;
+                self.progress.suspend(|| p(&item))?;
             }
             items.push(item);
         }

@@ -14,7 +14,7 @@ pub(crate) async fn run(ctx: &Context, args: &LoginArgs) -> Result<ExitCode, Cli
     if args.console {
         return console(ctx, args).await;
     }
-    let mut session = ctx.session(&args.session)?;
+    let mut session = ctx.login_session(&args.session, None)?;
     let sso = Sso::new(&ctx.env)?;
     // A vanity start URL leads to an AWS sign-in host; when that host names another region
     // than sso_region, the login happens there and sso_region is updated after it, as
@@ -22,7 +22,7 @@ pub(crate) async fn run(ctx: &Context, args: &LoginArgs) -> Result<ExitCode, Cli
     let resolved = sso.resolve_start_url(&session).await?;
     let moved = resolved.region.filter(|r| *r != session.region);
     if let Some(region) = &moved {
-        session = ctx.session_in_region(&args.session, Some(region.clone()))?;
+        session = ctx.login_session(&args.session, Some(region.clone()))?;
     }
     session.resolved_start_url = Some(resolved.url);
     let flow = if args.device_code {

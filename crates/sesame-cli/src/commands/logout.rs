@@ -24,7 +24,12 @@ pub(crate) async fn run(ctx: &Context, args: &LogoutArgs) -> Result<ExitCode, Cl
         eprintln!("Logged out of {n} session(s); cached role credentials deleted");
         return Ok(ExitCode::SUCCESS);
     }
-    let session = ctx.session(&args.session)?;
+    let session = ctx.session(&args.session, "logout").map_err(|e| match &args.session.profile {
+        Some(p) => e.hint(format!(
+            "for its session: --session-of {p}; for its `aws login` session: --console --profile {p}"
+        )),
+        None => e,
+    })?;
     let was_logged_in = sso.logout(&session).await?;
     ListingCache::from_env(&ctx.env)
         .remove(&session)

@@ -15,6 +15,7 @@ mod listing;
 mod login;
 mod logout;
 mod man;
+mod pick;
 mod populate;
 mod roles;
 mod run;
@@ -61,6 +62,7 @@ pub(crate) async fn run(ctx: &Context, cli: Cli) -> Result<ExitCode, CliError> {
         Command::Completions(args) => completions::run(&args),
         Command::Man(_) => man::run(),
         Command::CompleteProfiles => completions::profiles(ctx),
+        Command::Pick(args) => pick::run(ctx, &args).await,
     }
 }
 

@@ -10,10 +10,11 @@ use crate::cli::{PopulateArgs, ProfileStyleArg};
 use crate::context::Context;
 use crate::error::CliError;
 use crate::output;
+use crate::progress::Progress;
 
 pub(crate) async fn run(ctx: &Context, args: &PopulateArgs) -> Result<ExitCode, CliError> {
     let config = ctx.config()?;
-    let session = ctx.session(&args.session)?;
+    let session = ctx.session(&args.session, "populate")?;
     let spec = session_spec(&session, &config)?;
     // Every option is checked before any network call, so bad input fails fast and cleanly.
     let options = options(args, &config, &spec)?;
@@ -22,7 +23,7 @@ pub(crate) async fn run(ctx: &Context, args: &PopulateArgs) -> Result<ExitCode, 
     // So is the file itself (sesame's block and its markers): a plan with no targets reads it.
     populate::plan_file(&path, &spec, &[], &options)?;
 
-    let listing_options = ListingOptions {
+    let mut listing_options = ListingOptions {
         // A dry run writes nothing, the listing cache included (and so reads none either).
         cache: !args.dry_run,
         refresh: args.refresh,
@@ -32,9 +33,13 @@ pub(crate) async fn run(ctx: &Context, args: &PopulateArgs) -> Result<ExitCode, 
     };
 
     let sso = Sso::new(&ctx.env)?;
+    let progress = Progress::listing(ctx, &mut listing_options);
     let listing = Listing::new(&sso, &ctx.env, &session, listing_options);
+    progress.count_pacing(listing.pacing());
     let started = std::time::Instant::now();
-    let targets = populate::collect_targets(&listing).await?;
+    let targets = populate::collect_targets(&listing).await;
+    progress.clear();
+    let targets = targets?;
     let s = listing.pacing().stats();
     tracing::info!(
         "{} targets in {:.1}s: {} requests, {} retries, {} throttled",

@@ -1,8 +1,12 @@
 //! `sesame run`: one command (or one signed API call) in every account and role the login
 //! reaches, bounded, paced, guarded, with each target's output whole.
 
+use std::collections::{BTreeMap, HashMap};
 use std::io::Write as _;
 use std::process::ExitCode;
+
+use sesame::config::AwsConfig;
+use sesame::sso::SsoSession;
 
 use sesame::credentials::CredentialResolver;
 use sesame::fanout::results::{Header, ResultsFile, SweepId};
@@ -18,6 +22,7 @@ use super::run_row::Row;
 use crate::cli::{RunArgs, RunOutput};
 use crate::context::Context;
 use crate::error::CliError;
+use crate::progress::Progress;
 
 /// On a terminal, a sweep over more targets than this asks first.
 const ASK_ABOVE: usize = 5;
@@ -41,17 +46,19 @@ pub(crate) async fn run(ctx: &Context, args: &RunArgs) -> Result<ExitCode, CliEr
         let (targets, assumer) = super::run_org::targets(ctx, args, pacer).await?;
         (targets, Source::Org(Box::new(assumer)))
     } else {
-        let session = ctx.session(&args.session)?;
+        let session = ctx.session(&args.session, "run")?;
         let sso = Sso::new(&ctx.env)?;
         // SESAME_MAX_ATTEMPTS bounds the listing's calls and, through its pacing, every target's
         // credential fetch; --tps (this shard's part of it) caps their rate.
-        let options = ListingOptions {
+        let mut options = ListingOptions {
             refresh: args.refresh,
             retry: ctx.retry()?,
             pacer,
             ..ListingOptions::default()
         };
+        let progress = Progress::listing(ctx, &mut options);
         let listing = Listing::new(&sso, &ctx.env, &session, options);
+        progress.count_pacing(listing.pacing());
         let selection = Selection {
             accounts: args.accounts.clone(),
             exclude: args.exclude.clone(),
@@ -60,7 +67,12 @@ pub(crate) async fn run(ctx: &Context, args: &RunArgs) -> Result<ExitCode, CliEr
             verify_roles: args.dry_run,
             refresh: args.refresh,
         };
-        let targets = fanout::targets(&listing, &session, &selection).await?;
+        let targets = fanout::targets(&listing, &session, &selection).await;
+        progress.clear();
+        let mut targets = targets?;
+        if args.regions.is_empty() {
+            give_regions(&ctx.config()?, &session, &mut targets);
+        }
         (targets, Source::Sso(Box::new((listing, session))))
     };
     if targets.is_empty() {
@@ -78,9 +90,10 @@ pub(crate) async fn run(ctx: &Context, args: &RunArgs) -> Result<ExitCode, CliEr
     targets.retain(|t| shard.keeps(t));
     if shard != Shard::ALL {
         eprintln!(
-            "shard {shard}: {} of {all} targets ({} accounts)",
+            "shard {shard}: {} of {} ({})",
             targets.len(),
-            accounts(&targets)
+            count(all, "target"),
+            count(accounts(&targets), "account")
         );
         // A shard may own no account: that is its whole share of the work, done.
         if targets.is_empty() && !args.dry_run {
@@ -95,9 +108,10 @@ pub(crate) async fn run(ctx: &Context, args: &RunArgs) -> Result<ExitCode, CliEr
         let done = ResultsFile::load(path, &sweep_id)?;
         targets.retain(|t| !done.contains(t));
         eprintln!(
-            "resuming from {}: {} of {planned} targets done, {} to run",
+            "resuming from {}: {} of {} done, {} to run",
             path.display(),
             planned - targets.len(),
+            count(planned, "target"),
             targets.len()
         );
         if targets.is_empty() && !args.dry_run {
@@ -127,17 +141,21 @@ pub(crate) async fn run(ctx: &Context, args: &RunArgs) -> Result<ExitCode, CliEr
     if canary.is_none() && !args.yes {
         if !interactive {
             return Err(CliError::user(anyhow::anyhow!(
-                "refusing to run {what} in {} targets without --yes ({})",
-                targets.len(),
+                "refusing to run {what} in {} without --yes ({})",
+                count(targets.len(), "target"),
                 if stdin_body { "standard input is the body, no one to ask" } else { "no terminal to ask on" }
             ))
             .hint("check them with --dry-run, then add --yes (or try a few first with --canary N --yes)"));
         }
-        if targets.len() > ASK_ABOVE
-            && !confirm(&format!("Run {what} in {} targets?", targets.len()))?
-        {
-            eprintln!("nothing ran");
-            return Ok(ExitCode::from(1));
+        if targets.len() > ASK_ABOVE {
+            eprint!("{}", overview(&targets));
+            if !confirm(&format!(
+                "Run {what} in {}?",
+                count(targets.len(), "target")
+            ))? {
+                eprintln!("nothing ran");
+                return Ok(ExitCode::from(1));
+            }
         }
     }
 
@@ -174,7 +192,7 @@ pub(crate) async fn run(ctx: &Context, args: &RunArgs) -> Result<ExitCode, CliEr
         }
         Source::Org(assumer) => Runner::assuming(*assumer, options),
     };
-    let mut report = Report::new(output, targets.len());
+    let mut report = Report::new(output, targets.len(), ctx.progress);
     let mut signals = Interrupts::new()?;
     let (first, rest) = targets.split_at(canary.unwrap_or(targets.len()));
     let mut end = sweep(
@@ -193,8 +211,8 @@ pub(crate) async fn run(ctx: &Context, args: &RunArgs) -> Result<ExitCode, CliEr
             Some(true)
         } else if interactive {
             let question = format!(
-                "The canary ran in {} targets. Run in the other {}?",
-                first.len(),
+                "The canary ran in {}. Run in the other {}?",
+                count(first.len(), "target"),
                 rest.len()
             );
             // Ctrl-C is sesame's now: the question must give way to it.
@@ -212,8 +230,8 @@ pub(crate) async fn run(ctx: &Context, args: &RunArgs) -> Result<ExitCode, CliEr
             answer
         } else {
             report.line(&format!(
-                "canary done; not running the other {} targets without --yes (no terminal to ask on)",
-                rest.len()
+                "canary done; not running the other {} without --yes (no terminal to ask on)",
+                count(rest.len(), "target")
             ));
             Some(false)
         };
@@ -277,6 +295,98 @@ fn description(args: &RunArgs) -> String {
             format!("command\0{}", words.join("\0"))
         }
     }
+}
+
+/// `1 target`, `2 targets`.
+pub(super) fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// Gives each target its region: that of the config's profile for its account and role in this
+/// session (the one `sesame populate` wrote, or one of the user's), else the session's
+/// `sso_region`. Without one, `run -- aws ec2 ...` would fail for want of a region.
+fn give_regions(config: &AwsConfig, session: &SsoSession, targets: &mut [SweepTarget]) {
+    let mut regions: HashMap<(String, String), String> = HashMap::new();
+    for name in config.profile_names() {
+        let Some(p) = config.profile(&name) else {
+            continue;
+        };
+        let ours = match (p.sso_session(), &session.name) {
+            (Some(s), Some(name)) => s.trim() == name,
+            (None, None) => p.sso_start_url().map(str::trim) == Some(session.start_url.as_str()),
+            _ => false,
+        };
+        let (Some(account), Some(role), Some(region)) =
+            (p.sso_account_id(), p.sso_role_name(), p.region())
+        else {
+            continue;
+        };
+        if ours && !region.trim().is_empty() {
+            regions
+                .entry((account.trim().to_owned(), role.trim().to_owned()))
+                .or_insert_with(|| region.trim().to_owned());
+        }
+    }
+    for t in targets.iter_mut().filter(|t| t.region.is_none()) {
+        let key = (t.account_id.clone(), t.role_name.clone());
+        t.region = Some(
+            regions
+                .get(&key)
+                .cloned()
+                .unwrap_or_else(|| session.region.clone()),
+        );
+    }
+}
+
+/// What a sweep is about to reach, for the question before it: the targets counted by role and
+/// by region, and the accounts (the first few named).
+fn overview(targets: &[SweepTarget]) -> String {
+    let mut by_role: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut by_region: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut names: Vec<&str> = Vec::new();
+    for t in targets {
+        *by_role.entry(&t.role_name).or_default() += 1;
+        *by_region
+            .entry(t.region.as_deref().unwrap_or("(none)"))
+            .or_default() += 1;
+        if names.last() != Some(&t.account_name.as_str()) {
+            names.push(&t.account_name);
+        }
+    }
+    let width = by_role
+        .keys()
+        .chain(by_region.keys())
+        .map(|k| k.len())
+        .max()
+        .unwrap_or(0);
+    let mut text = format!(
+        "{} in {}:\n",
+        count(targets.len(), "target"),
+        count(accounts(targets), "account")
+    );
+    text.push_str("  by role:\n");
+    for (role, n) in &by_role {
+        text.push_str(&format!("    {role:<width$}  {}\n", count(*n, "target")));
+    }
+    text.push_str("  by region:\n");
+    for (region, n) in &by_region {
+        text.push_str(&format!("    {region:<width$}  {}\n", count(*n, "target")));
+    }
+    const SHOWN: usize = 8;
+    let more = names.len().saturating_sub(SHOWN);
+    text.push_str(&format!(
+        "  accounts: {}",
+        names[..names.len().min(SHOWN)].join(", ")
+    ));
+    if more > 0 {
+        text.push_str(&format!(" and {more} more"));
+    }
+    text.push('\n');
+    text
 }
 
 /// How many accounts `targets` span.
@@ -411,7 +521,7 @@ fn dry_run(format: RunOutput, targets: &[SweepTarget]) -> Result<ExitCode, CliEr
             crate::output::table(&["ACCOUNT ID", "ACCOUNT NAME", "ROLE", "REGION"], &rows)?;
         }
     }
-    eprintln!("{} targets (dry run: nothing ran)", targets.len());
+    eprintln!("{} (dry run: nothing ran)", count(targets.len(), "target"));
     Ok(ExitCode::SUCCESS)
 }
 

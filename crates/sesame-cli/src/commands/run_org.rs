@@ -102,6 +102,13 @@ pub(crate) async fn targets(
         pacer,
         ctx.retry()?,
     )?;
-    let targets = assumer.targets(&accounts, &args.regions);
+    // Without --regions each target runs in the caller's region (the one the organization is
+    // asked in), not in none.
+    let regions = if args.regions.is_empty() {
+        vec![region.clone()]
+    } else {
+        args.regions.clone()
+    };
+    let targets = assumer.targets(&accounts, &regions);
     Ok((targets, assumer))
 }

@@ -3,9 +3,9 @@
 
 use std::io::{IsTerminal as _, Write as _};
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget};
 use serde_json::Value;
 
 use super::run_row::Row;
@@ -14,6 +14,7 @@ use crate::error::CliError;
 
 /// Prints results as they come and the summary at the end.
 pub(crate) struct Report {
+    progress: bool,
     format: RunOutput,
     total: usize,
     started: Instant,
@@ -21,23 +22,19 @@ pub(crate) struct Report {
     skipped: usize,
     failed: Vec<Row>,
     rows: Vec<Row>,
+    /// Every result so far, without its output: what the canary did, shown on stderr when its
+    /// output went elsewhere (a file, or the table or JSON printed at the end).
+    done: Vec<Row>,
     bar: ProgressBar,
 }
 
 impl Report {
-    pub(crate) fn new(format: RunOutput, total: usize) -> Report {
-        let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::hidden());
-        if std::io::stderr().is_terminal() {
-            bar.set_draw_target(ProgressDrawTarget::stderr());
-            if let Ok(style) =
-                ProgressStyle::with_template("{bar:30} {pos}/{len} {msg} [{elapsed}]")
-            {
-                bar.set_style(style);
-            }
-            bar.set_message("ok 0, failed 0");
-            bar.enable_steady_tick(Duration::from_millis(200));
-        }
+    /// A report on `total` targets; its progress bar shown when `progress`.
+    pub(crate) fn new(format: RunOutput, total: usize, progress: bool) -> Report {
+        let bar = crate::progress::bar(progress, total, "{bar:30} {pos}/{len} {msg} [{elapsed}]");
+        bar.set_message("ok 0, failed 0");
         Report {
+            progress,
             format,
             total,
             started: Instant::now(),
@@ -45,6 +42,7 @@ impl Report {
             skipped: 0,
             failed: Vec::new(),
             rows: Vec::new(),
+            done: Vec::new(),
             bar,
         }
     }
@@ -53,7 +51,7 @@ impl Report {
     pub(crate) fn pause(&self) {
         self.bar.disable_steady_tick();
         self.bar.set_draw_target(ProgressDrawTarget::hidden());
-        if std::io::stderr().is_terminal() {
+        if self.progress {
             // The last frame stays on screen: clear its line.
             eprint!("\r\x1b[2K");
         }
@@ -61,10 +59,7 @@ impl Report {
 
     /// Shows the progress bar again (on a terminal).
     pub(crate) fn resume(&self) {
-        if std::io::stderr().is_terminal() {
-            self.bar.set_draw_target(ProgressDrawTarget::stderr());
-            self.bar.enable_steady_tick(Duration::from_millis(200));
-        }
+        crate::progress::show(&self.bar, self.progress);
     }
 
     /// A line on stderr, the progress bar out of the way.
@@ -72,10 +67,27 @@ impl Report {
         self.bar.suspend(|| eprintln!("{text}"));
     }
 
+    /// The canary's summary; and, when its output was not on the terminal (stdout is a file or
+    /// a pipe, or the format prints only at the end), each canary target's result, so that the
+    /// question after it is asked about something seen.
     pub(crate) fn canary_done(&self, n: usize) {
         let failed = self.failed.len();
+        let shown = std::io::stdout().is_terminal()
+            && matches!(self.format, RunOutput::Prefixed | RunOutput::Jsonl);
+        if !shown {
+            for row in &self.done {
+                let what = if row.ok { "ok" } else { "failed" };
+                self.line(&format!(
+                    "canary: {what:<6} {} ({}) {}",
+                    row.target.label(),
+                    row.target.account_id,
+                    row.error.clone().unwrap_or_else(|| row.result())
+                ));
+            }
+        }
         self.line(&format!(
-            "canary: {n} targets, {} ok, {failed} failed",
+            "canary: {}, {} ok, {failed} failed",
+            super::run::count(n, "target"),
             n - failed
         ));
     }
@@ -83,6 +95,7 @@ impl Report {
     /// One target's result: printed whole (or kept for the table), counted.
     pub(crate) fn add(&mut self, row: Row) -> Result<(), CliError> {
         self.bar.inc(1);
+        self.done.push(row.shallow());
         if row.skipped {
             self.skipped += 1;
             return Ok(());
@@ -215,8 +228,8 @@ impl Report {
         }
         let _ = writeln!(
             err,
-            "{summary} of {} targets in {:.1}s{}",
-            self.total,
+            "{summary} of {} in {:.1}s{}",
+            super::run::count(self.total, "target"),
             self.started.elapsed().as_secs_f64(),
             if interrupted { " (interrupted)" } else { "" }
         );

@@ -560,6 +560,53 @@ fn an_assume_role_profile_signs_the_admin_calls() {
 }
 
 #[test]
+fn the_walk_shows_progress_on_a_terminal_and_nothing_off_it() {
+    let w = world();
+    let home = tempfile::tempdir().unwrap();
+    let (id, secret) = w.key("sesame-admin");
+    let argv = serde_json::json!([
+        sesame_bin().display().to_string(),
+        "admin",
+        "assignments",
+        "-o",
+        "json",
+        // Slow enough for the line to be drawn.
+        "--rate",
+        "20"
+    ]);
+    let out = clean_command("python3", home.path())
+        .arg(py_script("pty_drive.py"))
+        .args([argv.to_string(), "[]".to_owned()])
+        .env("TERM", "xterm")
+        .env("AWS_ENDPOINT_URL", &w.moto.url)
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_ACCESS_KEY_ID", id)
+        .env("AWS_SECRET_ACCESS_KEY", secret)
+        .output()
+        .unwrap();
+    let screen = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{screen}");
+    let at = screen.rfind("walking: ").expect("a progress line");
+    let after = &screen[at..];
+    // `walking: 3/5 accounts, 12 calls, 0 retries, 19.6/s [0s]`, erased before the JSON.
+    let frame = &after[..after.find(['\r', '\n']).unwrap()];
+    assert!(
+        frame.contains(" accounts, ") && frame.contains(" retries, "),
+        "{frame}"
+    );
+    let json_at = after.find("instance_arn").expect("the JSON follows");
+    assert!(
+        after[..json_at].contains("\x1b[2K"),
+        "{:?}",
+        &after[..json_at]
+    );
+
+    let out = w.admin(&["assignments", "-o", "json"]);
+    assert_success(&out);
+    assert_eq!(stderr(&out), "", "no progress off a terminal");
+}
+
+#[test]
 fn an_instance_without_list_regions_is_single_region() {
     // moto has no ListRegions; moto_admin.py answers it as AWS answers an operation it does
     // not have (UnknownOperationException), as an older instance or partition would.

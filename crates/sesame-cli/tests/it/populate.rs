@@ -707,7 +707,7 @@ fn a_legacy_profile_reuses_the_sso_session_of_its_start_url() {
         .output()
         .unwrap();
     assert_success(&login);
-    populate(&env, &["--profile", "legacy"]);
+    populate(&env, &["--session-of", "legacy"]);
     let text = config(&env);
     assert_eq!(
         text.matches("[sso-session ").count(),

@@ -73,8 +73,13 @@ fn a_command_runs_once_per_target_in_every_output_form() {
     for line in stdout(&out).lines() {
         let (label, rest) = line.split_once("] ").expect("a prefixed line");
         let words: Vec<&str> = rest.split_whitespace().collect();
-        assert_eq!(words.len(), 3, "{line}");
-        assert!(label.ends_with(&format!("/{}", words[1])), "{line}");
+        assert_eq!(words.len(), 4, "{line}");
+        // No --regions: each target in the session's region.
+        assert_eq!(words[3], "us-east-1", "{line}");
+        assert!(
+            label.ends_with(&format!("/{}/us-east-1", words[1])),
+            "{line}"
+        );
         seen.push((words[0].into(), words[1].into(), words[2].into()));
     }
     check_identities(&env, seen);

@@ -29,7 +29,7 @@ use crate::aws_error::AwsError;
 use crate::config::{AwsConfig, ServiceId, resolve_endpoint};
 use crate::credentials::AwsCredentials;
 use crate::env::Env;
-use crate::pace::Pacing;
+use crate::pace::{CallStats, Pacing};
 
 /// The three administration services, with their JSON 1.1 target prefix and signing name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -185,6 +185,19 @@ impl AdminClient {
     /// How hard the client drives the APIs.
     pub fn pacing(&self) -> &AdminPacing {
         &self.inner.options
+    }
+
+    /// What the calls made so far did, every service together (for a progress display). The
+    /// rate is the SSO Admin API's, where the walks spend their calls.
+    pub fn stats(&self) -> CallStats {
+        let mut all = CallStats::default();
+        for pacing in &self.inner.pacings {
+            let s = pacing.stats();
+            all.requests += s.requests;
+            all.retries += s.retries;
+        }
+        all.pacer = self.pacing_of(Service::SsoAdmin).stats().pacer;
+        all
     }
 
     /// The pacing of one service's calls (its counters say what they did).

@@ -15,6 +15,7 @@ use super::AdminError;
 use super::directory::{Directory, TargetAccount};
 use super::filter::{PermissionSetSpec, PrincipalSpec, PrincipalType, TargetSpec};
 use super::operations::WireAssignment;
+use crate::progress::ProgressSink;
 
 /// One assignment: a principal has a permission set in an account. Field names are
 /// aws-sso-lib's; the names are `None` unless asked for or known from the walk.
@@ -63,6 +64,8 @@ pub struct AssignmentQuery {
     /// Add, for each group assignment, a row per member user (`via_group_id` set). With a
     /// principal filter, a member's row is kept when the user or the group matches.
     pub expand_groups: bool,
+    /// Told of the accounts to walk (once the targets are resolved) and of each account walked.
+    pub progress: ProgressSink,
 }
 
 /// Everything a walk task needs, resolved.
@@ -72,6 +75,7 @@ struct Plan {
     permission_sets: Option<HashSet<String>>,
     names: bool,
     expand_groups: bool,
+    progress: ProgressSink,
 }
 
 enum Message {
@@ -202,7 +206,9 @@ pub async fn list_assignments(
         permission_sets,
         names: query.names,
         expand_groups: query.expand_groups,
+        progress: query.progress.clone(),
     });
+    plan.progress.found(accounts.len() as u64);
     let (tx, rx) = mpsc::channel(256);
     let driver = tokio::spawn(drive(plan, accounts, tx)).abort_handle();
     Ok(AssignmentStream {
@@ -227,7 +233,10 @@ async fn drive(plan: Arc<Plan>, accounts: Vec<TargetAccount>, tx: mpsc::Sender<M
             tasks.spawn(walk_account(plan.clone(), Arc::new(account), tx.clone()));
         }
         let failure = match done {
-            Ok(Ok(())) => continue,
+            Ok(Ok(())) => {
+                plan.progress.done(1);
+                continue;
+            }
             Ok(Err(e)) => e,
             Err(e) => AdminError::Internal(e.to_string()),
         };

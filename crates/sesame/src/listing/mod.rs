@@ -103,6 +103,7 @@ pub use lister::{DEFAULT_CONCURRENCY, PortalLister};
 pub use source::{Listing, Source};
 
 use crate::pace::CallError;
+use crate::progress::ProgressSink;
 use crate::sso::SsoError;
 use crate::sso::portal::AccountInfo;
 
@@ -133,6 +134,9 @@ pub struct ListingOptions {
     pub pacer: PacerConfig,
     /// The retry policy (likewise).
     pub retry: RetryPolicy,
+    /// Told of each account found and each account whose roles are listed (when the portal is
+    /// asked; a listing served from the cache reports nothing).
+    pub progress: ProgressSink,
 }
 
 impl Default for ListingOptions {
@@ -144,6 +148,7 @@ impl Default for ListingOptions {
             concurrency: DEFAULT_CONCURRENCY,
             pacer: PacerConfig::default(),
             retry: RetryPolicy::default(),
+            progress: ProgressSink::default(),
         }
     }
 }

@@ -13,6 +13,7 @@ use super::lister::PortalLister;
 use super::{AccountRoles, Filter, Listed, ListingError, ListingOptions};
 use crate::env::Env;
 use crate::pace::Pacing;
+use crate::progress::ProgressSink;
 use crate::sso::portal::AccountInfo;
 use crate::sso::{Sso, SsoError, SsoSession};
 use crate::time;
@@ -158,6 +159,12 @@ impl Listing {
             store: options
                 .cache
                 .then(|| (self.cache.clone(), self.session.clone())),
+            // Only a listing that asks the portal takes long enough to show.
+            progress: if network {
+                options.progress.clone()
+            } else {
+                ProgressSink::default()
+            },
         };
         Ok((source, pipeline.run()))
     }
@@ -219,6 +226,7 @@ struct Pipeline {
     max_age: std::time::Duration,
     concurrency: usize,
     store: Option<(ListingCache, SsoSession)>,
+    progress: ProgressSink,
 }
 
 /// What a listing fetched from the portal, for the cache.
@@ -265,7 +273,10 @@ impl Pipeline {
                 (None, None) => unreachable!("no cache means a portal lister"),
             };
         let filter = self.filter.clone();
-        let kept = accounts.try_filter(move |a| std::future::ready(filter.keeps_account(a)));
+        let found = self.progress.clone();
+        let kept = accounts
+            .try_filter(move |a| std::future::ready(filter.keeps_account(a)))
+            .inspect_ok(move |_| found.found(1));
         let stream: BoxStream<'static, Result<Step, ListingError>> = if self.with_roles {
             // The cached role lists still fresh, by account id.
             let hits: HashMap<String, Vec<String>> = self
@@ -285,8 +296,10 @@ impl Pipeline {
             let lister = self.lister.clone();
             let tap = fetched.clone();
             let filter = self.filter.clone();
+            let progress = self.progress.clone();
             kept.map(move |account| {
                 let (hits, lister, tap) = (hits.clone(), lister.clone(), tap.clone());
+                let progress = progress.clone();
                 async move {
                     let account = account?;
                     let id = account.account_id.clone();
@@ -301,6 +314,7 @@ impl Pipeline {
                             unreachable!("roles missing from the cache mean a portal lister")
                         }
                     };
+                    progress.done(1);
                     Ok((account, Some(names)))
                 }
             })
@@ -312,7 +326,10 @@ impl Pipeline {
             })
             .boxed()
         } else {
-            kept.map_ok(|a| (a, None)).boxed()
+            let progress = self.progress.clone();
+            kept.inspect_ok(move |_| progress.done(1))
+                .map_ok(|a| (a, None))
+                .boxed()
         };
         let store = StoreOnDrop {
             store: self.store,
@@ -378,5 +395,91 @@ impl Drop for StoreOnDrop {
         if let Err(e) = cache.store(&session, listing) {
             tracing::warn!("the listing was not cached: {e}");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    use super::*;
+    use crate::config::AwsConfig;
+    use crate::progress::{Progress, ProgressSink};
+    use crate::sso::{LoginFlow, LoginOptions, LoginPrompt, SessionSelector};
+
+    struct Approved;
+    impl LoginPrompt for Approved {
+        fn device_code(&self, _: &str, _: Option<&str>, _: &str) {}
+        fn authorize(&self, _: &str) {}
+    }
+
+    #[derive(Default)]
+    struct Count {
+        found: AtomicU64,
+        done: AtomicU64,
+    }
+
+    impl Progress for Count {
+        fn found(&self, n: u64) {
+            self.found.fetch_add(n, Ordering::Relaxed);
+        }
+        fn done(&self, n: u64) {
+            self.done.fetch_add(n, Ordering::Relaxed);
+        }
+    }
+
+    #[tokio::test]
+    async fn a_listing_from_the_portal_reports_each_account_found_and_done_and_a_cached_one_nothing()
+     {
+        let emulator = sesame_emulator::start(sesame_emulator::EmulatorConfig {
+            accounts: 30,
+            ..sesame_emulator::EmulatorConfig::auto_approving()
+        })
+        .await
+        .unwrap();
+        let home = tempfile::tempdir().unwrap();
+        let url = emulator.url();
+        let env = Env::from_vars([
+            ("HOME", home.path().to_string_lossy().into_owned()),
+            ("AWS_ENDPOINT_URL_SSO", url.clone()),
+            ("AWS_ENDPOINT_URL_SSO_OIDC", url.clone()),
+        ]);
+        let text =
+            format!("[sso-session acme]\nsso_start_url = {url}/start\nsso_region = us-east-1\n");
+        crate::fsutil::write_atomic(&env.config_file(), text.as_bytes(), 0o600).unwrap();
+        let config = AwsConfig::load(env.config_file()).unwrap();
+        let session = SessionSelector {
+            sso_session: Some("acme".into()),
+            ..Default::default()
+        }
+        .resolve(&env, &config)
+        .unwrap();
+        let sso = Sso::new(&env).unwrap();
+        let login = LoginOptions {
+            flow: LoginFlow::DeviceCode,
+            ..LoginOptions::default()
+        };
+        sso.login(&session, &login, &Approved).await.unwrap();
+
+        let count = Arc::new(Count::default());
+        let options = ListingOptions {
+            progress: ProgressSink::new(count.clone()),
+            ..ListingOptions::default()
+        };
+        let listing = Listing::new(&sso, &env, &session, options);
+        let items = listing.roles(&Filter::all()).await.unwrap();
+        assert_eq!(items.collect().await.unwrap().len(), 30);
+        assert_eq!(count.found.load(Ordering::Relaxed), 30);
+        assert_eq!(count.done.load(Ordering::Relaxed), 30);
+
+        let again = listing.roles(&Filter::all()).await.unwrap();
+        assert!(matches!(again.source(), Source::Cache { .. }));
+        assert_eq!(again.collect().await.unwrap().len(), 30);
+        assert_eq!(
+            count.found.load(Ordering::Relaxed),
+            30,
+            "the cache reports nothing"
+        );
     }
 }

@@ -10,6 +10,7 @@ use crate::cli::admin::{AdminOutput, AssignmentsArgs};
 use crate::context::Context;
 use crate::error::CliError;
 use crate::output;
+use crate::progress::Progress;
 
 /// aws-sso-lib's `list_assignments` field names, in its order.
 const FIELDS: [&str; 9] = [
@@ -28,6 +29,9 @@ const VIA: [&str; 2] = ["via_group_id", "via_group_name"];
 
 pub(super) async fn run(ctx: &Context, args: &AssignmentsArgs) -> Result<ExitCode, CliError> {
     let dir = args.connection.directory(ctx).await?;
+    let progress = Progress::new(ctx, "walking", "accounts");
+    let client = dir.client().clone();
+    progress.count_calls(std::sync::Arc::new(move || client.stats()));
     let query = AssignmentQuery {
         principals: args.principal.clone(),
         permission_sets: args.permission_set.clone(),
@@ -35,6 +39,7 @@ pub(super) async fn run(ctx: &Context, args: &AssignmentsArgs) -> Result<ExitCod
         ou_recursive: args.ou_recursive,
         names: args.names,
         expand_groups: args.expand_groups,
+        progress: progress.sink(),
     };
     let mut stream = admin::list_assignments(&dir, &query).await?;
     let mut header: Vec<&str> = FIELDS.to_vec();
@@ -45,11 +50,15 @@ pub(super) async fn run(ctx: &Context, args: &AssignmentsArgs) -> Result<ExitCod
         // Rows go out as the walk finds them.
         let mut w = CsvWriter::new(&header)?;
         while let Some(a) = stream.next().await {
-            w.row(&cells(&a?, args.expand_groups))?;
+            let a = a.inspect_err(|_| progress.clear())?;
+            progress.suspend(|| w.row(&cells(&a, args.expand_groups)))?;
         }
+        progress.clear();
         return Ok(ExitCode::SUCCESS);
     }
-    let mut rows = stream.collect().await?;
+    let rows = stream.collect().await;
+    progress.clear();
+    let mut rows = rows?;
     rows.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
     match args.connection.output {
         AdminOutput::Json => {
