@@ -12,6 +12,16 @@ pub(crate) fn warning(message: impl std::fmt::Display) {
     eprintln!("{WARNING}{message}");
 }
 
+/// Says that a file which now holds secrets was readable by others and is owner-only now.
+pub(crate) fn warn_made_private(path: &std::path::Path, old_mode: Option<u32>) {
+    if let Some(old) = old_mode {
+        warning(format_args!(
+            "{} was readable by others (mode {old:04o}); it holds secret keys, so it is 0600 now",
+            path.display()
+        ));
+    }
+}
+
 /// Writes rows as aligned columns under a header (no trailing spaces).
 pub(crate) fn table(header: &[&str], rows: &[Vec<String>]) -> std::io::Result<()> {
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();

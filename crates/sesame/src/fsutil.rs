@@ -89,6 +89,24 @@ pub fn write_atomic_keep_mode(path: &Path, bytes: &[u8], default_mode: u32) -> i
     file.commit()
 }
 
+/// Like [`write_atomic_keep_mode`], for a file of the user's that now holds secrets
+/// (`~/.aws/credentials`): an existing file keeps its owner's permission bits but loses any
+/// for group and others (0644 becomes 0600), a new one is 0600. Returns the old mode when it
+/// was loosened, so the caller can tell the user it changed.
+pub fn write_atomic_private(path: &Path, bytes: &[u8]) -> io::Result<Option<u32>> {
+    let target = resolve_symlinks(path)?;
+    let old = match fs::metadata(&target) {
+        Ok(meta) => permission_bits(&meta),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+        Err(e) => return Err(e),
+    };
+    let mode = old.map_or(SECRET_FILE_MODE, |m| m & !0o077);
+    let mut file = AtomicFile::create(&target, mode)?;
+    file.write_all(bytes)?;
+    file.commit()?;
+    Ok(old.filter(|&m| m != mode))
+}
+
 /// The atomic write itself, with the content produced by `write` so tests can make it fail.
 fn write_atomic_with(
     path: &Path,
@@ -643,6 +661,27 @@ mod tests {
 
         let fresh = tmp.path().join("fresh");
         write_atomic_keep_mode(&fresh, b"x", 0o600).unwrap();
+        assert_eq!(mode_of(&fresh), 0o600);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn private_write_takes_group_and_others_away() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("credentials");
+        fs::write(&path, "old").unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+        assert_eq!(write_atomic_private(&path, b"new").unwrap(), Some(0o644));
+        assert_eq!(mode_of(&path), 0o600);
+        assert_eq!(fs::read_to_string(&path).unwrap(), "new");
+        // Already private (or owner-only in another way): kept, nothing to report.
+        assert_eq!(write_atomic_private(&path, b"again").unwrap(), None);
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o400)).unwrap();
+        assert_eq!(write_atomic_private(&path, b"ro").unwrap(), None);
+        assert_eq!(mode_of(&path), 0o400);
+        let fresh = tmp.path().join("fresh");
+        assert_eq!(write_atomic_private(&fresh, b"x").unwrap(), None);
         assert_eq!(mode_of(&fresh), 0o600);
     }
 

@@ -76,7 +76,7 @@ use std::path::PathBuf;
 
 pub use chain::{AwsCredentials, ChainError, CredentialSource};
 pub use child_env::{CLEARED, CLEARED_FOR_SERVER, ChildEnv};
-pub use file::write_to_credentials_file;
+pub use file::{CredentialsFileWrite, write_to_credentials_file};
 pub use provider::{SsoCredentialsProvider, to_sdk};
 pub use resolver::CredentialResolver;
 pub use role_target::{AccountRef, RoleSpec, RoleTarget};
