@@ -473,3 +473,53 @@ fn a_credentials_file_readable_by_others_is_made_private() {
     assert_success(&out);
     assert!(!stderr(&out).contains("warning:"), "{}", stderr(&out));
 }
+
+/// A login killed while it waits for approval holds the login lock; the kernel frees it, and the
+/// next login starts at once instead of waiting for a dead process.
+#[test]
+fn a_lock_held_by_a_killed_process_never_blocks_the_next_caller() {
+    let env = TestEnv::with(sesame_emulator::EmulatorConfig {
+        auto_approve: false,
+        ..sesame_emulator::EmulatorConfig::default()
+    });
+    let mut first = env
+        .sesame_std()
+        .args(["login", "--device-code"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    crate::common::wait_until(
+        "the first login to wait for approval",
+        Duration::from_secs(30),
+        || !env.emulator.pending_user_codes().is_empty(),
+    );
+    first.kill().unwrap(); // SIGKILL, with the lock held
+    first.wait().unwrap();
+    let stale = env.emulator.pending_user_codes();
+    let second = env
+        .sesame_std()
+        .args(["login", "--device-code"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    crate::common::wait_until(
+        "the second login to get past the lock",
+        Duration::from_secs(30),
+        || env.emulator.pending_user_codes().len() > stale.len(),
+    );
+    let code = env
+        .emulator
+        .pending_user_codes()
+        .into_iter()
+        .find(|c| !stale.contains(c))
+        .unwrap();
+    assert!(env.emulator.approve(&code));
+    let out = second.wait_with_output().unwrap();
+    assert_success(&out);
+    let stats = env.emulator.stats();
+    assert_eq!(stats.device_authorizations, 2);
+    assert_eq!(stats.authorizations, 1);
+    assert!(env.token_json(SESSION)["accessToken"].is_string());
+}
