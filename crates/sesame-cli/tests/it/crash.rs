@@ -291,12 +291,7 @@ fn kill_nine_during_populate_login_creds_and_a_refresh_leaves_whole_files() {
     // A run killed after the emulator rotated the refresh token but before the new one was
     // stored leaves a spent refresh token: the next run then uses the access token (valid 5 more
     // minutes) and writes no token, so the token cache's stale temps wait for the login below.
-    next_run_cleans_up(
-        &aws,
-        &modes,
-        process(),
-        Some(&token.parent().unwrap().to_owned()),
-    );
+    next_run_cleans_up(&aws, &modes, process(), Some(token.parent().unwrap()));
 
     // login --force: the token and registration files.
     let login = || {
