@@ -76,10 +76,12 @@ use std::path::PathBuf;
 
 pub use chain::{AwsCredentials, ChainError, CredentialSource};
 pub use child_env::{CLEARED, CLEARED_FOR_SERVER, ChildEnv};
-pub use file::{CredentialsFileWrite, write_to_credentials_file};
+pub use file::write_to_credentials_file;
 pub use provider::{SsoCredentialsProvider, to_sdk};
 pub use resolver::CredentialResolver;
 pub use role_target::{AccountRef, RoleSpec, RoleTarget};
+
+pub use file::CredentialsFileWrite;
 
 use crate::cache::CacheError;
 use crate::config::ConfigError;
