@@ -14,6 +14,16 @@ pub(crate) fn warning(message: impl std::fmt::Display) {
     eprintln!("{WARNING}{message}");
 }
 
+/// Says that a file which now holds secrets was readable by others and is owner-only now.
+pub(crate) fn warn_made_private(path: &std::path::Path, old_mode: Option<u32>) {
+    if let Some(old) = old_mode {
+        warning(format_args!(
+            "{} was readable by others (mode {old:04o}); it holds secret keys, so it is 0600 now",
+            path.display()
+        ));
+    }
+}
+
 /// Writes rows as aligned columns under a header (no trailing spaces). Widths are terminal
 /// columns (`unicode-width`: a CJK character takes two); control characters are escaped as in
 /// [`text`], so a cell is always one line of its own width.

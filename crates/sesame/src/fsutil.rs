@@ -1,20 +1,28 @@
 //! Atomic writes and cross-process locks: the one place where sesame writes files carefully.
 //!
 //! Every file sesame writes goes through [`write_atomic`] or [`write_atomic_keep_mode`]: a temp
-//! file in the target's directory, the mode set before any byte is written, `fsync`, then a rename
-//! over the target. A reader (the AWS CLI, an SDK, another sesame) sees the old file or the new
-//! one, never half of either, and a failure leaves the old file as it was and no temp file behind.
-//! This is what botocore's `JSONFileCache` does too (`mkstemp(suffix='.tmp')`, fsync, `os.replace`).
+//! file in the target's directory, created 0600 before any byte is written, `fsync`, the final
+//! mode, then a rename over the target. A reader (the AWS CLI, an SDK, another sesame) sees the
+//! old file or the new one, never half of either, and a failure leaves the old file as it was and
+//! no temp file behind. This is what botocore's `JSONFileCache` does too
+//! (`mkstemp(suffix='.tmp')`, fsync, `os.replace`).
+//!
+//! A process killed half-way (`kill -9`, a power cut) cannot delete its temp file. The writer
+//! holds a lock on its temp file while it writes, so the next writer of that directory can tell
+//! a stale one (sesame's naming, unlocked, untouched for [`STALE_TEMP_AGE`]) from one in use and
+//! removes it: a temp file of a credentials write holds secrets and must not stay around.
 //!
 //! [`FileLock`] serialises sesame processes that may race on one cache entry (many
 //! `credential_process` calls refreshing the same token at once). It is an advisory lock on a
 //! sidecar file: the AWS CLI takes no lock, so it only coordinates sesame with itself; the atomic
 //! rename is what protects everyone else.
 
+use std::collections::HashSet;
 use std::fs::{self, File, OpenOptions, TryLockError};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::sync::Mutex;
+use std::time::{Duration, Instant, SystemTime};
 
 use crate::env::Env;
 
@@ -23,6 +31,10 @@ pub const SECRET_FILE_MODE: u32 = 0o600;
 
 /// The mode for directories sesame creates: only the owner may list or enter them.
 pub const PRIVATE_DIR_MODE: u32 = 0o700;
+
+/// How long a temp file of sesame's naming must have been left alone (and unlocked) before a
+/// writer of its directory treats it as left behind by a killed process and removes it.
+pub const STALE_TEMP_AGE: Duration = Duration::from_secs(5 * 60);
 
 /// How many symbolic links [`write_atomic_keep_mode`] follows before giving up (Linux's limit).
 const MAX_SYMLINK_HOPS: usize = 40;
@@ -67,9 +79,9 @@ pub fn create_private_dir(dir: &Path) -> io::Result<()> {
 /// Replaces the file at `path` with `bytes`, atomically, with the given permission bits.
 ///
 /// Missing parent directories are created with mode 0700. The content goes to a temp file in the
-/// same directory (`.<name>.<random>.tmp`, so it never matches a `*.json` glob), whose mode is set
-/// to `mode` before anything is written, then it is flushed to disk and renamed over `path`. On
-/// any failure the temp file is removed and the old file, if any, is untouched.
+/// same directory (`.<name>.<random>.tmp`, so it never matches a `*.json` glob), created with
+/// mode 0600 before anything is written; it is flushed to disk, given `mode` and renamed over
+/// `path`. On any failure the temp file is removed and the old file, if any, is untouched.
 ///
 /// A symbolic link at `path` is replaced by a regular file; use [`write_atomic_keep_mode`] to
 /// write through the link instead. On non-Unix systems `mode` is ignored.
@@ -86,6 +98,24 @@ pub fn write_atomic_keep_mode(path: &Path, bytes: &[u8], default_mode: u32) -> i
     file.commit()
 }
 
+/// Like [`write_atomic_keep_mode`], for a file of the user's that now holds secrets
+/// (`~/.aws/credentials`): an existing file keeps its owner's permission bits but loses any
+/// for group and others (0644 becomes 0600), a new one is 0600. Returns the old mode when it
+/// was loosened, so the caller can tell the user it changed.
+pub fn write_atomic_private(path: &Path, bytes: &[u8]) -> io::Result<Option<u32>> {
+    let target = resolve_symlinks(path)?;
+    let old = match fs::metadata(&target) {
+        Ok(meta) => permission_bits(&meta),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+        Err(e) => return Err(e),
+    };
+    let mode = old.map_or(SECRET_FILE_MODE, |m| m & !0o077);
+    let mut file = AtomicFile::create(&target, mode)?;
+    file.write_all(bytes)?;
+    file.commit()?;
+    Ok(old.filter(|&m| m != mode))
+}
+
 /// The atomic write itself, with the content produced by `write` so tests can make it fail.
 fn write_atomic_with(
     path: &Path,
@@ -98,14 +128,15 @@ fn write_atomic_with(
 }
 
 /// A file written as a stream and put in place atomically: the writes go to a temp file beside
-/// `path` (mode set before the first byte), [`commit`](Self::commit) flushes, `fsync`s and
-/// renames it over `path`. Dropped without a commit (an error half-way through a download), the
+/// `path` (created 0600, locked while it is written), [`commit`](Self::commit) flushes,
+/// `fsync`s, sets the final mode and renames it over `path`. Dropped without a commit (an error half-way through a download), the
 /// temp file is deleted and the old file is untouched. What [`write_atomic`] does for a buffer,
 /// for content too large to hold (`sesame api -o FILE` streaming an S3 object).
 #[derive(Debug)]
 pub struct AtomicFile {
     temp: tempfile::NamedTempFile,
     path: PathBuf,
+    mode: u32,
 }
 
 impl AtomicFile {
@@ -118,19 +149,37 @@ impl AtomicFile {
                 format!("{} does not name a file", path.display()),
             )
         })?;
-        create_private_dir(parent_dir(path))?;
+        let dir = parent_dir(path);
+        create_private_dir(dir)?;
+        remove_stale_temps_once(dir);
         let mut prefix = std::ffi::OsString::from(".");
         prefix.push(name);
         prefix.push(".");
-        // Dropping `temp` on any early return deletes the temp file.
-        let temp = tempfile::Builder::new()
+        let mut builder = tempfile::Builder::new();
+        builder
             .prefix(&prefix)
             .suffix(".tmp")
-            .tempfile_in(parent_dir(path))?;
-        set_mode(temp.as_file(), mode)?;
+            .rand_bytes(TEMP_RAND_LEN);
+        // Owner-only from its creation: the final mode (0644 for a config) is set only once the
+        // content is complete, so a temp file left by a killed process never shows its secrets.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            builder.permissions(fs::Permissions::from_mode(SECRET_FILE_MODE));
+        }
+        // Dropping `temp` on any early return deletes the temp file.
+        let temp = builder.tempfile_in(dir)?;
+        // Marks the temp file as in use for as long as this process lives; the lock is freed
+        // when the file is closed, after the rename, or by the kernel when the process dies.
+        match temp.as_file().try_lock() {
+            Ok(()) | Err(TryLockError::WouldBlock) => {}
+            Err(TryLockError::Error(e)) if e.kind() == io::ErrorKind::Unsupported => {}
+            Err(TryLockError::Error(e)) => return Err(e),
+        }
         Ok(AtomicFile {
             temp,
             path: path.to_path_buf(),
+            mode,
         })
     }
 
@@ -150,8 +199,9 @@ impl AtomicFile {
     /// Flushes the content to disk and renames it over the target.
     pub fn commit(mut self) -> io::Result<()> {
         self.temp.as_file_mut().flush()?;
+        set_mode(self.temp.as_file(), self.mode)?;
         self.temp.as_file().sync_all()?;
-        let AtomicFile { temp, path } = self;
+        let AtomicFile { temp, path, .. } = self;
         temp.persist(&path).map_err(|e| e.error)?;
         sync_dir(parent_dir(&path));
         Ok(())
@@ -166,6 +216,74 @@ impl Write for AtomicFile {
     fn flush(&mut self) -> io::Result<()> {
         self.temp.as_file_mut().flush()
     }
+}
+
+/// The length of the random part of a temp file's name (`.<name>.<random>.tmp`).
+const TEMP_RAND_LEN: usize = 6;
+
+/// Removes the stale temp files of `dir` (see [`remove_stale_temps`]), once per directory per
+/// process: a sweep writing thousands of cache entries lists the directory once, not each time.
+fn remove_stale_temps_once(dir: &Path) {
+    static CLEANED: Mutex<Option<HashSet<PathBuf>>> = Mutex::new(None);
+    let first = {
+        let mut cleaned = CLEANED.lock().unwrap_or_else(|e| e.into_inner());
+        cleaned
+            .get_or_insert_with(HashSet::new)
+            .insert(dir.to_path_buf())
+    };
+    if first {
+        remove_stale_temps(dir, STALE_TEMP_AGE);
+    }
+}
+
+/// Removes the temp files that killed writers left in `dir`: names of sesame's own pattern
+/// (`.<name>.<6 letters or digits>.tmp`), regular files, not modified for `age`, and not locked
+/// by a live writer. Best effort: what cannot be read or removed is left alone. Returns how
+/// many were removed.
+pub fn remove_stale_temps(dir: &Path, age: Duration) -> usize {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return 0;
+    };
+    let now = SystemTime::now();
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        if !is_temp_name(&name.to_string_lossy()) {
+            continue;
+        }
+        // symlink_metadata through the entry: a link is never followed, never removed.
+        let Ok(meta) = entry.metadata() else { continue };
+        let old_enough = meta
+            .modified()
+            .ok()
+            .and_then(|m| now.duration_since(m).ok())
+            .is_some_and(|idle| idle >= age);
+        if !meta.is_file() || !old_enough {
+            continue;
+        }
+        let path = entry.path();
+        let Ok(file) = File::open(&path) else {
+            continue;
+        };
+        // A writer holds this lock for as long as it writes; taking it proves nobody does.
+        if file.try_lock().is_ok() && fs::remove_file(&path).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
+}
+
+/// Whether `name` is one of [`AtomicFile`]'s temp names: `.<name>.<6 letters or digits>.tmp`.
+fn is_temp_name(name: &str) -> bool {
+    let Some(inner) = name.strip_prefix('.').and_then(|n| n.strip_suffix(".tmp")) else {
+        return false;
+    };
+    let Some((target, random)) = inner.rsplit_once('.') else {
+        return false;
+    };
+    !target.is_empty()
+        && random.len() == TEMP_RAND_LEN
+        && random.bytes().all(|b| b.is_ascii_alphanumeric())
 }
 
 /// The directory a file is in (`.` for a bare name).
@@ -423,6 +541,83 @@ mod tests {
         assert_eq!(names_in(tmp.path()), ["out.bin"]);
     }
 
+    /// The temp file of a 0644 config is 0600 while its content is written: a process killed
+    /// there leaves nothing readable by others.
+    #[cfg(unix)]
+    #[test]
+    fn temp_file_is_private_until_the_commit() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("config");
+        let mut file = AtomicFile::create(&path, 0o644).unwrap();
+        file.write_all(b"[default]\n").unwrap();
+        let temp = tmp.path().join(&names_in(tmp.path())[0]);
+        assert!(is_temp_name(&names_in(tmp.path())[0]));
+        assert_eq!(mode_of(&temp), 0o600);
+        file.commit().unwrap();
+        assert_eq!(mode_of(&path), 0o644);
+        assert_eq!(names_in(tmp.path()), ["config"]);
+    }
+
+    fn age(path: &Path, by: Duration) {
+        let file = OpenOptions::new().write(true).open(path).unwrap();
+        file.set_modified(SystemTime::now() - by).unwrap();
+    }
+
+    #[test]
+    fn stale_temps_are_removed_and_live_ones_kept() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        let old = Duration::from_secs(600);
+        // A live writer (created first: a writer cleans its directory when it starts).
+        let mut live = AtomicFile::create(&dir.join("live"), 0o600).unwrap();
+        live.write_all(b"half").unwrap();
+        let live_name = names_in(dir)
+            .into_iter()
+            .find(|n| n.starts_with(".live."))
+            .unwrap();
+        age(&dir.join(&live_name), old);
+        // Left by a killed writer: sesame's naming, old, unlocked.
+        for name in [".config.Ab12Cd.tmp", ".abc.json.zzzzzz.tmp"] {
+            fs::write(dir.join(name), "secret").unwrap();
+            age(&dir.join(name), old);
+        }
+        // Kept: young, someone else's naming, or locked by a live writer.
+        fs::write(dir.join(".config.young1.tmp"), "x").unwrap();
+        for name in [
+            "tmpab12cd.tmp",
+            ".config.toolong7.tmp",
+            "config",
+            "..abcdef.tmp",
+        ] {
+            fs::write(dir.join(name), "x").unwrap();
+            age(&dir.join(name), old);
+        }
+
+        assert_eq!(remove_stale_temps(dir, STALE_TEMP_AGE), 2);
+        let mut expected = vec![
+            "..abcdef.tmp".to_string(),
+            ".config.toolong7.tmp".to_string(),
+            ".config.young1.tmp".to_string(),
+            live_name,
+            "config".to_string(),
+            "tmpab12cd.tmp".to_string(),
+        ];
+        expected.sort();
+        assert_eq!(names_in(dir), expected);
+        live.commit().unwrap();
+        assert_eq!(fs::read_to_string(dir.join("live")).unwrap(), "half");
+    }
+
+    #[test]
+    fn the_next_writer_removes_stale_temps() {
+        let tmp = tempfile::tempdir().unwrap();
+        let stale = tmp.path().join(".config.q1w2e3.tmp");
+        fs::write(&stale, "[default]\naws_secret_access_key = x\n").unwrap();
+        age(&stale, Duration::from_secs(3600));
+        write_atomic(&tmp.path().join("config"), b"new", 0o600).unwrap();
+        assert_eq!(names_in(tmp.path()), ["config"]);
+    }
+
     #[test]
     fn failed_rename_leaves_no_temp() {
         let tmp = tempfile::tempdir().unwrap();
@@ -475,6 +670,27 @@ mod tests {
 
         let fresh = tmp.path().join("fresh");
         write_atomic_keep_mode(&fresh, b"x", 0o600).unwrap();
+        assert_eq!(mode_of(&fresh), 0o600);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn private_write_takes_group_and_others_away() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("credentials");
+        fs::write(&path, "old").unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+        assert_eq!(write_atomic_private(&path, b"new").unwrap(), Some(0o644));
+        assert_eq!(mode_of(&path), 0o600);
+        assert_eq!(fs::read_to_string(&path).unwrap(), "new");
+        // Already private (or owner-only in another way): kept, nothing to report.
+        assert_eq!(write_atomic_private(&path, b"again").unwrap(), None);
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o400)).unwrap();
+        assert_eq!(write_atomic_private(&path, b"ro").unwrap(), None);
+        assert_eq!(mode_of(&path), 0o400);
+        let fresh = tmp.path().join("fresh");
+        assert_eq!(write_atomic_private(&fresh, b"x").unwrap(), None);
         assert_eq!(mode_of(&fresh), 0o600);
     }
 

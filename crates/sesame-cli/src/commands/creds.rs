@@ -38,7 +38,7 @@ pub(super) fn emit(ctx: &Context, args: &CredsArgs, r: &Resolved) -> Result<Exit
         } else {
             name.clone()
         };
-        let path = sesame::credentials::write_to_credentials_file(&ctx.env, &name, &r.creds)
+        let written = sesame::credentials::write_to_credentials_file(&ctx.env, &name, &r.creds)
             .map_err(|e| {
                 let refused = matches!(e, sesame::credentials::CredentialsError::Config(_));
                 let err = CliError::from(e);
@@ -48,6 +48,8 @@ pub(super) fn emit(ctx: &Context, args: &CredsArgs, r: &Resolved) -> Result<Exit
                     err
                 }
             })?;
+        crate::output::warn_made_private(&written.path, written.loosened_mode);
+        let path = written.path;
         let expiry = match r.creds.expiration {
             Some(t) => format!(
                 "they expire at {} ({})",

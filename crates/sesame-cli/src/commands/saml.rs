@@ -223,13 +223,14 @@ async fn assume(
         return Ok(ExitCode::SUCCESS);
     }
     let path = ctx.env.credentials_file();
-    store::write_profile(
+    let loosened = store::write_profile(
         &path,
         &sesame::fsutil::lock_dir(&ctx.env),
         &target.profile,
         &creds.credentials,
         target.region.as_deref(),
     )?;
+    output::warn_made_private(&path, loosened);
     let expires = creds.credentials.expiration;
     eprintln!(
         "Credentials for {} are in profile `{}` of {}.",

@@ -145,6 +145,10 @@ pub(crate) fn report(e: &CliError) -> ExitCode {
     }) {
         return ExitCode::SUCCESS;
     }
+    // A path that cannot be written or read says what to do about the path, whatever the
+    // command would have suggested for the file's content ("delete the file" does not help on
+    // a read-only file system), and it is the user's environment, not a bug (exit 1).
+    let fs = fs_hint(&e.error).filter(|_| !matches!(e.kind, Kind::Code(_)));
     let mut line = e.error.to_string();
     for cause in e.error.chain().skip(1) {
         let c = cause.to_string();
@@ -153,7 +157,7 @@ pub(crate) fn report(e: &CliError) -> ExitCode {
         }
     }
     eprintln!("error: {line}");
-    if let Some(h) = &e.hint {
+    if let Some(h) = fs.or(e.hint.as_deref()) {
         eprintln!("hint: {h}");
     }
     ExitCode::from(match e.kind {
@@ -161,6 +165,34 @@ pub(crate) fn report(e: &CliError) -> ExitCode {
         Kind::Usage => 2,
         Kind::LoginRequired => 3,
         Kind::Code(code) => code,
+    })
+}
+
+/// The hint for an error caused by the file system refusing a path (the first I/O error in the
+/// chain): what the user can do about that path.
+fn fs_hint(error: &anyhow::Error) -> Option<&'static str> {
+    use std::io::ErrorKind as K;
+    let io = error
+        .chain()
+        .find_map(|c| c.downcast_ref::<std::io::Error>())?;
+    Some(match io.kind() {
+        K::ReadOnlyFilesystem => {
+            "the file system holding that path is mounted read-only: remount it read-write, or \
+             point HOME (or AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE) at a writable place"
+        }
+        K::PermissionDenied => {
+            "your user may not use that path: check its owner and permissions (`ls -ld` it and \
+             its directory) and run as the user who owns it"
+        }
+        K::IsADirectory => "a directory stands where that file belongs: move it out of the way",
+        K::NotADirectory => {
+            "a file stands where a directory of that path belongs: move it out of the way"
+        }
+        K::StorageFull | K::QuotaExceeded | K::FileTooLarge => {
+            "the disk (or your quota) is full: free some space (`df -h` shows it), then run the \
+             command again; the old file is unchanged"
+        }
+        _ => return None,
     })
 }
 

@@ -139,6 +139,30 @@ fn two_hundred_parallel_callers_make_one_get_role_credentials() {
 }
 
 #[test]
+fn two_hundred_parallel_callers_inside_the_token_refresh_window_make_one_refresh() {
+    let w = RoleWorld::new();
+    // The token expires in 5 minutes (inside the 15-minute window), no role entry yet: every
+    // caller needs a refresh and a GetRoleCredentials; the locks make it one of each.
+    let token = w.env.token_path(crate::common::SESSION);
+    let mut v = w.env.token_json(crate::common::SESSION);
+    let soon = jiff::Timestamp::now() + jiff::SignedDuration::from_mins(5);
+    v["expiresAt"] = soon.strftime("%Y-%m-%dT%H:%M:%SZ").to_string().into();
+    std::fs::write(&token, v.to_string()).unwrap();
+    let before = w.env.emulator.stats();
+    let keys = run_parallel(&w, 200);
+    let after = w.env.emulator.stats();
+    assert_eq!(
+        after.refreshes - before.refreshes,
+        1,
+        "one refresh for 200 callers"
+    );
+    assert_eq!(w.grc(), 1, "one GetRoleCredentials for 200 callers");
+    assert!(keys.iter().all(|k| k == &keys[0]));
+    let refreshed = w.env.token_json(crate::common::SESSION);
+    assert_ne!(refreshed["accessToken"], v["accessToken"]);
+}
+
+#[test]
 fn the_warm_path_works_with_the_emulator_stopped() {
     let w = RoleWorld::new();
     let first = w.process("dev");

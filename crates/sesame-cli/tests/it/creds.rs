@@ -128,6 +128,11 @@ fn to_credentials_file_changes_only_that_sections_keys() {
         err.contains("[dev]") && err.contains(path.to_str().unwrap()) && err.contains("expire"),
         "{err}"
     );
+    #[cfg(unix)]
+    assert!(
+        err.contains("was readable by others (mode 0640); it holds secret keys, so it is 0600 now"),
+        "{err}"
+    );
     let v = w.process("dev");
     let after = std::fs::read_to_string(&path).unwrap();
     let want = EXISTING.replace(
@@ -145,8 +150,8 @@ fn to_credentials_file_changes_only_that_sections_keys() {
         use std::os::unix::fs::PermissionsExt;
         assert_eq!(
             std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
-            0o640,
-            "mode kept"
+            0o600,
+            "made private: it holds secret keys now"
         );
     }
 

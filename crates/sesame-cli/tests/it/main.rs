@@ -11,6 +11,8 @@ mod chain;
 mod cli_v2;
 mod common;
 mod console;
+mod corpus;
+mod crash;
 mod credential_process;
 mod creds;
 mod creds_bad_input;

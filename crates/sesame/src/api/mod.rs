@@ -24,12 +24,26 @@ pub use request::{ApiRequest, Body, BodySource, JsonVersion, PreparedRequest, pa
 pub use sign::{Explanation, SignError, Signed, SigningRules};
 pub use wire::WireUrl;
 
+/// `text` with its control characters written as escapes (`\r`, `\n`, `\u{7}`), so an error
+/// quoting what the user typed stays one line.
+fn visible(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 /// A call that cannot be built, signed or sent.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum RequestError {
     /// The URL is not an http(s) URL sesame can send.
-    #[error("bad URL `{url}`: {reason}")]
+    #[error("bad URL `{}`: {reason}", visible(url))]
     BadUrl {
         /// The URL as given.
         url: String,
@@ -37,7 +51,7 @@ pub enum RequestError {
         reason: String,
     },
     /// A `-H` value that is not `Name: value`.
-    #[error("bad header `{0}`: write it as `Name: value`")]
+    #[error("bad header `{}`: write it as `Name: value`", visible(.0))]
     BadHeader(String),
     /// A header the signer sets itself.
     #[error("the `{0}` header is set by the signer; do not pass it")]

@@ -3,8 +3,9 @@
 //! [`PreparedRequest::presign`]) and sends ([`PreparedRequest::send`]) as often as needed (one
 //! preparation, many accounts for `sesame run --api`).
 
-use std::io::Read;
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use sha2::{Digest, Sha256};
@@ -87,6 +88,42 @@ pub enum Body {
         /// Its hex SHA-256 (`None` with `--unsigned-payload`).
         sha256: Option<String>,
     },
+    /// Standard input too large to hold, spooled to an unnamed temp file as it was read.
+    Spooled {
+        /// The temp file (read from its start at each use).
+        file: Spool,
+        /// Its length (sent as `Content-Length`).
+        len: u64,
+        /// Its hex SHA-256 (`None` with `--unsigned-payload`).
+        sha256: Option<String>,
+    },
+}
+
+/// Standard input bodies up to this size stay in memory; larger ones go to a [`Spool`].
+const STDIN_IN_MEMORY: usize = 1024 * 1024;
+
+/// An unnamed temp file holding a body read from standard input: created 0600 by
+/// `tempfile::tempfile` (`O_TMPFILE` on Linux), so it has no name to leave behind, even when the
+/// process is killed. Shared, not copied, by clones of a request; uses read it from the start one
+/// at a time (the file offset is shared).
+#[derive(Debug, Clone)]
+pub struct Spool(Arc<std::fs::File>);
+
+impl PartialEq for Spool {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for Spool {}
+
+impl Spool {
+    /// A handle on the file, at its start.
+    fn reader(&self) -> std::io::Result<std::fs::File> {
+        let mut file = self.0.try_clone()?;
+        file.seek(SeekFrom::Start(0))?;
+        Ok(file)
+    }
 }
 
 impl Body {
@@ -95,7 +132,7 @@ impl Body {
         match self {
             Body::Empty => 0,
             Body::Bytes(b) => b.len() as u64,
-            Body::File { len, .. } => *len,
+            Body::File { len, .. } | Body::Spooled { len, .. } => *len,
         }
     }
 
@@ -194,16 +231,11 @@ impl ApiRequest {
         let mut body = match &self.body {
             BodySource::Empty => Body::Empty,
             BodySource::Bytes(b) => Body::Bytes(b.clone().into()),
-            BodySource::Stdin => {
-                let mut buf = Vec::new();
-                std::io::stdin()
-                    .read_to_end(&mut buf)
-                    .map_err(|e| RequestError::Body {
-                        what: "standard input".to_owned(),
-                        source: e,
-                    })?;
-                Body::Bytes(buf.into())
-            }
+            BodySource::Stdin => stdin_body(&mut std::io::stdin().lock(), !self.unsigned_payload)
+                .map_err(|e| RequestError::Body {
+                what: "standard input".to_owned(),
+                source: e,
+            })?,
             BodySource::File(path) => file_body(path, !self.unsigned_payload)?,
         };
         let params_in_query = self.presign
@@ -310,7 +342,67 @@ fn first_non_space(body: &Body) -> Result<Option<u8>, RequestError> {
                 }
             }
         }
+        Body::Spooled { file, .. } => {
+            let err = |e: std::io::Error| RequestError::Body {
+                what: "standard input".to_owned(),
+                source: e,
+            };
+            let mut file = file.reader().map_err(err)?;
+            let mut buf = [0u8; 8192];
+            loop {
+                let n = file.read(&mut buf).map_err(err)?;
+                if n == 0 {
+                    return Ok(None);
+                }
+                if let Some(c) = buf[..n].iter().copied().find(|c| !c.is_ascii_whitespace()) {
+                    return Ok(Some(c));
+                }
+            }
+        }
     }
+}
+
+/// A body read from `input` (standard input): in memory up to [`STDIN_IN_MEMORY`], beyond that
+/// streamed into a [`Spool`] in 64 KiB reads and hashed on the way, so memory stays flat
+/// whatever the size (`sesame api -d @- < 10GiB.bin`).
+fn stdin_body(input: &mut impl Read, hash: bool) -> std::io::Result<Body> {
+    let mut head = Vec::new();
+    input
+        .by_ref()
+        .take(STDIN_IN_MEMORY as u64 + 1)
+        .read_to_end(&mut head)?;
+    if head.len() <= STDIN_IN_MEMORY {
+        return Ok(Body::Bytes(head.into()));
+    }
+    let mut file = tempfile::tempfile()?;
+    let mut hasher = hash.then(Sha256::new);
+    let mut len = 0u64;
+    let mut chunk = head;
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        if let Some(h) = hasher.as_mut() {
+            h.update(&chunk);
+        }
+        file.write_all(&chunk)?;
+        len += chunk.len() as u64;
+        let n = loop {
+            match input.read(&mut buf) {
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                other => break other?,
+            }
+        };
+        if n == 0 {
+            break;
+        }
+        chunk.clear();
+        chunk.extend_from_slice(&buf[..n]);
+    }
+    file.flush()?;
+    Ok(Body::Spooled {
+        file: Spool(Arc::new(file)),
+        len,
+        sha256: hasher.map(|h| hex::encode(h.finalize())),
+    })
 }
 
 /// A file body: its length, and its SHA-256 computed in 64 KiB reads (never loaded whole).
@@ -354,8 +446,13 @@ impl PreparedRequest {
             Body::Bytes(b) => PayloadHash::Bytes(b),
             Body::File {
                 sha256: Some(h), ..
+            }
+            | Body::Spooled {
+                sha256: Some(h), ..
             } => PayloadHash::Precomputed(h.clone()),
-            Body::File { sha256: None, .. } => PayloadHash::Unsigned,
+            Body::File { sha256: None, .. } | Body::Spooled { sha256: None, .. } => {
+                PayloadHash::Unsigned
+            }
         };
         SignInput {
             method: &self.method,
@@ -400,6 +497,17 @@ impl PreparedRequest {
     /// bytes (`sesame run --api` sends one body to many targets). The file must still be what
     /// [`ApiRequest::prepare`] measured and hashed; a file that changed in between is an error.
     pub fn load_body(&mut self) -> Result<(), RequestError> {
+        if let Body::Spooled { file, .. } = &self.body {
+            let mut bytes = Vec::new();
+            file.reader()
+                .and_then(|mut f| f.read_to_end(&mut bytes))
+                .map_err(|e| RequestError::Body {
+                    what: "standard input".to_owned(),
+                    source: e,
+                })?;
+            self.body = Body::Bytes(bytes.into());
+            return Ok(());
+        }
         let Body::File { path, len, sha256 } = &self.body else {
             return Ok(());
         };
@@ -452,7 +560,52 @@ impl PreparedRequest {
                 rb.header(reqwest::header::CONTENT_LENGTH, *len)
                     .body(reqwest::Body::from(file))
             }
+            Body::Spooled { file, len, .. } => {
+                let file = file.reader().map_err(|e| RequestError::Body {
+                    what: "standard input".to_owned(),
+                    source: e,
+                })?;
+                rb.header(reqwest::header::CONTENT_LENGTH, *len)
+                    .body(reqwest::Body::from(tokio::fs::File::from_std(file)))
+            }
         };
         rb.send().await.map_err(unreachable)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_small_stdin_body_stays_in_memory() {
+        let body = stdin_body(&mut &b"{\"a\": 1}"[..], true).unwrap();
+        assert_eq!(body, Body::Bytes(bytes::Bytes::from_static(b"{\"a\": 1}")));
+    }
+
+    #[test]
+    fn a_large_stdin_body_is_spooled_and_hashed() {
+        let data: Vec<u8> = (0..3 * STDIN_IN_MEMORY + 17)
+            .map(|i| (i % 251) as u8)
+            .collect();
+        let body = stdin_body(&mut &data[..], true).unwrap();
+        let Body::Spooled { file, len, sha256 } = &body else {
+            panic!("not spooled: {body:?}");
+        };
+        assert_eq!(*len, data.len() as u64);
+        assert_eq!(
+            sha256.as_deref(),
+            Some(hex::encode(Sha256::digest(&data)).as_str())
+        );
+        // Read twice from the start: each use sees the whole body.
+        for _ in 0..2 {
+            let mut back = Vec::new();
+            file.reader().unwrap().read_to_end(&mut back).unwrap();
+            assert_eq!(back, data);
+        }
+        let unsigned = stdin_body(&mut &data[..], false).unwrap();
+        assert!(
+            matches!(unsigned, Body::Spooled { sha256: None, len, .. } if len == data.len() as u64)
+        );
     }
 }

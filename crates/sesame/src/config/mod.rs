@@ -45,10 +45,21 @@ use crate::fsutil;
 /// `ConfigFileWriter` creates them 0600 too). An existing file keeps its own.
 const NEW_FILE_MODE: u32 = 0o600;
 
-/// Reads `path` into a document: a missing path (or one that is not a file, as botocore's
-/// `os.path.isfile` says) is an empty document.
+/// Reads `path` into a document: a missing path (or a device such as `/dev/null`, which
+/// botocore's `os.path.isfile` also skips) is an empty document. A directory is an error:
+/// botocore would read it as no config at all, and the user would see "no profiles" without
+/// knowing why.
 fn load_document(path: &Path) -> Result<Document, ConfigError> {
     match fs::metadata(path) {
+        Ok(meta) if meta.is_dir() => {
+            return Err(ConfigError::Read {
+                path: path.to_owned(),
+                source: io::Error::new(
+                    io::ErrorKind::IsADirectory,
+                    "it is a directory, not a file",
+                ),
+            });
+        }
         Ok(meta) if !meta.is_file() => return Ok(Document::new()),
         Ok(_) => {}
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Document::new()),
@@ -194,8 +205,8 @@ pub struct AwsFile {
 }
 
 impl AwsFile {
-    /// Reads the file at `path`. A missing file (or a path that is not a file) is an empty
-    /// document, as for botocore; an unreadable file, one that is not UTF-8, or one botocore
+    /// Reads the file at `path`. A missing file (or a device) is an empty document, as for
+    /// botocore; a directory, an unreadable file, one that is not UTF-8, or one botocore
     /// would refuse is an error naming the path and line.
     fn load(path: PathBuf, read: fn(&str) -> SectionName) -> Result<Self, ConfigError> {
         let doc = load_document(&path)?;
@@ -231,6 +242,17 @@ impl AwsFile {
     /// mode and a symlink stays a link; a new file is created 0600).
     pub fn save(&self) -> Result<(), ConfigError> {
         save_document(&self.path, &self.doc)
+    }
+
+    /// Like [`save`](Self::save), for a file that now holds secrets: group and others lose
+    /// their access to an existing file (0644 becomes 0600). Returns the old mode if it changed.
+    pub fn save_private(&self) -> Result<Option<u32>, ConfigError> {
+        fsutil::write_atomic_private(&self.path, self.doc.as_str().as_bytes()).map_err(|source| {
+            ConfigError::Write {
+                path: self.path.clone(),
+                source,
+            }
+        })
     }
 
     /// The profile names, in order of first appearance.

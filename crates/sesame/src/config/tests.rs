@@ -186,8 +186,18 @@ fn load_reports_path_and_line() {
     let dir = tempfile::tempdir().unwrap();
     let missing = AwsConfig::load(dir.path().join("nope")).unwrap();
     assert!(missing.profile_names().is_empty());
+    // A directory is refused (botocore would silently read no config); a device is empty.
+    let e = AwsConfig::load(dir.path()).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "cannot read {}: it is a directory, not a file",
+            dir.path().display()
+        )
+    );
+    #[cfg(unix)]
     assert!(
-        AwsConfig::load(dir.path())
+        AwsConfig::load("/dev/null")
             .unwrap()
             .document()
             .as_str()

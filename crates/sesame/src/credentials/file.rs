@@ -13,13 +13,13 @@ use crate::fsutil::{self, FileLock};
 /// (`AWS_SHARED_CREDENTIALS_FILE` or `~/.aws/credentials`): only that section's
 /// `aws_access_key_id`, `aws_secret_access_key` and `aws_session_token` change (the section is
 /// appended if missing; a stale `aws_session_token` goes when the keys have none); comments and other profiles keep every byte. The write is atomic and
-/// keeps the file's mode (0600 for a new file). A file botocore could not parse is refused and
-/// left as it is. Returns the file's path.
+/// makes the file private (0600 for a new file; an existing one loses group and other access).
+/// A file botocore could not parse is refused and left as it is.
 pub fn write_to_credentials_file(
     env: &Env,
     name: &str,
     credentials: &AwsCredentials,
-) -> Result<PathBuf, CredentialsError> {
+) -> Result<CredentialsFileWrite, CredentialsError> {
     let path = env.credentials_file();
     let lock_path = fsutil::lock_dir(env).join("credentials-file.lock");
     let _lock = FileLock::acquire(&lock_path).map_err(|source| CredentialsError::Io {
@@ -56,6 +56,18 @@ pub fn write_to_credentials_file(
             }
         }
     }
-    file.save()?;
-    Ok(path)
+    let loosened_mode = file.save_private()?;
+    Ok(CredentialsFileWrite {
+        path,
+        loosened_mode,
+    })
+}
+
+/// What [`write_to_credentials_file`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CredentialsFileWrite {
+    /// The credentials file written.
+    pub path: PathBuf,
+    /// The file's mode before, when others could read it (it is owner-only now).
+    pub loosened_mode: Option<u32>,
 }

@@ -81,6 +81,8 @@ pub use provider::{SsoCredentialsProvider, to_sdk};
 pub use resolver::CredentialResolver;
 pub use role_target::{AccountRef, RoleSpec, RoleTarget};
 
+pub use file::CredentialsFileWrite;
+
 use crate::cache::CacheError;
 use crate::config::ConfigError;
 use crate::sso::SsoError;

@@ -62,6 +62,11 @@ pub fn apply(
     let existed = path.exists();
     let plan = plan_file(path, session, targets, options)?;
     if !plan.changes_file() {
+        // Nothing to write, but a killed run may have left its temp files (the whole config)
+        // beside it: the run that holds the config's lock removes the stale ones.
+        if let Some(dir) = path.parent() {
+            fsutil::remove_stale_temps(dir, fsutil::STALE_TEMP_AGE);
+        }
         return Ok(Applied { plan, backup: None });
     }
     let backup = if existed {

@@ -52,14 +52,15 @@ pub enum StoreError {
 }
 
 /// Writes `credentials` into profile `profile` of the credentials file at `path`, plus `region`
-/// when given. Every other section, key, comment and blank line stays as it was.
+/// when given. Every other section, key, comment and blank line stays as it was; the file is
+/// made private (group and others lose access). Returns the old mode when it was loosened.
 pub fn write_profile(
     path: &Path,
     lock_dir: &Path,
     profile: &str,
     credentials: &RoleCredentials,
     region: Option<&str>,
-) -> Result<(), StoreError> {
+) -> Result<Option<u32>, StoreError> {
     let lock_path = lock_dir.join("credentials-file.lock");
     let _lock = FileLock::acquire_timeout(&lock_path, std::time::Duration::from_secs(30)).map_err(
         |source| StoreError::Lock {
@@ -88,6 +89,5 @@ pub fn write_profile(
     if let Some(region) = region {
         doc.set(profile, "region", region).map_err(edit)?;
     }
-    file.save()?;
-    Ok(())
+    Ok(file.save_private()?)
 }

@@ -56,6 +56,11 @@ fn build_output_settings() -> insta::Settings {
             "$1=[$1]",
         ),
         (r"\bssoins-[0-9a-z]{16}\b".to_owned(), "ssoins-[ID]"),
+        // sesame's file names hashed from a path or a start URL (both change from run to run).
+        (
+            r"(/listing/|/locks/listing-|/locks/config-)[0-9a-f]{16,40}".to_owned(),
+            "$1[HASH]",
+        ),
         (
             r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?( UTC)?"
                 .to_owned(),
@@ -110,6 +115,12 @@ pub(crate) fn assert_failure_snapshot(out: &Output) {
         c.set(c.get() + 1);
         c.get()
     });
+    assert_named_failure_snapshot(&format!("{}-{n}", test_name()), out);
+}
+
+/// The same against `failure__NAME.snap`: for data-driven tests, whose cases have names.
+#[track_caller]
+pub(crate) fn assert_named_failure_snapshot(name: &str, out: &Output) {
     let mut text = format!(
         "exit code: {}\n--- stderr\n{}",
         out.status
@@ -121,6 +132,6 @@ pub(crate) fn assert_failure_snapshot(out: &Output) {
     if !so.is_empty() {
         text.push_str(&format!("--- stdout\n{so}"));
     }
-    let name = format!("failure__{}-{n}", test_name());
+    let name = format!("failure__{name}");
     output_settings().bind(|| insta::assert_snapshot!(name, text));
 }

@@ -524,3 +524,89 @@ fn the_idp_session_is_kept_so_the_next_login_skips_the_password() {
     assert_clean_failure(&out, 1, "SESAME_SAML_PASSWORD");
     assert_eq!(env.snapshot_files(), before);
 }
+
+/// Eight `saml login`s at once into one credentials file, each its own profile: the lock makes
+/// each re-read what the others wrote, so no profile is lost and the user's bytes stay.
+#[test]
+fn parallel_saml_logins_into_one_file_lose_no_profile() {
+    let w = std::sync::Arc::new(World::new());
+    w.write_credentials(EXISTING);
+    let threads: Vec<_> = (0..8)
+        .map(|i| {
+            let w = w.clone();
+            std::thread::spawn(move || {
+                let profile = format!("p{i}");
+                w.login(FORMS, "alice@acme.test", &["--profile", &profile])
+            })
+        })
+        .collect();
+    for t in threads {
+        crate::common::assert_success(&t.join().unwrap());
+    }
+    let text = w.credentials();
+    assert!(text.starts_with(EXISTING), "{text}");
+    let doc = sesame::config::Document::parse(&text).unwrap();
+    for i in 0..8 {
+        let name = format!("p{i}");
+        assert!(
+            doc.sections().any(|s| s.name() == name),
+            "profile {name} lost:\n{text}"
+        );
+    }
+    assert_eq!(text.matches("aws_session_token").count(), 8, "{text}");
+}
+
+/// `saml login` killed with -9 at seeded moments: the credentials file is always whole (the
+/// user's bytes first, 0600), and the next login works.
+#[test]
+fn saml_login_killed_at_any_moment_leaves_a_whole_credentials_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let w = World::new();
+    w.write_credentials(EXISTING);
+    let url = format!("{}{FORMS}", w.env.url());
+    let mut x: u64 = 15;
+    for _ in 0..12 {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let ms = (x >> 33) % 400;
+        let mut cmd = crate::common::sesame_at(w.env.home.path(), &w.env.url());
+        let none = w.env.home.path().join("no-krb5");
+        let mut child = cmd
+            .args([
+                "saml",
+                "login",
+                "--idp-url",
+                &url,
+                "--username",
+                "alice@acme.test",
+            ])
+            .env("AWS_ENDPOINT_URL_STS", &w.moto.url)
+            .env("SESAME_SAML_PASSWORD", sesame_emulator::DEFAULT_PASSWORD)
+            .env("KRB5_CONFIG", none.join("krb5.conf"))
+            .env(
+                "KRB5CCNAME",
+                format!("FILE:{}", none.join("ccache").display()),
+            )
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(ms));
+        let _ = child.kill();
+        child.wait().unwrap();
+        let text = w.credentials();
+        assert!(
+            text.starts_with(EXISTING),
+            "after a kill at {ms} ms:\n{text}"
+        );
+        sesame::config::Document::parse(&text).unwrap();
+        let mode = std::fs::metadata(w.credentials_path())
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let out = w.login(FORMS, "alice@acme.test", &[]);
+    assert_saved(&w, &out, "ADFS-Dev", "alice@acme.test");
+}
