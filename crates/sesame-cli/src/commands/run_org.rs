@@ -100,7 +100,7 @@ pub(crate) async fn targets(
         &region,
         options,
         pacer,
-        ctx.retry()?,
+        ctx.retry_without_default_deadline()?,
     )?;
     let targets = assumer.targets(&accounts, &args.regions);
     Ok((targets, assumer))

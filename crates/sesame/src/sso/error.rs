@@ -54,6 +54,9 @@ pub enum SsoError {
     /// The service answered with an error.
     #[error(transparent)]
     Api(#[from] AwsError),
+    /// The command's overall deadline passed (`SESAME_DEADLINE`).
+    #[error(transparent)]
+    Deadline(#[from] crate::pace::DeadlinePassed),
     /// The service answered something that is not the documented shape.
     #[error("{operation}: unexpected answer from {endpoint}: {reason}")]
     BadResponse {
