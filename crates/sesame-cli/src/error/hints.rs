@@ -70,6 +70,14 @@ impl From<SsoError> for CliError {
                     "check the network, the region, and any AWS_ENDPOINT_URL_* override".to_owned(),
                 ),
             ),
+            SsoError::Refused { .. } => (
+                Kind::User,
+                Some(
+                    "nothing answers there: check the network and any proxy (HTTPS_PROXY), the \
+                     session's sso_region, and any AWS_ENDPOINT_URL_* override"
+                        .to_owned(),
+                ),
+            ),
             SsoError::StartUrl { .. } => (
                 Kind::User,
                 Some(
@@ -213,8 +221,8 @@ impl From<ListingError> for CliError {
         match e {
             ListingError::Sso(s) => s.into(),
             e if e.is_throttled() => Self::user(e).hint(
-                "Identity Center kept throttling for a minute; wait a minute and run it again \
-                 (SESAME_MAX_ATTEMPTS, if set, bounds the attempts)",
+                "Identity Center kept throttling beyond sesame's retries; wait a minute and run it \
+                 again (SESAME_MAX_ATTEMPTS, if set, bounds them)",
             ),
             e => Self::user(e)
                 .hint("Identity Center kept failing or could not be reached; check the network and try again"),

@@ -15,6 +15,7 @@ mod creds;
 mod creds_bad_input;
 mod demo;
 mod exec;
+mod faults;
 mod help_texts;
 mod login;
 mod login_session;

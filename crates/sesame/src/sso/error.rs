@@ -31,6 +31,15 @@ pub enum SsoError {
         /// What the connection said.
         reason: String,
     },
+    /// Nothing answers at the endpoint: the connection was refused or the name does not resolve
+    /// (final: another try meets the same).
+    #[error("cannot reach {endpoint}: {reason}")]
+    Refused {
+        /// The URL called.
+        endpoint: String,
+        /// What the connection said.
+        reason: String,
+    },
     /// The start URL is not one Identity Center can be asked about (an `http://` URL, a vanity
     /// URL that does not lead to an AWS sign-in host).
     #[error("the start URL {url} cannot be used: {reason}")]
@@ -119,8 +128,9 @@ impl SsoError {
 
 impl Classify for SsoError {
     /// Identity Center's throttles (429, `TooManyRequestsException`, `ThrottlingException`,
-    /// `SlowDownException`), server faults (5xx) and unreachable endpoints are retried; an
-    /// untrusted certificate ([`SsoError::Certificate`]) is final, like every other error.
+    /// `SlowDownException`), server faults (5xx) and broken or timed-out connections are
+    /// retried; a refused connection or an unknown host ([`SsoError::Refused`]) and an untrusted
+    /// certificate ([`SsoError::Certificate`]) are final, like every other error.
     fn failure(&self) -> Failure {
         match self {
             SsoError::Api(a)
@@ -171,6 +181,11 @@ mod tests {
             reason: "connection closed".into(),
         };
         assert_eq!(unreachable.failure(), Failure::Transient);
+        let refused = SsoError::Refused {
+            endpoint: "x".into(),
+            reason: "tcp connect error: Connection refused".into(),
+        };
+        assert_eq!(refused.failure(), Failure::Final);
         assert_eq!(api(403, "ForbiddenException").failure(), Failure::Final);
         assert_eq!(api(401, "UnauthorizedException").failure(), Failure::Final);
         assert!(api(401, "UnauthorizedException").is_login_required());
