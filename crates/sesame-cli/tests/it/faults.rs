@@ -239,3 +239,58 @@ fn roles_refresh_with_two_second_answers() {
     let (expected, accepted) = fault_free(&env, &args);
     under_faults(&env, &args, slow(2000), &expected, accepted, 1.0);
 }
+
+/// A token with a control character in the cache can never be sent (reqwest refuses the header
+/// value): every command that needs it says so at once, naming the file, not after 30 s of
+/// retries as a network error.
+#[test]
+fn a_token_with_a_control_character_is_an_unusable_cache_file_at_once() {
+    let w = crate::common::RoleWorld::new();
+    let path = w.env.token_path(crate::common::SESSION);
+    for bad in ["\u{0}", "\n"] {
+        let mut token = w.env.token_json(crate::common::SESSION);
+        let good = token["accessToken"].as_str().unwrap().to_owned();
+        token["accessToken"] = format!("{good}{bad}x").into();
+        std::fs::write(&path, serde_json::to_vec(&token).unwrap()).unwrap();
+        let before = w.env.snapshot_files();
+        let requests = w.env.emulator.stats().requests.values().sum::<u64>();
+        for args in [
+            &["roles", "--refresh"][..],
+            &["credential-process", "--profile", "dev"][..],
+        ] {
+            let start = Instant::now();
+            let out = w.env.sesame().args(args).output().unwrap();
+            assert_clean_failure(
+                &out,
+                1,
+                "`accessToken` holds a control character, so it cannot be sent",
+            );
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(stderr.contains(&path.display().to_string()), "{stderr}");
+            assert!(stderr.contains("sesame login"), "{stderr}");
+            assert!(!stderr.contains(&good), "no secret in the error: {stderr}");
+            assert!(start.elapsed() < Duration::from_secs(5), "at once");
+        }
+        assert_eq!(
+            w.env.emulator.stats().requests.values().sum::<u64>(),
+            requests,
+            "no call made"
+        );
+        assert_eq!(w.env.snapshot_files(), before, "nothing changed");
+    }
+    // What the hint says works.
+    let out = w
+        .env
+        .sesame()
+        .args(["login", "--device-code", "--force"])
+        .output()
+        .unwrap();
+    assert_success(&out);
+    let out = w
+        .env
+        .sesame()
+        .args(["roles", "--refresh"])
+        .output()
+        .unwrap();
+    assert_success(&out);
+}
