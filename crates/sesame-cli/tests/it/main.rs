@@ -18,6 +18,7 @@ mod exec;
 mod faults;
 mod help_texts;
 mod login;
+mod login_recovery;
 mod login_session;
 mod populate;
 mod populate_listing;

@@ -116,6 +116,12 @@ pub enum SsoError {
 }
 
 impl SsoError {
+    /// Whether the service refused the client registration itself (`InvalidClientException`:
+    /// revoked, or issued by an instance that no longer exists): registering again is the cure.
+    pub fn is_invalid_client(&self) -> bool {
+        matches!(self, SsoError::Api(e) if e.code == "InvalidClientException")
+    }
+
     /// Whether this error means the user has to log in again (a dedicated exit code).
     pub fn is_login_required(&self) -> bool {
         match self {
