@@ -122,6 +122,19 @@ impl SsoError {
         matches!(self, SsoError::Api(e) if e.code == "InvalidClientException")
     }
 
+    /// Whether a refresh was refused for good: the refresh token or the client registration
+    /// is expired, revoked or unknown (not a throttle or a fault).
+    pub fn rejects_the_refresh_token(&self) -> bool {
+        matches!(self, SsoError::Api(e) if matches!(
+            e.code.as_str(),
+            "InvalidGrantException"
+                | "ExpiredTokenException"
+                | "InvalidClientException"
+                | "UnauthorizedClientException"
+                | "AccessDeniedException"
+        ))
+    }
+
     /// Whether this error means the user has to log in again (a dedicated exit code).
     pub fn is_login_required(&self) -> bool {
         match self {

@@ -392,7 +392,7 @@ impl Sso {
             });
         };
         let now = time::now();
-        let answer = self
+        let answer = match self
             .oidc(session)?
             .create_token(&CreateTokenRequest {
                 client_id: client_id.clone(),
@@ -401,7 +401,21 @@ impl Sso {
                 refresh_token: Some(refresh.clone()),
                 ..Default::default()
             })
-            .await?;
+            .await
+        {
+            Ok(answer) => answer,
+            Err(e) if e.rejects_the_refresh_token() => {
+                // It never works again: drop it, so that the login is known to end with the
+                // token (`sesame status`) and no one tries it again. The token is kept.
+                let mut kept = token.clone();
+                kept.refresh_token = None;
+                if let Err(store) = self.tokens.store(&session.token_key(), &kept) {
+                    tracing::warn!("{store}");
+                }
+                return Err(e);
+            }
+            Err(e) => return Err(e),
+        };
         let mut fresh = token.clone();
         fresh.access_token = answer.access_token;
         fresh.expires_at = now + SignedDuration::from_secs(answer.expires_in);
