@@ -13,7 +13,7 @@ use crate::common::{TestEnv, assert_clean_failure, assert_success, stdout};
 /// Accounts of the sweeps (one role each): more than three ListAccounts pages.
 const ACCOUNTS: usize = 320;
 /// The deadline each faulty run is given (SESAME_DEADLINE), well under the test's own timeout.
-const DEADLINE_SECS: u64 = 50;
+const DEADLINE_SECS: u64 = 120;
 
 fn logged_in(accounts: usize) -> TestEnv {
     let env = TestEnv::with(EmulatorConfig {
@@ -118,9 +118,15 @@ fn slow(ms: u64) -> FaultSettings {
 /// The fault-free output of `args` and the requests it took.
 fn fault_free(env: &TestEnv, args: &[&str]) -> (String, u64) {
     let before = portal_requests(env);
+    let start = Instant::now();
     let out = env.sesame().args(args).output().unwrap();
     assert_success(&out);
-    (stdout(&out), portal_requests(env) - before)
+    let requests = portal_requests(env) - before;
+    eprintln!(
+        "{args:?} fault-free: {requests} requests, {:.1}s",
+        start.elapsed().as_secs_f64()
+    );
+    (stdout(&out), requests)
 }
 
 #[test]

@@ -166,8 +166,6 @@ pub enum ListingError {
         operation: &'static str,
         /// How many times it was tried.
         attempts: u32,
-        /// How long from the first attempt to giving up.
-        elapsed: Duration,
         /// Whether it stopped because the shared retry budget ran out (else: max attempts).
         budget_spent: bool,
         /// The last failure.
@@ -183,13 +181,12 @@ impl From<CallError<SsoError>> for ListingError {
             CallError::GaveUp {
                 operation,
                 attempts,
-                elapsed,
                 budget_spent,
                 source,
+                ..
             } => ListingError::GaveUp {
                 operation,
                 attempts,
-                elapsed,
                 budget_spent,
                 source,
             },

@@ -433,8 +433,10 @@ impl Pacing {
             };
             let out_of_time = started.elapsed() + delay > policy.retry_for;
             let out_of_attempts = policy.max_attempts.is_some_and(|n| attempts >= n);
-            let budget_spent = !(out_of_time || out_of_attempts) && !self.budget.withdraw(failure);
-            if out_of_time || out_of_attempts || budget_spent {
+            let spent_time_or_attempts = out_of_time || out_of_attempts;
+            // The budget is only paid for a retry that will be made.
+            let budget_spent = !spent_time_or_attempts && !self.budget.withdraw(failure);
+            if spent_time_or_attempts || budget_spent {
                 return Err(CallError::GaveUp {
                     operation,
                     attempts,
