@@ -141,6 +141,11 @@ fn roles_refresh_lists_exactly_the_fault_free_rows_under_every_fault() {
     );
     // Half refused: about two requests per call; a tenth failing or dropped: about 1.1.
     under_faults(&env, &args, half_throttled(), &expected, accepted, 3.0);
+    let a_fifth_throttled = FaultSettings {
+        fault_429: 0.2,
+        ..FaultSettings::default()
+    };
+    under_faults(&env, &args, a_fifth_throttled, &expected, accepted, 1.5);
     under_faults(&env, &args, a_tenth_failing(), &expected, accepted, 1.5);
     under_faults(&env, &args, a_tenth_dropped(), &expected, accepted, 1.5);
     under_faults(&env, &args, slow(100), &expected, accepted, 1.0);
