@@ -2,17 +2,25 @@
 //! from the global flags once, in `main`, before any command runs.
 
 use std::io::IsTerminal as _;
+use std::time::Duration;
 
 use sesame::config::AwsConfig;
 use sesame::env::Env;
 use sesame::listing::RetryPolicy;
+use sesame::pace::Deadline;
 use sesame::sso::{SessionSelector, SsoSession};
 
 use crate::cli::{GlobalArgs, SessionArgs};
 use crate::error::CliError;
 
-/// `SESAME_MAX_ATTEMPTS`: attempts per call (the first included) before giving up.
+/// `SESAME_MAX_ATTEMPTS`: attempts per call (the first included) at most; calls are retried for
+/// a time budget ([`RetryPolicy::DEFAULT_RETRY_FOR`]), this bounds the attempts in it too.
 const MAX_ATTEMPTS_VAR: &str = "SESAME_MAX_ATTEMPTS";
+/// `SESAME_DEADLINE`: how long a command's paced calls may take in all (`90`, `90s`, `15m`,
+/// `2h`; `none` for no deadline).
+const DEADLINE_VAR: &str = "SESAME_DEADLINE";
+/// The deadline of `accounts`, `roles`, `populate` and `admin` unless `SESAME_DEADLINE` says.
+const DEFAULT_DEADLINE: Duration = Duration::from_secs(30 * 60);
 
 /// The environment and the settings resolved from it; every command receives it.
 pub(crate) struct Context {
@@ -30,6 +38,8 @@ pub(crate) struct Context {
     /// `SESAME_MAX_ATTEMPTS`, checked here; a bad value is reported by the commands that retry
     /// (so that `sesame login` does not fail on a setting it does not use).
     max_attempts: Result<Option<u32>, String>,
+    /// `SESAME_DEADLINE`, checked here likewise: `Some(None)` is `none`.
+    deadline: Result<Option<Option<Duration>>, String>,
 }
 
 /// Whether and how to open a browser.
@@ -59,7 +69,12 @@ impl Context {
                 .map(Some)
                 .ok_or_else(|| v.to_owned()),
         };
+        let deadline = match env.var(DEADLINE_VAR) {
+            None => Ok(None),
+            Some(v) => parse_deadline(v).map(Some).ok_or_else(|| v.to_owned()),
+        };
         Self {
+            deadline,
             verbosity,
             log_filter: env.var("SESAME_LOG").map(str::to_owned),
             browser: Browser {
@@ -73,13 +88,35 @@ impl Context {
         }
     }
 
-    /// The retry policy of every paced client (listing, `run`, `admin`), with
-    /// `SESAME_MAX_ATTEMPTS` if set.
+    /// The retry policy of every paced client (listing, `admin`), with `SESAME_MAX_ATTEMPTS`
+    /// if set, and the command's deadline (`SESAME_DEADLINE`, else 30 minutes) from now.
     pub(crate) fn retry(&self) -> Result<RetryPolicy, CliError> {
+        let mut retry = self.retry_without_default_deadline()?;
+        if retry.deadline.is_none() && matches!(self.deadline, Ok(None)) {
+            retry.deadline = Some(Deadline::after(DEFAULT_DEADLINE));
+        }
+        Ok(retry)
+    }
+
+    /// The retry policy of `run`, whose children may run for hours: a deadline only when
+    /// `SESAME_DEADLINE` sets one (each child has its own `--timeout`).
+    pub(crate) fn retry_without_default_deadline(&self) -> Result<RetryPolicy, CliError> {
         let mut retry = RetryPolicy::default();
+        match &self.deadline {
+            Ok(Some(d)) => retry.deadline = d.map(Deadline::after),
+            Ok(None) => {}
+            Err(v) => {
+                return Err(CliError::user(anyhow::anyhow!(
+                    "{DEADLINE_VAR}={v} is not a duration"
+                ))
+                .hint(format!(
+                    "set {DEADLINE_VAR} to seconds or a number with s, m or h (e.g. 45m), or none"
+                )));
+            }
+        }
         match &self.max_attempts {
             Ok(None) => {}
-            Ok(Some(n)) => retry.max_attempts = *n,
+            Ok(Some(n)) => retry.max_attempts = Some(*n),
             Err(v) => {
                 return Err(CliError::user(anyhow::anyhow!(
                     "{MAX_ATTEMPTS_VAR}={v} is not a whole number of at least 1"
@@ -133,5 +170,40 @@ impl Context {
             region_override: region,
         };
         Ok(selector.resolve(&self.env, &config)?)
+    }
+}
+
+/// `SESAME_DEADLINE`'s value: whole seconds, or a number with `s`, `m` or `h`; `none` for no
+/// deadline. `None` when it is neither.
+fn parse_deadline(value: &str) -> Option<Option<Duration>> {
+    let value = value.trim();
+    if value.eq_ignore_ascii_case("none") {
+        return Some(None);
+    }
+    let (number, unit) = match value.char_indices().last()? {
+        (i, 's') => (&value[..i], 1),
+        (i, 'm') => (&value[..i], 60),
+        (i, 'h') => (&value[..i], 3600),
+        _ => (value, 1),
+    };
+    let n: u64 = number.parse().ok().filter(|n| *n > 0)?;
+    Some(Some(Duration::from_secs(n.checked_mul(unit)?)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deadlines_are_seconds_minutes_hours_or_none() {
+        let secs = |v| parse_deadline(v).map(|d| d.map(|d| d.as_secs()));
+        assert_eq!(secs("90"), Some(Some(90)));
+        assert_eq!(secs("90s"), Some(Some(90)));
+        assert_eq!(secs("15m"), Some(Some(900)));
+        assert_eq!(secs("2h"), Some(Some(7200)));
+        assert_eq!(secs("none"), Some(None));
+        for bad in ["", "0", "-1", "1.5m", "10d", "m", "soon"] {
+            assert_eq!(secs(bad), None, "{bad}");
+        }
     }
 }

@@ -165,7 +165,8 @@ pub(crate) async fn whoami(
 }
 
 /// `POST /_emulator/faults` with `{"tps": 20, "fault429": 0.1, "fault500": 0, "faultDrop": 0}`
-/// (and `"every429"`, `"every500"`, `"everyDrop": n` for deterministic schedules): replaces the throttle and fault rates
+/// (and `"every429"`, `"every500"`, `"everyDrop": n` for deterministic schedules, `"latencyMs"`
+/// for slow answers): replaces the throttle and fault rates
 /// from now on (absent rates are 0, absent `tps` none).
 pub(crate) async fn set_faults(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
     match serde_json::from_slice::<FaultSettings>(&body) {

@@ -90,6 +90,10 @@ pub struct FaultSettings {
     /// and a 429 over a 500.
     #[serde(default)]
     pub every_drop: u32,
+    /// Milliseconds every API call waits before it is answered, replacing the configured
+    /// latency (`None`: the configured one).
+    #[serde(default)]
+    pub latency_ms: Option<u64>,
 }
 
 impl FaultSettings {
@@ -114,6 +118,7 @@ struct Dice {
     /// The schedules (drop, 429, 500), and the calls rolled since the settings were set.
     every: [u32; 3],
     rolled: u64,
+    latency: Option<std::time::Duration>,
 }
 
 impl Dice {
@@ -132,6 +137,7 @@ impl Dice {
             internal: p(settings.fault_500),
             every: [settings.every_drop, settings.every_429, settings.every_500],
             rolled: 0,
+            latency: settings.latency_ms.map(std::time::Duration::from_millis),
         }
     }
 }
@@ -154,6 +160,11 @@ impl Faults {
     /// Replaces the throttle (a full bucket) and the fault rates; the seeded dice go on.
     pub(crate) fn set(&self, settings: &FaultSettings) {
         *self.dice.lock().unwrap_or_else(|e| e.into_inner()) = Dice::new(settings);
+    }
+
+    /// The latency set at run time, if any.
+    pub(crate) fn latency(&self) -> Option<std::time::Duration> {
+        self.dice.lock().unwrap_or_else(|e| e.into_inner()).latency
     }
 
     /// Takes one token from the bucket; false means the call is throttled.
@@ -230,8 +241,9 @@ pub(crate) async fn api_layer(
     shared
         .stats
         .request(operation(request.method(), request.uri().path()));
-    if !shared.config.latency.is_zero() {
-        tokio::time::sleep(shared.config.latency).await;
+    let latency = shared.faults.latency().unwrap_or(shared.config.latency);
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
     }
     if !shared.faults.admit() {
         shared.stats.bump(Counter::Throttled);

@@ -206,6 +206,30 @@ pub fn is_certificate_error(error: &(dyn std::error::Error + 'static)) -> bool {
     false
 }
 
+/// Whether a request failed because nothing could be connected to at all: the connection was
+/// refused, or the host name does not resolve. Final, as a certificate error is: another try a
+/// second later meets the same closed port or missing name (a timeout or a reset is not this).
+pub fn is_connection_refused(error: &reqwest::Error) -> bool {
+    if !error.is_connect() || error.is_timeout() {
+        return false;
+    }
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(e) = cur {
+        if let Some(io) = e.downcast_ref::<std::io::Error>()
+            && io.kind() == std::io::ErrorKind::ConnectionRefused
+        {
+            return true;
+        }
+        // hyper-util's resolver failure ("dns error: failed to lookup address information").
+        let text = e.to_string();
+        if text.starts_with("dns error") || text.contains("failed to lookup address") {
+            return true;
+        }
+        cur = e.source();
+    }
+    false
+}
+
 /// The error and its causes on one line.
 fn chain(error: &(dyn std::error::Error + 'static)) -> String {
     let mut line = error.to_string();
@@ -293,5 +317,34 @@ mod tests {
         assert!(is_certificate_error(&cert));
         let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
         assert!(!is_certificate_error(&refused));
+    }
+
+    #[tokio::test]
+    async fn a_refused_connection_is_told_apart_from_a_dropped_one() {
+        let client = plain_http_client().unwrap();
+        // A port that was just free: nothing listens, the connection is refused.
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = closed.local_addr().unwrap().port();
+        drop(closed);
+        let refused = client
+            .get(format!("http://127.0.0.1:{port}/"))
+            .send()
+            .await
+            .unwrap_err();
+        assert!(is_connection_refused(&refused), "{refused:?}");
+        // A server that accepts and closes without answering: worth another try.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            while let Ok((socket, _)) = listener.accept().await {
+                drop(socket);
+            }
+        });
+        let dropped = client
+            .get(format!("http://{addr}/"))
+            .send()
+            .await
+            .unwrap_err();
+        assert!(!is_connection_refused(&dropped), "{dropped:?}");
     }
 }

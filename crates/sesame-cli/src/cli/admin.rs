@@ -49,7 +49,8 @@ pub(crate) struct Connection {
     /// Requests per second at most, to each service (sso-admin, identitystore, organizations).
     /// Sent at this rate from the start; on a throttle, 0.7x the rate actually sent, then back
     /// up to this along a CUBIC curve (the AWS SDKs' adaptive mode, as `sesame roles`).
-    /// Throttles and server faults are retried (SESAME_MAX_ATTEMPTS attempts, default 10).
+    /// Throttles and server faults are retried for a minute per call (SESAME_MAX_ATTEMPTS bounds
+    /// the attempts; SESAME_DEADLINE, default 30m, the whole command).
     #[arg(long, value_name = "N", default_value_t = AdminPacing::DEFAULT_RATE, value_parser = parse_rate)]
     pub(crate) rate: f64,
     /// Output format.

@@ -16,8 +16,8 @@ sesame owns only the lines between `# BEGIN sesame populate (sso-session NAME)` 
 CONFIG.bak (e.g. ~/.aws/config.bak); a run that changes nothing writes nothing.
 
 Listing: every account and its roles are listed concurrently, paced to Identity Center's
-throttle and retried on throttles, server errors and dropped connections (SESAME_MAX_ATTEMPTS
-attempts per call). Populate always asks Identity Center, so assignments made a minute ago
+throttle and retried on throttles, server errors and dropped connections for a minute per call
+(SESAME_MAX_ATTEMPTS bounds the attempts; SESAME_DEADLINE, default 30m, the whole command). Populate always asks Identity Center, so assignments made a minute ago
 show up; `--max-age 1h` instead reuses a listing cached by `sesame roles` (or an earlier
 populate) if it is that young, and `--refresh` overrides `--max-age`. Each run refreshes the
 listing cache (a `--dry-run` neither reads nor writes it).

@@ -52,7 +52,7 @@ pub(crate) async fn run(ctx: &Context, args: &RunArgs) -> Result<ExitCode, CliEr
         // credential fetch; --tps (this shard's part of it) caps their rate.
         let mut options = ListingOptions {
             refresh: args.refresh,
-            retry: ctx.retry()?,
+            retry: ctx.retry_without_default_deadline()?,
             pacer,
             ..ListingOptions::default()
         };

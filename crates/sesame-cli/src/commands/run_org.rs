@@ -100,7 +100,7 @@ pub(crate) async fn targets(
         &region,
         options,
         pacer,
-        ctx.retry()?,
+        ctx.retry_without_default_deadline()?,
     )?;
     // Without --regions each target runs in the caller's region (the one the organization is
     // asked in), not in none.

@@ -64,7 +64,7 @@ pub(crate) async fn run(ctx: &Context, args: &StatusArgs) -> Result<ExitCode, Cl
                 "START URL",
                 "REGION",
                 "TOKEN EXPIRES",
-                "SESSION ENDS",
+                "LOGIN ENDS",
             ],
             &table,
         )?;
@@ -155,6 +155,7 @@ fn to_json(
         "tokenExpiresAt": t.map(|t| format_aws(t.expires_at)),
         "refreshable": t.is_some_and(|t| t.can_refresh(now)),
         "sessionExpiresAt": t.and_then(|t| session_end(t, now)).map(format_aws),
+        "registrationExpiresAt": t.and_then(|t| t.registration_expires_at).map(format_aws),
         "error": r.problem,
     })
 }
@@ -189,18 +190,21 @@ fn token_cell(t: &SsoToken, now: Timestamp) -> String {
 
 fn session_cell(t: &SsoToken, now: Timestamp) -> String {
     match session_end(t, now) {
-        Some(end) => format!("refreshable until {}", format_aws(end)),
-        None if t.is_expired(now) => "ended".to_owned(),
-        None => format!("ends {}", format_aws(t.expires_at)),
+        None => "when Identity Center ends it (refreshable)".to_owned(),
+        Some(_) if t.is_expired(now) => "ended".to_owned(),
+        Some(end) => format!("{} (not refreshable)", format_aws(end)),
     }
 }
 
-/// How long the login can be kept alive without the user: with a refresh token, until the
-/// client registration expires; otherwise the token's own expiry.
+/// When the login ends, as far as the cache tells (the AWS CLI v2 knows no more): with a
+/// usable refresh token, when Identity Center ends the session behind it, which no file
+/// records (`None`; the client registration's expiry is only an upper bound); otherwise with
+/// the token. A refresh token the service refused is dropped from the cache, so a login whose
+/// refresh failed shows its token's end.
 fn session_end(t: &SsoToken, now: Timestamp) -> Option<Timestamp> {
     if t.can_refresh(now) {
-        t.registration_expires_at
-    } else {
         None
+    } else {
+        Some(t.expires_at)
     }
 }

@@ -46,6 +46,10 @@ const CERTIFICATE_HINT: &str = "behind a TLS-inspecting proxy, point AWS_CA_BUND
 /// What to do when the CA bundle cannot be used.
 const CA_BUNDLE_HINT: &str = "point AWS_CA_BUNDLE (or `ca_bundle` in the profile) at a PEM file of CA certificates, or unset it";
 
+/// The hint of a command cut by its overall deadline.
+const DEADLINE_HINT: &str = "the service is slow or failing; run it again later, or allow more time with \
+     SESAME_DEADLINE (e.g. SESAME_DEADLINE=2h)";
+
 impl From<SsoError> for CliError {
     fn from(e: SsoError) -> Self {
         let login = "run `sesame login` (add `--sso-session NAME` or `--profile NAME` as needed)";
@@ -66,6 +70,14 @@ impl From<SsoError> for CliError {
                     "check the network, the region, and any AWS_ENDPOINT_URL_* override".to_owned(),
                 ),
             ),
+            SsoError::Refused { .. } => (
+                Kind::User,
+                Some(
+                    "nothing answers there: check the network and any proxy (HTTPS_PROXY), the \
+                     session's sso_region, and any AWS_ENDPOINT_URL_* override"
+                        .to_owned(),
+                ),
+            ),
             SsoError::StartUrl { .. } => (
                 Kind::User,
                 Some(
@@ -75,6 +87,7 @@ impl From<SsoError> for CliError {
                 ),
             ),
             SsoError::Certificate { .. } => (Kind::User, Some(CERTIFICATE_HINT.to_owned())),
+            SsoError::Deadline(_) => (Kind::User, Some(DEADLINE_HINT.to_owned())),
             SsoError::Http(_) => (Kind::User, Some(CA_BUNDLE_HINT.to_owned())),
             SsoError::Denied => (
                 Kind::User,
@@ -212,8 +225,8 @@ impl From<ListingError> for CliError {
         match e {
             ListingError::Sso(s) => s.into(),
             e if e.is_throttled() => Self::user(e).hint(
-                "Identity Center kept throttling beyond sesame's retries; wait a minute and run it again \
-                 (SESAME_MAX_ATTEMPTS allows more attempts)",
+                "Identity Center kept throttling beyond sesame's retries; wait a minute and run it \
+                 again (SESAME_MAX_ATTEMPTS, if set, bounds them)",
             ),
             e => Self::user(e)
                 .hint("Identity Center kept failing or could not be reached; check the network and try again"),
@@ -256,6 +269,7 @@ impl From<AdminError> for CliError {
         };
         let hint = match &e {
             AdminError::Config(_) => Some("fix the config file, then run the command again"),
+            AdminError::Deadline(_) => Some(DEADLINE_HINT),
             AdminError::NoRegion => {
                 Some("pass --region, set AWS_REGION, or set `region` in the profile")
             }

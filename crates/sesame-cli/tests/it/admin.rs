@@ -634,3 +634,50 @@ fn an_instance_without_list_regions_is_single_region() {
         stderr(&out)
     );
 }
+
+/// The proxy's counters: requests forwarded to moto, throttled, failed.
+fn proxy_stats(url: &str) -> Value {
+    use std::io::{Read as _, Write as _};
+    let addr = url.trim_start_matches("http://");
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    write!(s, "GET /_proxy/stats HTTP/1.0\r\nHost: {addr}\r\n\r\n").unwrap();
+    let mut text = String::new();
+    s.read_to_string(&mut text).unwrap();
+    serde_json::from_str(text.split("\r\n\r\n").nth(1).unwrap()).unwrap()
+}
+
+/// Behind a proxy that throttles half the requests at random, or fails a tenth with 500s,
+/// `admin assignments` prints exactly the rows it prints without faults, within a small
+/// factor of the requests moto answered (RELIABILITY.md, "Faults").
+#[test]
+fn assignments_are_the_same_under_random_throttles_and_faults() {
+    let w = world();
+    let clean = w.admin(&["assignments", "-o", "json"]);
+    assert_success(&clean);
+    let expected = rows(&serde_json::from_slice(&clean.stdout).unwrap());
+    assert!(expected.len() >= 10);
+    for (p429, p500) in [(0.5, 0.0), (0.0, 0.1)] {
+        let proxy = Moto::fault_proxy(&w.moto.url, p429, p500);
+        let home = tempfile::tempdir().unwrap();
+        let out = w
+            .sesame(home.path())
+            .env("AWS_ENDPOINT_URL", &proxy.url)
+            .env("SESAME_DEADLINE", "120")
+            .args(["admin", "assignments", "-o", "json"])
+            .args(["--rate", "400", "--concurrency", "16"])
+            .output()
+            .unwrap();
+        assert_success(&out);
+        assert_eq!(
+            rows(&serde_json::from_slice(&out.stdout).unwrap()),
+            expected,
+            "429 {p429}, 500 {p500}"
+        );
+        let stats = proxy_stats(&proxy.url);
+        let forwarded = stats["forwarded"].as_u64().unwrap();
+        let injected = stats["throttled"].as_u64().unwrap() + stats["failed"].as_u64().unwrap();
+        eprintln!("admin assignments, 429 {p429}, 500 {p500}: {stats}");
+        assert!(injected > 0, "{stats}");
+        assert!(forwarded + injected <= 3 * forwarded, "{stats}");
+    }
+}

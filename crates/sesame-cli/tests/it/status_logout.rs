@@ -29,17 +29,78 @@ fn status_shows_each_session_before_and_after_login() {
     assert_eq!(v[0]["refreshable"], true);
     let token = env.token_json(SESSION);
     assert_eq!(v[0]["tokenExpiresAt"], token["expiresAt"]);
-    assert_eq!(v[0]["sessionExpiresAt"], token["registrationExpiresAt"]);
+    // Refreshable: the session ends when Identity Center ends it, which no file records (the
+    // registration's expiry is not the session's).
+    assert_eq!(v[0]["sessionExpiresAt"], serde_json::Value::Null);
+    assert_eq!(
+        v[0]["registrationExpiresAt"],
+        token["registrationExpiresAt"]
+    );
 
     let out = env.sesame().args(["status"]).output().unwrap();
     assert_success(&out);
     let table = stdout(&out);
-    assert!(table.starts_with("SESSION"), "{table}");
+    let header: Vec<&str> = table
+        .lines()
+        .next()
+        .unwrap()
+        .split("  ")
+        .filter(|c| !c.is_empty())
+        .map(str::trim)
+        .collect();
+    assert_eq!(
+        header,
+        [
+            "SESSION",
+            "START URL",
+            "REGION",
+            "TOKEN EXPIRES",
+            "LOGIN ENDS"
+        ],
+        "one header per column"
+    );
     assert!(
-        table.contains("acme") && table.contains("refreshable until"),
+        table.contains("acme") && table.contains("(refreshable)"),
+        "{table}"
+    );
+    assert!(
+        !table.contains(token["registrationExpiresAt"].as_str().unwrap()),
         "{table}"
     );
     assert!(!table.contains(token["accessToken"].as_str().unwrap()));
+}
+
+/// After Identity Center refused a refresh, the login ends with its token: status says so (the
+/// refused refresh token is dropped from the cache; the token itself is kept and used).
+#[test]
+fn status_shows_the_token_end_once_a_refresh_was_refused() {
+    let env = TestEnv::with(sesame_emulator::EmulatorConfig {
+        auto_approve: true,
+        // Inside the 15-minute refresh window from the start: every command refreshes.
+        token_lifetime: std::time::Duration::from_secs(300),
+        refresh_token_lifetime: std::time::Duration::from_secs(1),
+        ..sesame_emulator::EmulatorConfig::default()
+    });
+    env.login();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let out = env.sesame().args(["roles", "--refresh"]).output().unwrap();
+    assert_success(&out);
+    let token = env.token_json(SESSION);
+    assert!(token.get("refreshToken").is_none(), "{token}");
+    assert!(token["accessToken"].is_string(), "the token is kept");
+    let out = env
+        .sesame()
+        .args(["status", "--output", "json"])
+        .output()
+        .unwrap();
+    assert_success(&out);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v[0]["loggedIn"], true);
+    assert_eq!(v[0]["refreshable"], false);
+    assert_eq!(v[0]["sessionExpiresAt"], token["expiresAt"]);
+    let out = env.sesame().args(["status"]).output().unwrap();
+    let table = stdout(&out);
+    assert!(table.contains("(not refreshable)"), "{table}");
 }
 
 #[test]

@@ -15,6 +15,9 @@ pub enum AdminError {
     /// No AWS credentials could be had for the admin calls.
     #[error(transparent)]
     Credentials(#[from] ChainError),
+    /// The command's overall deadline passed (`SESAME_DEADLINE`).
+    #[error(transparent)]
+    Deadline(#[from] crate::pace::DeadlinePassed),
     /// No region is configured for the sso-admin and identitystore calls.
     #[error("no AWS region for the Identity Center administration APIs")]
     NoRegion,

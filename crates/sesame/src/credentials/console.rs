@@ -125,7 +125,7 @@ pub async fn console_url(
     let answer = Pacing::new(PacerConfig::default(), RetryPolicy::credential_fetch())
         .call("getSigninToken", attempt)
         .await
-        .map_err(|e| failed(e.into_source().to_string()))?;
+        .map_err(|e| failed(e.into_message()))?;
     let mut url = endpoint;
     url.query_pairs_mut()
         .clear()

@@ -188,12 +188,14 @@ impl From<CallError<SsoError>> for ListingError {
                 attempts,
                 budget_spent,
                 source,
+                ..
             } => ListingError::GaveUp {
                 operation,
                 attempts,
                 budget_spent,
                 source,
             },
+            CallError::Deadline { passed, .. } => ListingError::Sso(SsoError::Deadline(passed)),
         }
     }
 }

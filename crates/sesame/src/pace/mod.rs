@@ -12,4 +12,7 @@ mod pacer;
 mod retry;
 
 pub use pacer::{Pacer, PacerConfig, PacerState, PacerStats, Ticket};
-pub use retry::{CallError, CallStats, Classify, Failure, Pacing, RetryBudget, RetryPolicy};
+pub use retry::{
+    CallError, CallStats, Classify, Deadline, DeadlinePassed, Failure, Pacing, RetryBudget,
+    RetryPolicy,
+};

@@ -13,6 +13,16 @@
 //!   bucket of `r` requests/s holding one second's worth (Identity Center's portal, the emulator's
 //!   `--tps`), that count is about `r`, so the pacer is at ~0.7 `r` after the first round trip
 //!   that was refused, and climbs back to `r` along the CUBIC curve below.
+//! - **A cut only when the throttles rise.** A service shared with other clients refuses a
+//!   share of calls whatever this client sends (each call independently, at random); cutting for
+//!   each of those would collapse the rate to its floor while the service lets half the calls
+//!   through. So a throttle cuts only when the share of throttled answers among the last 32 is
+//!   above its baseline (the share while the rate was below the last rate that was cut, after a
+//!   second of settling; before the first cut, the older half of those answers) by more than
+//!   chance explains (10 points plus three standard deviations), or when almost every recent
+//!   answer is a throttle. Against a token bucket the share jumps when the rate passes the
+//!   bucket's, and the pacer cuts; against random throttling it stays flat, and the pacer keeps
+//!   the rate the service accepts calls at (counted as `tolerated` in [`PacerStats`]).
 //! - **One decrease per congestion event.** Each call carries the pacer's *epoch* from when it
 //!   was admitted; a throttle cuts the rate only if the call was admitted after the last cut.
 //!   Calls already in flight when the service pushed back report the same congestion, and cutting
@@ -93,6 +103,8 @@ pub struct PacerStats {
     pub throttles: u64,
     /// Times the rate was cut (one per congestion event).
     pub decreases: u64,
+    /// Throttles that did not cut the rate: the share of throttled answers had not risen.
+    pub tolerated: u64,
     /// The current rate, in requests per second; `None` while unpaced (no throttle yet).
     pub rate: Option<f64>,
 }
@@ -103,6 +115,85 @@ const METER_BUCKET: f64 = 0.5;
 const METER_SMOOTHING: f64 = 0.8;
 /// The window over which successes are counted for the first cut: one second.
 const ACCEPTED_WINDOW: Duration = Duration::from_secs(1);
+
+/// Answers in the window whose share of throttles is compared with the baseline.
+const SHORT_WINDOW: usize = 32;
+/// Answers needed before their share is a baseline.
+const BASELINE_ANSWERS: u64 = 16;
+/// About how many answers the baseline averages over.
+const BASELINE_SPAN: f64 = 200.0;
+/// How long after a cut answers start counting toward the baseline.
+const SETTLING: Duration = Duration::from_secs(1);
+/// A recent share of throttles at which the pacer cuts whatever the baseline.
+const ALMOST_ALL: f64 = 0.95;
+/// Answers needed before a throttle may cut at all (four at least in each half of the window).
+const MIN_ANSWERS: usize = 8;
+
+/// The share of throttled answers: the last [`SHORT_WINDOW`] answers against a baseline, the
+/// share among the answers admitted while the rate was below the last rate that was cut (after
+/// [`SETTLING`]): what the service refuses when this client is not pushing it.
+#[derive(Debug, Clone, Default)]
+struct ThrottleShare {
+    /// The last answers, oldest first: true for a throttle.
+    recent: VecDeque<bool>,
+    recent_throttled: usize,
+    /// Whether the rate was ever cut.
+    cut: bool,
+    /// The baseline share, and the answers in it (a mean, then an average over the last
+    /// [`BASELINE_SPAN`] or so).
+    baseline: f64,
+    baseline_answers: u64,
+}
+
+impl ThrottleShare {
+    fn record(&mut self, throttled: bool, below_cut_rate: bool) {
+        self.recent.push_back(throttled);
+        self.recent_throttled += usize::from(throttled);
+        if self.recent.len() > SHORT_WINDOW {
+            let old = self.recent.pop_front().unwrap_or_default();
+            self.recent_throttled -= usize::from(old);
+        }
+        if below_cut_rate {
+            self.baseline_answers += 1;
+            let weight = (1.0 / self.baseline_answers as f64).max(1.0 / BASELINE_SPAN);
+            self.baseline += weight * (f64::from(u8::from(throttled)) - self.baseline);
+        }
+    }
+
+    /// Whether the recent share of throttles is above the baseline by more than chance: the
+    /// service refuses more at this rate than below it, so the rate is what it refuses. Before
+    /// the first cut the newer half of the window is compared with the older half; with no
+    /// baseline yet, a rate above the one cut is compared with none refused, one below it
+    /// waits (only a window of throttles cuts).
+    fn rose(&self, above_cut_rate: bool) -> bool {
+        let n = self.recent.len();
+        if n < MIN_ANSWERS {
+            return false;
+        }
+        let share = self.recent_throttled as f64 / n as f64;
+        if share >= ALMOST_ALL {
+            return true;
+        }
+        let (base, share, n) = if !self.cut {
+            let older_n = n / 2;
+            let older = self.recent.iter().take(older_n).filter(|t| **t).count();
+            let newer_n = n - older_n;
+            (
+                older as f64 / older_n as f64,
+                (self.recent_throttled - older) as f64 / newer_n as f64,
+                newer_n,
+            )
+        } else if self.baseline_answers >= BASELINE_ANSWERS {
+            (self.baseline, share, n)
+        } else if above_cut_rate {
+            (0.0, share, n)
+        } else {
+            return false;
+        };
+        let chance = 3.0 * (base * (1.0 - base) / n as f64).sqrt();
+        share > base + 0.1 + chance
+    }
+}
 
 /// The smoothed rate at which calls are actually sent (the SDK's `RateClocker`).
 #[derive(Debug, Clone)]
@@ -163,6 +254,7 @@ pub struct PacerState {
     meter: RateMeter,
     /// When each success of the last [`ACCEPTED_WINDOW`] came (kept until the first throttle).
     accepted: VecDeque<Instant>,
+    share: ThrottleShare,
     stats: PacerStats,
 }
 
@@ -186,6 +278,7 @@ impl PacerState {
             epoch: 0,
             meter: RateMeter::new(now, config.initial_rate.unwrap_or(config.base_rate)),
             accepted: VecDeque::new(),
+            share: ThrottleShare::default(),
             stats: PacerStats::default(),
             config,
         };
@@ -253,8 +346,10 @@ impl PacerState {
     }
 
     /// The call admitted with `ticket` was answered without a throttle.
-    pub fn on_success(&mut self, _ticket: Ticket, now: Instant) {
+    pub fn on_success(&mut self, ticket: Ticket, now: Instant) {
         self.stats.successes += 1;
+        let below = self.settled(ticket, now);
+        self.share.record(false, below);
         if self.phase != Phase::Cubic {
             self.accepted.push_back(now);
             self.accepted_in_window(now);
@@ -279,8 +374,19 @@ impl PacerState {
     /// The call admitted with `ticket` was throttled (429, TooManyRequestsException).
     pub fn on_throttle(&mut self, ticket: Ticket, now: Instant) {
         self.stats.throttles += 1;
+        let below = self.settled(ticket, now);
+        self.share.record(true, below);
         if ticket.epoch != self.epoch {
             // Admitted before the last cut: the same congestion, already answered.
+            return;
+        }
+        if !self
+            .share
+            .rose(self.phase == Phase::Cubic && self.rate >= self.w_max)
+        {
+            // As many refused as before: not this client's rate (a quota shared with others,
+            // random refusals). Retrying is the answer, not slowing down.
+            self.stats.tolerated += 1;
             return;
         }
         let allowed = if self.phase == Phase::Cubic {
@@ -304,7 +410,18 @@ impl PacerState {
         self.last_throttle = now;
         self.epoch += 1;
         self.stats.decreases += 1;
+        self.share.cut = true;
         self.set_rate(allowed * self.config.beta);
+    }
+
+    /// Whether an answer counts toward the baseline share of throttles: admitted since the
+    /// last cut, a settling time after it (the service's bucket refills from what was sent
+    /// before), while the rate is below the rate that was cut.
+    fn settled(&self, ticket: Ticket, now: Instant) -> bool {
+        self.phase == Phase::Cubic
+            && ticket.epoch == self.epoch
+            && now.saturating_duration_since(self.last_throttle) >= SETTLING
+            && self.rate < self.w_max
     }
 
     fn set_rate(&mut self, rate: f64) {
@@ -438,11 +555,16 @@ mod tests {
     }
 
     #[test]
-    fn a_throttle_before_any_success_falls_to_the_floor_then_climbs_to_the_base_rate() {
+    fn throttles_before_any_success_fall_to_the_floor_then_climb_to_the_base_rate() {
         let t0 = Instant::now();
         let mut p = PacerState::new(PacerConfig::default(), t0);
-        let ticket = p.try_acquire(t0).unwrap();
-        p.on_throttle(ticket, at(t0, 0.05));
+        // One refusal is not enough to judge; sixteen in a row are.
+        let tickets: Vec<Ticket> = (0..16).map(|_| p.try_acquire(t0).unwrap()).collect();
+        p.on_throttle(tickets[0], at(t0, 0.05));
+        assert_eq!(p.rate(), None);
+        for t in &tickets[1..] {
+            p.on_throttle(*t, at(t0, 0.05));
+        }
         assert_eq!(p.rate(), Some(0.5));
         // The CUBIC curve from zero: 0.4 t^3, capped by what is sent but the base rate allowed.
         let ticket = p.try_acquire(at(t0, 2.05)).unwrap();
@@ -517,12 +639,21 @@ mod tests {
         assert_eq!((stats.throttles, stats.decreases), (10, 1));
         let cut = p.rate().unwrap();
         assert!((cut - 14.0).abs() < 1e-9, "0.7 x 20: {cut}");
-        // A call admitted after the cut is a new event: cut again, by beta of what was sent.
+        // A lone throttle of a call admitted after the cut, below the rate that was cut: too
+        // little to tell the service's limit from its random refusals.
         let later = p.try_acquire(at(t0, 0.3)).expect("a token after the cut");
         p.on_throttle(later, at(t0, 0.35));
+        assert_eq!(p.stats().decreases, 1);
+        // Back above the rate that was cut, a throttle is a new event: cut again, by beta of
+        // what was sent.
+        p.meter.rate = 100.0;
+        p.on_success(Ticket { epoch: p.epoch }, at(t0, 0.15 + p.k + 1.0));
+        let above = p.rate().unwrap();
+        assert!(above > 20.0, "{above}");
+        p.on_throttle(Ticket { epoch: p.epoch }, at(t0, 0.15 + p.k + 1.05));
         assert_eq!(p.stats().decreases, 2);
         let again = p.rate().unwrap();
-        assert!(again <= cut * 0.7 + 1e-9, "{cut} -> {again}");
+        assert!(again <= above * 0.7 + 1e-9, "{above} -> {again}");
     }
 
     #[test]
@@ -530,8 +661,14 @@ mod tests {
         let t0 = Instant::now();
         let mut p = PacerState::new(PacerConfig::default(), t0);
         successes(&mut p, t0, 20, 0.0, 0.5);
-        let ticket = p.try_acquire(at(t0, 0.5)).unwrap();
-        p.on_throttle(ticket, at(t0, 0.5));
+        // A few calls in flight throttled: enough to tell the share rose.
+        let tickets: Vec<Ticket> = (0..4)
+            .map(|_| p.try_acquire(at(t0, 0.5)).unwrap())
+            .collect();
+        for t in tickets {
+            p.on_throttle(t, at(t0, 0.5));
+        }
+        assert_eq!(p.stats().decreases, 1);
         let w_max = p.w_max;
         assert_eq!(w_max, 20.0);
         let low = p.rate().unwrap();
@@ -574,5 +711,34 @@ mod tests {
             p.on_success(Ticket { epoch: p.epoch }, at(t0, 30.0 + f64::from(i)));
         }
         assert_eq!(p.rate(), Some(3.0));
+    }
+
+    #[test]
+    fn random_throttles_at_a_steady_share_do_not_cut_a_rising_share_does() {
+        let t0 = Instant::now();
+        let mut p = PacerState::new(paced(), t0);
+        let mut rng = fastrand::Rng::with_seed(3);
+        // 2000 answers, half throttled at random, a new epoch each time (the worst case: every
+        // throttle may cut).
+        for i in 0..2000 {
+            let t = at(t0, f64::from(i) * 0.01);
+            let ticket = Ticket { epoch: p.epoch };
+            if rng.bool() {
+                p.on_throttle(ticket, t);
+            } else {
+                p.on_success(ticket, t);
+            }
+        }
+        let s = p.stats();
+        assert!(s.decreases <= 1, "{s:?}");
+        assert!(s.tolerated > 900, "{s:?}");
+        // Then everything is refused: the share rises, the pacer cuts.
+        for i in 0..32 {
+            p.on_throttle(
+                Ticket { epoch: p.epoch },
+                at(t0, 20.0 + f64::from(i) * 0.01),
+            );
+        }
+        assert!(p.stats().decreases > s.decreases, "{:?}", p.stats());
     }
 }

@@ -2,11 +2,15 @@
 //!
 //! A call waits for the shared [`Pacer`], is sent, and tells the pacer how it went. A failure
 //! the error type [classifies](Classify) as a throttle or as transient (a server fault, a dropped
-//! connection) is retried after a jittered exponential backoff (`backon`), up to
-//! [`RetryPolicy::max_attempts`] and while the shared [`RetryBudget`] lasts, as the SDKs'
-//! standard retry quota does: a retry costs tokens, a success pays one back, so a service that
-//! keeps failing stops being hammered. A [`Pacing`] may also bound the requests in flight
-//! ([`Pacing::with_in_flight`]).
+//! connection, a timeout) is retried after a jittered exponential backoff (`backon`) for as long
+//! as the call's time budget ([`RetryPolicy::retry_for`]) lasts, not a count of attempts: a
+//! service that refuses half the calls at random still answers each call within a few tries,
+//! and one that is down is given up on after the same time however fast it refuses.
+//! [`RetryPolicy::max_attempts`] may bound the attempts too. The shared [`RetryBudget`] stops a
+//! service that keeps failing from being hammered, as the SDKs' standard retry quota does: a
+//! retry costs tokens, a success pays one back. [`RetryPolicy::deadline`] ends every call of a
+//! command at one instant ([`CallError::Deadline`]). A [`Pacing`] may also bound the requests in
+//! flight ([`Pacing::with_in_flight`]).
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -16,44 +20,81 @@ use std::time::Duration;
 
 use backon::{BackoffBuilder, ExponentialBuilder};
 use tokio::sync::Semaphore;
+use tokio::time::Instant;
 use url::Url;
 
 use super::pacer::{Pacer, PacerConfig, PacerStats};
+
 /// How a failed call is retried.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RetryPolicy {
-    /// Attempts per call, the first one included (botocore's `max_attempts` meaning).
-    pub max_attempts: u32,
+    /// Attempts per call at most, the first one included (botocore's `max_attempts` meaning);
+    /// `None`: as many as [`Self::retry_for`] allows.
+    pub max_attempts: Option<u32>,
+    /// How long after its first attempt a call may still be retried: a retry whose backoff
+    /// would end later is not made.
+    pub retry_for: Duration,
     /// The first backoff (before jitter).
     pub min_delay: Duration,
     /// The longest backoff (before jitter).
     pub max_delay: Duration,
     /// The tokens of the shared retry budget.
     pub budget: u32,
+    /// When every call ends, retried or not ([`CallError::Deadline`]): a command's overall
+    /// deadline. `None`: none.
+    pub deadline: Option<Deadline>,
+}
+
+/// A command's overall deadline: the instant, and how long it was when set (for the message).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Deadline {
+    /// When calls stop.
+    pub at: Instant,
+    /// The length it was given.
+    pub after: Duration,
+}
+
+impl Deadline {
+    /// A deadline `after` from now.
+    pub fn after(after: Duration) -> Self {
+        Self {
+            at: Instant::now() + after,
+            after,
+        }
+    }
 }
 
 impl Default for RetryPolicy {
+    /// The sweeps' policy (listing, `run`, `admin`): a minute of retries per call, backoff from
+    /// 100 ms doubling to 2 s, no bound on attempts but the time.
     fn default() -> Self {
         Self {
-            max_attempts: 10,
+            max_attempts: None,
+            retry_for: Self::DEFAULT_RETRY_FOR,
             min_delay: Duration::from_millis(100),
-            max_delay: Duration::from_secs(5),
+            max_delay: Duration::from_secs(2),
             budget: RetryBudget::DEFAULT_CAPACITY,
+            deadline: None,
         }
     }
 }
 
 impl RetryPolicy {
+    /// How long one call of a sweep keeps retrying.
+    pub const DEFAULT_RETRY_FOR: Duration = Duration::from_secs(60);
+
     /// For a command waiting on one credential fetch (`creds`, `exec`, `credential-process`,
     /// `console`, and SSO or STS at the end of a profile chain): a few quick retries, so a
     /// throttle or a blip is absorbed and a caller knows within about two seconds when the
     /// service keeps failing (backoff 100 ms doubling to at most 800 ms, five attempts).
     pub fn credential_fetch() -> Self {
         Self {
-            max_attempts: 5,
+            max_attempts: Some(5),
+            retry_for: Duration::from_secs(3),
             min_delay: Duration::from_millis(100),
             max_delay: Duration::from_millis(800),
             budget: RetryBudget::DEFAULT_CAPACITY,
+            deadline: None,
         }
     }
 }
@@ -98,19 +139,66 @@ pub enum CallError<E: std::error::Error + 'static> {
         operation: &'static str,
         /// How many times it was tried.
         attempts: u32,
-        /// Whether it stopped because the shared retry budget ran out (else: max attempts).
+        /// How long from the first attempt to giving up.
+        elapsed: Duration,
+        /// Whether it stopped because the shared retry budget ran out (else: the time budget or
+        /// the most attempts).
         budget_spent: bool,
         /// The last failure.
         #[source]
         source: E,
     },
+    /// The command's overall deadline ([`RetryPolicy::deadline`]) passed during the call.
+    #[error(
+        "{passed}{}",
+        last.as_ref().map(|e| format!(" (the last failure: {e})")).unwrap_or_default()
+    )]
+    Deadline {
+        /// How far the command got.
+        passed: DeadlinePassed,
+        /// The call's last failure, if it had one.
+        last: Option<E>,
+    },
+}
+
+/// A command's overall deadline passed: how long it was and how far the calls got.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error(
+    "{operation}: the deadline of {}s passed with {succeeded} calls done",
+    after.as_secs()
+)]
+pub struct DeadlinePassed {
+    /// The operation that was cut.
+    pub operation: &'static str,
+    /// The deadline's length.
+    pub after: Duration,
+    /// Calls through this pacing that had succeeded.
+    pub succeeded: u64,
 }
 
 impl<E: std::error::Error + 'static> CallError<E> {
-    /// The call's last error, whichever way it ended.
-    pub fn into_source(self) -> E {
+    /// The call's last error, whichever way it ended; a call cut by the deadline is
+    /// [`DeadlinePassed`] in the error's own type.
+    pub fn into_source(self) -> E
+    where
+        E: From<DeadlinePassed>,
+    {
+        self.into_source_or(E::from)
+    }
+
+    /// The message of the call's last error, or the deadline's.
+    pub fn into_message(self) -> String {
+        match self {
+            CallError::Final(e) | CallError::GaveUp { source: e, .. } => e.to_string(),
+            CallError::Deadline { passed, .. } => passed.to_string(),
+        }
+    }
+
+    /// The call's last error, or `deadline`'s error for a call the deadline cut.
+    pub fn into_source_or(self, deadline: impl FnOnce(DeadlinePassed) -> E) -> E {
         match self {
             CallError::Final(e) | CallError::GaveUp { source: e, .. } => e,
+            CallError::Deadline { passed, .. } => deadline(passed),
         }
     }
 }
@@ -185,6 +273,7 @@ pub struct Pacing {
     policy: RetryPolicy,
     requests: Arc<AtomicU64>,
     retries: Arc<AtomicU64>,
+    successes: Arc<AtomicU64>,
     /// Requests in flight at most, if bounded here (else by the caller).
     in_flight: Option<Arc<Semaphore>>,
 }
@@ -198,6 +287,7 @@ impl Pacing {
             policy,
             requests: Arc::default(),
             retries: Arc::default(),
+            successes: Arc::default(),
             in_flight: None,
         }
     }
@@ -242,26 +332,65 @@ impl Pacing {
         }
     }
 
-    /// Runs one call: paced, retried on throttles and transient failures ([`Classify`]).
+    /// Runs one call: paced, retried on throttles and transient failures ([`Classify`]) while
+    /// its time budget, the attempts and the shared retry budget last, and never past the
+    /// deadline.
     ///
     /// `attempt` builds the request afresh for each attempt; it must be lazy (an `async` block
     /// or a reqwest future), since it is created before the pacer admits it.
     pub async fn call<T, E, F, Fut>(
         &self,
         operation: &'static str,
-        mut attempt: F,
+        attempt: F,
     ) -> Result<T, CallError<E>>
     where
         E: Classify + std::error::Error + 'static,
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, E>>,
     {
+        let Some(deadline) = self.policy.deadline else {
+            return self.retried(operation, attempt, None).await;
+        };
+        let mut last = None;
+        let outcome = tokio::time::timeout_at(
+            deadline.at,
+            self.retried(operation, attempt, Some(&mut last)),
+        )
+        .await;
+        match outcome {
+            Ok(result) => result,
+            Err(_) => Err(CallError::Deadline {
+                passed: DeadlinePassed {
+                    operation,
+                    after: deadline.after,
+                    succeeded: self.successes.load(Ordering::Relaxed),
+                },
+                last,
+            }),
+        }
+    }
+
+    /// [`Self::call`] without the deadline; each failure is left in `last` for the deadline's
+    /// message.
+    async fn retried<T, E, F, Fut>(
+        &self,
+        operation: &'static str,
+        mut attempt: F,
+        mut last: Option<&mut Option<E>>,
+    ) -> Result<T, CallError<E>>
+    where
+        E: Classify + std::error::Error + 'static,
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, E>>,
+    {
+        let policy = &self.policy;
         let mut backoff = ExponentialBuilder::default()
             .with_jitter()
-            .with_min_delay(self.policy.min_delay)
-            .with_max_delay(self.policy.max_delay)
-            .with_max_times(self.policy.max_attempts.saturating_sub(1) as usize)
+            .with_min_delay(policy.min_delay)
+            .with_max_delay(policy.max_delay)
+            .without_max_times()
             .build();
+        let started = Instant::now();
         let mut attempts = 0u32;
         loop {
             let request = attempt();
@@ -281,6 +410,7 @@ impl Pacing {
                 Ok(value) => {
                     self.pacer.on_success(ticket);
                     self.budget.refund();
+                    self.successes.fetch_add(1, Ordering::Relaxed);
                     return Ok(value);
                 }
                 Err(e) => e,
@@ -294,23 +424,31 @@ impl Pacing {
             if failure == Failure::Final {
                 return Err(CallError::Final(error));
             }
-            let Some(delay) = backoff.next() else {
-                return Err(CallError::GaveUp {
-                    operation,
-                    attempts,
-                    budget_spent: false,
-                    source: error,
-                });
+            let delay = match failure {
+                // The pacer is what slows down for throttles (when their share rises): a
+                // throttle is retried after a short jittered pause, so that a service refusing
+                // calls at random costs each call a few round trips, not a growing backoff.
+                Failure::Throttle => policy.min_delay.mul_f64(1.0 + fastrand::f64()),
+                _ => backoff.next().unwrap_or(policy.max_delay),
             };
-            if !self.budget.withdraw(failure) {
+            let out_of_time = started.elapsed() + delay > policy.retry_for;
+            let out_of_attempts = policy.max_attempts.is_some_and(|n| attempts >= n);
+            let spent_time_or_attempts = out_of_time || out_of_attempts;
+            // The budget is only paid for a retry that will be made.
+            let budget_spent = !spent_time_or_attempts && !self.budget.withdraw(failure);
+            if spent_time_or_attempts || budget_spent {
                 return Err(CallError::GaveUp {
                     operation,
                     attempts,
-                    budget_spent: true,
+                    elapsed: started.elapsed(),
+                    budget_spent,
                     source: error,
                 });
             }
             tracing::debug!("{operation}: {error}; retry {attempts} in {delay:?}");
+            if let Some(last) = last.as_deref_mut() {
+                *last = Some(error);
+            }
             tokio::time::sleep(delay).await;
         }
     }
@@ -320,7 +458,7 @@ impl Pacing {
 mod tests {
     use std::sync::atomic::AtomicU32;
 
-    use futures_util::stream::{self, StreamExt as _, TryStreamExt as _};
+    use futures_util::stream::{self, StreamExt as _};
     use tokio::time::Instant;
 
     use super::*;
@@ -381,29 +519,64 @@ mod tests {
     /// `calls` calls, `concurrency` at a time, against a `rate`/s throttle with 50 ms latency, in
     /// tokio's paused (virtual, deterministic) time. Returns the virtual seconds and the stats.
     async fn simulate(calls: usize, concurrency: usize, rate: f64) -> (f64, CallStats, u64) {
+        let (secs, stats, throttled, _) =
+            simulate_faults(calls, concurrency, rate, |_| None, RetryPolicy::default()).await;
+        (secs, stats, throttled)
+    }
+
+    /// As [`simulate`], with `fault` rolled for each attempt (from a seeded generator) after the
+    /// throttle admitted it: a 429 or a 500 at random, as a service shared with other clients.
+    /// Returns the seconds, the stats, the throttles, and each call's outcome.
+    async fn simulate_faults(
+        calls: usize,
+        concurrency: usize,
+        rate: f64,
+        fault: impl Fn(f64) -> Option<TestError> + Clone,
+        policy: RetryPolicy,
+    ) -> (f64, CallStats, u64, Vec<Result<(), CallError<TestError>>>) {
         let throttle = Arc::new(Mutex::new(Throttle {
             rate,
             tokens: rate,
             last: Instant::now(),
         }));
+        let rng = Arc::new(Mutex::new(fastrand::Rng::with_seed(7)));
         let throttled = Arc::new(AtomicU64::new(0));
-        let pacing = Pacing::new(PacerConfig::default(), RetryPolicy::default());
+        let pacing = Pacing::new(PacerConfig::default(), policy);
         let start = Instant::now();
-        stream::iter(0..calls)
+        let outcomes = stream::iter(0..calls)
             .map(|_| {
-                let (throttle, throttled, pacing) =
-                    (throttle.clone(), throttled.clone(), pacing.clone());
+                let (throttle, throttled, pacing, rng, fault) = (
+                    throttle.clone(),
+                    throttled.clone(),
+                    pacing.clone(),
+                    rng.clone(),
+                    fault.clone(),
+                );
                 async move {
                     pacing
                         .call("ListAccountRoles", || {
-                            let (throttle, throttled) = (throttle.clone(), throttled.clone());
+                            let (throttle, throttled, rng, fault) = (
+                                throttle.clone(),
+                                throttled.clone(),
+                                rng.clone(),
+                                fault.clone(),
+                            );
                             async move {
                                 tokio::time::sleep(Duration::from_millis(50)).await;
-                                if throttle.lock().unwrap().admit() {
-                                    Ok(())
+                                let roll = rng.lock().unwrap().f64();
+                                let error = if !throttle.lock().unwrap().admit() {
+                                    Some(api(429, "TooManyRequestsException"))
                                 } else {
-                                    throttled.fetch_add(1, Ordering::Relaxed);
-                                    Err(api(429, "TooManyRequestsException"))
+                                    fault(roll)
+                                };
+                                match error {
+                                    None => Ok(()),
+                                    Some(e) => {
+                                        if Failure::of(&e) == Failure::Throttle {
+                                            throttled.fetch_add(1, Ordering::Relaxed);
+                                        }
+                                        Err(e)
+                                    }
                                 }
                             }
                         })
@@ -411,13 +584,13 @@ mod tests {
                 }
             })
             .buffer_unordered(concurrency)
-            .try_collect::<Vec<()>>()
-            .await
-            .expect("every call succeeds");
+            .collect::<Vec<_>>()
+            .await;
         (
             start.elapsed().as_secs_f64(),
             pacing.stats(),
             throttled.load(Ordering::Relaxed),
+            outcomes,
         )
     }
 
@@ -430,9 +603,12 @@ mod tests {
             secs <= ideal * 1.15,
             "{secs:.1}s is more than 1.15x the ideal {ideal}s"
         );
+        // The pacer tolerates throttles until their share rises past what chance explains (so
+        // that random refusals do not collapse it): more throttles than a pacer that cuts on
+        // each, each a cheap retry, and the service's limit is still met.
         assert!(
-            throttled < 2020 / 10,
-            "at most one call in ten throttled: {throttled}"
+            throttled < 2020 / 2,
+            "at most one call in two throttled: {throttled}"
         );
         assert_eq!(stats.requests, 2020 + throttled);
     }
@@ -474,7 +650,7 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn a_throttle_storm_ends_after_max_attempts_and_final_errors_are_not_retried() {
         let policy = RetryPolicy {
-            max_attempts: 4,
+            max_attempts: Some(4),
             ..RetryPolicy::default()
         };
         let pacing = Pacing::new(PacerConfig::default(), policy);
@@ -572,5 +748,126 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(pacing.stats().retries, 3);
+    }
+
+    /// 320 calls 16 at a time against a service that refuses each call with `p` at random
+    /// (`code`): every call succeeds, the requests stay within a small factor of the calls, and
+    /// the time within a small factor of the fault-free 1 s (20 round trips of 50 ms).
+    async fn random_faults_do_not_starve(
+        p: f64,
+        status: u16,
+        code: &'static str,
+    ) -> (f64, CallStats) {
+        let fault = move |roll: f64| (roll < p).then(|| api(status, code));
+        let (secs, stats, _, outcomes) =
+            simulate_faults(320, 16, 1e6, fault, RetryPolicy::default()).await;
+        let failed: Vec<String> = outcomes
+            .iter()
+            .filter_map(|o| o.as_ref().err().map(ToString::to_string))
+            .collect();
+        assert!(failed.is_empty(), "{failed:?}");
+        eprintln!("{p} {code}: {secs:.1}s, {stats:?}");
+        // Each call needs 1/(1-p) attempts on average.
+        let expected = 320.0 / (1.0 - p);
+        assert!(
+            (stats.requests as f64) < expected * 1.3,
+            "{} requests for {expected:.0} expected",
+            stats.requests
+        );
+        (secs, stats)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn half_the_calls_throttled_at_random_do_not_collapse_the_rate() {
+        let (secs, stats) = random_faults_do_not_starve(0.5, 429, "TooManyRequestsException").await;
+        // The pacer may cut once, before it has seen that the share of throttles is flat, but
+        // not again and again: it tolerates the rest.
+        assert!(stats.pacer.decreases <= 2, "{stats:?}");
+        assert!(stats.pacer.tolerated > 0, "{stats:?}");
+        // Fault-free: 1 s. Half refused: each call two attempts and a pause on average, and
+        // the early cut takes seconds to climb back (about 10 s here); a collapse to the floor
+        // (0.5/s) would take ten minutes.
+        assert!(secs < 20.0, "{secs:.1}s");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_tenth_of_the_calls_failing_at_random_costs_little() {
+        let (secs, stats) = random_faults_do_not_starve(0.1, 500, "InternalServerException").await;
+        assert_eq!(
+            stats.pacer.decreases, 0,
+            "server faults never cut: {stats:?}"
+        );
+        assert!(secs < 5.0, "{secs:.1}s");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_service_that_is_down_is_given_up_on_after_the_time_budget() {
+        let policy = RetryPolicy {
+            retry_for: Duration::from_secs(10),
+            ..RetryPolicy::default()
+        };
+        let pacing = Pacing::new(PacerConfig::default(), policy);
+        let start = Instant::now();
+        let err = pacing
+            .call("ListAccounts", || async {
+                Err::<(), _>(api(500, "InternalServerException"))
+            })
+            .await
+            .unwrap_err();
+        let secs = start.elapsed().as_secs_f64();
+        assert!(secs <= 10.0, "within the budget: {secs}");
+        // Backoff 0.1 s doubling to 2 s (with jitter, up to twice that): the last retry ends
+        // within one backoff of the budget.
+        assert!(secs > 10.0 - 4.0, "not long before it: {secs}");
+        let CallError::GaveUp {
+            attempts, elapsed, ..
+        } = &err
+        else {
+            panic!("{err}");
+        };
+        assert!((4..=12).contains(attempts), "{attempts} attempts");
+        assert_eq!(elapsed.as_secs_f64(), secs);
+        assert!(err.to_string().contains("gave up after"), "{err}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_deadline_ends_every_call_and_says_how_far_they_got() {
+        let policy = RetryPolicy {
+            deadline: Some(Deadline::after(Duration::from_secs(3))),
+            ..RetryPolicy::default()
+        };
+        let pacing = Pacing::new(PacerConfig::default(), policy);
+        // One call a second succeeds, then the service hangs.
+        for _ in 0..2 {
+            pacing
+                .call("ListAccounts", || async {
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    Ok::<_, TestError>(())
+                })
+                .await
+                .unwrap();
+        }
+        let start = Instant::now();
+        let err = pacing
+            .call("ListAccountRoles", || async {
+                tokio::time::sleep(Duration::from_millis(300)).await;
+                Err::<(), _>(api(500, "InternalServerException"))
+            })
+            .await
+            .unwrap_err();
+        assert_eq!(
+            start.elapsed(),
+            Duration::from_secs(1),
+            "cut at the deadline"
+        );
+        let CallError::Deadline { passed, last } = &err else {
+            panic!("{err}");
+        };
+        assert_eq!(passed.succeeded, 2);
+        assert!(last.is_some(), "the last failure is kept");
+        assert_eq!(
+            err.to_string().split(" (").next().unwrap(),
+            "ListAccountRoles: the deadline of 3s passed with 2 calls done"
+        );
     }
 }

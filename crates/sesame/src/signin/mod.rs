@@ -29,7 +29,7 @@ use serde_json::Value;
 use crate::cache::pyjson;
 use crate::env::Env;
 use crate::keys::AwsCredentials;
-use crate::pace::{CallError, Classify, Failure, PacerConfig, Pacing, RetryPolicy};
+use crate::pace::{Classify, Failure, PacerConfig, Pacing, RetryPolicy};
 use crate::secret::Secret;
 
 pub use dpop::DpopKey;
@@ -469,7 +469,7 @@ pub(crate) async fn create_token(
     Pacing::new(PacerConfig::default(), RetryPolicy::credential_fetch())
         .call("CreateOAuth2Token", attempt)
         .await
-        .map_err(CallError::into_source)
+        .map_err(|e| e.into_source_or(|d| TokenCallError::Unreachable(d.to_string())))
 }
 
 /// The refreshed token: new keys, expiry and refresh token, every other field kept.

@@ -33,6 +33,15 @@ pub enum SsoError {
         /// What the connection said.
         reason: String,
     },
+    /// Nothing answers at the endpoint: the connection was refused or the name does not resolve
+    /// (final: another try meets the same).
+    #[error("cannot reach {endpoint}: {reason}")]
+    Refused {
+        /// The URL called.
+        endpoint: String,
+        /// What the connection said.
+        reason: String,
+    },
     /// The start URL is not one Identity Center can be asked about (an `http://` URL, a vanity
     /// URL that does not lead to an AWS sign-in host).
     #[error("the start URL {url} cannot be used: {reason}")]
@@ -56,6 +65,9 @@ pub enum SsoError {
     /// The service answered with an error.
     #[error(transparent)]
     Api(#[from] AwsError),
+    /// The command's overall deadline passed (`SESAME_DEADLINE`).
+    #[error(transparent)]
+    Deadline(#[from] crate::pace::DeadlinePassed),
     /// The service answered something that is not the documented shape.
     #[error("{operation}: unexpected answer from {endpoint}: {reason}")]
     BadResponse {
@@ -106,6 +118,25 @@ pub enum SsoError {
 }
 
 impl SsoError {
+    /// Whether the service refused the client registration itself (`InvalidClientException`:
+    /// revoked, or issued by an instance that no longer exists): registering again is the cure.
+    pub fn is_invalid_client(&self) -> bool {
+        matches!(self, SsoError::Api(e) if e.code == "InvalidClientException")
+    }
+
+    /// Whether a refresh was refused for good: the refresh token or the client registration
+    /// is expired, revoked or unknown (not a throttle or a fault).
+    pub fn rejects_the_refresh_token(&self) -> bool {
+        matches!(self, SsoError::Api(e) if matches!(
+            e.code.as_str(),
+            "InvalidGrantException"
+                | "ExpiredTokenException"
+                | "InvalidClientException"
+                | "UnauthorizedClientException"
+                | "AccessDeniedException"
+        ))
+    }
+
     /// Whether this error means the user has to log in again (a dedicated exit code).
     pub fn is_login_required(&self) -> bool {
         match self {
@@ -118,8 +149,9 @@ impl SsoError {
 
 impl Classify for SsoError {
     /// Identity Center's throttles (429, `TooManyRequestsException`, `ThrottlingException`,
-    /// `SlowDownException`), server faults (5xx) and unreachable endpoints are retried; an
-    /// untrusted certificate ([`SsoError::Certificate`]) is final, like every other error.
+    /// `SlowDownException`), server faults (5xx) and broken or timed-out connections are
+    /// retried; a refused connection or an unknown host ([`SsoError::Refused`]) and an untrusted
+    /// certificate ([`SsoError::Certificate`]) are final, like every other error.
     fn failure(&self) -> Failure {
         match self {
             SsoError::Api(a)
@@ -170,6 +202,11 @@ mod tests {
             reason: "connection closed".into(),
         };
         assert_eq!(unreachable.failure(), Failure::Transient);
+        let refused = SsoError::Refused {
+            endpoint: "x".into(),
+            reason: "tcp connect error: Connection refused".into(),
+        };
+        assert_eq!(refused.failure(), Failure::Final);
         assert_eq!(api(403, "ForbiddenException").failure(), Failure::Final);
         assert_eq!(api(401, "UnauthorizedException").failure(), Failure::Final);
         assert!(api(401, "UnauthorizedException").is_login_required());

@@ -254,12 +254,56 @@ impl Sso {
             resolved = self.with_resolved_start_url(session).await?;
             &resolved
         };
-        let token = match options.flow {
-            LoginFlow::DeviceCode => self.device_flow(session, options, prompt).await?,
-            LoginFlow::AuthorizationCode => self.pkce_flow(session, options, prompt).await?,
+        let token = match self.flow(session, options, prompt).await {
+            // The service no longer knows the cached registration (the instance was
+            // re-created, the registration revoked): drop it and register again, once.
+            Err(e) if e.is_invalid_client() => {
+                tracing::info!("{e}; registering the client again");
+                self.forget_registrations(session)?;
+                self.flow(session, options, prompt).await?
+            }
+            result => result?,
         };
         self.tokens.store(&key, &token)?;
         Ok((LoginOutcome::LoggedIn, token))
+    }
+
+    async fn flow(
+        &self,
+        session: &SsoSession,
+        options: &LoginOptions,
+        prompt: &dyn LoginPrompt,
+    ) -> Result<SsoToken, SsoError> {
+        match options.flow {
+            LoginFlow::DeviceCode => self.device_flow(session, options, prompt).await,
+            LoginFlow::AuthorizationCode => self.pkce_flow(session, options, prompt).await,
+        }
+    }
+
+    /// Deletes the session's cached client registrations (the AWS CLI's key and sesame's PKCE
+    /// key), so that the next login registers afresh.
+    fn forget_registrations(&self, session: &SsoSession) -> Result<(), SsoError> {
+        let shared = Self::registration_key(session);
+        let pkce = RegistrationKey {
+            scheme: KeyScheme::SesamePkce,
+            ..shared.clone()
+        };
+        let registrations = self.tokens.registrations();
+        for key in [&shared, &pkce] {
+            registrations.remove(key)?;
+        }
+        Ok(())
+    }
+
+    /// The AWS CLI's registration key of the session.
+    fn registration_key(session: &SsoSession) -> RegistrationKey {
+        RegistrationKey {
+            start_url: session.start_url.clone(),
+            region: session.region.clone(),
+            scopes: session.registration_scopes.clone(),
+            session_name: session.name.clone(),
+            scheme: KeyScheme::Botocore,
+        }
     }
 
     /// Where the session's start URL leads ([`start_url::resolve`]): an AWS-owned or local URL
@@ -355,7 +399,7 @@ impl Sso {
             });
         };
         let now = time::now();
-        let answer = self
+        let answer = match self
             .oidc(session)?
             .create_token(&CreateTokenRequest {
                 client_id: client_id.clone(),
@@ -364,7 +408,21 @@ impl Sso {
                 refresh_token: Some(refresh.clone()),
                 ..Default::default()
             })
-            .await?;
+            .await
+        {
+            Ok(answer) => answer,
+            Err(e) if e.rejects_the_refresh_token() => {
+                // It never works again: drop it, so that the login is known to end with the
+                // token (`sesame status`) and no one tries it again. The token is kept.
+                let mut kept = token.clone();
+                kept.refresh_token = None;
+                if let Err(store) = self.tokens.store(&session.token_key(), &kept) {
+                    tracing::warn!("{store}");
+                }
+                return Err(e);
+            }
+            Err(e) => return Err(e),
+        };
         let mut fresh = token.clone();
         fresh.access_token = answer.access_token;
         fresh.expires_at = now + SignedDuration::from_secs(answer.expires_in);
@@ -386,13 +444,7 @@ impl Sso {
         session: &SsoSession,
         kind: RegistrationKind,
     ) -> Result<ClientRegistration, SsoError> {
-        let shared = RegistrationKey {
-            start_url: session.start_url.clone(),
-            region: session.region.clone(),
-            scopes: session.registration_scopes.clone(),
-            session_name: session.name.clone(),
-            scheme: KeyScheme::Botocore,
-        };
+        let shared = Self::registration_key(session);
         let key = match kind {
             RegistrationKind::DeviceCode => shared.clone(),
             RegistrationKind::AuthorizationCode => RegistrationKey {

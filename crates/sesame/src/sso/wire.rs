@@ -49,6 +49,12 @@ fn unreachable(endpoint: &str, error: &reqwest::Error) -> SsoError {
             reason: crate::api::send_error(error),
         };
     }
+    if crate::http::is_connection_refused(error) {
+        return SsoError::Refused {
+            endpoint: endpoint.to_owned(),
+            reason: crate::one_line(error),
+        };
+    }
     SsoError::Unreachable {
         endpoint: endpoint.to_owned(),
         reason: crate::one_line(error),

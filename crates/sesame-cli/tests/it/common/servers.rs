@@ -70,6 +70,23 @@ impl Moto {
         })
     }
 
+    /// `fault_proxy.py` in front of `upstream`: a share `p429` of the requests answered by a
+    /// ThrottlingException, `p500` by a 500, the rest forwarded (seeded).
+    pub(crate) fn fault_proxy(upstream: &str, p429: f64, p500: f64) -> Moto {
+        let upstream = upstream.to_owned();
+        Self::start(move |port| {
+            let mut cmd = Command::new("python3");
+            cmd.arg(py_script("fault_proxy.py")).args([
+                port.to_string(),
+                upstream,
+                p429.to_string(),
+                p500.to_string(),
+                "15".to_owned(),
+            ]);
+            cmd
+        })
+    }
+
     /// The server `command(port)` starts, once it accepts connections (30 s at most).
     fn start(command: impl FnOnce(u16) -> Command) -> Moto {
         let port = std::net::TcpListener::bind("127.0.0.1:0")

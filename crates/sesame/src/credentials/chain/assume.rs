@@ -24,7 +24,7 @@ use super::{AwsCredentials, ChainError};
 use crate::cache::{pyjson, sha1_hex, write_secret};
 use crate::config::{AwsConfig, ServiceId, resolve_endpoint};
 use crate::env::Env;
-use crate::pace::{CallError, PacerConfig, Pacing, RetryPolicy};
+use crate::pace::{PacerConfig, Pacing, RetryPolicy};
 use crate::sts::{self, StsCall};
 
 /// Asks the user for the MFA code of `mfa_serial` (its argument is botocore's prompt,
@@ -201,10 +201,9 @@ pub(super) async fn credentials(
             )
         })
         .await
-        .map_err(CallError::into_source)
         .map_err(|e| ChainError::Assume {
             profile: profile.to_owned(),
-            reason: e.to_string(),
+            reason: e.into_message(),
         })?;
     store(&path, &answer)?;
     sts::credentials_of(&answer, &source).ok_or_else(|| ChainError::Assume {
