@@ -152,14 +152,14 @@ fn exec_and_creds_without_a_profile_pick_on_a_terminal_and_not_off_it() {
     assert_eq!((who.as_str(), region.as_str()), ("zebra-ops", "eu-west-3"));
     assert_eq!(env.emulator.whoami(&key), Some((account, role)));
 
-    // Off a terminal: the same error as ever.
+    // Off a terminal: the same error as ever (a usage error: exit 2).
     for args in [
         &["exec", "--", "true"][..],
         &["creds"],
         &["console", "--print"],
     ] {
         let out = env.sesame().args(args).output().unwrap();
-        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
         assert!(
             stderr(&out).contains("error: no profile given"),
             "{}",
