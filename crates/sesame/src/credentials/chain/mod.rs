@@ -640,3 +640,9 @@ fn static_keys(
         })),
     }
 }
+
+/// The fuzzer's door to the `credential_process` output reader.
+#[doc(hidden)]
+pub(crate) fn fuzz_process_output(stdout: &[u8]) -> Result<AwsCredentials, ChainError> {
+    process::read_output("fuzz", stdout)
+}
