@@ -26,6 +26,7 @@ mod run_api;
 mod run_ask;
 mod run_org;
 mod saml;
+mod secrets;
 mod serve;
 mod settings;
 mod start_url;
