@@ -8,8 +8,11 @@ use base64::Engine as _;
 use crate::aws_error::AwsError;
 use crate::config::ini::Document;
 
+/// One harness: arbitrary bytes in, a panic only on a bug.
+pub type Harness = fn(&[u8]);
+
 /// Every target, by the name of its corpus folder under `fuzz/corpus/`.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Harness)] = &[
     ("ini", ini),
     ("populate_block", populate_block),
     ("token_cache", token_cache),
