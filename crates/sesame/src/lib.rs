@@ -61,6 +61,8 @@ pub mod credentials;
 pub mod env;
 pub mod fanout;
 pub mod fsutil;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod glob;
 pub mod http;
 pub mod keys;

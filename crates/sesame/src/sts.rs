@@ -138,15 +138,27 @@ pub(crate) async fn call(http: &reqwest::Client, call: StsCall<'_>) -> Result<Va
         .bytes()
         .await
         .map_err(|e| unreachable(crate::one_line(&e)))?;
+    read_answer(call.operation, &endpoint, status, &response_headers, &bytes)
+}
+
+/// Reads STS's answer to `operation` from `endpoint`: botocore's dictionary of a success, the
+/// [`AwsError`] of an error, or what is wrong with a body that is neither.
+pub(crate) fn read_answer(
+    operation: &'static str,
+    endpoint: &str,
+    status: u16,
+    response_headers: &http::HeaderMap,
+    bytes: &[u8],
+) -> Result<Value, StsError> {
     let bad = |what: &str| StsError::BadResponse {
-        endpoint: endpoint.clone(),
+        endpoint: endpoint.to_owned(),
         status,
         what: what.to_owned(),
     };
     if bytes.len() > MAX_RESPONSE {
         return Err(bad("an answer too large to be STS's"));
     }
-    let text = std::str::from_utf8(&bytes).map_err(|_| bad("a body that is not text"))?;
+    let text = std::str::from_utf8(bytes).map_err(|_| bad("a body that is not text"))?;
     let doc = Document::parse(text).map_err(|_| {
         if text.trim().is_empty() {
             bad("an empty body")
@@ -156,17 +168,17 @@ pub(crate) async fn call(http: &reqwest::Client, call: StsCall<'_>) -> Result<Va
     })?;
     if !(200..300).contains(&status) || doc.root_element().tag_name().name() == "ErrorResponse" {
         return Err(
-            AwsError::parse(call.operation, status, &response_headers, &bytes).map_or_else(
+            AwsError::parse(operation, status, response_headers, bytes).map_or_else(
                 || bad("an error that is not in STS's format"),
                 StsError::Api,
             ),
         );
     }
     let mut answer =
-        result_dict(&doc, call.operation).ok_or_else(|| bad("XML that holds no Credentials"))?;
+        result_dict(&doc, operation).ok_or_else(|| bad("XML that holds no Credentials"))?;
     answer.insert(
         "ResponseMetadata".into(),
-        response_metadata(&doc, status, &response_headers),
+        response_metadata(&doc, status, response_headers),
     );
     let answer = Value::Object(answer);
     if credentials_of(&answer, "").is_none() {

@@ -36,6 +36,7 @@ mod run_ask;
 mod run_org;
 mod run_targets;
 mod saml;
+mod secrets;
 mod serve;
 mod settings;
 mod setup;

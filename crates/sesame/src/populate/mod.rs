@@ -208,3 +208,18 @@ pub async fn collect_targets(listing: &Listing) -> Result<Vec<AccountRole>, List
 }
 
 pub use render::plan;
+
+/// The fuzzer's door to the block reader: the marked blocks of `doc`, checked to be in order,
+/// inside the document and apart.
+#[doc(hidden)]
+pub(crate) fn fuzz_blocks(doc: &crate::config::ini::Document) {
+    if let Ok(blocks) = block::find_blocks(doc) {
+        let lines = doc.lines().len();
+        let mut end = 0;
+        for b in &blocks {
+            assert!(b.lines.start >= end && b.lines.start < b.lines.end && b.lines.end <= lines);
+            end = b.lines.end;
+            let _ = block::recorded_prefix(doc, b);
+        }
+    }
+}

@@ -225,3 +225,11 @@ impl PortalClient {
         wire::send("Logout", &url, req).await.map(|_| ())
     }
 }
+
+/// The fuzzer's door to the portal's answers: each page and the role credentials, as read.
+#[doc(hidden)]
+pub(crate) fn fuzz_answers(bytes: &[u8]) {
+    let _ = serde_json::from_slice::<AccountsPage>(bytes);
+    let _ = serde_json::from_slice::<RolesPage>(bytes);
+    let _ = serde_json::from_slice::<RoleCredentialsEnvelope>(bytes);
+}

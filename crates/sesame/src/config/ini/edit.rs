@@ -143,6 +143,13 @@ impl Document {
         let mut prefix = self.text[..start].to_owned();
         let suffix = &self.text[end..];
         let mut nl = self.newline();
+        if range.len() == 1 && new_lines.len() == 1 {
+            // One line rewritten in place keeps its own line ending (a CRLF line in a LF file).
+            let ending = self.lines[range.start].ending;
+            if ending != LineEnding::None {
+                nl = ending.as_str();
+            }
+        }
         let after_cr =
             prefix.ends_with('\r') && nl == "\n" && new_lines.first().is_some_and(String::is_empty);
         let before_lf = suffix.starts_with('\n') && nl == "\r" && !new_lines.is_empty();

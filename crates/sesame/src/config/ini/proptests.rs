@@ -278,4 +278,28 @@ proptest! {
             }
         }
     }
+
+    #[test]
+    fn a_new_value_changes_only_its_own_bytes(s in text(), pick in any::<prop::sample::Index>()) {
+        let Ok(mut d) = Document::parse(&s) else { return Ok(()) };
+        // Entries whose value is on one line and whose section and key are unique.
+        let m = model(&d);
+        let single: Vec<(String, String)> = m
+            .iter()
+            .filter(|(n, _)| m.iter().filter(|(o, _)| o == n).count() == 1)
+            .flat_map(|(n, keys)| keys.iter().map(move |(k, v)| (n.clone(), k.clone(), v.clone())))
+            .filter(|(_, _, v)| !v.is_empty() && !v.contains('\n'))
+            .filter(|(n, k, v)| s.matches(v.as_str()).count() == 1 && !k.is_empty() && !n.is_empty())
+            .map(|(n, k, _)| (n, k))
+            .collect();
+        if single.is_empty() {
+            return Ok(());
+        }
+        let (section, key) = pick.get(&single).clone();
+        let old = d.get(&section, &key).unwrap().to_owned();
+        if d.set(&section, &key, "new-value").is_ok() {
+            // Every byte outside the old value is where it was.
+            prop_assert_eq!(d.to_string(), s.replacen(&old, "new-value", 1));
+        }
+    }
 }

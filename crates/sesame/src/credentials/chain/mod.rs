@@ -674,3 +674,9 @@ pub fn check_login_profile(env: &Env, profile: &str) -> Result<(), String> {
         Err(e) => Err(e.to_string()),
     }
 }
+
+/// The fuzzer's door to the `credential_process` output reader.
+#[doc(hidden)]
+pub(crate) fn fuzz_process_output(stdout: &[u8]) -> Result<AwsCredentials, ChainError> {
+    process::read_output("fuzz", stdout)
+}

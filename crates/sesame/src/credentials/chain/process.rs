@@ -59,7 +59,16 @@ pub async fn run_credential_process(
             format!("it failed with {code}: {first}")
         }));
     }
-    let parsed: ProcessOutput = serde_json::from_slice(&output.stdout)
+    read_output(profile, &output.stdout)
+}
+
+/// Reads a `credential_process`'s standard output (the Version 1 JSON) as botocore does.
+pub(crate) fn read_output(profile: &str, stdout: &[u8]) -> Result<AwsCredentials, ChainError> {
+    let fail = |reason: String| ChainError::Process {
+        profile: profile.to_owned(),
+        reason,
+    };
+    let parsed: ProcessOutput = serde_json::from_slice(stdout)
         .map_err(|e| fail(format!("its output is not the credential JSON ({e})")))?;
     if parsed.version != 1 {
         return Err(fail(format!(

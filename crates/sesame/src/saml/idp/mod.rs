@@ -251,3 +251,20 @@ pub(crate) async fn fetch(
     })?;
     html::Page::read(response, url).await
 }
+
+/// The fuzzer's door to the HTML reader: everything sesame reads from an IdP page.
+#[doc(hidden)]
+pub(crate) fn fuzz_page(text: &str) {
+    let base = url::Url::parse("https://idp.example.com/adfs/ls/").expect("a URL");
+    let doc = scraper::Html::parse_document(text);
+    for form in html::forms(&doc, &base) {
+        let _ = form.submission();
+        let _ = form.password_field();
+        if let Some(f) = form.password_field() {
+            let _ = html::label_of(&doc, f);
+        }
+    }
+    let _ = html::saml_response(&doc);
+    let _ = html::error_text(&doc);
+    let _ = html::title(&doc);
+}

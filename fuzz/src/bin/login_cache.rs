@@ -1,0 +1,5 @@
+//! `sesame::fuzzing::login_cache` under AFL++ (see `fuzz/run`).
+
+fn main() {
+    afl::fuzz!(|data: &[u8]| sesame::fuzzing::login_cache(data));
+}

@@ -1,0 +1,5 @@
+//! `sesame::fuzzing::sts_answer` under AFL++ (see `fuzz/run`).
+
+fn main() {
+    afl::fuzz!(|data: &[u8]| sesame::fuzzing::sts_answer(data));
+}
