@@ -681,3 +681,61 @@ fn assignments_are_the_same_under_random_throttles_and_faults() {
         assert!(forwarded + injected <= 3 * forwarded, "{stats}");
     }
 }
+
+/// `admin assignments` over 320 accounts (an organization wider than the sweeps' 300), clean,
+/// then behind the fault proxy at 50 % throttles and at 10 % server faults: the same rows each
+/// time, as many as were created, within a small factor of the requests moto answered.
+#[test]
+fn assignments_over_320_accounts_are_the_same_under_throttles_and_faults() {
+    let moto = Moto::admin_with(&[]);
+    let seeded = Command::new("python3")
+        .arg(py_script("moto_admin.py"))
+        .args(["wide-world", &moto.url, "320"])
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .output()
+        .expect("python3 runs");
+    assert!(
+        seeded.status.success(),
+        "{}",
+        String::from_utf8_lossy(&seeded.stderr)
+    );
+    let seed: Value = serde_json::from_slice(&seeded.stdout).unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let admin = |endpoint: &str| {
+        let start = std::time::Instant::now();
+        let out = clean_command(sesame_bin(), home.path())
+            .env("AWS_ENDPOINT_URL", endpoint)
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+            .env("AWS_SECRET_ACCESS_KEY", "secret")
+            .env("SESAME_DEADLINE", "300")
+            .args(["admin", "assignments", "-o", "json"])
+            .args(["--rate", "400", "--concurrency", "16"])
+            .output()
+            .unwrap();
+        assert_success(&out);
+        (
+            rows(&serde_json::from_slice(&out.stdout).unwrap()),
+            start.elapsed().as_secs_f64(),
+        )
+    };
+    let (expected, clean_secs) = admin(&moto.url);
+    assert_eq!(expected.len() as u64, seed["assignments"].as_u64().unwrap());
+    let accounts: BTreeSet<String> = expected
+        .iter()
+        .map(|r| serde_json::from_str::<Value>(r).unwrap()["target_id"].to_string())
+        .collect();
+    assert_eq!(accounts.len(), 320, "every account has a row");
+    eprintln!("admin assignments, 320 accounts, fault-free: {clean_secs:.1}s");
+    for (p429, p500) in [(0.5, 0.0), (0.0, 0.1)] {
+        let proxy = Moto::fault_proxy(&moto.url, p429, p500);
+        let (got, secs) = admin(&proxy.url);
+        assert_eq!(got, expected, "429 {p429}, 500 {p500}");
+        let stats = proxy_stats(&proxy.url);
+        let forwarded = stats["forwarded"].as_u64().unwrap();
+        let injected = stats["throttled"].as_u64().unwrap() + stats["failed"].as_u64().unwrap();
+        eprintln!("admin assignments, 320 accounts, 429 {p429}, 500 {p500}: {secs:.1}s, {stats}");
+        assert!(injected > 0, "{stats}");
+        assert!(forwarded + injected <= 3 * forwarded, "{stats}");
+    }
+}

@@ -193,6 +193,91 @@ fn run_reaches_every_target_under_throttles() {
     assert!(role_cache.is_dir(), "fetched and cached again");
 }
 
+/// Faults that change while the sweep runs, several at once: random throttles with server
+/// faults, drops and latency, then a real rate limit (a token bucket) with server faults, then
+/// most calls throttled, then none. The pacer cuts for the bucket and not for the random
+/// refusals, and the listing is still exactly the fault-free one.
+#[test]
+fn roles_refresh_survives_faults_that_change_mid_sweep() {
+    let env = logged_in(ACCOUNTS);
+    let args = ["roles", "--refresh", "-o", "json"];
+    let (expected, accepted) = fault_free(&env, &args);
+    let phases = [
+        // (after this many portal requests of the sweep, these faults)
+        (
+            0,
+            FaultSettings {
+                fault_429: 0.2,
+                fault_500: 0.05,
+                fault_drop: 0.05,
+                latency_ms: Some(5),
+                ..FaultSettings::default()
+            },
+        ),
+        (
+            100,
+            FaultSettings {
+                tps: Some(60.0),
+                fault_500: 0.1,
+                ..FaultSettings::default()
+            },
+        ),
+        (
+            220,
+            FaultSettings {
+                fault_429: 0.6,
+                ..FaultSettings::default()
+            },
+        ),
+        (400, FaultSettings::default()),
+    ];
+    let before = portal_requests(&env);
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let phases_seen = std::thread::scope(|scope| {
+        let changer = scope.spawn(|| {
+            let mut next = 0;
+            while next < phases.len() && !done.load(std::sync::atomic::Ordering::Relaxed) {
+                let (from, faults) = phases[next];
+                if portal_requests(&env) - before >= from {
+                    env.emulator.set_faults(faults);
+                    next += 1;
+                } else {
+                    std::thread::sleep(Duration::from_millis(2));
+                }
+            }
+            next
+        });
+        let start = Instant::now();
+        let out = env
+            .sesame()
+            .args(args)
+            .env("SESAME_DEADLINE", DEADLINE_SECS.to_string())
+            .timeout(Duration::from_secs(DEADLINE_SECS + 30))
+            .output()
+            .unwrap();
+        done.store(true, std::sync::atomic::Ordering::Relaxed);
+        let seen = changer.join().unwrap();
+        env.emulator.set_faults(FaultSettings::default());
+        assert_success(&out);
+        assert_eq!(stdout(&out), expected, "the fault-free rows");
+        let requests = portal_requests(&env) - before;
+        eprintln!(
+            "changing faults: {requests} requests for {accepted} accepted, {:.1}s, \
+             {seen} phases",
+            start.elapsed().as_secs_f64()
+        );
+        assert!(
+            requests as f64 <= accepted as f64 * 3.0,
+            "{requests} requests for {accepted}"
+        );
+        seen
+    });
+    assert!(
+        phases_seen >= 3,
+        "the sweep ran into the bucket and the storm: {phases_seen}"
+    );
+}
+
 #[test]
 fn past_the_deadline_populate_fails_with_one_line_and_writes_nothing() {
     let env = logged_in(40);

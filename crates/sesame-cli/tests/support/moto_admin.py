@@ -528,6 +528,34 @@ def small_world(endpoint):
     print(json.dumps({"instance_arn": inst, "identity_store_id": store, "assignments": count}))
 
 
+def wide_world(endpoint, n):
+    """An instance over `n` accounts: the group `eng` has ReadOnly in every account and the
+    user alice Admin in every seventh; prints the instance and the assignment count."""
+    org, sso, ids = clients(endpoint)
+    org.create_organization(FeatureSet="ALL")
+    accounts = [
+        org.create_account(Email=f"acct-{i:04d}@example.com", AccountName=f"acct-{i:04d}")["CreateAccountStatus"]["AccountId"]
+        for i in range(n)
+    ]
+    instance = sso.list_instances()["Instances"][0]
+    inst, store = instance["InstanceArn"], instance["IdentityStoreId"]
+    alice = ids.create_user(IdentityStoreId=store, UserName="alice", DisplayName="Alice", Name={"GivenName": "Alice", "FamilyName": "X"})["UserId"]
+    group = ids.create_group(IdentityStoreId=store, DisplayName="eng")["GroupId"]
+    psets = {}
+    for name in ["Admin", "ReadOnly"]:
+        psets[name] = sso.create_permission_set(InstanceArn=inst, Name=name)["PermissionSet"]["PermissionSetArn"]
+        sso.provision_permission_set(InstanceArn=inst, PermissionSetArn=psets[name], TargetType="ALL_PROVISIONED_ACCOUNTS")
+    count = 0
+    for i, account in enumerate(accounts):
+        grants = [("GROUP", group, "ReadOnly")] + ([("USER", alice, "Admin")] if i % 7 == 0 else [])
+        for ptype, pid, pset in grants:
+            sso.create_account_assignment(
+                InstanceArn=inst, TargetId=account, TargetType="AWS_ACCOUNT", PermissionSetArn=psets[pset], PrincipalType=ptype, PrincipalId=pid
+            )
+            count += 1
+    print(json.dumps({"instance_arn": inst, "identity_store_id": store, "accounts": len(accounts), "assignments": count}))
+
+
 if __name__ == "__main__":
     command, rest = sys.argv[1], sys.argv[2:]
     if command == "serve":
@@ -536,5 +564,7 @@ if __name__ == "__main__":
         world(rest[0])
     elif command == "small-world":
         small_world(rest[0])
+    elif command == "wide-world":
+        wide_world(rest[0], int(rest[1]))
     else:
         sys.exit(f"unknown command {command}")

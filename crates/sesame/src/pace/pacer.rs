@@ -18,9 +18,11 @@
 //!   each of those would collapse the rate to its floor while the service lets half the calls
 //!   through. So a throttle cuts only when the share of throttled answers among the last 32 is
 //!   above its baseline (the share while the rate was below the last rate that was cut, after a
-//!   second of settling; before the first cut, the older half of those answers) by more than
-//!   chance explains (10 points plus three standard deviations), or when almost every recent
-//!   answer is a throttle. Against a token bucket the share jumps when the rate passes the
+//!   second of settling) by more than chance explains (10 points plus three standard
+//!   deviations), or when almost every recent answer is a throttle. Before the first cut there
+//!   is no baseline: the newer half of those answers must be refused more than the older half
+//!   by 10 points plus three standard deviations of the difference of two halves drawn from
+//!   the same share (so that four answers that happened to pass do not make a baseline of 0 %). Against a token bucket the share jumps when the rate passes the
 //!   bucket's, and the pacer cuts; against random throttling it stays flat, and the pacer keeps
 //!   the rate the service accepts calls at (counted as `tolerated` in [`PacerStats`]).
 //! - **One decrease per congestion event.** Each call carries the pacer's *epoch* from when it
@@ -174,19 +176,23 @@ impl ThrottleShare {
         if share >= ALMOST_ALL {
             return true;
         }
-        let (base, share, n) = if !self.cut {
+        if !self.cut {
+            // Two halves of few answers each: their difference is compared with what chance
+            // gives two samples of the same share (the pooled share, both halves' variance),
+            // not with the older half alone, which at four answers is often 0 % or 100 %.
             let older_n = n / 2;
             let older = self.recent.iter().take(older_n).filter(|t| **t).count();
             let newer_n = n - older_n;
-            (
-                older as f64 / older_n as f64,
-                (self.recent_throttled - older) as f64 / newer_n as f64,
-                newer_n,
-            )
-        } else if self.baseline_answers >= BASELINE_ANSWERS {
-            (self.baseline, share, n)
+            let pooled = share;
+            let spread = pooled * (1.0 - pooled) * (1.0 / older_n as f64 + 1.0 / newer_n as f64);
+            let older_share = older as f64 / older_n as f64;
+            let newer_share = (self.recent_throttled - older) as f64 / newer_n as f64;
+            return newer_share > older_share + 0.1 + 3.0 * spread.sqrt();
+        }
+        let base = if self.baseline_answers >= BASELINE_ANSWERS {
+            self.baseline
         } else if above_cut_rate {
-            (0.0, share, n)
+            0.0
         } else {
             return false;
         };
@@ -371,14 +377,16 @@ impl PacerState {
         self.set_rate(wanted.min(ceiling));
     }
 
-    /// The call admitted with `ticket` was throttled (429, TooManyRequestsException).
-    pub fn on_throttle(&mut self, ticket: Ticket, now: Instant) {
+    /// The call admitted with `ticket` was throttled (429, TooManyRequestsException). Says
+    /// whether the service is refusing this client's rate: the throttle cut it now, or came
+    /// from a call admitted before the last cut (false: a refusal put down to chance).
+    pub fn on_throttle(&mut self, ticket: Ticket, now: Instant) -> bool {
         self.stats.throttles += 1;
         let below = self.settled(ticket, now);
         self.share.record(true, below);
         if ticket.epoch != self.epoch {
             // Admitted before the last cut: the same congestion, already answered.
-            return;
+            return true;
         }
         if !self
             .share
@@ -387,7 +395,7 @@ impl PacerState {
             // As many refused as before: not this client's rate (a quota shared with others,
             // random refusals). Retrying is the answer, not slowing down.
             self.stats.tolerated += 1;
-            return;
+            return false;
         }
         let allowed = if self.phase == Phase::Cubic {
             self.refill(now);
@@ -412,6 +420,7 @@ impl PacerState {
         self.stats.decreases += 1;
         self.share.cut = true;
         self.set_rate(allowed * self.config.beta);
+        true
     }
 
     /// Whether an answer counts toward the baseline share of throttles: admitted since the
@@ -473,9 +482,10 @@ impl Pacer {
         self.with(|s| s.on_success(ticket, Instant::now()));
     }
 
-    /// Reports a throttled call.
-    pub fn on_throttle(&self, ticket: Ticket) {
-        self.with(|s| s.on_throttle(ticket, Instant::now()));
+    /// Reports a throttled call; true when the service is refusing this client's rate (see
+    /// [`PacerState::on_throttle`]).
+    pub fn on_throttle(&self, ticket: Ticket) -> bool {
+        self.with(|s| s.on_throttle(ticket, Instant::now()))
     }
 
     /// The counters so far and the current rate.
@@ -661,8 +671,9 @@ mod tests {
         let t0 = Instant::now();
         let mut p = PacerState::new(PacerConfig::default(), t0);
         successes(&mut p, t0, 20, 0.0, 0.5);
-        // A few calls in flight throttled: enough to tell the share rose.
-        let tickets: Vec<Ticket> = (0..4)
+        // Ten calls in flight throttled after twenty answered: the newer half of the window
+        // is two thirds refused, the older none, more than chance gives two halves of fifteen.
+        let tickets: Vec<Ticket> = (0..10)
             .map(|_| p.try_acquire(at(t0, 0.5)).unwrap())
             .collect();
         for t in tickets {
