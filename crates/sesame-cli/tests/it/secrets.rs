@@ -1,7 +1,8 @@
 //! Nothing leaked: every command at `-vvv` (and the HTTP-heavy ones with `SESAME_LOG=trace`, every
 //! crate's tracing) through flows that handle real secrets: the emulator's access, refresh and
 //! client-secret tokens, role keys, the console sign-in URL, the SAML password and assertion, the
-//! credential server's token. Each value is then looked for in every stdout, every stderr (the
+//! credential server's token (of `exec --server` and of a long-running `serve`), an MFA code, and
+//! an `aws login` session's DPoP key and tokens. Each value is then looked for in every stdout, every stderr (the
 //! only log sesame writes) and the argv of every child sesame starts (wrappers on the way log
 //! their own argv, which is /proc/<pid>/cmdline): 0 hits, except the keys a user asked for on
 //! stdout (`creds`, `credential-process`, `console --print`). Files that hold a secret are 0600.
@@ -127,6 +128,72 @@ impl Audit {
         &self.runs.last().unwrap().out
     }
 
+    /// `sesame -vvv serve PROFILE --token-file F`, left serving while `fetches` clients take
+    /// its credentials, then stopped with SIGTERM; the token and every key it served are
+    /// secrets, and the run's output is audited as any other.
+    fn serve(&mut self, profile: &str, fetches: usize) {
+        let token_file = self.scratch.path().join("serve-token");
+        let out_file = self.scratch.path().join("serve.out");
+        let err_file = self.scratch.path().join("serve.err");
+        let mut child = self
+            .w
+            .env
+            .sesame_std()
+            .env("AWS_ENDPOINT_URL_STS", &self.w.moto.url)
+            .arg("-vvv")
+            .args(["serve", profile, "-o", "json", "--token-file"])
+            .arg(&token_file)
+            .stdout(std::fs::File::create(&out_file).unwrap())
+            .stderr(std::fs::File::create(&err_file).unwrap())
+            .spawn()
+            .unwrap();
+        let started = std::time::Instant::now();
+        let vars: serde_json::Value = loop {
+            let text = std::fs::read_to_string(&out_file).unwrap();
+            if text.ends_with('\n') {
+                break serde_json::from_str(&text).unwrap();
+            }
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(20),
+                "serve printed its variables: {}",
+                std::fs::read_to_string(&err_file).unwrap()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        let token = std::fs::read_to_string(&token_file).unwrap();
+        self.secret("the credential server's token (file)", &token, false);
+        let url = vars["AWS_CONTAINER_CREDENTIALS_FULL_URI"].as_str().unwrap();
+        for _ in 0..fetches {
+            let served: serde_json::Value =
+                serde_json::from_str(&fetch_served(url, &token)).unwrap();
+            for key in ["SecretAccessKey", "Token"] {
+                let value = served[key].as_str().unwrap().to_owned();
+                self.secret(&format!("served {key}"), &value, true);
+            }
+        }
+        let status = std::process::Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(0), "SIGTERM stops it cleanly");
+        assert!(
+            !token_file.exists(),
+            "the token file is removed when it stops"
+        );
+        self.harvest();
+        self.runs.push(Run {
+            what: format!("sesame -vvv serve {profile} (running, {fetches} fetches)"),
+            out: Output {
+                status,
+                stdout: std::fs::read(&out_file).unwrap(),
+                stderr: std::fs::read(&err_file).unwrap(),
+            },
+            keys_on_stdout: false,
+        });
+    }
+
     /// The same, checked to succeed.
     fn ok(&mut self, args: &[&str], keys_on_stdout: bool) {
         let out = self.sesame(args, keys_on_stdout);
@@ -135,7 +202,7 @@ impl Audit {
 
     fn secret(&mut self, what: &str, value: &str, key: bool) {
         assert!(
-            value.len() >= 8,
+            value.len() >= 8 || value == MFA_CODE,
             "{what} is long enough to grep for: {value:?}"
         );
         self.secrets
@@ -259,7 +326,9 @@ fn no_command_leaks_a_secret_at_any_verbosity() {
     a.w.env.append_config(&format!(
         "\n[profile dev]\nsso_session = acme\nsso_account_id = {account}\nsso_role_name = {}\nregion = eu-west-1\n\
          \n[profile other]\nsso_session = acme\nsso_account_id = {account}\nsso_role_name = {}\nregion = eu-west-1\n\
-         \n[profile proc]\ncredential_process = argvlog {} credential-process --profile dev\n",
+         \n[profile proc]\ncredential_process = argvlog {} credential-process --profile dev\n\
+         \n[profile mfa]\nrole_arn = arn:aws:iam::{account}:role/WithMfa\nsource_profile = dev\n\
+         mfa_serial = arn:aws:iam::{account}:mfa/alice\nregion = us-east-1\n",
         roles[0],
         roles[1],
         sesame.display()
@@ -365,7 +434,89 @@ fn no_command_leaks_a_secret_at_any_verbosity() {
     );
     assert_success(out);
 
+    // An MFA code from the environment, as a prompt would take it (the code reaches STS only).
+    a.secret("the MFA code", MFA_CODE, false);
+    a.sesame_with(
+        &["creds", "mfa", "-f", "json"],
+        true,
+        &[("SESAME_MFA_CODE", MFA_CODE)],
+        None,
+    );
+    assert_success(a.runs.last().map(|r| &r.out).unwrap());
+
+    // An `aws login` session through the console sign-in: the DPoP private key (`dpopKey`),
+    // its tokens and keys are harvested from ~/.aws/login/cache; then used, and refreshed.
+    a.ok(
+        &[
+            "login",
+            "--console",
+            "--profile",
+            "console",
+            "--region",
+            "us-east-1",
+        ],
+        false,
+    );
+    assert!(
+        a.secrets.iter().any(|(what, _, _)| what == "dpopKey"),
+        "the login cache's DPoP key was harvested"
+    );
+    a.ok(&["creds", "console", "-f", "json"], true);
+    expire_login_sessions(&a.w.env.home.path().join(".aws/login/cache"));
+    let refreshes = || a.w.env.emulator.stats().requests_for("CreateOAuth2Token");
+    let before = refreshes();
+    a.sesame_with(
+        &["creds", "console", "-f", "json"],
+        true,
+        &[("SESAME_LOG", "trace")],
+        None,
+    );
+    assert_success(a.runs.last().map(|r| &r.out).unwrap());
+    assert_eq!(
+        a.w.env.emulator.stats().requests_for("CreateOAuth2Token"),
+        before + 1,
+        "refreshed with a DPoP proof"
+    );
+    a.ok(&["logout", "--console", "--profile", "console"], false);
+
+    // A long-running `serve`: its token only in the file it was asked to write, the keys it
+    // serves only in its answers.
+    a.serve("dev", 5);
+
     a.check_modes();
     a.ok(&["logout"], false);
     a.check();
+}
+
+/// A six-digit code unlike any number the runs print (ports, counts, times).
+const MFA_CODE: &str = "739146";
+
+/// Moves every login session's expiry into the refresh window (botocore's five minutes).
+fn expire_login_sessions(dir: &Path) {
+    let when = jiff::Timestamp::now() + jiff::SignedDuration::from_mins(1);
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let mut v: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        v["accessToken"]["expiresAt"] = when.strftime("%Y-%m-%dT%H:%M:%SZ").to_string().into();
+        std::fs::write(&path, serde_json::to_string(&v).unwrap()).unwrap();
+    }
+}
+
+/// One HTTP GET to the credential server with its token; the body.
+fn fetch_served(url: &str, token: &str) -> String {
+    use std::io::{Read as _, Write as _};
+    let rest = url.trim_start_matches("http://");
+    let (addr, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.0\r\nHost: {addr}\r\nAuthorization: {token}\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap();
+    assert!(head.split(' ').nth(1) == Some("200"), "{head}");
+    body.to_owned()
 }
