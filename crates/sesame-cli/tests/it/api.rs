@@ -847,3 +847,47 @@ fn every_data_source_gets_the_same_content_type_and_s3_none() {
         assert_eq!(content_type_sent(&env, s3, data, stdin), None, "-d {data}");
     }
 }
+
+/// Unusual URL encodings (invalid or truncated escapes, NUL and non-UTF-8 bytes, non-ASCII,
+/// empty and dot segments, repeated and blank query keys): each is sent signed so that
+/// botocore, checking the raw request line the server received, computes the same signature,
+/// for a service that double-encodes the path (execute-api) and for S3, which does not.
+#[test]
+fn unusual_url_encodings_are_signed_as_botocore_checks_them() {
+    let env = TestEnv::new();
+    let v = verifier().url();
+    let mut sent = 0;
+    for path in [
+        "/a%ZZb",
+        "/a%",
+        "/a%00b",
+        "/a%FFb",
+        "/caf%C3%A9",
+        "/café/naïve",
+        "/%7Euser/%41%42",
+        "//double//slash/",
+        "/dir/./x/../y",
+        "/?q=%ZZ",
+        "/?a=1&a=0&b&c=",
+        "/?sp=a b&plus=a+b&enc=a%20b%2Bc",
+        "/?%E2%9C%93=%E2%9C%93&k=~._-",
+    ] {
+        for service in ["execute-api", "s3"] {
+            let url = format!("{v}/bkt{path}");
+            let out = with_verifier_keys(&env)
+                .args([url.as_str(), "-X", "POST", "--service", service])
+                .args(["--region", "eu-west-1"])
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{path} ({service}): {}{}",
+                stderr(&out),
+                stdout(&out)
+            );
+            assert_eq!(json(&out)["service"], service, "{path}");
+            sent += 1;
+        }
+    }
+    assert_eq!(sent, 26);
+}

@@ -35,7 +35,76 @@ fn run_case(env: &TestEnv, kind: &str, put: &dyn Fn(&Path)) -> Output {
                 .output()
                 .unwrap()
         }
+        "idp" => {
+            // The IdP's first page, served as text/html on loopback to `saml login`.
+            let path = env.home.path().join("idp-page.html");
+            put(&path);
+            let idp = PageServer::start(path);
+            env.sesame()
+                .args([
+                    "saml",
+                    "login",
+                    "--idp-url",
+                    &idp.url,
+                    "--username",
+                    "alice",
+                ])
+                .env("SESAME_SAML_PASSWORD", "s3cr3t-password")
+                .output()
+                .unwrap()
+        }
         other => panic!("no command for corpus kind {other}"),
+    }
+}
+
+/// A loopback HTTP server answering every request with one file as `text/html` (an IdP's
+/// page), until dropped.
+struct PageServer {
+    url: String,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl PageServer {
+    fn start(page: PathBuf) -> PageServer {
+        use std::io::{Read as _, Write as _};
+        use std::sync::atomic::Ordering;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let url = format!("http://{}/adfs/ls/", listener.local_addr().unwrap());
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stopped = stop.clone();
+        std::thread::spawn(move || {
+            while !stopped.load(Ordering::Relaxed) {
+                let Ok((mut conn, _)) = listener.accept() else {
+                    std::thread::sleep(std::time::Duration::from_millis(5));
+                    continue;
+                };
+                conn.set_nonblocking(false).unwrap();
+                let mut request = Vec::new();
+                let mut buf = [0u8; 4096];
+                while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match conn.read(&mut buf) {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => request.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let body = std::fs::read(&page).unwrap_or_default();
+                let head = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: text/html; charset=utf-8\r\n\
+                     content-length: {}\r\nconnection: close\r\n\r\n",
+                    body.len()
+                );
+                let _ = conn.write_all(head.as_bytes());
+                let _ = conn.write_all(&body);
+            }
+        });
+        PageServer { url, stop }
+    }
+}
+
+impl Drop for PageServer {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
     }
 }
 
@@ -98,7 +167,7 @@ fn every_corpus_file_fails_with_one_line_and_changes_nothing() {
             seen += 1;
         }
     }
-    assert!(seen >= 25, "the corpus shrank: {seen} cases");
+    assert!(seen >= 31, "the corpus shrank: {seen} cases");
     println!("corpus: {seen} files, each one clean failure");
 }
 

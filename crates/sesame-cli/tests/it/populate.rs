@@ -636,6 +636,45 @@ fn concurrent_runs_for_two_sessions_keep_both_blocks() {
     assert_eq!(sorted_values(&generated_in(&env, "beta")), targets);
 }
 
+/// Eight `populate --refresh` on the same session at once, over a config that also holds a
+/// hand-written profile: the file afterwards is byte for byte what one run writes, and no
+/// temporary file is left beside it.
+#[test]
+fn concurrent_runs_on_one_session_write_what_one_run_writes() {
+    let env = TestEnv::builder().accounts(12).logged_in().build();
+    env.append_config("\n[profile mine]\nregion = eu-west-3\n");
+    let original = config(&env);
+    populate(&env, &["--refresh"]);
+    let once = config(&env);
+    env.write_config(&original);
+    let children: Vec<_> = (0..8)
+        .map(|_| {
+            env.sesame_std()
+                .args(["populate", "--refresh"])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert_eq!(config(&env), once, "the same file as one run");
+    let aws = env.home.path().join(".aws");
+    let stray: Vec<_> = std::fs::read_dir(&aws)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(stray.is_empty(), "temporary files left: {stray:?}");
+}
+
 #[test]
 fn a_failing_service_mid_run_changes_nothing() {
     let env = TestEnv::builder().accounts(3).logged_in().build();

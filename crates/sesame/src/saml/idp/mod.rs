@@ -95,13 +95,13 @@ pub enum IdpError {
         message: Option<String>,
     },
     /// The IdP refused the sign-in and said why (wrong password, locked account, ...).
-    #[error("the IdP refused the sign-in: {message}")]
+    #[error("the IdP refused the sign-in: {}", page_words(.message, 200))]
     Rejected {
         /// The IdP's own words.
         message: String,
     },
     /// The IdP refused the one-time code.
-    #[error("the IdP refused the one-time code: {message}")]
+    #[error("the IdP refused the one-time code: {}", page_words(.message, 200))]
     MfaRejected {
         /// The IdP's own words.
         message: String,
@@ -123,7 +123,10 @@ pub enum IdpError {
         title: Option<String>,
     },
     /// An MFA method that needs a device or app sesame cannot drive (push, phone call).
-    #[error("the IdP asks for `{method}` multi-factor authentication, which sesame cannot answer")]
+    #[error(
+        "the IdP asks for `{}` multi-factor authentication, which sesame cannot answer",
+        page_words(.method, 60)
+    )]
     UnsupportedMfa {
         /// The method's name on the page.
         method: String,
@@ -179,10 +182,28 @@ impl IdpError {
     }
 }
 
+/// The page's title for an error line (see [`page_words`]).
 fn title_suffix(title: &Option<String>) -> String {
-    match title {
+    match title.as_deref().map(|t| page_words(t, 60)) {
         Some(t) if !t.is_empty() => format!(" (its title is \"{t}\")"),
         _ => String::new(),
+    }
+}
+
+/// Text from an IdP's page as an error line shows it: its whitespace collapsed, control
+/// characters (terminal escapes) dropped, cut at `max` characters.
+fn page_words(text: &str, max: usize) -> String {
+    let clean: String = text
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect();
+    if clean.chars().count() > max {
+        format!("{}…", clean.chars().take(max).collect::<String>())
+    } else {
+        clean
     }
 }
 
