@@ -38,6 +38,10 @@ pub(crate) async fn run(ctx: &Context, args: &RunArgs) -> Result<ExitCode, CliEr
         None => Shard::ALL,
     };
     let pacer = pacer(args.tps, shard)?;
+    // One deadline (SESAME_DEADLINE; none by default) for the listing, the credential fetches
+    // and the targets' commands.
+    let retry = ctx.retry_without_default_deadline()?;
+    let deadline = retry.deadline;
     let api = match &args.api {
         Some(_) => Some(super::run_api::request(ctx, args)?),
         None => None,
@@ -52,7 +56,7 @@ pub(crate) async fn run(ctx: &Context, args: &RunArgs) -> Result<ExitCode, CliEr
         // credential fetch; --tps (this shard's part of it) caps their rate.
         let mut options = ListingOptions {
             refresh: args.refresh,
-            retry: ctx.retry_without_default_deadline()?,
+            retry,
             pacer,
             ..ListingOptions::default()
         };
@@ -179,6 +183,7 @@ pub(crate) async fn run(ctx: &Context, args: &RunArgs) -> Result<ExitCode, CliEr
         jobs: usize::from(args.jobs),
         timeout: args.timeout,
         fail_fast: args.fail_fast,
+        deadline,
     };
     let runner = match source {
         Source::Sso(sso) => {

@@ -514,6 +514,62 @@ fn a_target_past_its_timeout_is_killed_and_counted_failed() {
     );
 }
 
+/// SESAME_DEADLINE bounds `run` as a whole, children included: the targets running when it
+/// passes are stopped (their process groups killed, as at `--timeout`), the rest are not
+/// started, and the summary counts them; exit 1.
+#[test]
+fn the_deadline_stops_running_children_and_starts_no_more() {
+    let env = world(6);
+    let pids = tempfile::tempdir().unwrap();
+    let started = Instant::now();
+    let out = env
+        .sesame()
+        .env("SESAME_DEADLINE", "2s")
+        .env("PIDS", pids.path())
+        .args([
+            "run", "--yes", "--jobs", "2", "-o", "jsonl", "--", "sh", "-c",
+        ])
+        .arg(r#"sleep 30 & echo $! > "$PIDS/$SESAME_ACCOUNT_ID-$SESAME_ROLE_NAME"; wait"#)
+        .output()
+        .unwrap();
+    let took = started.elapsed();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        took < Duration::from_secs(20),
+        "cut at the deadline: {took:?}"
+    );
+    let rows: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 2, "two were running: {}", stdout(&out));
+    for row in &rows {
+        assert_eq!(
+            row["error"], "stopped: the deadline of 2s passed (SESAME_DEADLINE)",
+            "{row}"
+        );
+    }
+    let total = expected(&env).len();
+    assert!(
+        stderr(&out).contains(&format!(
+            "0 ok, 2 failed, {} not run of {total} targets",
+            total - 2
+        )),
+        "{}",
+        stderr(&out)
+    );
+    // The children's own children went with their process groups.
+    let started: Vec<_> = std::fs::read_dir(pids.path()).unwrap().collect();
+    assert_eq!(started.len(), 2);
+    for entry in started {
+        let pid = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        let proc = Path::new("/proc").join(pid.trim());
+        crate::common::wait_until("the sleep killed", Duration::from_secs(5), || {
+            !proc.exists()
+        });
+    }
+}
+
 #[test]
 fn bad_input_fails_with_one_line_and_runs_nothing() {
     let env = world(5);

@@ -13,6 +13,7 @@ use super::{DEFAULT_JOBS, DEFAULT_TIMEOUT, SweepTarget};
 use crate::cache::RoleCredentials;
 use crate::credentials::{CredentialResolver, CredentialsError, RoleTarget};
 use crate::listing::Pacing;
+use crate::pace::Deadline;
 use crate::sso::SsoSession;
 use crate::time;
 
@@ -25,6 +26,10 @@ pub struct RunnerOptions {
     pub timeout: Duration,
     /// Start no more targets after the first failure (those in flight finish).
     pub fail_fast: bool,
+    /// The command's overall deadline (`SESAME_DEADLINE`): no target starts after it, and a
+    /// target still running then is stopped as at its timeout (a command's process group
+    /// killed). `None`: none.
+    pub deadline: Option<Deadline>,
 }
 
 impl Default for RunnerOptions {
@@ -33,6 +38,7 @@ impl Default for RunnerOptions {
             jobs: DEFAULT_JOBS,
             timeout: DEFAULT_TIMEOUT,
             fail_fast: false,
+            deadline: None,
         }
     }
 }
@@ -52,6 +58,9 @@ pub enum TargetError {
     /// It took longer than the timeout (a command's process group was killed).
     #[error("timed out after {}s", .0.as_secs_f64())]
     TimedOut(Duration),
+    /// It was still running when the command's deadline passed (stopped as at a timeout).
+    #[error("stopped: the deadline of {}s passed (SESAME_DEADLINE)", .0.as_secs())]
+    DeadlinePassed(Duration),
     /// The task could not run (e.g. the command was not found).
     #[error("{0}")]
     Task(String),
@@ -148,11 +157,13 @@ impl Runner {
         let stop = stopped.clone();
         let fail_fast = self.options.fail_fast;
         let jobs = self.options.jobs.max(1);
+        let deadline = self.options.deadline;
         let driver = tokio::spawn(async move {
             let stop_in = stop.clone();
             let work = futures_util::stream::iter(targets)
                 .take_while(move |_| {
-                    let go = !stop_in.load(Ordering::SeqCst);
+                    let passed = deadline.is_some_and(|d| tokio::time::Instant::now() >= d.at);
+                    let go = !stop_in.load(Ordering::SeqCst) && !passed;
                     async move { go }
                 })
                 .map(|target| {
@@ -189,9 +200,17 @@ impl Runner {
             let creds = self.credentials(&target).await?;
             task(target.clone(), creds).await
         };
-        let result = match tokio::time::timeout(timeout, work).await {
+        // The target's own timeout, or the command's deadline when that comes first.
+        let (limit, cut) = match self.options.deadline {
+            Some(d) if d.at.saturating_duration_since(tokio::time::Instant::now()) < timeout => (
+                d.at.saturating_duration_since(tokio::time::Instant::now()),
+                TargetError::DeadlinePassed(d.after),
+            ),
+            _ => (timeout, TargetError::TimedOut(timeout)),
+        };
+        let result = match tokio::time::timeout(limit, work).await {
             Ok(r) => r,
-            Err(_) => Err(TargetError::TimedOut(timeout)),
+            Err(_) => Err(cut),
         };
         Outcome {
             target,
