@@ -158,6 +158,10 @@ impl Rate {
                 if elapsed >= 1.0 {
                     self.last = requests.saturating_sub(then) as f64 / elapsed;
                     self.since = Some((now, requests));
+                } else if self.last == 0.0 && elapsed >= 0.25 {
+                    // The first second: the rate so far, rather than 0.0/s for a listing that
+                    // ends before a whole second was measured.
+                    return requests.saturating_sub(then) as f64 / elapsed;
                 }
             }
         }
