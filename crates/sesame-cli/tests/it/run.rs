@@ -524,7 +524,7 @@ fn the_deadline_stops_running_children_and_starts_no_more() {
     let started = Instant::now();
     let out = env
         .sesame()
-        .env("SESAME_DEADLINE", "2s")
+        .env("SESAME_DEADLINE", "4s")
         .env("PIDS", pids.path())
         .args([
             "run", "--yes", "--jobs", "2", "-o", "jsonl", "--", "sh", "-c",
@@ -545,7 +545,7 @@ fn the_deadline_stops_running_children_and_starts_no_more() {
     assert_eq!(rows.len(), 2, "two were running: {}", stdout(&out));
     for row in &rows {
         assert_eq!(
-            row["error"], "stopped: the deadline of 2s passed (SESAME_DEADLINE)",
+            row["error"], "stopped: the deadline of 4s passed (SESAME_DEADLINE)",
             "{row}"
         );
     }
