@@ -71,5 +71,5 @@ Save the script where your shell looks for completions:
   fish:  sesame completions fish > ~/.config/fish/completions/sesame.fish
   PowerShell: sesame completions powershell | Out-String | Invoke-Expression
 
-In bash and fish, a command's PROFILE and any --profile complete from the config file's
+In bash, zsh and fish, a command's PROFILE and any --profile complete from the config file's
 profiles (the scripts run `sesame __complete-profiles`).";

@@ -1,5 +1,5 @@
 //! `sesame completions`: clap's completion scripts, with a command's PROFILE and any `--profile`
-//! completed from the config (bash and fish) through the hidden `sesame __complete-profiles`.
+//! completed from the config (bash, zsh and fish) through the hidden `sesame __complete-profiles`.
 
 use std::process::ExitCode;
 
@@ -15,12 +15,38 @@ pub(crate) fn run(args: &CompletionsArgs) -> Result<ExitCode, CliError> {
     clap_complete::generate(args.shell, &mut Cli::command(), "sesame", &mut script);
     let mut script =
         String::from_utf8(script).map_err(|e| CliError::internal(anyhow::anyhow!(e)))?;
-    script.push_str(match args.shell {
-        clap_complete::Shell::Bash => BASH_PROFILES,
-        clap_complete::Shell::Fish => FISH_PROFILES,
-        _ => "",
-    });
+    match args.shell {
+        clap_complete::Shell::Bash => script.push_str(BASH_PROFILES),
+        clap_complete::Shell::Fish => script.push_str(FISH_PROFILES),
+        clap_complete::Shell::Zsh => script = zsh_with_profiles(&script),
+        _ => {}
+    }
     print_stdout(&script)
+}
+
+/// zsh: clap's script completes a PROFILE (a command's argument, any `--profile` or
+/// `--session-of` value) with `_default` (file names); those specs call `_sesame_profiles`
+/// instead, defined after the `#compdef` line.
+fn zsh_with_profiles(script: &str) -> String {
+    let mut out = String::with_capacity(script.len() + ZSH_PROFILES.len());
+    for line in script.lines() {
+        let trimmed = line.trim_start();
+        let profile_spec =
+            trimmed.starts_with("'::profile -- ") || trimmed.contains("]:PROFILE:_default'");
+        match line.rfind(":_default'") {
+            Some(at) if profile_spec => {
+                out.push_str(&line[..at]);
+                out.push_str(":_sesame_profiles'");
+                out.push_str(&line[at + ":_default'".len()..]);
+            }
+            _ => out.push_str(line),
+        }
+        out.push('\n');
+        if line.starts_with("#compdef ") {
+            out.push_str(ZSH_PROFILES);
+        }
+    }
+    out
 }
 
 /// bash: a command's PROFILE argument and any `--profile` value complete from the config's
@@ -55,6 +81,16 @@ complete -F _sesame_with_profiles -o bashdefault -o default sesame
 const FISH_PROFILES: &str = r#"
 complete -c sesame -n "__fish_seen_subcommand_from exec creds console serve assume" -f -a "(command sesame __complete-profiles 2>/dev/null)"
 complete -c sesame -l profile -r -f -a "(command sesame __complete-profiles 2>/dev/null)"
+"#;
+
+/// zsh: the config's profiles as completion candidates.
+const ZSH_PROFILES: &str = r#"
+(( $+functions[_sesame_profiles] )) ||
+_sesame_profiles() {
+    local -a profiles
+    profiles=(${(f)"$(command sesame __complete-profiles 2>/dev/null)"})
+    compadd -a profiles
+}
 "#;
 
 /// The config's profile names, one a line.

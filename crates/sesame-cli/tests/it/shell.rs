@@ -259,6 +259,43 @@ fn fish_completes_the_configs_profiles() {
     assert_eq!(got, want);
 }
 
+/// zsh on a terminal, as a user has it: compinit, the script sourced, then TAB after a prefix of
+/// a profile in a command's PROFILE argument and in a `--profile` value completes the name.
+#[test]
+fn zsh_completes_the_configs_profiles_on_a_terminal() {
+    let env = TestEnv::new();
+    env.write_config(
+        "[profile dev]\nregion = us-east-1\n[profile prod-admin]\nregion = us-east-1\n\
+         [profile sandbox]\nregion = us-east-1\n",
+    );
+    let bin = bin_dir();
+    let path = format!(
+        "{}:{}",
+        bin.path().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let ready = "READY> ";
+    let script = serde_json::json!([
+        [
+            "",
+            "PS1='READY> '; autoload -Uz compinit; compinit -u; source <(sesame completions zsh)\r"
+        ],
+        [ready, "sesame creds sa\t"],
+        ["sesame creds sandbox", "\u{3}"],
+        [ready, "sesame login --profile pr\t"],
+        ["sesame login --profile prod-admin", "\u{3}"],
+        [ready, "sesame console d\t"],
+        ["sesame console dev", "\u{3}"],
+        [ready, "exit 0\r"],
+    ]);
+    let out = env
+        .on_terminal(&serde_json::json!(["zsh", "-f", "-i"]), &script)
+        .env("PATH", path)
+        .output()
+        .unwrap();
+    assert_success(&out);
+}
+
 #[test]
 fn every_shell_gets_a_completion_script() {
     let env = TestEnv::new();
