@@ -201,11 +201,14 @@ impl Runner {
             task(target.clone(), creds).await
         };
         // The target's own timeout, or the command's deadline when that comes first.
-        let (limit, cut) = match self.options.deadline {
-            Some(d) if d.at.saturating_duration_since(tokio::time::Instant::now()) < timeout => (
+        let left = self.options.deadline.map(|d| {
+            (
                 d.at.saturating_duration_since(tokio::time::Instant::now()),
-                TargetError::DeadlinePassed(d.after),
-            ),
+                d.after,
+            )
+        });
+        let (limit, cut) = match left {
+            Some((left, after)) if left < timeout => (left, TargetError::DeadlinePassed(after)),
             _ => (timeout, TargetError::TimedOut(timeout)),
         };
         let result = match tokio::time::timeout(limit, work).await {
