@@ -50,13 +50,7 @@ fn under_faults(
     env.emulator.set_faults(faults);
     let before = portal_requests(env);
     let start = Instant::now();
-    let out = env
-        .sesame()
-        .args(args)
-        .env("SESAME_DEADLINE", DEADLINE_SECS.to_string())
-        .timeout(Duration::from_secs(DEADLINE_SECS + 30))
-        .output()
-        .unwrap();
+    let out = within_the_deadline(env, args);
     let secs = start.elapsed().as_secs_f64();
     env.emulator.set_faults(FaultSettings::default());
     assert_success(&out);
@@ -77,6 +71,16 @@ fn under_faults(
     );
     assert!(secs < DEADLINE_SECS as f64, "{secs:.1}s");
     (requests, secs)
+}
+
+/// `sesame ARGS` given the faulty runs' deadline (SESAME_DEADLINE), the test's own timeout past it.
+fn within_the_deadline(env: &TestEnv, args: &[&str]) -> std::process::Output {
+    env.sesame()
+        .args(args)
+        .env("SESAME_DEADLINE", DEADLINE_SECS.to_string())
+        .timeout(Duration::from_secs(DEADLINE_SECS + 30))
+        .output()
+        .unwrap()
 }
 
 /// Output without `run`'s per-target durations (the one thing that differs with faults).
@@ -248,13 +252,7 @@ fn roles_refresh_survives_faults_that_change_mid_sweep() {
             next
         });
         let start = Instant::now();
-        let out = env
-            .sesame()
-            .args(args)
-            .env("SESAME_DEADLINE", DEADLINE_SECS.to_string())
-            .timeout(Duration::from_secs(DEADLINE_SECS + 30))
-            .output()
-            .unwrap();
+        let out = within_the_deadline(&env, &args);
         done.store(true, std::sync::atomic::Ordering::Relaxed);
         let seen = changer.join().unwrap();
         env.emulator.set_faults(FaultSettings::default());
